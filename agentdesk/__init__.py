@@ -1,0 +1,3 @@
+"""agentdesk: the support SOP inside a terminal workstation."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,131 @@
+"""The `agentdesk` command: the TUI, and subcommands that run without it."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from pathlib import Path
+
+from agentdesk import __version__
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="agentdesk",
+        description="A terminal workstation for remote customer-service agents.",
+    )
+    parser.add_argument("--version", action="version", version=f"agentdesk {__version__}")
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the queue on a throwaway profile filled with demo data",
+    )
+    parser.add_argument(
+        "--demo-tickets",
+        type=_positive,
+        default=2_000,
+        metavar="N",
+        help="how many demo tickets --demo generates (default 2000)",
+    )
+    parser.add_argument("--profile", default="default", help="profile name (default: default)")
+    parser.add_argument("--db", type=Path, help="use this SQLite file instead of the profile's")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    demo = commands.add_parser(
+        "demo-data", help="generate a deterministic demo dataset into a SQLite file"
+    )
+    demo.add_argument("--tickets", type=_positive, default=2_000, metavar="N")
+    demo.add_argument("--seed", type=int, default=1, metavar="S")
+    demo.add_argument("--db", type=Path, required=True, metavar="PATH", dest="demo_db")
+    demo.add_argument(
+        "--now",
+        type=_aware,
+        metavar="ISO",
+        help="the moment the dataset is built around (default: now); fixes it for repeat runs",
+    )
+    return parser
+
+
+def _positive(value: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
+    if number <= 0:
+        raise argparse.ArgumentTypeError(f"{value} must be above 0")
+    return number
+
+
+def _aware(value: str) -> datetime:
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO date-time such as 2026-11-23T14:00:00+00:00"
+        ) from None
+    if moment.tzinfo is None:
+        raise argparse.ArgumentTypeError(f"{value!r} has no time zone; add +00:00 or Z")
+    return moment.astimezone(UTC)
+
+
+def _fail(message: str) -> int:
+    print(f"agentdesk: {message}", file=sys.stderr)
+    return 1
+
+
+def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
+    from agentdesk.demo import generate_demo
+    from agentdesk.shipped import DataFileError, load_sla_policy
+    from agentdesk.store.engine import StoreError, open_store
+
+    try:
+        store = open_store(db, load_sla_policy())
+    except (StoreError, DataFileError) as error:
+        return _fail(str(error))
+    try:
+        summary = generate_demo(store, tickets=tickets, seed=seed, now=now or datetime.now(UTC))
+    except ValueError as error:
+        return _fail(str(error))
+    finally:
+        store.close()
+    print(
+        f"{db}: {summary.tickets} tickets, {summary.customers} customers, "
+        f"{summary.agents} agents, {summary.messages} messages, "
+        f"{summary.breaches} SLA breaches in {summary.seconds:.1f} s"
+    )
+    return 0
+
+
+def run_tui(args: argparse.Namespace) -> int:
+    from agentdesk.config import ConfigError, demo_settings, load_settings
+
+    try:
+        if args.demo:
+            folder = Path(tempfile.mkdtemp(prefix="agentdesk-demo-"))
+            settings = demo_settings(folder, tickets=args.demo_tickets)
+            if args.db:
+                settings = demo_settings(args.db.parent, tickets=args.demo_tickets)
+                settings = type(settings)(**{**settings.__dict__, "db_path": args.db})
+        else:
+            settings = load_settings(args.profile, db_path=args.db)
+    except ConfigError as error:
+        return _fail(str(error))
+    from agentdesk.app import make_app
+
+    app = make_app(settings)
+    app.run()
+    return int(app.return_code or 0)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "demo-data":
+        return demo_data(args.demo_db, args.tickets, args.seed, args.now)
+    return run_tui(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,125 @@
+"""Settings (TOML) and the paths of a profile, from platformdirs.
+
+A profile is one agent's workspace: its config file, its SQLite store and its cache.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+APP_NAME = "agentdesk"
+DEFAULT_PROFILE = "default"
+_PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
+
+CONFIG_TEMPLATE = """\
+# agentdesk profile "{profile}". Edit and restart agentdesk.
+[agent]
+# Your handle in the helpdesk; the "Mine" view shows tickets assigned to it.
+handle = "{handle}"
+
+[sync]
+# "local": this computer's SQLite file is the helpdesk (no remote).
+backend = "local"
+
+[ui]
+# Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
+theme = "textual-dark"
+"""
+
+
+class ConfigError(ValueError):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    profile: str
+    config_path: Path | None
+    db_path: Path
+    cache_dir: Path
+    agent_handle: str = ""
+    backend: str = "local"
+    theme: str = "textual-dark"
+    demo: bool = False
+    # Demo profiles fill themselves with this many tickets on first open.
+    demo_tickets: int = 0
+    demo_seed: int = 1
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def check_profile_name(name: str) -> str:
+    if not _PROFILE_NAME.match(name):
+        raise ConfigError(
+            f"profile name {name!r} is not allowed: use letters, digits, '.', '_' or '-'"
+        )
+    return name
+
+
+def profile_paths(profile: str) -> tuple[Path, Path, Path]:
+    """(config file, database file, cache dir) for a profile under platformdirs."""
+    import platformdirs
+
+    dirs = platformdirs.PlatformDirs(APP_NAME, appauthor=False)
+    config = Path(dirs.user_config_dir) / "profiles" / f"{profile}.toml"
+    database = Path(dirs.user_data_dir) / "profiles" / profile / "agentdesk.db"
+    cache = Path(dirs.user_cache_dir) / "profiles" / profile
+    return config, database, cache
+
+
+def _get(doc: dict[str, Any], path: Path, section: str, key: str, default: str) -> str:
+    table = doc.get(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{section}] must be a table")
+    value = table.get(key, default)
+    if not isinstance(value, str):
+        raise ConfigError(f"{path}: [{section}] {key} must be a string, not {value!r}")
+    return value
+
+
+def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -> Settings:
+    """Read the profile's config, writing the default one on first run."""
+    check_profile_name(profile)
+    config_path, default_db, cache = profile_paths(profile)
+    if not config_path.exists():
+        config_path.parent.mkdir(parents=True, exist_ok=True)
+        config_path.write_text(CONFIG_TEMPLATE.format(profile=profile, handle=""))
+    try:
+        doc = tomllib.loads(config_path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{config_path}: {error}") from error
+    except (OSError, UnicodeDecodeError) as error:
+        raise ConfigError(f"{config_path}: cannot be read: {error}") from error
+    backend = _get(doc, config_path, "sync", "backend", "local")
+    if backend != "local":
+        raise ConfigError(
+            f'{config_path}: [sync] backend = {backend!r} is not supported yet; use "local"'
+        )
+    return Settings(
+        profile=profile,
+        config_path=config_path,
+        db_path=db_path or default_db,
+        cache_dir=cache,
+        agent_handle=_get(doc, config_path, "agent", "handle", ""),
+        backend=backend,
+        theme=_get(doc, config_path, "ui", "theme", "textual-dark"),
+    )
+
+
+def demo_settings(folder: Path, *, tickets: int = 2_000, seed: int = 1) -> Settings:
+    """A throwaway profile in folder, filled with demo data on first open."""
+    from agentdesk.demo import DEMO_AGENT_HANDLE
+
+    return Settings(
+        profile="demo",
+        config_path=None,
+        db_path=folder / "agentdesk.db",
+        cache_dir=folder / "cache",
+        agent_handle=DEMO_AGENT_HANDLE,
+        demo=True,
+        demo_tickets=tickets,
+        demo_seed=seed,
+    )

@@ -1,0 +1,1 @@
+"""Credentials, TOTP, idle lock and masking of personal data."""

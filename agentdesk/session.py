@@ -1,0 +1,49 @@
+"""Opening a workspace: the blocking start-up work a UI runs in a worker thread.
+
+No Textual here; the heavy imports (SQLAlchemy, SQLModel) happen on the first call, so the
+first frame does not wait for them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from agentdesk.config import Settings
+from agentdesk.store.rows import AgentRow
+
+if TYPE_CHECKING:
+    from agentdesk.store.engine import Store
+
+
+@dataclass
+class Session:
+    settings: Settings
+    store: Store
+    agent: AgentRow | None
+
+
+def open_session(settings: Settings, now: datetime) -> Session:
+    """Open the profile's store (migrating it), fill a demo profile, find the agent."""
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+    from agentdesk.store.queries import agent_by_handle
+    from agentdesk.store.writes import record_breaches
+
+    store = open_store(settings.db_path, load_sla_policy())
+    if settings.demo and settings.demo_tickets:
+        from sqlalchemy import text
+
+        with store.read() as connection:
+            empty = connection.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 0
+        if empty:
+            from agentdesk.demo import generate_demo
+
+            generate_demo(store, tickets=settings.demo_tickets, seed=settings.demo_seed, now=now)
+    record_breaches(store, now)
+    agent = None
+    if settings.agent_handle:
+        with store.read() as connection:
+            agent = agent_by_handle(connection, settings.agent_handle)
+    return Session(settings=settings, store=store, agent=agent)

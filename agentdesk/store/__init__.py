@@ -1,0 +1,1 @@
+"""The SQLite store. Importing this package is cheap; the engine lives in store.engine."""

@@ -1,0 +1,241 @@
+"""The store's one write path for ticket changes, and bulk writes for imports.
+
+apply_change() writes the change, its audit rows and its outbox row in one BEGIN IMMEDIATE
+transaction: after it returns, a SIGKILL loses nothing (WAL with synchronous=FULL).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection, Table, insert, text
+
+from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
+from agentdesk.core.business_hours import Pause
+from agentdesk.core.ticket import Priority, Region, Status, Tier
+from agentdesk.store.engine import Store
+from agentdesk.store.models import (
+    Agent,
+    AuditRow,
+    Customer,
+    Message,
+    OutboxRow,
+    SlaBreachRow,
+    Ticket,
+)
+from agentdesk.store.types import from_db, to_db
+
+TABLES: Mapping[str, Table] = {
+    "customers": Customer.__table__,  # type: ignore[attr-defined]
+    "agents": Agent.__table__,  # type: ignore[attr-defined]
+    "tickets": Ticket.__table__,  # type: ignore[attr-defined]
+    "messages": Message.__table__,  # type: ignore[attr-defined]
+    "audit": AuditRow.__table__,  # type: ignore[attr-defined]
+    "outbox": OutboxRow.__table__,  # type: ignore[attr-defined]
+    "sla_breaches": SlaBreachRow.__table__,  # type: ignore[attr-defined]
+}
+
+
+class TicketNotFound(LookupError):
+    def __init__(self, ticket_id: int) -> None:
+        super().__init__(f"ticket #{ticket_id} is not in this store")
+
+
+def pauses_to_json(pauses: Sequence[Pause]) -> str:
+    return json.dumps(
+        [[to_db(start), None if end is None else to_db(end)] for start, end in pauses]
+    )
+
+
+def pauses_from_json(value: str) -> tuple[Pause, ...]:
+    return tuple(
+        (from_db(start), None if end is None else from_db(end)) for start, end in json.loads(value)
+    )
+
+
+def _when(value: str | None) -> datetime | None:
+    return None if value is None else from_db(value)
+
+
+def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
+    row = connection.execute(
+        text("SELECT * FROM tickets WHERE id = :id"), {"id": ticket_id}
+    ).one_or_none()
+    if row is None:
+        raise TicketNotFound(ticket_id)
+    return TicketSnapshot(
+        id=row.id,
+        subject=row.subject,
+        priority=Priority(row.priority),
+        status=Status(row.status),
+        region=Region(row.region),
+        tier=Tier(row.tier),
+        assignee_id=row.assignee_id,
+        created_at=from_db(row.created_at),
+        first_response_at=_when(row.first_response_at),
+        last_update_at=_when(row.last_update_at),
+        resolved_at=_when(row.resolved_at),
+        closed_at=_when(row.closed_at),
+        sla_pauses=pauses_from_json(row.sla_pauses),
+        version=row.version,
+    )
+
+
+def _db_value(value: Any) -> Any:
+    if isinstance(value, datetime):
+        return to_db(value)
+    if isinstance(value, tuple):  # sla_pauses
+        return pauses_to_json(value)
+    if hasattr(value, "value"):  # StrEnum
+        return value.value
+    return value
+
+
+def apply_change(
+    store: Store, ticket_id: int, change: TicketChange, *, actor: str, now: datetime
+) -> ChangePlan:
+    """Check the change by the SOP's rules and write it, its audit and its outbox row."""
+    with store.write() as connection:
+        before = load_snapshot(connection, ticket_id)
+        plan = plan_change(before, change, now=now, policy=store.policy)
+        values = {name: _db_value(value) for name, value in plan.updates.items()}
+        assignments = ", ".join(f"{name} = :{name}" for name in values)
+        connection.execute(
+            text(f"UPDATE tickets SET {assignments} WHERE id = :ticket_id"),
+            {**values, "ticket_id": ticket_id},
+        )
+        stamp = to_db(now)
+        if plan.message is not None:
+            connection.execute(
+                text(
+                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                    "VALUES (:t, :kind, :author, :agent, :body, :at)"
+                ),
+                {
+                    "t": ticket_id,
+                    "kind": plan.message.kind.value,
+                    "author": plan.message.author,
+                    "agent": plan.message.agent_id,
+                    "body": plan.message.body,
+                    "at": stamp,
+                },
+            )
+        _insert_breaches(connection, ticket_id, plan, stamp)
+        if plan.audit:
+            connection.execute(
+                text(
+                    "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
+                    " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
+                ),
+                [
+                    {
+                        "t": ticket_id,
+                        "actor": actor,
+                        "action": entry.action,
+                        "field": entry.field,
+                        "old": entry.old_value,
+                        "new": entry.new_value,
+                        "at": stamp,
+                    }
+                    for entry in plan.audit
+                ],
+            )
+        connection.execute(
+            text(
+                "INSERT INTO outbox (ticket_id, op, payload, created_at) "
+                "VALUES (:t, :op, :payload, :at)"
+            ),
+            {
+                "t": ticket_id,
+                "op": plan.outbox_op,
+                "payload": json.dumps(plan.outbox_payload, sort_keys=True),
+                "at": stamp,
+            },
+        )
+    return plan
+
+
+def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:
+    for breach in plan.breaches:
+        inserted = connection.execute(
+            text(
+                "INSERT OR IGNORE INTO sla_breaches (ticket_id, clock, due_at, recorded_at) "
+                "VALUES (:t, :clock, :due, :at)"
+            ),
+            {"t": ticket_id, "clock": breach.clock.value, "due": to_db(breach.due_at), "at": stamp},
+        )
+        if inserted.rowcount:
+            connection.execute(
+                text(
+                    "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
+                    "VALUES (:t, 'sla', 'sla_breach', :clock, :due, :at)"
+                ),
+                {
+                    "t": ticket_id,
+                    "clock": breach.clock.value,
+                    "due": to_db(breach.due_at),
+                    "at": stamp,
+                },
+            )
+    if plan.breaches:
+        connection.execute(
+            text(
+                "UPDATE tickets SET sla_breached_at = coalesce(sla_breached_at, :at) WHERE id = :t"
+            ),
+            {"t": ticket_id, "at": to_db(min(b.due_at for b in plan.breaches))},
+        )
+
+
+def record_breaches(store: Store, now: datetime) -> int:
+    """Record every running clock whose due time has passed. Returns how many were new."""
+    stamp = to_db(now)
+    with store.write() as connection:
+        due = {"now": stamp}
+        # Audit first: the NOT EXISTS sees only breaches not yet recorded.
+        connection.execute(
+            text(
+                "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
+                "SELECT t.id, 'sla', 'sla_breach', t.sla_clock, t.sla_due_at, :now "
+                "FROM tickets t WHERE t.sla_due_at <= :now AND t.sla_clock IS NOT NULL "
+                "AND NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id "
+                "AND b.clock = t.sla_clock AND b.due_at = t.sla_due_at)"
+            ),
+            due,
+        )
+        inserted = connection.execute(
+            text(
+                "INSERT OR IGNORE INTO sla_breaches (ticket_id, clock, due_at, recorded_at) "
+                "SELECT id, sla_clock, sla_due_at, :now FROM tickets "
+                "WHERE sla_due_at <= :now AND sla_clock IS NOT NULL"
+            ),
+            due,
+        ).rowcount
+        connection.execute(
+            text(
+                "UPDATE tickets SET sla_breached_at = sla_due_at "
+                "WHERE sla_breached_at IS NULL AND sla_due_at <= :now AND sla_clock IS NOT NULL"
+            ),
+            due,
+        )
+    return int(inserted)
+
+
+def bulk_insert(connection: Connection, table: str, rows: Iterable[Mapping[str, Any]]) -> int:
+    """executemany through SQLAlchemy core: ~20x faster than ORM objects at 100k rows."""
+    batch = list(rows)
+    if batch:
+        connection.execute(insert(TABLES[table]), batch)
+    return len(batch)
+
+
+def mark_outbox_done(store: Store, now: datetime) -> int:
+    """The local backend has no remote: a pending op is done once it is committed here."""
+    with store.write() as connection:
+        result = connection.execute(
+            text("UPDATE outbox SET state = 'done', done_at = :now WHERE state = 'pending'"),
+            {"now": to_db(now)},
+        )
+    return int(result.rowcount)

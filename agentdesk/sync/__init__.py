@@ -1,0 +1,1 @@
+"""Sync backends behind one protocol, the outbox, push/pull. httpx is imported only here."""

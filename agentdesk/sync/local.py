@@ -1,0 +1,18 @@
+"""The local backend: no remote, the SQLite file is the helpdesk."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agentdesk.store.engine import Store
+from agentdesk.store.writes import mark_outbox_done
+
+
+@dataclass
+class LocalBackend:
+    name: str = "local"
+
+    def push(self, store: Store, now: datetime) -> int:
+        """Committed locally is delivered: mark the pending ops done."""
+        return mark_outbox_done(store, now)

@@ -1,0 +1,110 @@
+"""The command line, run as a user runs it: a real process."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from agentdesk import __version__
+from agentdesk.config import ConfigError, load_settings
+
+
+def run(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "agentdesk", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, **(env or {})},
+        stdin=subprocess.DEVNULL,
+    )
+
+
+def test_version_and_help_work_without_a_terminal() -> None:
+    version = run("--version")
+    assert version.returncode == 0 and version.stdout.strip() == f"agentdesk {__version__}"
+    helped = run("--help")
+    assert helped.returncode == 0
+    assert "--demo" in helped.stdout and "demo-data" in helped.stdout
+
+
+def test_demo_data_writes_a_store(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    result = run(
+        "demo-data",
+        "--tickets",
+        "120",
+        "--seed",
+        "3",
+        "--db",
+        str(db),
+        "--now",
+        "2026-11-23T14:00:00+00:00",
+    )
+    assert result.returncode == 0, result.stderr
+    assert "120 tickets" in result.stdout
+    with sqlite3.connect(db) as connection:
+        assert connection.execute("SELECT count(*) FROM tickets").fetchone() == (120,)
+
+
+def test_demo_data_refuses_bad_arguments_by_name(tmp_path: Path) -> None:
+    result = run("demo-data", "--tickets", "-5", "--db", str(tmp_path / "x.db"))
+    assert result.returncode == 2 and "-5 must be above 0" in result.stderr
+    result = run("demo-data", "--db", str(tmp_path / "x.db"), "--now", "2026-11-23T14:00")
+    assert result.returncode == 2 and "has no time zone" in result.stderr
+
+
+def test_demo_data_sets_aside_a_foreign_file_with_a_message(tmp_path: Path) -> None:
+    db = tmp_path / "notes.db"
+    db.write_text("shopping list\n")
+    result = run("demo-data", "--tickets", "10", "--db", str(db))
+    assert result.returncode == 1
+    assert "Traceback" not in result.stderr
+    assert f"{db} is not a usable agentdesk database" in result.stderr
+    (moved,) = tmp_path.glob("notes.db.unusable-*")
+    assert moved.read_text() == "shopping list\n"
+
+
+def test_demo_data_refuses_to_mix_into_a_filled_store(tmp_path: Path) -> None:
+    db = tmp_path / "demo.db"
+    assert run("demo-data", "--tickets", "10", "--db", str(db)).returncode == 0
+    again = run("demo-data", "--tickets", "10", "--db", str(db))
+    assert again.returncode == 1 and "Traceback" not in again.stderr
+    assert str(db) in again.stderr
+
+
+@pytest.fixture
+def dirs(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    return tmp_path
+
+
+def test_first_run_writes_a_commented_profile_config(dirs: Path) -> None:
+    settings = load_settings("default")
+    assert settings.config_path is not None and settings.config_path.exists()
+    assert str(dirs) in str(settings.config_path) and str(dirs) in str(settings.db_path)
+    assert settings.backend == "local"
+    settings.config_path.write_text('[agent]\nhandle = "li.wei"\n')
+    assert load_settings("default").agent_handle == "li.wei"
+
+
+def test_a_broken_config_names_the_file_and_key(dirs: Path) -> None:
+    settings = load_settings("work")
+    assert settings.config_path is not None
+    settings.config_path.write_text("[agent]\nhandle = 42\n")
+    with pytest.raises(ConfigError, match=r"work\.toml: \[agent\] handle must be a string"):
+        load_settings("work")
+    settings.config_path.write_text("[agent\n")
+    with pytest.raises(ConfigError, match=r"work\.toml"):
+        load_settings("work")
+
+
+def test_profile_names_cannot_escape_the_profile_folder() -> None:
+    with pytest.raises(ConfigError, match="not allowed"):
+        load_settings("../../etc")
