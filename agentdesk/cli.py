@@ -6,6 +6,7 @@ import argparse
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -100,15 +101,23 @@ def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
 
 
 def run_tui(args: argparse.Namespace) -> int:
+    if args.demo and not args.db:
+        # A throwaway profile: gone when agentdesk exits.
+        with tempfile.TemporaryDirectory(prefix="agentdesk-demo-") as folder:
+            return _run_tui(args, Path(folder))
+    return _run_tui(args, None)
+
+
+def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
     from agentdesk.config import ConfigError, demo_settings, load_settings
 
     try:
         if args.demo:
-            folder = Path(tempfile.mkdtemp(prefix="agentdesk-demo-"))
+            # With --db the demo store is kept for the next run.
+            folder = demo_folder or args.db.parent
             settings = demo_settings(folder, tickets=args.demo_tickets)
             if args.db:
-                settings = demo_settings(args.db.parent, tickets=args.demo_tickets)
-                settings = type(settings)(**{**settings.__dict__, "db_path": args.db})
+                settings = replace(settings, db_path=args.db)
         else:
             settings = load_settings(args.profile, db_path=args.db)
     except ConfigError as error:

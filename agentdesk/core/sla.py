@@ -1,0 +1,333 @@
+"""SLA clocks: first response, P0 update cadence and resolution, with Pending pauses.
+
+Pure: no IO; `now` is always passed in and every datetime must be timezone-aware.
+Targets and the at-risk threshold come from data/sla.toml, business hours from
+data/business_hours.toml.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from enum import StrEnum
+from typing import Any
+
+from agentdesk.core.business_hours import (
+    BusinessCalendar,
+    Pause,
+    calendars_from_toml,
+    require_aware,
+)
+from agentdesk.core.ticket import Priority, Region, Status
+
+SLA_SOURCE = "sla.toml"
+
+
+class Clock(StrEnum):
+    FIRST_RESPONSE = "first_response"
+    NEXT_UPDATE = "next_update"
+    RESOLUTION = "resolution"
+
+    @property
+    def label(self) -> str:
+        return {
+            Clock.FIRST_RESPONSE: "First response",
+            Clock.NEXT_UPDATE: "Next update",
+            Clock.RESOLUTION: "Resolution",
+        }[self]
+
+
+class Risk(StrEnum):
+    OK = "ok"
+    AT_RISK = "at_risk"
+    BREACHED = "breached"
+    PAUSED = "paused"
+
+
+@dataclass(frozen=True)
+class SlaTarget:
+    minutes: int
+    business_hours: bool
+    """True: counted on the region's business hours; False: on a 24x7 clock."""
+
+    @property
+    def seconds(self) -> float:
+        return self.minutes * 60.0
+
+
+class SlaPolicyError(ValueError):
+    """sla.toml cannot be used; the message names the file and key."""
+
+
+@dataclass(frozen=True)
+class SlaPolicy:
+    targets: Mapping[Priority, Mapping[Clock, SlaTarget]]
+    at_risk_fraction: float
+    """A clock is at risk once the business time left falls to this fraction of its target."""
+    calendars: Mapping[Region, BusinessCalendar]
+
+    def target(self, priority: Priority, clock: Clock) -> SlaTarget | None:
+        return self.targets.get(priority, {}).get(clock)
+
+    def calendar_for(self, priority: Priority, region: Region, clock: Clock) -> BusinessCalendar:
+        target = self.targets[priority][clock]
+        if not target.business_hours:
+            return BusinessCalendar.always_open()
+        return self.calendars[region]
+
+
+def policy_from_toml(sla_doc: Mapping[str, Any], hours_doc: Mapping[str, Any]) -> SlaPolicy:
+    """Build the policy from parsed sla.toml and business_hours.toml documents."""
+    calendars = calendars_from_toml(hours_doc)
+    priorities = {p.value: p for p in Priority}
+    for key in sla_doc:
+        if key != "at_risk_fraction" and key not in priorities:
+            raise SlaPolicyError(
+                f"{SLA_SOURCE} [{key}]: unknown key (use at_risk_fraction, {', '.join(priorities)})"
+            )
+
+    fraction = sla_doc.get("at_risk_fraction")
+    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
+        raise SlaPolicyError(
+            f"{SLA_SOURCE} at_risk_fraction: must be a number between 0 and 1 "
+            f"(e.g. 0.25), got {fraction!r}"
+        )
+
+    targets: dict[Priority, dict[Clock, SlaTarget]] = {}
+    for priority in Priority:
+        table = sla_doc.get(priority.value)
+        where = f"{SLA_SOURCE} [{priority.value}]"
+        if not isinstance(table, Mapping):
+            raise SlaPolicyError(f"{where}: missing; every priority needs its targets")
+        targets[priority] = _targets_from_table(table, where)
+    return SlaPolicy(targets=targets, at_risk_fraction=float(fraction), calendars=calendars)
+
+
+def _targets_from_table(table: Mapping[str, Any], where: str) -> dict[Clock, SlaTarget]:
+    clock_names = {c.value: c for c in Clock}
+    found: dict[Clock, SlaTarget] = {}
+    for key, value in table.items():
+        if key not in clock_names:
+            raise SlaPolicyError(f"{where} {key}: unknown clock (use {', '.join(clock_names)})")
+        if not isinstance(value, Mapping):
+            raise SlaPolicyError(
+                f"{where} {key}: must be a table like {{ minutes = 60, business_hours = false }}"
+            )
+        for inner in value:
+            if inner not in ("minutes", "business_hours"):
+                raise SlaPolicyError(
+                    f"{where} {key}.{inner}: unknown key (use minutes, business_hours)"
+                )
+        minutes = value.get("minutes")
+        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
+            raise SlaPolicyError(
+                f"{where} {key}.minutes: must be a positive whole number, got {minutes!r}"
+            )
+        business = value.get("business_hours")
+        if not isinstance(business, bool):
+            raise SlaPolicyError(
+                f"{where} {key}.business_hours: must be true or false, got {business!r}"
+            )
+        found[clock_names[key]] = SlaTarget(minutes=minutes, business_hours=business)
+    for required in (Clock.FIRST_RESPONSE, Clock.RESOLUTION):
+        if required not in found:
+            raise SlaPolicyError(f"{where} {required.value}: missing")
+    return found
+
+
+@dataclass(frozen=True)
+class SlaTicket:
+    """What the SLA engine needs to know about a ticket."""
+
+    priority: Priority
+    region: Region
+    status: Status
+    created_at: datetime
+    first_response_at: datetime | None = None
+    """First public reply."""
+    last_update_at: datetime | None = None
+    """Last public reply: the P0 update cadence runs from it."""
+    resolved_at: datetime | None = None
+    pauses: tuple[Pause, ...] = ()
+    """Pending intervals; the last one is open while the ticket is Pending."""
+
+    def __post_init__(self) -> None:
+        require_aware(self.created_at, "created_at")
+        for name in ("first_response_at", "last_update_at", "resolved_at"):
+            value = getattr(self, name)
+            if value is not None:
+                require_aware(value, name)
+        for start, end in self.pauses:
+            require_aware(start, "pause start")
+            if end is not None:
+                require_aware(end, "pause end")
+
+    @property
+    def paused(self) -> bool:
+        return self.status is Status.PENDING or any(end is None for _, end in self.pauses)
+
+
+@dataclass(frozen=True)
+class ClockReading:
+    clock: Clock
+    due_at: datetime | None
+    """None while paused."""
+    at_risk_at: datetime | None
+    """None while paused."""
+    paused: bool
+
+
+@dataclass(frozen=True)
+class Breach:
+    clock: Clock
+    due_at: datetime
+
+
+def _update_anchor(
+    ticket: SlaTicket, first_response_at: datetime, cutoff: datetime | None
+) -> datetime:
+    """The start of the current update cycle: the last public reply, or the end of the
+    latest pause if the ticket came back from Pending later than that."""
+    anchor = max(first_response_at, ticket.last_update_at or first_response_at)
+    for _, end in ticket.pauses:
+        if end is not None and (cutoff is None or end <= cutoff) and end > anchor:
+            anchor = end
+    return anchor
+
+
+def _clock_starts(
+    ticket: SlaTicket, policy: SlaPolicy, cutoff: datetime | None
+) -> Iterator[tuple[Clock, datetime, datetime | None]]:
+    """(clock, start, met_at) for each clock that applies to the ticket's priority.
+
+    NEXT_UPDATE is never met: a reply starts a new cycle, which is the one reported.
+    """
+    yield Clock.FIRST_RESPONSE, ticket.created_at, ticket.first_response_at
+    if (
+        policy.target(ticket.priority, Clock.NEXT_UPDATE) is not None
+        and ticket.first_response_at is not None
+    ):
+        anchor = _update_anchor(ticket, ticket.first_response_at, cutoff)
+        yield Clock.NEXT_UPDATE, anchor, None
+    yield Clock.RESOLUTION, ticket.created_at, ticket.resolved_at
+
+
+def clocks(ticket: SlaTicket, policy: SlaPolicy) -> list[ClockReading]:
+    """The clocks still running or paused (not yet met); none for resolved/closed tickets."""
+    if not ticket.status.is_open:
+        return []
+    paused = ticket.paused
+    readings: list[ClockReading] = []
+    for clock, start, met_at in _clock_starts(ticket, policy, None):
+        if met_at is not None:
+            continue
+        if paused:
+            readings.append(ClockReading(clock, None, None, paused=True))
+            continue
+        target = policy.targets[ticket.priority][clock]
+        calendar = policy.calendar_for(ticket.priority, ticket.region, clock)
+        due = calendar.add(start, target.seconds, ticket.pauses)
+        at_risk = calendar.add(start, target.seconds * (1 - policy.at_risk_fraction), ticket.pauses)
+        readings.append(ClockReading(clock, due, at_risk, paused=False))
+    return readings
+
+
+def next_due(ticket: SlaTicket, policy: SlaPolicy) -> ClockReading | None:
+    """The running clock due first; a paused reading if all are paused; None if none runs."""
+    readings = clocks(ticket, policy)
+    running = [r for r in readings if r.due_at is not None]
+    if running:
+        return min(running, key=lambda r: r.due_at or datetime.max.replace(tzinfo=UTC))
+    return readings[0] if readings else None
+
+
+def risk(reading: ClockReading, now: datetime) -> Risk:
+    require_aware(now, "now")
+    if reading.paused or reading.due_at is None:
+        return Risk.PAUSED
+    if now >= reading.due_at:
+        return Risk.BREACHED
+    if reading.at_risk_at is not None and now >= reading.at_risk_at:
+        return Risk.AT_RISK
+    return Risk.OK
+
+
+def time_left(reading: ClockReading, now: datetime) -> timedelta | None:
+    """Time until due (negative once breached); None while paused."""
+    require_aware(now, "now")
+    if reading.paused or reading.due_at is None:
+        return None
+    return reading.due_at - now
+
+
+def breaches(ticket: SlaTicket, policy: SlaPolicy, now: datetime) -> list[Breach]:
+    """Every clock whose due passed before it was met: met late, or still unmet at `now`.
+
+    Clocks stop when a resolved or closed ticket was resolved. For NEXT_UPDATE only the
+    current update cycle is judged; earlier cycles were recorded when they happened.
+    """
+    require_aware(now, "now")
+    stop = ticket.resolved_at if not ticket.status.is_open else None
+    found: list[Breach] = []
+    clock_stop = now if stop is None else min(stop, now)
+    for clock, start, met_at in _clock_starts(ticket, policy, clock_stop):
+        ends = [t for t in (met_at, stop, now) if t is not None]
+        cutoff = min(ends)
+        # Pauses after the cutoff cannot move a deadline that already passed; an open
+        # pause counts only up to the cutoff.
+        pauses = tuple(
+            (s, cutoff if e is None or e > cutoff else e) for s, e in ticket.pauses if s < cutoff
+        )
+        target = policy.targets[ticket.priority][clock]
+        calendar = policy.calendar_for(ticket.priority, ticket.region, clock)
+        due = calendar.add(start, target.seconds, pauses)
+        if due <= cutoff:
+            found.append(Breach(clock, due))
+    return found
+
+
+def start_pause(pauses: tuple[Pause, ...], now: datetime) -> tuple[Pause, ...]:
+    """Pause every clock (the ticket went Pending)."""
+    require_aware(now, "now")
+    if any(end is None for _, end in pauses):
+        raise ValueError("the SLA clocks are already paused")
+    if pauses:
+        last_end = pauses[-1][1]
+        if last_end is not None and now < last_end:
+            raise ValueError(
+                f"cannot pause at {now.isoformat()}: the last pause ended later, "
+                f"at {last_end.isoformat()}"
+            )
+    return (*pauses, (now.astimezone(UTC), None))
+
+
+def end_pause(pauses: tuple[Pause, ...], now: datetime) -> tuple[Pause, ...]:
+    """Resume the clocks (the ticket left Pending)."""
+    require_aware(now, "now")
+    if not pauses or pauses[-1][1] is not None:
+        raise ValueError("the SLA clocks are not paused")
+    start = pauses[-1][0]
+    if now < start:
+        raise ValueError(
+            f"cannot resume at {now.isoformat()}: the pause started later, at {start.isoformat()}"
+        )
+    return (*pauses[:-1], (start, now.astimezone(UTC)))
+
+
+def format_time_left(delta: timedelta | None) -> str:
+    """Fits a 9-character cell: 'paused', '12m', '1h05m', '3d04h', '-12m'. Whole minutes
+    toward zero, so '0m' means under a minute left and '-0m' under a minute late."""
+    if delta is None:
+        return "paused"
+    sign = "-" if delta < timedelta(0) else ""
+    minutes = int(abs(delta).total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    if days >= 1000:
+        return f"{sign}999d+"
+    if days:
+        return f"{sign}{days}d{hours:02d}h"
+    if hours:
+        return f"{sign}{hours}h{mins:02d}m"
+    return f"{sign}{mins}m"
