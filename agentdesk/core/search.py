@@ -40,7 +40,8 @@ class SearchIndex:
         # Newest first, so that index order is the tie-break among equal matches.
         pairs = sorted(zip(ids, texts, strict=True), key=lambda pair: pair[0], reverse=True)
         self._ids = [ticket_id for ticket_id, _text in pairs]
-        self._texts = [normalize(text) for _id, text in pairs]
+        self._originals = [text for _id, text in pairs]
+        self._texts = [normalize(text) for text in self._originals]
         self._position = {ticket_id: index for index, ticket_id in enumerate(self._ids)}
         postings: dict[str, set[int]] = {}
         for index, text in enumerate(self._texts):
@@ -56,6 +57,13 @@ class SearchIndex:
 
     def __len__(self) -> int:
         return len(self._ids)
+
+    def __contains__(self, ticket_id: object) -> bool:
+        return ticket_id in self._position
+
+    def text(self, ticket_id: int) -> str:
+        """The corpus string of a ticket as it was given (for showing a hit)."""
+        return self._originals[self._position[ticket_id]]
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[int]:
         """Ticket ids, best first: an exact "#123"/"123" id, then tickets matching every
@@ -75,20 +83,28 @@ class SearchIndex:
         return [self._ids[index] for index in found[:limit]]
 
     def _tiers(self, words: list[str]) -> list[set[int]]:
-        exact: set[int] | None = None
-        prefix: set[int] | None = None
-        loose: set[int] | None = None
+        """Best first: every word exact; every word exact or a prefix; every word matched at
+        all; all words but one (so a stray word like "please" does not empty the list)."""
+        exact: list[set[int]] = []
+        prefix: list[set[int]] = []
+        loose: list[set[int]] = []
         for word in words:
-            word_exact = self._postings.get(word, set())
-            word_prefix = self._union(self._prefixed(word))
-            word_loose = word_prefix | self._union(self._near(word))
-            exact = word_exact if exact is None else exact & word_exact
-            prefix = word_prefix if prefix is None else prefix & word_prefix
-            loose = word_loose if loose is None else loose & word_loose
-            if not loose:
-                return []
-        assert exact is not None and prefix is not None and loose is not None
-        return [set(exact), prefix - exact, loose - prefix]
+            exact.append(self._postings.get(word, set()))
+            prefix.append(self._union(self._prefixed(word)))
+            loose.append(prefix[-1] | self._union(self._near(word)))
+        all_exact = set.intersection(*exact)
+        all_prefix = set.intersection(*prefix)
+        all_loose = set.intersection(*loose)
+        tiers = [all_exact, all_prefix - all_exact, all_loose - all_prefix]
+        if len(words) > 1:
+            but_one = set().union(
+                *(
+                    set.intersection(*(loose[:skip] + loose[skip + 1 :]))
+                    for skip in range(len(words))
+                )
+            )
+            tiers.append(but_one - all_loose)
+        return tiers
 
     def _union(self, words: Iterable[str]) -> set[int]:
         sets = [self._postings[word] for word in words]

@@ -163,7 +163,8 @@ def ticket_detail(connection: Connection, ticket_id: int) -> TicketDetail | None
         MessageRow(
             id=m.id,
             kind=MessageKind(m.kind),
-            author=m.author,
+            # A customer message is signed with the customer's full name: masked like the header.
+            author=mask_name(m.author) if m.kind == MessageKind.CUSTOMER else m.author,
             body=m.body,
             created_at=from_db(m.created_at),
         )

@@ -13,8 +13,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, insert, text
 
-from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
 from agentdesk.core.business_hours import Pause
+from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.models import (

@@ -1,0 +1,138 @@
+"""AgentDeskApp: wiring only. Screens do the work; the workspace opens in a thread worker.
+
+Nothing imported here may pull in SQLAlchemy, SQLModel or httpx: the first frame must not
+wait for them (tests/test_import_hygiene.py holds this).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.worker import Worker, WorkerState
+
+from agentdesk import marks
+from agentdesk.config import ConfigError, Settings
+from agentdesk.core.sla import SlaPolicyError
+from agentdesk.screens.queue import QueueScreen
+from agentdesk.shipped import DataFileError
+
+if TYPE_CHECKING:
+    from agentdesk.session import Session
+
+Clock = Callable[[], datetime]
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def open_error_message(error: BaseException) -> str:
+    """Our own errors are written for the agent; anything else gets its type named."""
+    user_facing: tuple[type[BaseException], ...] = (DataFileError, ConfigError, SlaPolicyError)
+    try:
+        from agentdesk.store.engine import StoreError
+
+        user_facing += (StoreError,)
+    except ImportError:
+        pass
+    if isinstance(error, user_facing):
+        return str(error)
+    return f"Unexpected error: {type(error).__name__}: {error}"
+
+
+class AgentDeskApp(App[None]):
+    CSS_PATH = "app.tcss"
+    TITLE = "agentdesk"
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+    ]
+
+    @dataclass
+    class SessionOpened(Message):
+        session: Session
+
+    @dataclass
+    class SessionFailed(Message):
+        message: str
+
+    def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock: Clock = clock or system_clock
+        self.session: Session | None = None
+        self.queue_screen = QueueScreen(settings, self.clock)
+
+    def get_default_screen(self) -> QueueScreen:
+        return self.queue_screen
+
+    def on_mount(self) -> None:
+        if self.settings.theme in self.available_themes:
+            self.theme = self.settings.theme
+        else:
+            self.notify(
+                f"Unknown theme {self.settings.theme!r} in the profile; using the default.",
+                severity="warning",
+                markup=False,
+            )
+        self.call_after_refresh(self._first_frame)
+
+    def _first_frame(self) -> None:
+        if marks.mark("first_frame"):
+            self.exit()
+            return
+        # Only now: importing SQLAlchemy in a thread holds the GIL the first frame needs.
+        self._open_session()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="session")
+    def _open_session(self) -> None:
+        try:
+            from agentdesk.session import open_session
+
+            session = open_session(self.settings, self.clock())
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error)))
+            return
+        self.post_message(self.SessionOpened(session))
+
+    def on_agent_desk_app_session_opened(self, message: SessionOpened) -> None:
+        if marks.mark("session_opened"):
+            self.exit()
+            return
+        self.session = message.session
+        self.queue_screen.show_session(message.session)
+
+    def on_agent_desk_app_session_failed(self, message: SessionFailed) -> None:
+        from agentdesk.screens.error import ErrorScreen
+
+        self.queue_screen.table.show_waiting("The workspace could not be opened.")
+        self.push_screen(
+            ErrorScreen("agentdesk cannot open this workspace", message.message),
+            lambda _: self.exit(return_code=1),
+        )
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # Workers report their own failures; this catches the ones nobody expected.
+        if event.state is WorkerState.ERROR:
+            self.notify(
+                f"{event.worker.name} failed: {event.worker.error}",
+                title="Background task",
+                severity="error",
+                markup=False,
+            )
+
+    def on_unmount(self) -> None:
+        if self.session is not None:
+            self.session.store.close()
+
+
+def make_app(settings: Settings, clock: Clock | None = None) -> AgentDeskApp:
+    """The one factory for the CLI and the tests; clock returns aware UTC datetimes."""
+    return AgentDeskApp(settings, clock)

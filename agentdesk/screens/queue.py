@@ -1,0 +1,404 @@
+"""The queue: views, filters, fuzzy search and the virtual ticket table.
+
+Every read runs in a thread worker that posts a message; a generation number drops the
+answers to questions nobody is asking any more (a filter changed while a page loaded).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime
+from typing import TYPE_CHECKING, ClassVar
+
+from textual import on, work
+from textual.actions import SkipAction
+from textual.app import ComposeResult
+from textual.binding import Binding, BindingType
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Footer, Input
+from textual.worker import get_current_worker
+
+from agentdesk import marks
+from agentdesk.config import Settings
+from agentdesk.core.ticket import Priority
+from agentdesk.screens.queue_commands import QueueCommands
+from agentdesk.store.rows import QueueFilter, QueueRow, View
+from agentdesk.widgets.queue_header import QueueHeader
+from agentdesk.widgets.queue_summary import QueueSummary
+from agentdesk.widgets.search_bar import SearchBar
+from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
+
+if TYPE_CHECKING:
+    from agentdesk.core.search import SearchIndex
+    from agentdesk.session import Session
+    from agentdesk.store.engine import Store
+
+SEARCH_RESULTS = 500
+REFRESH_SECONDS = 60.0
+SEARCH_INDEX = "the search index"
+
+
+def describe_error(error: BaseException) -> str:
+    return f"{type(error).__name__}: {error}"
+
+
+class QueueScreen(Screen[None]):
+    COMMANDS = {QueueCommands}
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        # The summary line shows the view keys; the footer has no room for them at 80 columns.
+        Binding("1", "show_view('mine')", "Mine", show=False, id="queue.view_mine"),
+        Binding(
+            "2", "show_view('unassigned')", "Unassigned", show=False, id="queue.view_unassigned"
+        ),
+        Binding("3", "show_view('all')", "All", show=False, id="queue.view_all"),
+        # Priority: the app runs it before forwarding the keys typed after it to the search box.
+        Binding("slash", "search", "Search", key_display="/", priority=True, id="queue.search"),
+        Binding("f", "filters", "Filters", id="queue.filters"),
+        Binding("r", "refresh", "Refresh", id="queue.refresh"),
+        Binding("escape", "clear_search", "Clear search", id="queue.clear_search"),
+    ]
+
+    @dataclass
+    class QueueLoaded(Message):
+        generation: int
+        total: int
+        first_page: list[QueueRow]
+        loader: PageLoader
+        keep_cursor: bool
+
+    @dataclass
+    class CountsLoaded(Message):
+        counts: dict[Priority, int]
+        pending_outbox: int
+
+    @dataclass
+    class SearchIndexReady(Message):
+        index: SearchIndex
+
+    @dataclass
+    class SearchResults(Message):
+        generation: int
+        query: str
+        rows: list[QueueRow]
+        seconds: float
+
+    @dataclass
+    class BreachesRecorded(Message):
+        pass
+
+    @dataclass
+    class LoadFailed(Message):
+        what: str
+        error: str
+
+    def __init__(self, settings: Settings, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.settings = settings
+        self.clock = clock
+        self.session: Session | None = None
+        self.queue_filter = QueueFilter()
+        self.search_query = ""
+        self.search_index: SearchIndex | None = None
+        self.last_search_seconds: float | None = None
+        self._generation = 0
+        self._marked_first_rows = False
+        self._index_state = "none"
+
+    def compose(self) -> ComposeResult:
+        yield QueueHeader(id="queue-header")
+        yield QueueSummary(id="queue-summary")
+        yield SearchBar(id="search")
+        yield TicketTable(self.clock, id="tickets")
+        yield Footer()
+
+    @property
+    def table(self) -> TicketTable:
+        return self.query_one("#tickets", TicketTable)
+
+    @property
+    def summary(self) -> QueueSummary:
+        return self.query_one("#queue-summary", QueueSummary)
+
+    def on_mount(self) -> None:
+        header = self.query_one("#queue-header", QueueHeader)
+        header.profile = self.settings.profile
+        header.agent = self.settings.agent_handle
+        header.connection = "local" if self.settings.backend == "local" else "offline"
+        self.summary.queue_filter = self.queue_filter
+        self.table.show_waiting("Opening the workspace…")
+        self.table.focus()
+        self.set_interval(REFRESH_SECONDS, self._periodic_refresh, name="queue-refresh")
+
+    def show_session(self, session: Session) -> None:
+        """The workspace is open: load the queue, the header and the search index."""
+        self.session = session
+        header = self.query_one("#queue-header", QueueHeader)
+        if session.agent is not None:
+            header.agent = f"{session.agent.handle} ({session.agent.tier.value})"
+        elif self.settings.agent_handle:
+            self.notify(
+                f"No agent {self.settings.agent_handle!r} in this helpdesk, so Mine is empty: "
+                "check [agent] handle in the profile's config file.",
+                title="Agent",
+                severity="warning",
+                markup=False,
+            )
+        agent_id = None if session.agent is None else session.agent.id
+        self.queue_filter = replace(self.queue_filter, agent_id=agent_id)
+        self.table.show_waiting("Loading tickets…")
+        self.reload()
+
+    # Loading
+
+    def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None:
+        """Show the current view, filter and search afresh (and the header's counts)."""
+        if self.session is None:
+            return
+        self._generation += 1
+        self.summary.queue_filter = self.queue_filter
+        self.summary.search = self.search_query
+        self.refresh_bindings()
+        view = self.queue_filter.view.label
+        self.table.empty_text = (
+            f"No ticket in {view} with this filter matches the search."
+            if self.search_query
+            else f"No tickets in {view} with this filter."
+        )
+        if counts:
+            self._load_counts(self.session.store)
+        if self.search_query:
+            self._start_search()
+        else:
+            self._load_queue(self.session.store, self.queue_filter, self._generation, keep_cursor)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
+    def _load_queue(
+        self, store: Store, queue: QueueFilter, generation: int, keep_cursor: bool
+    ) -> None:
+        from agentdesk.store.queries import count_queue, page_queue
+
+        # One moment orders every page, so rows do not jump between pages as time passes.
+        order_now = self.clock()
+
+        def loader(offset: int, limit: int) -> list[QueueRow]:
+            with store.read() as connection:
+                return page_queue(connection, queue, order_now, offset, limit)
+
+        try:
+            with store.read() as connection:
+                total = count_queue(connection, queue)
+                first = page_queue(connection, queue, order_now, 0, PAGE_SIZE) if total else []
+        except Exception as error:
+            self.post_message(self.LoadFailed("the queue", describe_error(error)))
+            return
+        self.post_message(self.QueueLoaded(generation, total, first, loader, keep_cursor))
+
+    def on_queue_screen_queue_loaded(self, message: QueueLoaded) -> None:
+        if message.generation != self._generation:
+            return
+        self.summary.total = message.total
+        self.table.show_queue(
+            message.total, message.loader, message.first_page, keep_cursor=message.keep_cursor
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-counts")
+    def _load_counts(self, store: Store) -> None:
+        from agentdesk.store.queries import pending_outbox, priority_counts
+
+        try:
+            with store.read() as connection:
+                counts = priority_counts(connection)
+                pending = pending_outbox(connection)
+        except Exception as error:
+            self.post_message(self.LoadFailed("the ticket counts", describe_error(error)))
+            return
+        self.post_message(self.CountsLoaded(counts, pending))
+
+    def on_queue_screen_counts_loaded(self, message: CountsLoaded) -> None:
+        header = self.query_one("#queue-header", QueueHeader)
+        header.counts = message.counts
+        header.outbox = message.pending_outbox
+
+    def on_queue_screen_load_failed(self, message: LoadFailed) -> None:
+        if message.what == SEARCH_INDEX:
+            self._index_state = "none"  # the next search tries again
+        self.notify(
+            f"Could not load {message.what}: {message.error}",
+            title="Queue",
+            severity="error",
+            markup=False,
+        )
+
+    def on_ticket_table_rows_shown(self, message: TicketTable.RowsShown) -> None:
+        if self._marked_first_rows or self.session is None:
+            return
+        self._marked_first_rows = True
+        if marks.mark("first_rows"):
+            self.app.exit()
+            return
+        # Building the index holds the GIL for most of a second at 50,000 tickets: only once
+        # the agent sees the queue (or asks to search).
+        self._want_search_index()
+
+    def _want_search_index(self) -> None:
+        if self.session is not None and self._index_state == "none":
+            self._index_state = "building"
+            self._build_search_index(self.session.store)
+
+    def _periodic_refresh(self) -> None:
+        if self.session is not None and not self.search_query:
+            self._record_breaches(self.session.store)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="queue-breaches")
+    def _record_breaches(self, store: Store) -> None:
+        from agentdesk.store.writes import record_breaches
+
+        try:
+            record_breaches(store, self.clock())
+        except Exception as error:
+            self.post_message(self.LoadFailed("the SLA breaches", describe_error(error)))
+            return
+        self.post_message(self.BreachesRecorded())
+
+    def on_queue_screen_breaches_recorded(self, message: BreachesRecorded) -> None:
+        # New breaches move tickets up the queue and change the counts.
+        if not self.search_query:
+            self.reload(keep_cursor=True)
+
+    # Search
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search-index")
+    def _build_search_index(self, store: Store) -> None:
+        from agentdesk.core.search import SearchIndex
+        from agentdesk.store.queries import search_corpus
+
+        try:
+            with store.read() as connection:
+                ids, texts = search_corpus(connection)
+            index = SearchIndex(ids, texts)
+        except Exception as error:
+            self.post_message(self.LoadFailed(SEARCH_INDEX, describe_error(error)))
+            return
+        self.post_message(self.SearchIndexReady(index))
+
+    def on_queue_screen_search_index_ready(self, message: SearchIndexReady) -> None:
+        self._index_state = "ready"
+        self.search_index = message.index
+        if self.search_query:
+            self._start_search()
+
+    @on(Input.Changed, "#search")
+    def _search_changed(self, event: Input.Changed) -> None:
+        self.search_query = event.value.strip()
+        self.reload(counts=False)
+
+    def _start_search(self) -> None:
+        self.summary.total = None
+        if self.search_index is None or self.session is None:
+            self._want_search_index()
+            self.table.show_waiting("Building the search index…")
+            return
+        self._run_search(
+            self.search_index,
+            self.session.store,
+            self.search_query,
+            self.queue_filter,
+            self._generation,
+        )
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _run_search(
+        self, index: SearchIndex, store: Store, query: str, queue: QueueFilter, generation: int
+    ) -> None:
+        from agentdesk.store.queries import rows_by_id
+
+        started = time.perf_counter()
+        try:
+            ids = index.search(query, SEARCH_RESULTS)
+            if get_current_worker().is_cancelled:
+                return
+            with store.read() as connection:
+                rows = rows_by_id(connection, queue, ids)
+        except Exception as error:
+            self.post_message(self.LoadFailed("the search results", describe_error(error)))
+            return
+        seconds = time.perf_counter() - started
+        self.post_message(self.SearchResults(generation, query, rows, seconds))
+
+    def on_queue_screen_search_results(self, message: SearchResults) -> None:
+        if message.generation != self._generation:
+            return
+        self.last_search_seconds = message.seconds
+        self.summary.total = len(message.rows)
+        self.table.show_rows(message.rows)
+
+    def on_search_bar_left(self, message: SearchBar.Left) -> None:
+        self.table.focus()
+
+    def on_search_bar_closed(self, message: SearchBar.Closed) -> None:
+        self.table.focus()
+        if self.search_query:
+            self.search_query = ""
+            self.reload()
+
+    # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "clear_search":
+            return bool(self.search_query) or self.query_one(SearchBar).is_open
+        return True
+
+    def action_search(self) -> None:
+        search = self.query_one(SearchBar)
+        if search.has_focus:
+            raise SkipAction()  # a "/" typed into the search itself
+        search.open()
+        self.refresh_bindings()
+
+    def action_clear_search(self) -> None:
+        self.query_one(SearchBar).action_close()
+
+    def action_show_view(self, view: str) -> None:
+        chosen = View(view)
+        if chosen is View.MINE and self.queue_filter.agent_id is None and self.session:
+            handle = self.settings.agent_handle
+            who = f"No agent {handle!r} in this helpdesk" if handle else "No agent is set"
+            self.notify(
+                f"{who}, so Mine is empty: check [agent] handle in the profile's config file.",
+                title="Mine",
+                severity="warning",
+                markup=False,
+            )
+        self.queue_filter = replace(self.queue_filter, view=chosen)
+        self.reload()
+
+    def action_filters(self) -> None:
+        from agentdesk.screens.filters import FilterScreen
+
+        self.app.push_screen(FilterScreen(self.queue_filter), self._filter_chosen)
+
+    def _filter_chosen(self, chosen: QueueFilter | None) -> None:
+        if chosen is not None and chosen != self.queue_filter:
+            self.queue_filter = chosen
+            self.reload()
+
+    def reset_filter(self) -> None:
+        self._filter_chosen(
+            QueueFilter(view=self.queue_filter.view, agent_id=self.queue_filter.agent_id)
+        )
+
+    def action_refresh(self) -> None:
+        self.reload(keep_cursor=True)
+
+    def on_ticket_table_ticket_chosen(self, message: TicketTable.TicketChosen) -> None:
+        self.open_ticket(message.ticket_id)
+
+    def open_ticket(self, ticket_id: int) -> None:
+        from agentdesk.screens.ticket_detail import TicketDetailScreen
+
+        if self.session is not None:
+            self.app.push_screen(TicketDetailScreen(self.session, ticket_id, self.clock))

@@ -1,0 +1,534 @@
+"""A virtual ticket table: as many rows as the queue has, but only a few pages in memory.
+
+DataTable.add_rows freezes the UI for 10 s at 50,000 rows. This widget draws lines on demand
+(Textual's Line API): a row not yet loaded is a dim placeholder while a thread worker fetches
+its page through the loader it was given, and a page cache keeps the last few pages.
+The SLA column is recomputed from the clock when drawn, so the countdown needs no reload.
+"""
+
+from __future__ import annotations
+
+from collections import OrderedDict
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import ClassVar
+
+from rich.cells import cell_len, set_cell_size
+from rich.segment import Segment
+from rich.style import Style
+from textual import events, work
+from textual.binding import Binding, BindingType
+from textual.geometry import Region, Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+
+from agentdesk.core.sla import ClockReading, Risk, format_time_left, risk, time_left
+from agentdesk.core.ticket import Priority, Status
+from agentdesk.store.rows import QueueRow
+from agentdesk.widgets.literal import literal
+
+PAGE_SIZE = 200
+CACHED_PAGES = 8
+MIN_SUBJECT = 22
+
+PageLoader = Callable[[int, int], list[QueueRow]]
+"""(offset, limit) -> rows. Blocking IO: the table calls it in a thread worker."""
+
+Clock = Callable[[], datetime]
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    title: str
+    width: int
+    align: str = "left"
+
+
+def layout_columns(width: int) -> list[Column]:
+    """Columns for a table this many cells wide; the subject takes what is left.
+
+    Narrow terminals first narrow the customer and assignee, then drop the channel, the
+    assignee and the customer, so the subject stays readable at 80 columns.
+    """
+    roomy = {"customer": 16, "assignee": 15}
+    wide = {"customer": 14, "assignee": 12}
+    narrow = {"customer": 10, "assignee": 9}
+    options: list[tuple[dict[str, int], tuple[str, ...], int]] = [
+        (roomy, (), 60),
+        (wide, (), MIN_SUBJECT),
+        (narrow, (), MIN_SUBJECT),
+        (narrow, ("channel",), MIN_SUBJECT),
+        (narrow, ("channel", "assignee"), MIN_SUBJECT),
+        (narrow, ("channel", "assignee", "customer"), MIN_SUBJECT),
+        (narrow, ("channel", "assignee", "customer", "status"), 0),
+    ]
+    for sizes, dropped, min_subject in options:
+        columns = [
+            Column("id", "Ticket", 6),
+            Column("priority", "Pri", 3),
+            Column("status", "Status", 11),
+            Column("subject", "Subject", 0),
+            Column("customer", "Customer", sizes["customer"]),
+            Column("channel", "Channel", 7),
+            Column("assignee", "Assignee", sizes["assignee"]),
+            Column("sla", "SLA left", 8, "right"),
+        ]
+        columns = [column for column in columns if column.key not in dropped]
+        # One space before every column.
+        subject = width - sum(column.width + 1 for column in columns) - 1
+        if subject >= min_subject or min_subject == 0:
+            break
+    return [Column(c.key, c.title, max(subject, 8)) if c.key == "subject" else c for c in columns]
+
+
+def fit(text: str, width: int, align: str = "left") -> str:
+    """Exactly width cells: cut with an ellipsis, padded to the alignment."""
+    if cell_len(text) > width:
+        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
+    padding = " " * (width - cell_len(text))
+    return padding + text if align == "right" else text + padding
+
+
+def sla_reading(row: QueueRow) -> ClockReading | None:
+    if row.sla_clock is None:
+        return None
+    paused = row.status is Status.PENDING or row.sla_due_at is None
+    return ClockReading(row.sla_clock, row.sla_due_at, row.sla_at_risk_at, paused)
+
+
+def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
+    """The SLA time left as shown, and its risk (None when no clock runs)."""
+    reading = sla_reading(row)
+    if reading is None:
+        return "—", None
+    return format_time_left(time_left(reading, now)), risk(reading, now)
+
+
+_RISK_CLASS = {
+    Risk.BREACHED: "ticket-table--breached",
+    Risk.AT_RISK: "ticket-table--at-risk",
+    Risk.OK: "ticket-table--on-track",
+    Risk.PAUSED: "ticket-table--paused",
+}
+
+_PRIORITY_CLASS = {
+    Priority.P0: "ticket-table--p0",
+    Priority.P1: "ticket-table--p1",
+    Priority.P2: "ticket-table--p2",
+    Priority.P3: "ticket-table--p3",
+    Priority.P4: "ticket-table--p3",
+}
+
+
+class TicketTable(ScrollView, can_focus=True):
+    """The queue as a table. Give it rows with show_queue() (paged) or show_rows() (a list)."""
+
+    DEFAULT_CSS = """
+    TicketTable {
+        width: 1fr;
+        height: 1fr;
+        background: $surface;
+        color: $foreground;
+        overflow-x: hidden;
+        scrollbar-size-vertical: 1;
+        & > .ticket-table--header {
+            background: $panel;
+            color: $foreground;
+            text-style: bold;
+        }
+        & > .ticket-table--cursor {
+            background: $block-cursor-blurred-background;
+            color: $block-cursor-blurred-foreground;
+        }
+        &:focus > .ticket-table--cursor {
+            background: $block-cursor-background;
+            color: $block-cursor-foreground;
+            text-style: bold;
+        }
+        & > .ticket-table--placeholder { color: $text-disabled; }
+        & > .ticket-table--muted { color: $text-muted; }
+        & > .ticket-table--breached { color: $text-error; text-style: bold; }
+        & > .ticket-table--at-risk { color: $text-warning; text-style: bold; }
+        & > .ticket-table--on-track { color: $text-success; }
+        & > .ticket-table--paused { color: $text-muted; text-style: italic; }
+        & > .ticket-table--p0 { color: $text-error; text-style: bold reverse; }
+        & > .ticket-table--p1 { color: $text-warning; text-style: bold; }
+        & > .ticket-table--p2 { color: $foreground; }
+        & > .ticket-table--p3 { color: $text-muted; }
+    }
+    """
+
+    COMPONENT_CLASSES: ClassVar[set[str]] = {
+        "ticket-table--header",
+        "ticket-table--cursor",
+        "ticket-table--placeholder",
+        "ticket-table--muted",
+        *_RISK_CLASS.values(),
+        *_PRIORITY_CLASS.values(),
+    }
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("enter", "open_ticket", "Open", id="ticket_table.open"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="ticket_table.cursor_up"),
+        Binding("down,j", "cursor_down", "Down", show=False, id="ticket_table.cursor_down"),
+        Binding("pageup", "page_up", "Page up", show=False, id="ticket_table.page_up"),
+        Binding("pagedown", "page_down", "Page down", show=False, id="ticket_table.page_down"),
+        Binding("home,g", "first", "First", show=False, id="ticket_table.first"),
+        Binding("end,G", "last", "Last", show=False, id="ticket_table.last"),
+    ]
+
+    cursor_row: reactive[int] = reactive(0, always_update=True)
+
+    @dataclass
+    class TicketChosen(Message):
+        """The agent asked to open this ticket (enter or double click)."""
+
+        ticket_id: int
+
+    @dataclass
+    class RowsShown(Message):
+        """The first rows of a new source are on screen."""
+
+        total: int
+
+    @dataclass
+    class PageLoaded(Message):
+        generation: int
+        page: int
+        rows: list[QueueRow]
+
+    @dataclass
+    class PageFailed(Message):
+        generation: int
+        page: int
+        error: str
+
+    def __init__(
+        self,
+        clock: Clock,
+        *,
+        empty_text: str = "No tickets match this view and filter.",
+        name: str | None = None,
+        id: str | None = None,
+        classes: str | None = None,
+    ) -> None:
+        super().__init__(name=name, id=id, classes=classes)
+        self.clock = clock
+        self.empty_text = empty_text
+        self.waiting_text = "Loading tickets…"
+        self.page_loads = 0
+        """Pages fetched through the loader: a countdown must not add to it."""
+        self._total: int | None = None
+        self._loader: PageLoader | None = None
+        self._generation = 0
+        self._pages: OrderedDict[int, list[QueueRow]] = OrderedDict()
+        self._pinned = False
+        self._pending: set[int] = set()
+        self._failed: set[int] = set()
+        self._columns: list[Column] = layout_columns(80)
+        self._sla_shown: dict[int, tuple[str, Risk | None]] = {}
+        self._announced = True
+
+    # Sources
+
+    @property
+    def total(self) -> int:
+        return self._total or 0
+
+    def show_queue(
+        self,
+        total: int,
+        loader: PageLoader,
+        first_page: Sequence[QueueRow] = (),
+        *,
+        keep_cursor: bool = False,
+    ) -> None:
+        """Show a queue of total rows, fetched in pages by loader (first page optional)."""
+        self._reset(total, keep_cursor)
+        self._loader = loader
+        if first_page:
+            self._pages[0] = list(first_page)
+        self._after_reset()
+
+    def show_rows(self, rows: Sequence[QueueRow]) -> None:
+        """Show exactly these rows, in this order (search results)."""
+        self._reset(len(rows), keep_cursor=False)
+        self._pinned = True
+        for start in range(0, len(rows), PAGE_SIZE):
+            self._pages[start // PAGE_SIZE] = list(rows[start : start + PAGE_SIZE])
+        self._after_reset()
+
+    def show_waiting(self, text: str) -> None:
+        """No rows yet: say why (the store is opening)."""
+        self.waiting_text = text
+        self._total = None
+        self.virtual_size = Size(self._width, 1)
+        self.refresh()
+
+    def _reset(self, total: int, keep_cursor: bool) -> None:
+        self._generation += 1
+        self._total = total
+        self._loader = None
+        self._pinned = False
+        self._pages.clear()
+        self._pending.clear()
+        self._failed.clear()
+        self._sla_shown.clear()
+        self._announced = False
+        self.virtual_size = Size(self._width, total + 1)
+        if not keep_cursor:
+            self.scroll_to(y=0, animate=False)
+            self.cursor_row = 0
+
+    @property
+    def _width(self) -> int:
+        """Cells to draw in: the widget less its scrollbar."""
+        return self.scrollable_content_region.width
+
+    def _after_reset(self) -> None:
+        self.cursor_row = min(self.cursor_row, max(self.total - 1, 0))
+        if self._total is not None and not self._announced and self._visible_loaded():
+            self._announce()
+        self.refresh()
+
+    def _announce(self) -> None:
+        self._announced = True
+        self.call_after_refresh(self.post_message, self.RowsShown(self.total))
+
+    # Rows and pages
+
+    @property
+    def cursor_ticket_id(self) -> int | None:
+        row = self.row_at(self.cursor_row)
+        return None if row is None else row.id
+
+    def row_at(self, index: int) -> QueueRow | None:
+        """The row if its page is loaded; otherwise None, and the page is fetched."""
+        if not 0 <= index < self.total:
+            return None
+        page, offset = divmod(index, PAGE_SIZE)
+        rows = self._pages.get(page)
+        if rows is None:
+            self._want(page)
+            return None
+        self._pages.move_to_end(page)
+        return rows[offset] if offset < len(rows) else None
+
+    def _want(self, page: int) -> None:
+        if self._loader is None or page in self._pending or page in self._failed:
+            return
+        self._pending.add(page)
+        self._load_page(self._loader, self._generation, page)
+
+    # Not exclusive: a screen spanning two pages needs both; stale generations are dropped.
+    @work(thread=True, exit_on_error=False, group="ticket-table-pages")
+    def _load_page(self, loader: PageLoader, generation: int, page: int) -> None:
+        try:
+            rows = loader(page * PAGE_SIZE, PAGE_SIZE)
+        except Exception as error:
+            self.post_message(self.PageFailed(generation, page, f"{type(error).__name__}: {error}"))
+        else:
+            self.post_message(self.PageLoaded(generation, page, rows))
+
+    def on_ticket_table_page_loaded(self, message: PageLoaded) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        self.page_loads += 1
+        self._pages[message.page] = message.rows
+        while not self._pinned and len(self._pages) > CACHED_PAGES:
+            self._pages.popitem(last=False)
+        if not self._announced and self._visible_loaded():
+            self._announce()
+        self.refresh()
+
+    def on_ticket_table_page_failed(self, message: PageFailed) -> None:
+        message.stop()
+        if message.generation != self._generation:
+            return
+        self._pending.discard(message.page)
+        # No retry storm: a failed page waits for the next show_queue().
+        self._failed.add(message.page)
+        self.refresh()
+        self.notify(
+            f"Could not load tickets: {message.error}",
+            title="Queue",
+            severity="error",
+            markup=False,
+        )
+
+    def _visible_loaded(self) -> bool:
+        if self.total == 0:
+            return True
+        first = int(self.scroll_offset.y)
+        last = min(first + max(self.size.height - 1, 1), self.total) - 1
+        pages = {first // PAGE_SIZE, max(last, 0) // PAGE_SIZE}
+        return all(page in self._pages for page in pages)
+
+    # Cursor and scrolling
+
+    @property
+    def _body_height(self) -> int:
+        return max(self.size.height - 1, 1)
+
+    def validate_cursor_row(self, row: int) -> int:
+        return max(0, min(row, self.total - 1))
+
+    def watch_cursor_row(self, old: int, new: int) -> None:
+        self._refresh_row(old)
+        self._refresh_row(new)
+        top = int(self.scroll_offset.y)
+        if new < top:
+            self.scroll_to(y=new, animate=False)
+        elif new >= top + self._body_height:
+            self.scroll_to(y=new - self._body_height + 1, animate=False)
+
+    def _refresh_row(self, index: int) -> None:
+        y = index - int(self.scroll_offset.y) + 1
+        if 1 <= y < self.size.height:
+            self.refresh(Region(0, y, self._width, 1))
+
+    def action_cursor_up(self) -> None:
+        self.cursor_row -= 1
+
+    def action_cursor_down(self) -> None:
+        self.cursor_row += 1
+
+    def action_page_up(self) -> None:
+        self.cursor_row -= self._body_height
+
+    def action_page_down(self) -> None:
+        self.cursor_row += self._body_height
+
+    def action_first(self) -> None:
+        self.cursor_row = 0
+
+    def action_last(self) -> None:
+        self.cursor_row = self.total - 1
+
+    def action_open_ticket(self) -> None:
+        ticket_id = self.cursor_ticket_id
+        if ticket_id is not None:
+            self.post_message(self.TicketChosen(ticket_id))
+
+    def on_click(self, event: events.Click) -> None:
+        offset = event.get_content_offset(self)
+        if offset is None or offset.y < 1:
+            return
+        index = int(self.scroll_offset.y) + offset.y - 1
+        if index < self.total:
+            self.cursor_row = index
+            if event.chain >= 2:
+                self.action_open_ticket()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._columns = layout_columns(self._width)
+        self.virtual_size = Size(self._width, self.total + 1)
+
+    # Live SLA
+
+    def on_mount(self) -> None:
+        self._columns = layout_columns(self._width)
+        self.set_interval(1.0, self.refresh_sla, name="sla-countdown")
+
+    def refresh_sla(self) -> None:
+        """Redraw the SLA cells whose text or colour changed: a few cells, not the table."""
+        if not self._total:
+            return
+        sla = next((c for c in self._columns if c.key == "sla"), None)
+        if sla is None:
+            return
+        x = sum(c.width + 1 for c in self._columns[: self._columns.index(sla)]) + 1
+        now = self.clock()
+        top = int(self.scroll_offset.y)
+        visible = range(top, top + self._body_height)
+        for index in [i for i in self._sla_shown if i not in visible]:
+            del self._sla_shown[index]
+        for index in range(top, min(top + self._body_height, self.total)):
+            page, offset = divmod(index, PAGE_SIZE)
+            rows = self._pages.get(page)
+            if rows is None or offset >= len(rows):
+                continue
+            if self._sla_shown.get(index) != sla_cell(rows[offset], now):
+                self.refresh(Region(x, index - top + 1, sla.width, 1))
+
+    # Drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self._width
+        if y == 0:
+            return self._header_strip(width)
+        base = self.rich_style
+        if self._total is None or self._total == 0:
+            if y != 2:
+                return Strip.blank(width, base)
+            text = self.waiting_text if self._total is None else self.empty_text
+            style = base + self.get_component_rich_style("ticket-table--muted", partial=True)
+            return Strip([Segment(fit("  " + text, width), style)], width)
+        index = int(self.scroll_offset.y) + y - 1
+        if index >= self._total:
+            return Strip.blank(width, base)
+        if index == self.cursor_row:
+            base = self.get_component_rich_style("ticket-table--cursor")
+        row = self.row_at(index)
+        if row is None:
+            return self._placeholder_strip(index, width, base)
+        return self._row_strip(index, row, width, base)
+
+    def _header_strip(self, width: int) -> Strip:
+        style = self.get_component_rich_style("ticket-table--header")
+        segments = [Segment(" ", style)]
+        for column in self._columns:
+            segments.append(Segment(fit(column.title, column.width, column.align), style))
+            segments.append(Segment(" ", style))
+        return Strip(segments).adjust_cell_length(width, style)
+
+    def _placeholder_strip(self, index: int, width: int, base: Style) -> Strip:
+        page = index // PAGE_SIZE
+        text = "could not load this page" if page in self._failed else "loading…"
+        style = base + self.get_component_rich_style("ticket-table--placeholder", partial=True)
+        segments = [Segment(" ", base)]
+        for column in self._columns:
+            cell = text if column.key == "subject" else "·"
+            segments.append(Segment(fit(cell, column.width, column.align), style))
+            segments.append(Segment(" ", base))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _row_strip(self, index: int, row: QueueRow, width: int, base: Style) -> Strip:
+        segments = [Segment(" ", base)]
+        for column in self._columns:
+            text, component = self._cell(index, row, column.key)
+            style = base
+            if component is not None:
+                style = base + self.get_component_rich_style(component, partial=True)
+            segments.append(Segment(fit(text, column.width, column.align), style))
+            segments.append(Segment(" ", base))
+        return Strip(segments).adjust_cell_length(width, base)
+
+    def _cell(self, index: int, row: QueueRow, key: str) -> tuple[str, str | None]:
+        """Cell text (always literal: never markup) and its component class."""
+        if key == "id":
+            return f"#{row.id}", None
+        if key == "priority":
+            return row.priority.value, _PRIORITY_CLASS[row.priority]
+        if key == "status":
+            return row.status.label, None
+        if key == "subject":
+            return literal(row.subject), None
+        if key == "customer":
+            return literal(row.customer), None
+        if key == "channel":
+            return row.channel.label, None
+        if key == "assignee":
+            if not row.assignee:
+                return "—", "ticket-table--muted"
+            return literal(row.assignee), None
+        shown = sla_cell(row, self.clock())
+        self._sla_shown[index] = shown
+        text, level = shown
+        return text, None if level is None else _RISK_CLASS[level]

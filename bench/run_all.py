@@ -1,0 +1,13 @@
+"""Run every benchmark in bench/ and print their figures."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+for script in ("bench_demo_data.py", "bench_startup.py", "bench_queue.py"):
+    print(f"\n# {script}", flush=True)
+    subprocess.run([sys.executable, str(HERE / script)], cwd=HERE, check=False)

@@ -1,0 +1,41 @@
+"""Helpers for Pilot tests: wait until the app is quiet, read what the table shows."""
+
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from textual.pilot import Pilot
+
+from agentdesk.store.rows import QueueRow
+from agentdesk.widgets.ticket_table import TicketTable
+
+
+async def settle(pilot: Pilot[Any], rounds: int = 30) -> None:
+    """Wait for workers (which start more workers) and the messages they post."""
+    app = pilot.app
+    for _ in range(rounds):
+        busy = [worker for worker in app.workers if not worker.is_finished]
+        # Cancelled exclusive workers raise from wait(); they are done all the same.
+        await asyncio.gather(*(worker.wait() for worker in busy), return_exceptions=True)
+        await pilot.pause()
+        if not busy and not any(not worker.is_finished for worker in app.workers):
+            await pilot.pause()
+            return
+    raise AssertionError("the app did not settle")
+
+
+def shown_rows(table: TicketTable) -> list[QueueRow]:
+    """The rows visible on screen (all loaded, or the test fails)."""
+    top = int(table.scroll_offset.y)
+    rows = []
+    for index in range(top, min(top + table.size.height - 1, table.total)):
+        row = table.row_at(index)
+        assert row is not None, f"row {index} is not loaded"
+        rows.append(row)
+    return rows
+
+
+def line_text(table: TicketTable, index: int) -> str:
+    """The text the table draws for row index (which must be on screen)."""
+    return table.render_line(index - int(table.scroll_offset.y) + 1).text

@@ -1,0 +1,402 @@
+"""Pilot tests of the queue: order, views, filters, search, detail, live SLA, failures."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from textual.binding import Binding
+
+from agentdesk.app import AgentDeskApp, make_app
+from agentdesk.config import Settings
+from agentdesk.core.ticket import Channel, MessageKind, Priority
+from agentdesk.demo import DEMO_AGENT_HANDLE
+from agentdesk.screens.error import ErrorScreen
+from agentdesk.screens.filters import FilterScreen
+from agentdesk.screens.queue import QueueScreen
+from agentdesk.screens.ticket_detail import TicketDetailScreen
+from agentdesk.store.rows import QueueFilter, View
+from agentdesk.widgets.message_card import MessageCard
+from agentdesk.widgets.ticket_table import PAGE_SIZE, TicketTable
+from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import line_text, settle, shown_rows
+
+SIZE = (120, 40)
+
+
+def _read(settings: Settings, sql: str, *params: object) -> list[tuple[object, ...]]:
+    with sqlite3.connect(settings.db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def _table(app: AgentDeskApp) -> TicketTable:
+    return app.queue_screen.table
+
+
+def _sql_order(app: AgentDeskApp, queue: QueueFilter, limit: int) -> list[int]:
+    from agentdesk.store.queries import page_queue
+
+    assert app.session is not None
+    with app.session.store.read() as connection:
+        return [row.id for row in page_queue(connection, queue, app.clock(), 0, limit)]
+
+
+async def test_first_rows_appear_in_sla_risk_order(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = _table(app)
+        shown = [row.id for row in shown_rows(table)]
+        assert len(shown) == table.size.height - 1
+        assert shown == _sql_order(app, app.queue_screen.queue_filter, len(shown))
+        assert app.focused is table
+        assert table.cursor_ticket_id == shown[0]
+
+
+async def test_views_switch_the_rows(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = _table(app)
+        await pilot.press("1")
+        await settle(pilot)
+        assert app.queue_screen.queue_filter.view is View.MINE
+        mine = shown_rows(table)
+        assert mine and {row.assignee for row in mine} == {DEMO_AGENT_HANDLE}
+
+        await pilot.press("2")
+        await settle(pilot)
+        unassigned = shown_rows(table)
+        assert unassigned and {row.assignee for row in unassigned} == {""}
+
+        await pilot.press("3")
+        await settle(pilot)
+        everyone = {row.assignee for row in shown_rows(table)}
+        assert "" in everyone and len(everyone) > 2
+        open_count = _read(
+            demo, "SELECT count(*) FROM tickets WHERE status NOT IN ('resolved', 'closed')"
+        )[0][0]
+        assert table.total == open_count
+        assert app.queue_screen.summary.total == open_count
+
+
+async def test_the_filter_screen_narrows_the_queue(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("f")
+        await settle(pilot)
+        assert isinstance(app.screen, FilterScreen)
+        app.screen.query_one("#filter-priority").select("P1")
+        app.screen.query_one("#filter-channel").select("chat")
+        await pilot.press("a")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+        rows = shown_rows(_table(app))
+        expected = _read(
+            demo,
+            "SELECT count(*) FROM tickets WHERE priority = 'P1' AND channel = 'chat' "
+            "AND status NOT IN ('resolved', 'closed')",
+        )[0][0]
+        assert 0 < len(rows) == expected == _table(app).total
+        assert all(r.priority is Priority.P1 and r.channel is Channel.CHAT for r in rows)
+
+
+async def test_cancelling_the_filter_screen_changes_nothing(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = app.queue_screen.queue_filter
+        await pilot.press("f")
+        await settle(pilot)
+        app.screen.query_one("#filter-priority").select("P0")
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.queue_screen.queue_filter == before
+
+
+async def test_search_finds_a_ticket_by_subject_words(demo: Settings, clock: SteppedClock) -> None:
+    (ticket_id, subject), *_ = _read(
+        demo, "SELECT id, subject FROM tickets WHERE status = 'new' ORDER BY id LIMIT 1"
+    )
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")
+        await pilot.press(*str(subject).lower())
+        await settle(pilot)
+        found = [row.id for row in shown_rows(_table(app))]
+        assert ticket_id in found
+        assert all(
+            str(subject).lower() in row.subject.lower() for row in shown_rows(_table(app))[:1]
+        )
+        # Enter leaves the search box for the results.
+        await pilot.press("enter")
+        assert app.focused is _table(app)
+        # Esc clears the search and shows the whole queue again.
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.queue_screen.search_query == ""
+        assert _table(app).total > len(found)
+
+
+@pytest.mark.parametrize("typed", ["#42", "42"])
+async def test_search_puts_an_exact_id_first(
+    demo: Settings, clock: SteppedClock, typed: str
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.queue_screen.queue_filter = replace(app.queue_screen.queue_filter, statuses=frozenset())
+        await pilot.press("slash", *typed)
+        await settle(pilot)
+        assert shown_rows(_table(app))[0].id == 42
+
+
+async def test_search_keeps_to_the_filter(demo: Settings, clock: SteppedClock) -> None:
+    (closed_id,), *_ = _read(demo, "SELECT id FROM tickets WHERE status = 'closed' LIMIT 1")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *f"#{closed_id}")
+        await settle(pilot)
+        # The default filter shows open tickets only.
+        assert closed_id not in [row.id for row in shown_rows(_table(app))]
+
+
+async def test_enter_opens_the_ticket_and_escape_goes_back(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("down", "down")
+        ticket_id = _table(app).cursor_ticket_id
+        assert ticket_id is not None
+        await pilot.press("enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketDetailScreen)
+        assert screen.ticket is not None and screen.ticket.id == ticket_id
+        (subject,), *_ = _read(demo, "SELECT subject FROM tickets WHERE id = ?", ticket_id)
+        assert str(screen.query_one("#ticket-subject").render()) == subject
+        kinds = [
+            kind
+            for (kind,) in _read(
+                demo,
+                "SELECT kind FROM messages WHERE ticket_id = ? ORDER BY created_at, id",
+                ticket_id,
+            )
+        ]
+        cards = list(screen.query(MessageCard))
+        assert [card.message.kind.value for card in cards] == kinds
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.queue_screen
+        assert _table(app).cursor_ticket_id == ticket_id
+
+
+async def test_internal_notes_never_look_like_replies(demo: Settings, clock: SteppedClock) -> None:
+    (ticket_id,), *_ = _read(
+        demo,
+        "SELECT ticket_id FROM messages GROUP BY ticket_id "
+        "HAVING sum(kind = 'internal_note') > 0 AND sum(kind = 'reply') > 0 LIMIT 1",
+    )
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.queue_screen.open_ticket(int(ticket_id))
+        await settle(pilot)
+        cards = list(app.screen.query(MessageCard))
+        notes = [c for c in cards if c.message.kind is MessageKind.INTERNAL_NOTE]
+        replies = [c for c in cards if c.message.kind is MessageKind.REPLY]
+        assert notes and replies
+        for note in notes:
+            assert note.has_class("-internal-note") and not note.has_class("-reply")
+            assert "customer does not see" in str(note.border_title)
+            assert str(note.render()).startswith("Internal note")
+            assert note.styles.border_top[0] != replies[0].styles.border_top[0]
+        for reply in replies:
+            assert str(reply.render()).startswith("Reply to customer")
+
+
+async def test_ticket_text_is_shown_literally(demo: Settings, clock: SteppedClock) -> None:
+    nasty = "[bold]x[/bold] \x1b[31m"
+    with sqlite3.connect(demo.db_path) as connection:
+        connection.execute("UPDATE tickets SET subject = ? WHERE id = 42", (nasty,))
+        connection.execute("UPDATE tickets SET status = 'new', priority = 'P0' WHERE id = 42")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash", *"#42")
+        await settle(pilot)
+        table = _table(app)
+        assert shown_rows(table)[0].id == 42
+        text = line_text(table, 0)
+        assert "[bold]x[/bold] ␛[31m" in text
+        assert "\x1b" not in text
+        await pilot.press("enter", "enter")
+        await settle(pilot)
+        subject = app.screen.query_one("#ticket-subject").render()
+        assert str(subject) == "[bold]x[/bold] ␛[31m"
+
+
+async def test_the_sla_countdown_runs_without_reloading(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = _table(app)
+        running = next(
+            index
+            for index, row in enumerate(shown_rows(table))
+            if row.sla_due_at is not None and row.status.value != "pending"
+        )
+        before = line_text(table, running)
+        loads = table.page_loads
+        queries = app.queue_screen._generation
+        clock.advance(timedelta(minutes=61))  # every format (12m, 1h05m, 3d04h) moves
+        table.refresh_sla()
+        await pilot.pause()
+        after = line_text(table, running)
+        assert after != before
+        assert before[:-9] == after[:-9]  # only the SLA cell changed
+        assert table.page_loads == loads
+        assert app.queue_screen._generation == queries
+
+
+async def test_pages_load_lazily_and_the_cache_stays_small(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        screen = app.queue_screen
+        screen.queue_filter = replace(screen.queue_filter, statuses=frozenset())
+        screen.reload()
+        await settle(pilot)
+        table = _table(app)
+        assert table.total == 300 > PAGE_SIZE
+        # The first page came with the count; nothing else was fetched.
+        assert table.page_loads == 0
+        assert table.row_at(PAGE_SIZE) is None  # not loaded yet: a placeholder
+        await pilot.press("end")
+        await settle(pilot)
+        assert table.cursor_row == 299
+        assert table.page_loads == 1
+        assert table.cursor_ticket_id == _sql_order(app, screen.queue_filter, 300)[-1]
+
+
+async def test_mouse_click_selects_a_row(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = _table(app)
+        await pilot.click(TicketTable, offset=(20, 4))
+        assert table.cursor_row == 3
+
+
+async def test_the_command_palette_switches_views(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"View: Unassigned")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.queue_screen.queue_filter.view is View.UNASSIGNED
+
+
+async def test_the_command_palette_jumps_to_a_ticket(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await pilot.press(*"#42")
+        await pilot.pause(0.3)
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, TicketDetailScreen)
+        assert app.screen.ticket_id == 42
+
+
+async def test_the_header_shows_profile_agent_state_and_counts(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        text = str(app.query_one("#queue-header").render())
+        assert "demo" in text and DEMO_AGENT_HANDLE in text and "local" in text
+        for priority, count in _read(
+            demo,
+            "SELECT priority, count(*) FROM tickets "
+            "WHERE status NOT IN ('resolved', 'closed') GROUP BY priority",
+        ):
+            assert f"{priority} {count}" in text
+
+
+async def test_a_store_error_is_shown_not_raised(tmp_path: Path, clock: SteppedClock) -> None:
+    database = tmp_path / "agentdesk.db"
+    database.write_text("this is not a database")
+    settings = Settings(
+        profile="broken", config_path=None, db_path=database, cache_dir=tmp_path / "cache"
+    )
+    app = make_app(settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        message = str(app.screen.query_one("#error-message").render())
+        assert "not an SQLite database" in message and "nothing was deleted" in message
+        await pilot.press("enter")
+        await settle(pilot)
+    assert app.return_code == 1
+
+
+async def test_a_failing_query_becomes_a_notification(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agentdesk.store.queries as queries
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+
+        def broken(*args: object) -> int:
+            raise RuntimeError("disk on fire")
+
+        monkeypatch.setattr(queries, "count_queue", broken)
+        await pilot.press("r")
+        await settle(pilot)
+        assert app.is_running
+        assert any("disk on fire" in str(n.message) for n in app._notifications)
+
+
+def test_every_binding_has_an_id_and_a_description() -> None:
+    from agentdesk.screens.error import ErrorScreen
+    from agentdesk.widgets.search_bar import SearchBar
+
+    owners = [AgentDeskApp, QueueScreen, TicketDetailScreen, FilterScreen, ErrorScreen]
+    owners += [TicketTable, SearchBar]
+    for owner in owners:
+        for binding in owner.BINDINGS:
+            assert isinstance(binding, Binding)
+            assert binding.id and binding.description, f"{owner.__name__}: {binding}"
+
+
+async def test_a_keymap_rebinds_a_view_key(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.set_keymap({"queue.view_unassigned": "u"})
+        await pilot.press("u")
+        await settle(pilot)
+        assert app.queue_screen.queue_filter.view is View.UNASSIGNED
