@@ -22,6 +22,20 @@ class ChangeRefused(ValueError):
     """A change the SOP does not allow; the message says what and why."""
 
 
+# --- Macros branch (issue 5): tags and note-template sections. -------------------------------
+# The ticket workspace (issue 3) owns the note template and tags; these are the minimal shapes
+# macros need so that their actions go through plan_change like any manual edit. The lead
+# reconciles them with the workspace's own types on merge.
+NOTE_SECTIONS: Mapping[str, str] = {
+    "issue_summary": "Issue summary",
+    "steps_taken": "Steps taken",
+    "root_cause_hypothesis": "Root cause hypothesis",
+    "next_steps": "Next steps",
+    "sla_deadline": "SLA deadline",
+}
+# --- end of macros branch block ----------------------------------------------------------------
+
+
 @dataclass(frozen=True)
 class TicketSnapshot:
     """The ticket fields the SOP rules read and write (a plain copy of the stored row)."""
@@ -40,6 +54,10 @@ class TicketSnapshot:
     closed_at: datetime | None = None
     sla_pauses: tuple[Pause, ...] = ()
     version: int = 1
+    # Macros branch (issue 5): free-form ticket tags and the note template's filled sections
+    # (sorted (section, text) pairs), read from their own tables by store.writes.load_snapshot.
+    tags: frozenset[str] = frozenset()
+    note_sections: tuple[tuple[str, str], ...] = ()
 
     @property
     def ref(self) -> str:
@@ -78,6 +96,10 @@ class TicketChange:
     tier: Tier | None = None
     message: NewMessage | None = None
     reason: str = ""
+    # Macros branch (issue 5): tag edits and note-template sections (section key -> new text).
+    add_tags: frozenset[str] = frozenset()
+    remove_tags: frozenset[str] = frozenset()
+    note_sections: tuple[tuple[str, str], ...] = ()
 
 
 @dataclass(frozen=True)
@@ -105,6 +127,9 @@ class ChangePlan:
     outbox_payload: Mapping[str, Any]
     message: NewMessage | None = None
     breaches: tuple[Breach, ...] = field(default=())
+    # Macros branch (issue 5): what the store writes to ticket_tags / ticket_note_sections.
+    tags: frozenset[str] | None = None  # the full tag set after the change; None: unchanged
+    note_sections: tuple[tuple[str, str], ...] = ()  # only the sections this change sets
 
 
 def sla_fields(ticket: TicketSnapshot, policy: sla.SlaPolicy) -> SlaFields:
@@ -152,6 +177,13 @@ def plan_change(
         after = _move(after, change.status, now)
     elif change.status is not None:
         raise lifecycle.TransitionRefused(ticket.ref, ticket.status, change.status)
+    extra_changed = _plan_tags_and_sections(ticket, change)
+    if extra_changed:
+        after = replace(
+            after,
+            tags=(ticket.tags | change.add_tags) - change.remove_tags,
+            note_sections=_merge_sections(ticket.note_sections, change.note_sections),
+        )
     message = change.message
     if message is not None:
         if not message.body.strip():
@@ -169,6 +201,7 @@ def plan_change(
         for name in ("status", "priority", "tier", "assignee_id")
         if getattr(ticket, name) != getattr(after, name)
     }
+    fields_changed.update(extra_changed)
     if not fields_changed and message is None:
         raise ChangeRefused(f"{ticket.ref}: nothing to change")
 
@@ -226,7 +259,48 @@ def plan_change(
         outbox_payload=payload,
         message=message,
         breaches=breaches,
+        tags=after.tags if "tags" in extra_changed else None,
+        note_sections=tuple(
+            (name, text) for name, text in change.note_sections if f"note.{name}" in extra_changed
+        ),
     )
+
+
+# --- Macros branch (issue 5) ---------------------------------------------------------------------
+def _plan_tags_and_sections(
+    ticket: TicketSnapshot, change: TicketChange
+) -> dict[str, tuple[Any, Any]]:
+    """Audit-style (old, new) pairs for tag and note-section edits: "tags", "note.<section>"."""
+    changed: dict[str, tuple[Any, Any]] = {}
+    for tag in change.add_tags | change.remove_tags:
+        if not tag.strip() or tag != tag.strip() or "," in tag:
+            raise ChangeRefused(f"{ticket.ref}: {tag!r} is not a tag (no commas or edge spaces)")
+    tags = (ticket.tags | change.add_tags) - change.remove_tags
+    if tags != ticket.tags:
+        changed["tags"] = (_tag_text(ticket.tags), _tag_text(tags))
+    current = dict(ticket.note_sections)
+    for name, text in change.note_sections:
+        if name not in NOTE_SECTIONS:
+            known = ", ".join(NOTE_SECTIONS)
+            raise ChangeRefused(f"{ticket.ref}: no note section {name!r}; the sections: {known}")
+        if current.get(name, "") != text:
+            changed[f"note.{name}"] = (current.get(name) or None, text or None)
+    return changed
+
+
+def _tag_text(tags: frozenset[str]) -> str | None:
+    return ",".join(sorted(tags)) or None
+
+
+def _merge_sections(
+    current: tuple[tuple[str, str], ...], updates: tuple[tuple[str, str], ...]
+) -> tuple[tuple[str, str], ...]:
+    merged = dict(current)
+    merged.update(updates)
+    return tuple(sorted((name, text) for name, text in merged.items() if text))
+
+
+# --- end of macros branch block ----------------------------------------------------------------
 
 
 def _move(ticket: TicketSnapshot, new: Status, now: datetime) -> TicketSnapshot:

@@ -115,7 +115,46 @@ CREATE TABLE sla_breaches (
 );
 """
 
-MIGRATIONS: Sequence[str] = (V1,)
+# Macros (issue 5): usage counts, the log of applied macros (for undo), and -- until the ticket
+# workspace (issue 3) lands its own -- ticket tags and note-template sections. Self-contained:
+# CREATE TABLE only, so the lead can renumber it among the other branches' migrations.
+V_MACROS = """
+CREATE TABLE macro_usage (
+    macro_id TEXT PRIMARY KEY,
+    uses INTEGER NOT NULL DEFAULT 0,
+    last_used_at TEXT NOT NULL
+);
+
+CREATE TABLE macro_applications (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    macro_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    version_before INTEGER NOT NULL,
+    version_after INTEGER NOT NULL,
+    -- JSON: the outbox ids, message ids and the before-values undo needs.
+    undo TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX ix_macro_applications_ticket ON macro_applications (ticket_id, id);
+
+CREATE TABLE ticket_tags (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    tag TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, tag)
+);
+
+CREATE TABLE ticket_note_sections (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    section TEXT NOT NULL,
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, section)
+);
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V_MACROS)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.
 APPLICATION_ID = 0x41474453  # "AGDS"

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -81,6 +82,22 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         closed_at=_when(row.closed_at),
         sla_pauses=pauses_from_json(row.sla_pauses),
         version=row.version,
+        # Macros branch (issue 5): tags and note sections live in their own tables.
+        tags=frozenset(
+            connection.execute(
+                text("SELECT tag FROM ticket_tags WHERE ticket_id = :id"), {"id": ticket_id}
+            ).scalars()
+        ),
+        note_sections=tuple(
+            (r.section, r.body)
+            for r in connection.execute(
+                text(
+                    "SELECT section, body FROM ticket_note_sections "
+                    "WHERE ticket_id = :id ORDER BY section"
+                ),
+                {"id": ticket_id},
+            )
+        ),
     )
 
 
@@ -94,68 +111,156 @@ def _db_value(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class WrittenChange:
+    """One change as written: its plan and the rows it added (undo needs their ids)."""
+
+    plan: ChangePlan
+    outbox_id: int
+    message_id: int | None
+
+
 def apply_change(
     store: Store, ticket_id: int, change: TicketChange, *, actor: str, now: datetime
 ) -> ChangePlan:
     """Check the change by the SOP's rules and write it, its audit and its outbox row."""
     with store.write() as connection:
-        before = load_snapshot(connection, ticket_id)
-        plan = plan_change(before, change, now=now, policy=store.policy)
-        values = {name: _db_value(value) for name, value in plan.updates.items()}
-        assignments = ", ".join(f"{name} = :{name}" for name in values)
-        connection.execute(
-            text(f"UPDATE tickets SET {assignments} WHERE id = :ticket_id"),
-            {**values, "ticket_id": ticket_id},
-        )
-        stamp = to_db(now)
-        if plan.message is not None:
-            connection.execute(
-                text(
-                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
-                    "VALUES (:t, :kind, :author, :agent, :body, :at)"
-                ),
-                {
-                    "t": ticket_id,
-                    "kind": plan.message.kind.value,
-                    "author": plan.message.author,
-                    "agent": plan.message.agent_id,
-                    "body": plan.message.body,
-                    "at": stamp,
-                },
-            )
-        _insert_breaches(connection, ticket_id, plan, stamp)
-        if plan.audit:
-            connection.execute(
-                text(
-                    "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
-                    " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
-                ),
-                [
-                    {
-                        "t": ticket_id,
-                        "actor": actor,
-                        "action": entry.action,
-                        "field": entry.field,
-                        "old": entry.old_value,
-                        "new": entry.new_value,
-                        "at": stamp,
-                    }
-                    for entry in plan.audit
-                ],
-            )
-        connection.execute(
+        return write_change(connection, store, ticket_id, change, actor=actor, now=now).plan
+
+
+def apply_changes(
+    store: Store,
+    ticket_id: int,
+    changes: Sequence[TicketChange],
+    *,
+    actor: str,
+    now: datetime,
+) -> list[WrittenChange]:
+    """Several changes in ONE transaction (a macro): all are written, or none.
+
+    Each change is planned against the ticket as the previous ones left it, so every SOP rule
+    sees exactly what a manual edit in that order would see; each writes its own audit and
+    outbox rows, as apply_change does.
+    """
+    with store.write() as connection:
+        return write_changes(connection, store, ticket_id, changes, actor=actor, now=now)
+
+
+def write_changes(
+    connection: Connection,
+    store: Store,
+    ticket_id: int,
+    changes: Sequence[TicketChange],
+    *,
+    actor: str,
+    now: datetime,
+) -> list[WrittenChange]:
+    """apply_changes inside a write transaction the caller holds (to add its own rows)."""
+    if not changes:
+        raise ValueError("no changes to write")
+    return [
+        write_change(connection, store, ticket_id, change, actor=actor, now=now)
+        for change in changes
+    ]
+
+
+def write_change(
+    connection: Connection,
+    store: Store,
+    ticket_id: int,
+    change: TicketChange,
+    *,
+    actor: str,
+    now: datetime,
+) -> WrittenChange:
+    """The one write path, inside a write transaction: ticket, message, audit, outbox."""
+    before = load_snapshot(connection, ticket_id)
+    plan = plan_change(before, change, now=now, policy=store.policy)
+    values = {name: _db_value(value) for name, value in plan.updates.items()}
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    connection.execute(
+        text(f"UPDATE tickets SET {assignments} WHERE id = :ticket_id"),
+        {**values, "ticket_id": ticket_id},
+    )
+    stamp = to_db(now)
+    message_id: int | None = None
+    if plan.message is not None:
+        message_id = connection.execute(
             text(
-                "INSERT INTO outbox (ticket_id, op, payload, created_at) "
-                "VALUES (:t, :op, :payload, :at)"
+                "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                "VALUES (:t, :kind, :author, :agent, :body, :at) RETURNING id"
             ),
             {
                 "t": ticket_id,
-                "op": plan.outbox_op,
-                "payload": json.dumps(plan.outbox_payload, sort_keys=True),
+                "kind": plan.message.kind.value,
+                "author": plan.message.author,
+                "agent": plan.message.agent_id,
+                "body": plan.message.body,
                 "at": stamp,
             },
+        ).scalar_one()
+    _write_tags_and_sections(connection, ticket_id, plan, stamp)
+    _insert_breaches(connection, ticket_id, plan, stamp)
+    if plan.audit:
+        connection.execute(
+            text(
+                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
+                " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
+            ),
+            [
+                {
+                    "t": ticket_id,
+                    "actor": actor,
+                    "action": entry.action,
+                    "field": entry.field,
+                    "old": entry.old_value,
+                    "new": entry.new_value,
+                    "at": stamp,
+                }
+                for entry in plan.audit
+            ],
         )
-    return plan
+    outbox_id = connection.execute(
+        text(
+            "INSERT INTO outbox (ticket_id, op, payload, created_at) "
+            "VALUES (:t, :op, :payload, :at) RETURNING id"
+        ),
+        {
+            "t": ticket_id,
+            "op": plan.outbox_op,
+            "payload": json.dumps(plan.outbox_payload, sort_keys=True),
+            "at": stamp,
+        },
+    ).scalar_one()
+    return WrittenChange(plan, int(outbox_id), None if message_id is None else int(message_id))
+
+
+# --- Macros branch (issue 5): tags and note sections until the workspace owns them. -----------
+def _write_tags_and_sections(
+    connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str
+) -> None:
+    if plan.tags is not None:
+        connection.execute(text("DELETE FROM ticket_tags WHERE ticket_id = :t"), {"t": ticket_id})
+        if plan.tags:
+            connection.execute(
+                text("INSERT INTO ticket_tags (ticket_id, tag) VALUES (:t, :tag)"),
+                [{"t": ticket_id, "tag": tag} for tag in sorted(plan.tags)],
+            )
+    for section, body in plan.note_sections:
+        if body:
+            connection.execute(
+                text(
+                    "INSERT INTO ticket_note_sections (ticket_id, section, body, updated_at) "
+                    "VALUES (:t, :s, :b, :at) ON CONFLICT (ticket_id, section) "
+                    "DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
+                ),
+                {"t": ticket_id, "s": section, "b": body, "at": stamp},
+            )
+        else:
+            connection.execute(
+                text("DELETE FROM ticket_note_sections WHERE ticket_id = :t AND section = :s"),
+                {"t": ticket_id, "s": section},
+            )
 
 
 def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:
