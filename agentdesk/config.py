@@ -28,6 +28,14 @@ backend = "local"
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
+
+[macros]
+# Your team's macro folder: its files override shipped ones with the same name (see
+# macros/README.md). A relative path is relative to this file. Empty: shipped macros only.
+folder = ""
+# Values for the {{company}} and {{department}} placeholders.
+company = ""
+department = ""
 """
 
 
@@ -48,6 +56,10 @@ class Settings:
     # Demo profiles fill themselves with this many tickets on first open.
     demo_tickets: int = 0
     demo_seed: int = 1
+    # [macros]: the team's folder over the shipped library, and placeholder values.
+    macro_folder: Path | None = None
+    company: str = ""
+    department: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -98,6 +110,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         raise ConfigError(
             f'{config_path}: [sync] backend = {backend!r} is not supported yet; use "local"'
         )
+    folder = _get(doc, config_path, "macros", "folder", "").strip()
     return Settings(
         profile=profile,
         config_path=config_path,
@@ -106,6 +119,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         agent_handle=_get(doc, config_path, "agent", "handle", ""),
         backend=backend,
         theme=_get(doc, config_path, "ui", "theme", "textual-dark"),
+        macro_folder=(config_path.parent / Path(folder).expanduser()) if folder else None,
+        company=_get(doc, config_path, "macros", "company", ""),
+        department=_get(doc, config_path, "macros", "department", ""),
     )
 
 
