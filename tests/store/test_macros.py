@@ -209,7 +209,7 @@ def test_undo_is_refused_once_synced_except_local_done(store, now, ticket) -> No
 
 def test_only_the_agent_who_applied_it_can_undo(store, now, ticket) -> None:
     apply(store, now)
-    with pytest.raises(UndoRefused, match="applied by amara.okafor"):
+    with pytest.raises(UndoRefused, match=r"applied by amara\.okafor"):
         undo_last_macro(store, 1, actor="li.wei", now=now, local_backend=False)
     add_ticket(store, 2, created_at=now)
     with pytest.raises(UndoRefused, match="#2: no macro has been applied"):
