@@ -6,11 +6,12 @@ first frame does not wait for them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
+from agentdesk.macro_files import MacroCatalog, macro_folders
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
@@ -22,6 +23,13 @@ class Session:
     settings: Settings
     store: Store
     agent: AgentRow | None
+    # The shipped macros and the team's folder; read on first use, re-read when files change.
+    macros: MacroCatalog = field(default_factory=lambda: MacroCatalog(macro_folders()))
+
+    @property
+    def actor(self) -> str:
+        """Who audit rows and macro undo name: the agent's handle."""
+        return self.agent.handle if self.agent else (self.settings.agent_handle or "local")
 
 
 def open_session(settings: Settings, now: datetime) -> Session:
@@ -46,4 +54,9 @@ def open_session(settings: Settings, now: datetime) -> Session:
     if settings.agent_handle:
         with store.read() as connection:
             agent = agent_by_handle(connection, settings.agent_handle)
-    return Session(settings=settings, store=store, agent=agent)
+    return Session(
+        settings=settings,
+        store=store,
+        agent=agent,
+        macros=MacroCatalog(macro_folders(settings.macro_folder)),
+    )
