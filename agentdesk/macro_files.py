@@ -78,6 +78,7 @@ def check_folder(folder: Path) -> tuple[list[Macro], list[MacroProblem]]:
 
 
 _Stamp = tuple[int, int]  # (mtime_ns, size)
+_Entry = tuple[str, str, _Stamp]  # (path, source, stamp)
 
 
 class MacroCatalog:
@@ -86,8 +87,8 @@ class MacroCatalog:
     def __init__(self, folders: Sequence[MacroFolder]) -> None:
         self.folders = tuple(folders)
         self._lock = threading.Lock()
-        self._cache: dict[Path, tuple[_Stamp, Macro | MacroFileError]] = {}
-        self._signature: tuple[tuple[str, str, _Stamp], ...] | None = None
+        self._cache: dict[str, tuple[_Stamp, Macro | MacroFileError]] = {}
+        self._listing: tuple[list[_Entry], list[MacroProblem]] | None = None
         self._library = MacroLibrary((), ())
 
     @property
@@ -99,19 +100,18 @@ class MacroCatalog:
         """Stat the folders; re-read changed files. Returns the (maybe unchanged) library."""
         with self._lock:
             listing, folder_problems = self._scan()
-            signature = tuple((str(path), source, stamp) for path, source, stamp in listing)
-            if signature == self._signature:
+            if (listing, folder_problems) == self._listing:
                 return self._library
             by_id: dict[str, Macro] = {}
             problems = list(folder_problems)
             overridden: list[str] = []
-            seen: set[Path] = set()
+            seen: set[str] = set()
             for path, source, stamp in listing:
                 seen.add(path)
                 cached = self._cache.get(path)
                 if cached is None or cached[0] != stamp:
                     try:
-                        loaded: Macro | MacroFileError = load_file(path, source)
+                        loaded: Macro | MacroFileError = load_file(Path(path), source)
                     except MacroFileError as error:
                         loaded = error
                     cached = (stamp, loaded)
@@ -125,7 +125,7 @@ class MacroCatalog:
                 by_id[result.id] = result
             for stale in set(self._cache) - seen:
                 del self._cache[stale]
-            self._signature = signature
+            self._listing = (listing, folder_problems)
             self._library = MacroLibrary(
                 macros=tuple(sorted(by_id.values(), key=lambda macro: macro.id)),
                 problems=tuple(problems),
@@ -134,8 +134,8 @@ class MacroCatalog:
             )
             return self._library
 
-    def _scan(self) -> tuple[list[tuple[Path, str, _Stamp]], list[MacroProblem]]:
-        listing: list[tuple[Path, str, _Stamp]] = []
+    def _scan(self) -> tuple[list[_Entry], list[MacroProblem]]:
+        listing: list[_Entry] = []
         problems: list[MacroProblem] = []
         for folder in self.folders:
             try:
@@ -145,7 +145,7 @@ class MacroCatalog:
                         if entry.name.endswith(SUFFIX) and entry.is_file():
                             info = entry.stat()
                             found.append(
-                                (Path(entry.path), folder.source, (info.st_mtime_ns, info.st_size))
+                                (entry.path, folder.source, (info.st_mtime_ns, info.st_size))
                             )
             except OSError as error:
                 problems.append(
@@ -154,5 +154,6 @@ class MacroCatalog:
                     )
                 )
                 continue
-            listing.extend(sorted(found))
+            found.sort()  # by path: str comparison, cheap at 5,000 files
+            listing.extend(found)
         return listing, problems

@@ -168,18 +168,21 @@ class _Checker:
         multiline: bool = False,
     ) -> str:
         value = doc.get(key)
-        where = self.lines.key(key, action)
+
+        def where() -> int:  # only looked up for a problem: the common case stays cheap
+            return self.lines.key(key, action)
+
         if value is None:
             if required:
-                self.fail(where, f"{_where(action)}missing {key!r}")
+                self.fail(where(), f"{_where(action)}missing {key!r}")
             return ""
         if not isinstance(value, str):
-            self.fail(where, f"{_where(action)}{key!r} must be a string, not {value!r}")
+            self.fail(where(), f"{_where(action)}{key!r} must be a string, not {value!r}")
             return ""
         if required and not value.strip():
-            self.fail(where, f"{_where(action)}{key!r} is empty")
+            self.fail(where(), f"{_where(action)}{key!r} is empty")
         if not multiline and "\n" in value.strip():
-            self.fail(where, f"{_where(action)}{key!r} must be one line")
+            self.fail(where(), f"{_where(action)}{key!r} must be one line")
         for snippet, problem in syntax_problems(value):
             self.fail(self.lines.snippet(snippet, action), f"{_where(action)}{problem}")
         # A body's first newline after """ is TOML's; keep the text as the author wrote it.
