@@ -18,11 +18,40 @@ from agentdesk.macro_files import MacroCatalog, MacroFolder
 
 COUNT = 5_000
 TYPED = ["refund not received", "delivery delayed", "verification", "escalate billing", "csat"]
-WORDS = (
-    "refund payment card delivery parcel order account password login verify identity "
-    "escalate billing invoice damaged replacement delayed tracking carrier survey thanks "
-    "engineering bug outage incident plan upgrade cancel subscription address email reset"
-).split()
+WORDS = [
+    "refund",
+    "payment",
+    "card",
+    "delivery",
+    "parcel",
+    "order",
+    "account",
+    "password",
+    "login",
+    "verify",
+    "identity",
+    "escalate",
+    "billing",
+    "invoice",
+    "damaged",
+    "replacement",
+    "delayed",
+    "tracking",
+    "carrier",
+    "survey",
+    "thanks",
+    "engineering",
+    "bug",
+    "outage",
+    "incident",
+    "plan",
+    "upgrade",
+    "cancel",
+    "subscription",
+    "address",
+    "email",
+    "reset",
+]
 
 
 def write_library(folder: Path, count: int, seed: int = 5) -> None:

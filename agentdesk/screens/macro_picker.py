@@ -111,7 +111,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
             library = self.session.macros.refresh()
             if not first and known is not None and library.generation == known.generation:
                 return
-            index = MacroIndex(library.macros)
+            index = self.session.macros.index(library)
             with self.session.store.read() as connection:
                 usage = usage_counts(connection)
                 ticket = macro_ticket(connection, self.ticket_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
@@ -39,13 +40,12 @@ class TicketCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
-        session = self.ticket_screen.session
-        library = session.macros.library
-        if not query.strip() or not library.macros:
+        catalog = self.ticket_screen.session.macros
+        if not query.strip():
             return
-        from agentdesk.core.macros import MacroIndex
-
-        for rank, hit in enumerate(MacroIndex(library.macros).search(query, limit=MACRO_HITS)):
+        # Reading the folders (only changed files) and building the index: not on the loop.
+        index = await asyncio.to_thread(lambda: catalog.index(catalog.refresh()))
+        for rank, hit in enumerate(index.search(query, limit=MACRO_HITS)):
             title = literal(hit.macro.title)
             yield Hit(
                 0.9 - rank / 100,

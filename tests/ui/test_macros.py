@@ -212,3 +212,39 @@ async def test_a_macro_the_sop_refuses_writes_nothing(demo: Settings, clock: Ste
         assert isinstance(app.screen, TicketDetailScreen)
         assert _read(demo, "SELECT count(*) FROM outbox") == before
         assert _read(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [("new",)]
+
+
+async def test_the_command_palette_opens_the_picker_on_a_macro(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id, _ = _ticket(demo, "in_progress")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        app.queue_screen.open_ticket(ticket_id)
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        await pilot.press(*"double charge")
+        await settle(pilot)
+        # The palette gathers hits in its own tasks: wait until the macro is listed.
+        for _ in range(200):
+            hits = app.screen.query(OptionList)
+            if (
+                hits
+                and hits.first().option_count
+                and "double charge" in str(hits.first().get_option_at_index(0).prompt)
+            ):
+                break
+            await pilot.pause(0.02)
+        else:
+            raise AssertionError("the palette never listed the macro")
+        await pilot.press("enter")
+        await settle(pilot)
+        picker = app.screen
+        assert isinstance(picker, MacroPicker)
+        assert (
+            picker.query_one("#macro-query", Input).value
+            == "Payment: double charge under investigation"
+        )
+        assert _result_ids(picker)[0] == "payment-double-charge"
