@@ -165,8 +165,12 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
             Option(
                 Content.assemble(
                     literal(hit.macro.title),
-                    ("  " + hit.macro.category.label, "$text-muted"),
-                    ("  ⚡" if hit.macro.is_macro else "", "$text-accent"),
+                    "\n",
+                    (
+                        f"{hit.macro.category.label} · "
+                        + ("macro ⚡" if hit.macro.is_macro else "canned response"),
+                        "$text-muted",
+                    ),
                 ),
                 id=hit.macro.id,
             )

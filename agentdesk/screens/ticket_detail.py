@@ -67,8 +67,7 @@ class TicketDetailScreen(Screen[None]):
     COMMANDS = {TicketCommands}
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back to queue", id="ticket.back"),
-        Binding("backspace", "back", "Back to queue", show=False, id="ticket.back_alt"),
+        Binding("escape,backspace", "back", "Back to queue", id="ticket.back"),
         Binding("m", "macros", "Macros", id="ticket.macros"),
         Binding("u", "undo_macro", "Undo macro", id="ticket.undo_macro"),
         # Terminals send ctrl+enter as enter: ctrl+j is the key that always arrives.
