@@ -13,6 +13,7 @@ from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.macros import (
     AddNote,
     AddTags,
+    Assign,
     Category,
     Escalate,
     FillNote,
@@ -161,6 +162,24 @@ def test_removing_an_absent_tag_is_skipped_not_refused(store, now, ticket) -> No
     )
     applied = apply(store, now, macro)
     assert len(applied.written) == 2
+
+
+def test_actions_the_ticket_already_reflects_are_skipped(store, now, ticket) -> None:
+    """Assign-to-me on my ticket, a status it already has: skipped, not a refused macro."""
+    start = Macro(
+        "start",
+        "Take and start",
+        Category.OPENER,
+        "",
+        actions=(Assign("me"), SetStatus(Status.IN_PROGRESS), AddNote("Started")),
+    )
+    applied = apply(store, now, start)
+    assert [w.plan.outbox_op for w in applied.written] == ["macro.add_note"]
+    nothing = Macro("same", "Same", Category.OPENER, "", actions=(Assign("me"),))
+    before = counts(store)
+    with pytest.raises(ChangeRefused, match="changes nothing here"):
+        apply(store, now, nothing)
+    assert counts(store) == before
 
 
 def test_undo_puts_the_ticket_back_and_withdraws_the_unsent_reply(store, now, ticket) -> None:

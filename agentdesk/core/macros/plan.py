@@ -68,15 +68,19 @@ def plan_macro(macro: Macro, context: MacroContext) -> list[TicketChange]:
 
 
 def changes_nothing(change: TicketChange, ticket: TicketSnapshot) -> bool:
-    """A macro's tag or note-section edit that the ticket already reflects (removing a tag it
-    does not have): skipped, where a manual no-op edit is refused as "nothing to change"."""
-    only_tags_or_sections = change == TicketChange(
-        change.action,
-        add_tags=change.add_tags,
-        remove_tags=change.remove_tags,
-        note_sections=change.note_sections,
+    """An action the ticket already reflects (assign to me when it is mine, set Pending when it
+    is pending, remove a tag it does not have): a macro skips it, where the same edit made by
+    hand is refused as "nothing to change". Messages are never skipped."""
+    if change.message is not None:
+        return False
+    moved = (
+        (change.status is not None and change.status != ticket.status)
+        or (change.priority is not None and change.priority != ticket.priority)
+        or (change.tier is not None and change.tier != ticket.tier)
+        or (change.unassign and ticket.assignee_id is not None)
+        or (change.assignee_id is not None and change.assignee_id != ticket.assignee_id)
     )
-    if not only_tags_or_sections:
+    if moved:
         return False
     tags = (ticket.tags | change.add_tags) - change.remove_tags
     sections = dict(ticket.note_sections)
