@@ -25,6 +25,7 @@ from agentdesk.shipped import DataFileError
 
 if TYPE_CHECKING:
     from agentdesk.session import Session
+    from agentdesk.store.peek import Peek
 
 Clock = Callable[[], datetime]
 
@@ -63,6 +64,10 @@ class AgentDeskApp(App[None]):
     class SessionFailed(Message):
         message: str
 
+    @dataclass
+    class QueuePeeked(Message):
+        peek: Peek | None
+
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         super().__init__()
         self.settings = settings
@@ -89,18 +94,52 @@ class AgentDeskApp(App[None]):
             self.exit()
             return
         # Only now: importing SQLAlchemy in a thread holds the GIL the first frame needs.
-        self._open_session()
+        # A standard-library peek at the queue comes first, so tickets show before that.
+        self._peek_queue()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="peek")
+    def _peek_queue(self) -> None:
+        from agentdesk.store.peek import peek_queue
+        from agentdesk.widgets.ticket_table import PAGE_SIZE
+
+        queue = self.queue_screen.queue_filter
+        peek = None
+        try:
+            peek = peek_queue(
+                self.settings.db_path, queue, self.settings.agent_handle, self.clock(), PAGE_SIZE
+            )
+        except Exception:
+            peek = None  # only a head start: the full open below reports any problem
+        self.post_message(self.QueuePeeked(peek))
+
+    def on_agent_desk_app_queue_peeked(self, message: QueuePeeked) -> None:
+        if message.peek is not None:
+            self.queue_screen.show_peek(message.peek)
+            # Let the peeked rows paint before the open's imports compete for the GIL.
+            self.call_after_refresh(self._open_session)
+        else:
+            self._open_session()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="session")
     def _open_session(self) -> None:
         try:
             from agentdesk.session import open_session
 
-            session = open_session(self.settings, self.clock())
+            session = open_session(self.settings, self.clock(), quick_check=False)
         except Exception as error:
             self.post_message(self.SessionFailed(open_error_message(error)))
             return
         self.post_message(self.SessionOpened(session))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store-check")
+    def _check_store(self, session: Session) -> None:
+        # SQLite's quick_check reads the whole file (about 1 s per 200 MB): after the queue shows.
+        from agentdesk.store.engine import check_store
+
+        try:
+            check_store(session.store)
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error)))
 
     def on_agent_desk_app_session_opened(self, message: SessionOpened) -> None:
         if marks.mark("session_opened"):
@@ -108,10 +147,13 @@ class AgentDeskApp(App[None]):
             return
         self.session = message.session
         self.queue_screen.show_session(message.session)
+        self._check_store(message.session)
 
     def on_agent_desk_app_session_failed(self, message: SessionFailed) -> None:
         from agentdesk.screens.error import ErrorScreen
 
+        self.session = None  # closed (and set aside, if damaged) by whoever failed
+        self.queue_screen.session = None
         self.queue_screen.table.show_waiting("The workspace could not be opened.")
         self.push_screen(
             ErrorScreen("agentdesk cannot open this workspace", message.message),

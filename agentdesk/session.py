@@ -24,14 +24,18 @@ class Session:
     agent: AgentRow | None
 
 
-def open_session(settings: Settings, now: datetime) -> Session:
-    """Open the profile's store (migrating it), fill a demo profile, find the agent."""
+def open_session(settings: Settings, now: datetime, *, quick_check: bool = True) -> Session:
+    """Open the profile's store (migrating it), fill a demo profile, find the agent.
+
+    quick_check=False: the caller runs store.engine.check_store() later (the TUI does, once
+    the queue is on screen).
+    """
     from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import open_store
     from agentdesk.store.queries import agent_by_handle
     from agentdesk.store.writes import record_breaches
 
-    store = open_store(settings.db_path, load_sla_policy())
+    store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
     if settings.demo and settings.demo_tickets:
         from sqlalchemy import text
 
