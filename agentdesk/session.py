@@ -25,8 +25,10 @@ class Session:
 
 
 def open_session(settings: Settings, now: datetime) -> Session:
-    """Open the profile's store (migrating it), fill a demo profile, find the agent."""
-    from agentdesk.shipped import load_sla_policy
+    """Open the profile's store (migrating it), fill a demo profile, record breaches, run
+    the auto-close quality check, find the agent."""
+    from agentdesk.shipped import load_sla_policy, load_taxonomy
+    from agentdesk.store.auto_close import run_auto_close
     from agentdesk.store.engine import open_store
     from agentdesk.store.queries import agent_by_handle
     from agentdesk.store.writes import record_breaches
@@ -42,6 +44,8 @@ def open_session(settings: Settings, now: datetime) -> Session:
 
             generate_demo(store, tickets=settings.demo_tickets, seed=settings.demo_seed, now=now)
     record_breaches(store, now)
+    # Resolved tickets whose 48-hour window ended while agentdesk was not running.
+    run_auto_close(store, now, load_taxonomy())
     agent = None
     if settings.agent_handle:
         with store.read() as connection:
