@@ -45,7 +45,7 @@ class AttachDialog(ModalScreen[str | None]):
 
     @on(Input.Submitted, "#attach-path")
     @on(Button.Pressed, "#attach-ok")
-    def _attach(self) -> None:
+    def _submit_path(self) -> None:
         path = self.query_one("#attach-path", Input).value.strip()
         if path:
             self.dismiss(path)

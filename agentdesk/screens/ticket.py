@@ -112,6 +112,10 @@ class TicketScreen(Screen[None]):
         wrote_note: bool
 
     @dataclass
+    class AttachmentRead(Message):
+        attachment: NewAttachment
+
+    @dataclass
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
@@ -647,7 +651,10 @@ class TicketScreen(Screen[None]):
         except AttachmentRefused as error:
             self.post_message(self.Refused(str(error)))
             return
-        self.call_from_thread(self.apply, TicketChange("attach", attachment=attachment))
+        self.post_message(self.AttachmentRead(attachment))
+
+    def on_ticket_screen_attachment_read(self, message: AttachmentRead) -> None:
+        self.apply(TicketChange("attach", attachment=message.attachment))
 
 
 _TIER_HELP = {

@@ -196,6 +196,14 @@ class NoteForm(VerticalScroll):
         if isinstance(current, str) and current in allowed:
             select.value = current
 
+    def set_tags(self, tags: Mapping[Tag, str]) -> None:
+        """Choose tag values (the product area first: it decides the issue types)."""
+        if Tag.PRODUCT_AREA in tags:
+            self._select(Tag.PRODUCT_AREA).value = tags[Tag.PRODUCT_AREA]
+            self._fill_issue_types(tags[Tag.PRODUCT_AREA])
+        for tag, value in tags.items():
+            self._select(tag).value = value
+
     @on(Select.Changed, "#note-product_area")
     def _area_changed(self, event: Select.Changed) -> None:
         area = event.value if isinstance(event.value, str) else ""
