@@ -212,7 +212,8 @@ class TicketScreen(Screen[None]):
                 self.composer.load(MessageKind(draft.mode or "reply"), draft.body)
             else:
                 self.composer.clear()
-        await self._show_note(workspace, message.taxonomy, reset=message.reset_note)
+        if self.note_form is not None:
+            await self._show_note(workspace, message.taxonomy, reset=message.reset_note)
         self._show_attachments(workspace)
         self._show_history(workspace)
         self.refresh_bindings()
@@ -304,14 +305,26 @@ class TicketScreen(Screen[None]):
         await self._show_conversation()
         self.query_one("#conversation", VerticalScroll).scroll_home(animate=False)
 
+    async def ensure_note_form(self) -> NoteForm | None:
+        """The note form, mounted on first use: it is the heaviest part of the screen, and
+        most visits to a ticket never open it."""
+        form = self.note_form
+        if form is None and self.workspace is not None and self.taxonomy is not None:
+            pane = self.query_one("#tab-note", TabPane)
+            await pane.query_one("#note-loading").remove()
+            form = NoteForm(self.taxonomy, id="note-form")
+            await pane.mount(form)
+            await self._show_note(self.workspace, self.taxonomy, reset=True)
+        return form
+
+    @on(TabbedContent.TabActivated, "#ticket-tabs", pane="#tab-note")
+    async def _note_tab_shown(self) -> None:
+        await self.ensure_note_form()
+
     async def _show_note(self, workspace: TicketWorkspace, taxonomy: Taxonomy, reset: bool) -> None:
         form = self.note_form
         if form is None:
-            pane = self.query_one("#tab-note", TabPane)
-            await pane.query_one("#note-loading").remove()
-            form = NoteForm(taxonomy, id="note-form")
-            await pane.mount(form)
-            reset = True
+            return
         deadline = sla_deadline(
             workspace.snapshot.sla_ticket(), self.session.store.policy, self.clock()
         )
@@ -319,8 +332,7 @@ class TicketScreen(Screen[None]):
             form.stored = workspace.note
             form.show_deadline(deadline)
             return
-        draft = workspace.drafts.get(NOTE)
-        note = note_from_json(draft.body) if draft is not None else workspace.note
+        note = self._saved_note(workspace)
         detail = workspace.detail
         suggested = {
             Tag.PRODUCT_AREA: detail.product_area,
@@ -329,6 +341,12 @@ class TicketScreen(Screen[None]):
             Tag.CHANNEL: detail.channel.value,
         }
         form.load(note, stored=workspace.note, suggested_tags=suggested, deadline=deadline)
+
+    @staticmethod
+    def _saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
+        """The note as the agent left it: the draft if there is one, else the stored note."""
+        draft = workspace.drafts.get(NOTE)
+        return note_from_json(draft.body) if draft is not None else workspace.note
 
     def _show_attachments(self, workspace: TicketWorkspace) -> None:
         table = self.query_one("#attachments-table", DataTable)
@@ -401,18 +419,20 @@ class TicketScreen(Screen[None]):
             self.composer.clear()
         self._load(reset_note=message.wrote_note)
 
-    def on_ticket_screen_refused(self, message: Refused) -> None:
+    async def on_ticket_screen_refused(self, message: Refused) -> None:
         self.last_refusal = message.error
         self._show_banner()
         self.notify(message.error, title="Refused", severity="error", markup=False)
-        form = self.note_form
-        if message.missing and form is not None:
+        form = await self.ensure_note_form() if message.missing else None
+        if form is not None:
             self.action_show_tab("tab-note")
             form.show_missing(message.missing)
 
     def _note(self) -> StructuredNote | None:
         form = self.note_form
-        return None if form is None else form.value()
+        if form is not None:
+            return form.value()
+        return None if self.workspace is None else self._saved_note(self.workspace)
 
     def _note_change(self, action: str, **fields: object) -> TicketChange:
         _, name, agent_id = self._actor()
@@ -553,8 +573,8 @@ class TicketScreen(Screen[None]):
         if chosen is not None:
             self.apply(self._note_change("escalate", tier=Tier(chosen[0]), reason=chosen[1]))
 
-    def action_tags(self) -> None:
-        form = self.note_form
+    async def action_tags(self) -> None:
+        form = await self.ensure_note_form()
         self.action_show_tab("tab-note")
         if form is not None:
             field = form.field(Tag.PRODUCT_AREA.value)

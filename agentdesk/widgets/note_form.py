@@ -205,9 +205,10 @@ class NoteForm(VerticalScroll):
             self._select(tag).value = value
 
     @on(Select.Changed, "#note-product_area")
-    def _area_changed(self, event: Select.Changed) -> None:
-        area = event.value if isinstance(event.value, str) else ""
-        self._fill_issue_types(area)
+    def _area_changed(self) -> None:
+        # The select's value now, not the event's: a late event must not undo a newer choice.
+        chosen = self._select(Tag.PRODUCT_AREA).value
+        self._fill_issue_types(chosen if isinstance(chosen, str) else "")
 
     def _marked(self, key: str) -> Widget:
         """What turns red for a gap: the section's box, or the tag's label."""
