@@ -28,6 +28,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
+AUTO_CLOSE_SECONDS = 300.0
+"""How often resolved tickets past their 48-hour window get the quality check."""
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
@@ -62,6 +65,12 @@ class AgentDeskApp(App[None]):
     @dataclass
     class SessionFailed(Message):
         message: str
+        fatal: bool = True
+
+    @dataclass
+    class AutoClosed(Message):
+        closed: int
+        flagged: int
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         super().__init__()
@@ -108,9 +117,37 @@ class AgentDeskApp(App[None]):
             return
         self.session = message.session
         self.queue_screen.show_session(message.session)
+        self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
+
+    def run_auto_close(self) -> None:
+        if self.session is not None:
+            self._auto_close(self.session)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auto-close")
+    def _auto_close(self, session: Session) -> None:
+        from agentdesk.store.auto_close import run_auto_close
+
+        try:
+            result = run_auto_close(session.store, self.clock())
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error), fatal=False))
+            return
+        if result.closed or result.flagged:
+            self.post_message(self.AutoClosed(len(result.closed), len(result.flagged)))
+
+    def on_agent_desk_app_auto_closed(self, message: AutoClosed) -> None:
+        self.notify(
+            f"Auto-close: {message.closed} closed, {message.flagged} held by the quality check.",
+            title="Quality window",
+            markup=False,
+        )
 
     def on_agent_desk_app_session_failed(self, message: SessionFailed) -> None:
         from agentdesk.screens.error import ErrorScreen
+
+        if not message.fatal:
+            self.notify(message.message, severity="error", markup=False)
+            return
 
         self.queue_screen.table.show_waiting("The workspace could not be opened.")
         self.push_screen(

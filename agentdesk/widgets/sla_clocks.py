@@ -16,7 +16,8 @@ from textual.widget import Widget
 
 from agentdesk.core import sla
 from agentdesk.core.changes import TicketSnapshot
-from agentdesk.core.ticket import Priority
+from agentdesk.core.lifecycle import auto_close_due
+from agentdesk.core.ticket import Priority, Status
 
 _RISK_STYLE = {
     sla.Risk.OK: "$text-success",
@@ -147,6 +148,14 @@ class SlaClocks(Widget):
         if not pieces:
             return Content.assemble(("SLA ", "$text-muted"), ("no clock running", "$text-muted"))
         line = Content.assemble(("SLA  ", "bold $text-muted"), Content("  ·  ").join(pieces))
+        resolved_at = self.ticket.resolved_at
+        if self.ticket.status is Status.RESOLVED and resolved_at is not None:
+            closes = auto_close_due(resolved_at).strftime("%a %d %b %H:%M UTC")
+            line += Content.assemble(
+                ("  ·  ", "$text-muted"),
+                ("closes itself after the quality check ", "$text-muted"),
+                closes,
+            )
         warning = self.warning()
         if warning:
             line += Content.assemble("\n", (f" ⚠ {warning} ", "bold reverse $text-warning"))
