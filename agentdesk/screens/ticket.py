@@ -52,8 +52,9 @@ from agentdesk.widgets.sla_clocks import SlaClocks
 if TYPE_CHECKING:
     from agentdesk.session import Session
 
-CONVERSATION_PAGE = 100
-"""Entries mounted at first; older ones on request (a ticket can have hundreds)."""
+CONVERSATION_PAGE = 40
+"""Entries mounted at first; older ones on request. A ticket can have hundreds, and every
+mounted card costs layout time on each refresh."""
 
 _PRIORITY_STYLE = {
     Priority.P0: "bold reverse $text-error",
@@ -197,6 +198,11 @@ class TicketScreen(Screen[None]):
         self.notify(message.error, title="Ticket", severity="error", markup=False)
 
     async def on_ticket_screen_loaded(self, message: Loaded) -> None:
+        # One layout pass for the whole update, not one per widget touched.
+        with self.app.batch_update():
+            await self._show_loaded(message)
+
+    async def _show_loaded(self, message: Loaded) -> None:
         workspace = self.workspace = message.workspace
         self.taxonomy = message.taxonomy
         self._show_head(workspace)
