@@ -608,6 +608,10 @@ class TicketScreen(Screen[None]):
             TicketChange(action, message=NewMessage(message.mode, message.body, name, agent_id))
         )
 
+    @on(Composer.Left)
+    def _composer_left(self) -> None:
+        self.query_one("#conversation").focus()
+
     @on(Composer.DraftChanged)
     def _composer_draft(self, message: Composer.DraftChanged) -> None:
         self._save_draft(COMPOSER, message.mode.value, message.body)

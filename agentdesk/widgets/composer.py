@@ -57,6 +57,8 @@ class Composer(Vertical):
         Binding("ctrl+t", "toggle_mode", "Reply/Note", id="composer.toggle"),
         Binding("ctrl+s,ctrl+j", "send", "Send", id="composer.send"),
         Binding("ctrl+o", "editor", "$EDITOR", id="composer.editor"),
+        # Esc leaves the composer first (the draft stays), not the ticket.
+        Binding("escape", "leave", "Leave composer", show=False, id="composer.leave"),
     ]
 
     DRAFT_SECONDS: ClassVar[float] = 0.5
@@ -73,6 +75,10 @@ class Composer(Vertical):
     class Send(Message):
         mode: MessageKind
         body: str
+
+    @dataclass
+    class Left(Message):
+        """The agent pressed Esc in the composer."""
 
     @dataclass
     class EditorWanted(Message):
@@ -149,6 +155,10 @@ class Composer(Vertical):
 
     def action_send(self) -> None:
         self.post_message(self.Send(self.mode, self.text))
+
+    def action_leave(self) -> None:
+        self.flush_draft()
+        self.post_message(self.Left())
 
     def action_editor(self) -> None:
         self.post_message(self.EditorWanted(self.mode, self.text))

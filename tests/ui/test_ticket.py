@@ -154,6 +154,9 @@ async def test_the_composer_mode_switches_with_ctrl_t(demo: Settings, clock: Ste
         assert "INTERNAL NOTE" in str(screen.composer.query_one("#composer-mode").render())
         await pilot.press("ctrl+t")
         assert screen.composer.has_class("-reply")
+        # Esc leaves the composer, not the ticket.
+        await pilot.press("escape")
+        assert app.screen is screen and app.focused is screen.query_one("#conversation")
 
 
 async def test_resolve_with_an_empty_template_is_refused(
