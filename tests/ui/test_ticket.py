@@ -391,3 +391,36 @@ async def test_p0_warns_before_the_update_is_due(demo: Settings, clock: SteppedC
         assert "P0" in str(clocks.render())
         clock.now = due + timedelta(minutes=2)
         assert "overdue by 2m" in clocks.warning()
+
+
+async def test_assign_to_me_then_change_priority_with_a_reason(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id = int(
+        _one(demo, "SELECT id FROM tickets WHERE status = 'new' AND priority = 'P3' LIMIT 1")
+    )
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("a")
+        await settle(pilot)
+        status, assignee = _read(
+            demo, "SELECT status, assignee_id FROM tickets WHERE id = ?", ticket_id
+        )[0]
+        assert (status, assignee) == ("assigned", 1)  # amara.okafor
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("up", "enter", "enter")  # P2, then no reason: refused in the dialog
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press(*"VIP", "enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT priority FROM tickets WHERE id = ?", ticket_id) == "P2"
+        reason = _one(
+            demo,
+            "SELECT new_value FROM audit WHERE ticket_id = ? AND field = 'reason' "
+            "ORDER BY id DESC LIMIT 1",
+            ticket_id,
+        )
+        assert reason == "VIP"
+        assert " P2 " in str(screen.query_one("#ticket-title").render())
