@@ -29,6 +29,9 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
+AUTO_CLOSE_SECONDS = 300.0
+"""How often resolved tickets past their 48-hour window get the quality check."""
+
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
@@ -63,6 +66,12 @@ class AgentDeskApp(App[None]):
     @dataclass
     class SessionFailed(Message):
         message: str
+        fatal: bool = True
+
+    @dataclass
+    class AutoClosed(Message):
+        closed: int
+        flagged: int
 
     @dataclass
     class QueuePeeked(Message):
@@ -148,9 +157,37 @@ class AgentDeskApp(App[None]):
         self.session = message.session
         self.queue_screen.show_session(message.session)
         self._check_store(message.session)
+        self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
+
+    def run_auto_close(self) -> None:
+        if self.session is not None:
+            self._auto_close(self.session)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auto-close")
+    def _auto_close(self, session: Session) -> None:
+        from agentdesk.store.auto_close import run_auto_close
+
+        try:
+            result = run_auto_close(session.store, self.clock())
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error), fatal=False))
+            return
+        if result.closed or result.flagged:
+            self.post_message(self.AutoClosed(len(result.closed), len(result.flagged)))
+
+    def on_agent_desk_app_auto_closed(self, message: AutoClosed) -> None:
+        self.notify(
+            f"Auto-close: {message.closed} closed, {message.flagged} held by the quality check.",
+            title="Quality window",
+            markup=False,
+        )
 
     def on_agent_desk_app_session_failed(self, message: SessionFailed) -> None:
         from agentdesk.screens.error import ErrorScreen
+
+        if not message.fatal:
+            self.notify(message.message, severity="error", markup=False)
+            return
 
         self.session = None  # closed (and set aside, if damaged) by whoever failed
         self.queue_screen.session = None

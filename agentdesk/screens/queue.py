@@ -425,11 +425,11 @@ class QueueScreen(Screen[None]):
         self.open_ticket(message.ticket_id)
 
     def open_ticket(self, ticket_id: int) -> None:
-        from agentdesk.screens.ticket_detail import TicketDetailScreen
+        from agentdesk.screens.ticket import TicketScreen
 
         if self.session is None:
             self.notify(
                 "Still opening the workspace; try again in a moment.", title="Queue", markup=False
             )
             return
-        self.app.push_screen(TicketDetailScreen(self.session, ticket_id, self.clock))
+        self.app.push_screen(TicketScreen(self.session, ticket_id, self.clock))

@@ -6,6 +6,7 @@ transaction: after it returns, a SIGKILL loses nothing (WAL with synchronous=FUL
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
@@ -15,6 +16,7 @@ from sqlalchemy import Connection, Table, insert, text
 
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
+from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.models import (
@@ -26,6 +28,7 @@ from agentdesk.store.models import (
     SlaBreachRow,
     Ticket,
 )
+from agentdesk.store.notes import insert_note, load_confirmation, load_note
 from agentdesk.store.types import from_db, to_db
 
 TABLES: Mapping[str, Table] = {
@@ -81,7 +84,16 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         closed_at=_when(row.closed_at),
         sla_pauses=pauses_from_json(row.sla_pauses),
         version=row.version,
+        pending_reason=row.pending_reason,
+        note=None if (found := load_note(connection, ticket_id)) is None else found[0],
+        confirmation=load_confirmation(connection, ticket_id),
     )
+
+
+def _taxonomy() -> Taxonomy:
+    from agentdesk.shipped import load_taxonomy
+
+    return load_taxonomy()
 
 
 def _db_value(value: Any) -> Any:
@@ -95,12 +107,19 @@ def _db_value(value: Any) -> Any:
 
 
 def apply_change(
-    store: Store, ticket_id: int, change: TicketChange, *, actor: str, now: datetime
+    store: Store,
+    ticket_id: int,
+    change: TicketChange,
+    *,
+    actor: str,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> ChangePlan:
     """Check the change by the SOP's rules and write it, its audit and its outbox row."""
+    taxonomy = taxonomy or _taxonomy()
     with store.write() as connection:
         before = load_snapshot(connection, ticket_id)
-        plan = plan_change(before, change, now=now, policy=store.policy)
+        plan = plan_change(before, change, now=now, policy=store.policy, taxonomy=taxonomy)
         values = {name: _db_value(value) for name, value in plan.updates.items()}
         assignments = ", ".join(f"{name} = :{name}" for name in values)
         connection.execute(
@@ -123,6 +142,13 @@ def apply_change(
                     "at": stamp,
                 },
             )
+            # Sent: the composer's draft is spent in the same transaction.
+            connection.execute(
+                text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'composer'"),
+                {"t": ticket_id},
+            )
+        payload = dict(plan.outbox_payload)
+        _write_workspace_parts(connection, ticket_id, plan, actor, stamp, payload)
         _insert_breaches(connection, ticket_id, plan, stamp)
         if plan.audit:
             connection.execute(
@@ -151,11 +177,94 @@ def apply_change(
             {
                 "t": ticket_id,
                 "op": plan.outbox_op,
-                "payload": json.dumps(plan.outbox_payload, sort_keys=True),
+                "payload": json.dumps(payload, sort_keys=True),
                 "at": stamp,
             },
         )
     return plan
+
+
+def _write_workspace_parts(
+    connection: Connection,
+    ticket_id: int,
+    plan: ChangePlan,
+    actor: str,
+    stamp: str,
+    payload: dict[str, Any],
+) -> None:
+    """The structured note (and its rendering), the handoff and the attachment of a plan."""
+    if plan.note is not None and plan.note_message is not None:
+        message_id = None
+        if not plan.note.is_empty:
+            message_id = connection.execute(
+                text(
+                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                    "VALUES (:t, :kind, :author, :agent, :body, :at) RETURNING id"
+                ),
+                {
+                    "t": ticket_id,
+                    "kind": plan.note_message.kind.value,
+                    "author": plan.note_message.author or actor,
+                    "agent": plan.note_message.agent_id,
+                    "body": plan.note_message.body,
+                    "at": stamp,
+                },
+            ).scalar_one()
+        insert_note(
+            connection,
+            ticket_id,
+            plan.note,
+            message_id=message_id,
+            author=plan.note_message.author or actor,
+            stamp=stamp,
+        )
+        connection.execute(
+            text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'note'"), {"t": ticket_id}
+        )
+    if plan.handoff is not None:
+        connection.execute(
+            text(
+                "INSERT INTO handoffs (ticket_id, from_tier, to_tier, reason, "
+                "seconds_to_handoff, actor, at) VALUES (:t, :f, :to, :r, :s, :actor, :at)"
+            ),
+            {
+                "t": ticket_id,
+                "f": plan.handoff.from_tier.value,
+                "to": plan.handoff.to_tier.value,
+                "r": plan.handoff.reason,
+                "s": plan.handoff.seconds,
+                "actor": actor,
+                "at": stamp,
+            },
+        )
+    attachment = plan.attachment
+    if attachment is not None:
+        digest = hashlib.sha256(attachment.data).hexdigest()
+        attachment_id = connection.execute(
+            text(
+                "INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, data, "
+                "added_by, added_at) VALUES (:t, :name, :mime, :size, :sha, :data, :actor, :at) "
+                "RETURNING id"
+            ),
+            {
+                "t": ticket_id,
+                "name": attachment.filename,
+                "mime": attachment.mime_type,
+                "size": attachment.size,
+                "sha": digest,
+                "data": attachment.data,
+                "actor": actor,
+                "at": stamp,
+            },
+        ).scalar_one()
+        # The bytes stay in the attachments table; sync reads them by id.
+        payload["attachment"] = {
+            "id": attachment_id,
+            "filename": attachment.filename,
+            "mime_type": attachment.mime_type,
+            "size": attachment.size,
+            "sha256": digest,
+        }
 
 
 def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:

@@ -17,7 +17,7 @@ from agentdesk.demo import DEMO_AGENT_HANDLE
 from agentdesk.screens.error import ErrorScreen
 from agentdesk.screens.filters import FilterScreen
 from agentdesk.screens.queue import QueueScreen
-from agentdesk.screens.ticket_detail import TicketDetailScreen
+from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.rows import QueueFilter, View
 from agentdesk.widgets.message_card import MessageCard
 from agentdesk.widgets.ticket_table import PAGE_SIZE, TicketTable
@@ -181,8 +181,8 @@ async def test_enter_opens_the_ticket_and_escape_goes_back(
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, TicketDetailScreen)
-        assert screen.ticket is not None and screen.ticket.id == ticket_id
+        assert isinstance(screen, TicketScreen)
+        assert screen.workspace is not None and screen.workspace.detail.id == ticket_id
         (subject,), *_ = _read(demo, "SELECT subject FROM tickets WHERE id = ?", ticket_id)
         assert str(screen.query_one("#ticket-subject").render()) == subject
         kinds = [
@@ -324,7 +324,7 @@ async def test_the_command_palette_jumps_to_a_ticket(demo: Settings, clock: Step
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, TicketDetailScreen)
+        assert isinstance(app.screen, TicketScreen)
         assert app.screen.ticket_id == 42
 
 
@@ -449,7 +449,7 @@ def test_every_binding_has_an_id_and_a_description() -> None:
     from agentdesk.screens.error import ErrorScreen
     from agentdesk.widgets.search_bar import SearchBar
 
-    owners = [AgentDeskApp, QueueScreen, TicketDetailScreen, FilterScreen, ErrorScreen]
+    owners = [AgentDeskApp, QueueScreen, TicketScreen, FilterScreen, ErrorScreen]
     owners += [TicketTable, SearchBar]
     for owner in owners:
         for binding in owner.BINDINGS:
