@@ -25,8 +25,12 @@ from agentdesk.shipped import DataFileError
 
 if TYPE_CHECKING:
     from agentdesk.session import Session
+    from agentdesk.store.peek import Peek
 
 Clock = Callable[[], datetime]
+
+AUTO_CLOSE_SECONDS = 300.0
+"""How often resolved tickets past their 48-hour window get the quality check."""
 
 
 def system_clock() -> datetime:
@@ -62,6 +66,16 @@ class AgentDeskApp(App[None]):
     @dataclass
     class SessionFailed(Message):
         message: str
+        fatal: bool = True
+
+    @dataclass
+    class AutoClosed(Message):
+        closed: int
+        flagged: int
+
+    @dataclass
+    class QueuePeeked(Message):
+        peek: Peek | None
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         super().__init__()
@@ -89,18 +103,52 @@ class AgentDeskApp(App[None]):
             self.exit()
             return
         # Only now: importing SQLAlchemy in a thread holds the GIL the first frame needs.
-        self._open_session()
+        # A standard-library peek at the queue comes first, so tickets show before that.
+        self._peek_queue()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="peek")
+    def _peek_queue(self) -> None:
+        from agentdesk.store.peek import peek_queue
+        from agentdesk.widgets.ticket_table import PAGE_SIZE
+
+        queue = self.queue_screen.queue_filter
+        peek = None
+        try:
+            peek = peek_queue(
+                self.settings.db_path, queue, self.settings.agent_handle, self.clock(), PAGE_SIZE
+            )
+        except Exception:
+            peek = None  # only a head start: the full open below reports any problem
+        self.post_message(self.QueuePeeked(peek))
+
+    def on_agent_desk_app_queue_peeked(self, message: QueuePeeked) -> None:
+        if message.peek is not None:
+            self.queue_screen.show_peek(message.peek)
+            # Let the peeked rows paint before the open's imports compete for the GIL.
+            self.call_after_refresh(self._open_session)
+        else:
+            self._open_session()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="session")
     def _open_session(self) -> None:
         try:
             from agentdesk.session import open_session
 
-            session = open_session(self.settings, self.clock())
+            session = open_session(self.settings, self.clock(), quick_check=False)
         except Exception as error:
             self.post_message(self.SessionFailed(open_error_message(error)))
             return
         self.post_message(self.SessionOpened(session))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="store-check")
+    def _check_store(self, session: Session) -> None:
+        # SQLite's quick_check reads the whole file (about 1 s per 200 MB): after the queue shows.
+        from agentdesk.store.engine import check_store
+
+        try:
+            check_store(session.store)
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error)))
 
     def on_agent_desk_app_session_opened(self, message: SessionOpened) -> None:
         if marks.mark("session_opened"):
@@ -108,10 +156,41 @@ class AgentDeskApp(App[None]):
             return
         self.session = message.session
         self.queue_screen.show_session(message.session)
+        self._check_store(message.session)
+        self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
+
+    def run_auto_close(self) -> None:
+        if self.session is not None:
+            self._auto_close(self.session)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="auto-close")
+    def _auto_close(self, session: Session) -> None:
+        from agentdesk.store.auto_close import run_auto_close
+
+        try:
+            result = run_auto_close(session.store, self.clock())
+        except Exception as error:
+            self.post_message(self.SessionFailed(open_error_message(error), fatal=False))
+            return
+        if result.closed or result.flagged:
+            self.post_message(self.AutoClosed(len(result.closed), len(result.flagged)))
+
+    def on_agent_desk_app_auto_closed(self, message: AutoClosed) -> None:
+        self.notify(
+            f"Auto-close: {message.closed} closed, {message.flagged} held by the quality check.",
+            title="Quality window",
+            markup=False,
+        )
 
     def on_agent_desk_app_session_failed(self, message: SessionFailed) -> None:
         from agentdesk.screens.error import ErrorScreen
 
+        if not message.fatal:
+            self.notify(message.message, severity="error", markup=False)
+            return
+
+        self.session = None  # closed (and set aside, if damaged) by whoever failed
+        self.queue_screen.session = None
         self.queue_screen.table.show_waiting("The workspace could not be opened.")
         self.push_screen(
             ErrorScreen("agentdesk cannot open this workspace", message.message),

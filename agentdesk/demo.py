@@ -594,7 +594,16 @@ class _Plan:
     demo_agent: bool
 
 
-_CUSTOMER_COLUMNS = ("id", "account_id", "name", "email", "phone", "region", "created_at")
+_CUSTOMER_COLUMNS = (
+    "id",
+    "account_id",
+    "name",
+    "email",
+    "phone",
+    "region",
+    "created_at",
+    "payment_last4",
+)
 _AGENT_COLUMNS = ("id", "handle", "name", "tier", "region", "active")
 _TICKET_COLUMNS = (
     "id",
@@ -620,10 +629,34 @@ _TICKET_COLUMNS = (
     "sla_at_risk_at",
     "sla_breached_at",
     "version",
+    "pending_reason",
 )
 _MESSAGE_COLUMNS = ("id", "ticket_id", "kind", "author", "agent_id", "body", "created_at")
 _AUDIT_COLUMNS = ("id", "ticket_id", "actor", "action", "field", "old_value", "new_value", "at")
 _BREACH_COLUMNS = ("id", "ticket_id", "clock", "due_at", "recorded_at")
+_NOTE_COLUMNS = (
+    "id",
+    "ticket_id",
+    "message_id",
+    "issue_summary",
+    "steps_taken",
+    "root_cause",
+    "next_steps",
+    "sla_deadline",
+    "author",
+    "created_at",
+)
+_TAG_COLUMNS = ("ticket_id", "name", "value")
+_CONFIRMATION_COLUMNS = (
+    "id",
+    "ticket_id",
+    "restated_issue",
+    "proposed_solution",
+    "etr",
+    "customer_agreed",
+    "agent",
+    "recorded_at",
+)
 
 _MAX_MESSAGES = 8
 _LIVE_CHANNELS = (Channel.PHONE, Channel.CHAT)
@@ -680,6 +713,7 @@ class _Generator:
         self.policy = policy
         self.n = tickets
         self.rng = random.Random(seed)
+        self.seed = seed
         # Whole seconds, rounded down: every generated time is <= the caller's now.
         self.now = _seconds(now)
         self.now_dt = _when(self.now)
@@ -695,6 +729,11 @@ class _Generator:
         self.message_rows: list[tuple[Any, ...]] = []
         self.audit_rows: list[tuple[Any, ...]] = []
         self.breach_rows: list[tuple[Any, ...]] = []
+        self.note_rows: list[tuple[Any, ...]] = []
+        self.tag_rows: list[tuple[Any, ...]] = []
+        self.confirmation_rows: list[tuple[Any, ...]] = []
+        self.note_id = 0
+        self.confirmation_id = 0
         self.dues: dict[tuple[Region, datetime, int], int] = {}
         self.spell_mix = _unzip(config.pending_spells)
         self.note_mix = _unzip(config.internal_notes)
@@ -757,8 +796,19 @@ class _Generator:
             email = self.email(first, last, emails)
             phone = _digits(_choice(rng, cfg.phones[region]), rng)
             since = self.now - rng.randrange(31 * _DAY, 4 * 365 * _DAY)
+            # From the account number, not the generator: the rest of the data stays as it was.
+            last4 = f"{account * 7919 % 10_000:04d}"
             rows.append(
-                (customer_id, f"ACC-{account:08d}", name, email, phone, region.value, _stamp(since))
+                (
+                    customer_id,
+                    f"ACC-{account:08d}",
+                    name,
+                    email,
+                    phone,
+                    region.value,
+                    _stamp(since),
+                    last4,
+                )
             )
             self.customers.setdefault(region, []).append(
                 _Customer(customer_id, name, first, region)
@@ -1015,6 +1065,9 @@ class _Story:
         self.pauses: list[tuple[int, int | None]] = []
         self.due: int | None = None
         self.closing_note: int | None = None
+        # Structured notes: (message id, at, summary, steps, cause, next, deadline).
+        self.notes: list[list[Any]] = []
+        self.note_parts: tuple[str, ...] | None = None
         self.etr = _ETR_HOURS[plan.priority]
         self.slots = _Slots(self.make)
         self.slots["customer_first"] = customer.first
@@ -1064,7 +1117,16 @@ class _Story:
         # A closing note says whether the SLA was met, which is known once core.sla has
         # judged the finished ticket (finish() fills it in).
         slots["sla_deadline"] = _DEADLINE_MARK if closing else self.deadline()
-        return self.gen.cfg.note_template.format_map(slots)
+        text = self.gen.cfg.note_template.format_map(slots)
+        # Kept as the structured fields too (ticket_notes), once post() knows the message id.
+        self.note_parts = (
+            slots["summary"],
+            steps,
+            slots["cause"],
+            slots["next"],
+            slots["sla_deadline"],
+        )
+        return text
 
     def deadline(self) -> str:
         """The resolution deadline as the first note's author saw it (pauses so far moved it).
@@ -1121,6 +1183,9 @@ class _Story:
                     self.first_response = at
                 self.last_update = at
         gen.message_rows.append((gen.message_id, self.id, kind, author, agent_id, body, stamp))
+        if kind == _NOTE_KIND and self.note_parts is not None:
+            self.notes.append([gen.message_id, at, *self.note_parts])
+            self.note_parts = None
         for field, old, new in entries:
             gen.audit_id += 1
             gen.audit_rows.append((gen.audit_id, self.id, actor, action, field, old, new, stamp))
@@ -1279,6 +1344,9 @@ class _Story:
                 at = created + last_reply + shift
                 self.post(at, _REPLY_KIND, self.text(cfg.replies["update"], at, 0.5), "reply")
         elif status is Status.PENDING:
+            if not noted:
+                # Pending needs the structured note: written just before the last question.
+                self.side_note(max(self.last, end - 60), cfg.waiting_next)
             self.slots.pop("request", None)
             self.post(end, _REPLY_KIND, self.text(cfg.replies["ask"], end), "pending", _TO_PENDING)
             self.pauses.append((end, None))
@@ -1291,11 +1359,39 @@ class _Story:
             resolved = end
             resolution = self.text(cfg.replies["resolved"], end)
             self.post(end, _REPLY_KIND, resolution, "resolve", _TO_RESOLVED)
+            self.confirm(noted_at)
             if status is Status.CLOSED:
                 closed = end + _QUALITY_WINDOW
                 self.log(closed, "system", "auto_close", ("status", "resolved", "closed"))
         # A pending ticket's open pause runs from `end` (its last question) to now.
         self.finish(subject, self.agent, tier, resolved=resolved, closed=closed)
+
+    def side(self) -> random.Random:
+        """Draws for what the ticket workspace added (notes on every Pending ticket,
+        confirmations): a generator of their own, so every other row stays as it was."""
+        return random.Random(self.gen.seed * 1_000_003 + self.id)
+
+    def side_note(self, at: int, next_steps: Sequence[str]) -> None:
+        main, self.rng = self.rng, self.side()
+        try:
+            steps = self.steps(verify=True, count=2)
+            self.post(at, _NOTE_KIND, self.note(at, steps, next_steps), "note")
+        finally:
+            self.rng = main
+
+    def confirm(self, at: int) -> None:
+        """The three-step confirmation the resolve relied on."""
+        main, self.rng = self.rng, self.side()
+        try:
+            restated, fix = self.slots["restate"], self.slots["fix"]
+        finally:
+            self.rng = main
+        gen = self.gen
+        gen.confirmation_id += 1
+        etr = _human(at - at % _HOUR + _HOUR)
+        gen.confirmation_rows.append(
+            (gen.confirmation_id, self.id, restated, fix, etr, 1, self.agent.handle, _stamp(at))
+        )
 
     def steps(self, *, verify: bool, count: int) -> str:
         rng, slots = self.rng, self.slots
@@ -1344,6 +1440,7 @@ class _Story:
                     at_risk = gen.to_db(reading.at_risk_at)
         breached_at = None
         found = sla.breaches(ticket, gen.policy, gen.now_dt)
+        verdict = gen.cfg.deadline_met
         if self.closing_note is not None:
             row = gen.message_rows[self.closing_note]
             if found:
@@ -1358,6 +1455,21 @@ class _Story:
                 row[5].replace(_DEADLINE_MARK, verdict),
                 row[6],
             )
+        for message_id, at, *parts, deadline in self.notes:
+            if deadline == _DEADLINE_MARK:
+                deadline = verdict
+            gen.note_id += 1
+            gen.note_rows.append(
+                (gen.note_id, plan.id, message_id, *parts, deadline, self.agent.name, _stamp(at))
+            )
+        if self.notes:
+            for name, value in (
+                ("product_area", self.issue.area),
+                ("issue_type", self.issue.name),
+                ("priority", _VALUES[plan.priority]),
+                ("channel", _VALUES[plan.channel]),
+            ):
+                gen.tag_rows.append((plan.id, name, value))
         for breach in found:
             # Recorded when the deadline passed, as the breach monitor would have.
             stamp = gen.to_db(breach.due_at)
@@ -1401,6 +1513,7 @@ class _Story:
                 at_risk,
                 breached_at,
                 1 + self.actions,
+                "waiting_on_customer" if plan.status is Status.PENDING else "",
             )
         )
 
@@ -1411,7 +1524,11 @@ def _flush(gen: _Generator, connection: Connection) -> None:
     _insert(connection, "messages", _MESSAGE_COLUMNS, gen.message_rows)
     _insert(connection, "audit", _AUDIT_COLUMNS, gen.audit_rows)
     _insert(connection, "sla_breaches", _BREACH_COLUMNS, gen.breach_rows)
+    _insert(connection, "ticket_notes", _NOTE_COLUMNS, gen.note_rows)
+    _insert(connection, "ticket_tags", _TAG_COLUMNS, gen.tag_rows)
+    _insert(connection, "confirmations", _CONFIRMATION_COLUMNS, gen.confirmation_rows)
     gen.ticket_rows, gen.message_rows, gen.audit_rows, gen.breach_rows = [], [], [], []
+    gen.note_rows, gen.tag_rows, gen.confirmation_rows = [], [], []
 
 
 def generate_demo(store: Store, *, tickets: int, seed: int, now: datetime) -> DemoSummary:

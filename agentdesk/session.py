@@ -32,14 +32,20 @@ class Session:
         return self.agent.handle if self.agent else (self.settings.agent_handle or "local")
 
 
-def open_session(settings: Settings, now: datetime) -> Session:
-    """Open the profile's store (migrating it), fill a demo profile, find the agent."""
-    from agentdesk.shipped import load_sla_policy
+def open_session(settings: Settings, now: datetime, *, quick_check: bool = True) -> Session:
+    """Open the profile's store (migrating it), fill a demo profile, record breaches, run
+    the auto-close quality check, find the agent.
+
+    quick_check=False: the caller runs store.engine.check_store() later (the TUI does, once
+    the queue is on screen).
+    """
+    from agentdesk.shipped import load_sla_policy, load_taxonomy
+    from agentdesk.store.auto_close import run_auto_close
     from agentdesk.store.engine import open_store
     from agentdesk.store.queries import agent_by_handle
     from agentdesk.store.writes import record_breaches
 
-    store = open_store(settings.db_path, load_sla_policy())
+    store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
     if settings.demo and settings.demo_tickets:
         from sqlalchemy import text
 
@@ -50,6 +56,8 @@ def open_session(settings: Settings, now: datetime) -> Session:
 
             generate_demo(store, tickets=settings.demo_tickets, seed=settings.demo_seed, now=now)
     record_breaches(store, now)
+    # Resolved tickets whose 48-hour window ended while agentdesk was not running.
+    run_auto_close(store, now, load_taxonomy())
     agent = None
     if settings.agent_handle:
         with store.read() as connection:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import functools
 import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
+    from agentdesk.core.note_template import Taxonomy
     from agentdesk.core.sla import SlaPolicy
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -48,4 +50,16 @@ def load_sla_policy(data_dir: Path | None = None) -> SlaPolicy:
             load_toml(folder / "sla.toml"), load_toml(folder / "business_hours.toml")
         )
     except (SlaPolicyError, CalendarError) as error:
+        raise DataFileError(f"{folder}: {error}") from error
+
+
+@functools.cache
+def load_taxonomy(data_dir: Path | None = None) -> Taxonomy:
+    """data/taxonomy.toml: the allowed values of the note template's tags (read once)."""
+    from agentdesk.core.note_template import TaxonomyError, taxonomy_from_toml
+
+    folder = data_dir or shipped_dir("data")
+    try:
+        return taxonomy_from_toml(load_toml(folder / "taxonomy.toml"))
+    except TaxonomyError as error:
         raise DataFileError(f"{folder}: {error}") from error

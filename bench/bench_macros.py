@@ -67,7 +67,7 @@ def write_library(folder: Path, count: int, seed: int = 5) -> None:
         if number % 3 == 0:
             actions = (
                 '\n[[actions]]\ntype = "send_reply"\n\n'
-                '[[actions]]\ntype = "set_status"\nstatus = "pending"\n\n'
+                '[[actions]]\ntype = "set_status"\nstatus = "pending"\nwaiting_on = "customer"\n\n'
                 '[[actions]]\ntype = "add_tags"\ntags = ["bench"]\n'
             )
         (folder / f"macro-{number:05d}.toml").write_text(

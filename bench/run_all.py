@@ -8,6 +8,12 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 
-for script in ("bench_demo_data.py", "bench_startup.py", "bench_queue.py", "bench_macros.py"):
+for script in (
+    "bench_demo_data.py",
+    "bench_startup.py",
+    "bench_queue.py",
+    "bench_ticket.py",
+    "bench_macros.py",
+):
     print(f"\n# {script}", flush=True)
     subprocess.run([sys.executable, str(HERE / script)], cwd=HERE, check=False)

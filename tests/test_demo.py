@@ -369,3 +369,53 @@ def test_importing_the_demo_agent_handle_stays_light() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == "False"
+
+
+def test_pending_resolved_and_closed_tickets_follow_the_note_rules(demo_store: Store) -> None:
+    from agentdesk.core.note_template import missing
+    from agentdesk.core.quality import confirmation_recorded
+    from agentdesk.shipped import load_taxonomy
+    from agentdesk.store.notes import load_confirmation, load_note
+
+    taxonomy = load_taxonomy()
+    with demo_store.read() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT id, status, pending_reason FROM tickets "
+            "WHERE status IN ('pending', 'resolved', 'closed')"
+        ).all()
+        assert {status for _, status, _ in rows} == {"pending", "resolved", "closed"}
+        for ticket_id, status, pending_reason in rows:
+            found = load_note(connection, ticket_id)
+            assert found is not None, ticket_id
+            assert missing(found[0], taxonomy) == (), ticket_id
+            if status == "pending":
+                assert pending_reason == "waiting_on_customer"
+            else:
+                assert confirmation_recorded(load_confirmation(connection, ticket_id)), ticket_id
+        linked = connection.exec_driver_sql(
+            "SELECT count(*) FROM ticket_notes n JOIN messages m ON m.id = n.message_id "
+            "WHERE m.kind = 'internal_note' AND m.ticket_id = n.ticket_id"
+        ).scalar_one()
+        total = connection.exec_driver_sql("SELECT count(*) FROM ticket_notes").scalar_one()
+        assert linked == total > 0
+        last4 = connection.exec_driver_sql("SELECT payment_last4 FROM customers").scalars().all()
+        assert all(len(v) == 4 and v.isdigit() for v in last4)
+
+
+def test_resolved_demo_tickets_pass_the_quality_check_when_their_window_ends(
+    tmp_path: Path,
+) -> None:
+    from agentdesk.store.auto_close import run_auto_close
+
+    store = open_store(_make(tmp_path / "demo.db", tickets=200), load_sla_policy())
+    try:
+        assert run_auto_close(store, NOW).closed == []  # all still inside their window
+        with store.read() as connection:
+            resolved = connection.exec_driver_sql(
+                "SELECT count(*) FROM tickets WHERE status = 'resolved'"
+            ).scalar_one()
+        result = run_auto_close(store, NOW + timedelta(hours=48))
+        assert result.flagged == {}
+        assert len(result.closed) == resolved > 0
+    finally:
+        store.close()

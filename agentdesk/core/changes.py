@@ -10,10 +10,14 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from datetime import datetime
+from enum import StrEnum
 from typing import Any
 
-from agentdesk.core import lifecycle, sla
+from agentdesk.core import lifecycle, note_template, sla
+from agentdesk.core.attachments import NewAttachment, check_size
 from agentdesk.core.business_hours import Pause
+from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
+from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
 from agentdesk.core.sla import Breach
 from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
 
@@ -22,18 +26,33 @@ class ChangeRefused(ValueError):
     """A change the SOP does not allow; the message says what and why."""
 
 
-# --- Macros branch (issue 5): tags and note-template sections. -------------------------------
-# The ticket workspace (issue 3) owns the note template and tags; these are the minimal shapes
-# macros need so that their actions go through plan_change like any manual edit. The lead
-# reconciles them with the workspace's own types on merge.
-NOTE_SECTIONS: Mapping[str, str] = {
-    "issue_summary": "Issue summary",
-    "steps_taken": "Steps taken",
-    "root_cause_hypothesis": "Root cause hypothesis",
-    "next_steps": "Next steps",
-    "sla_deadline": "SLA deadline",
-}
-# --- end of macros branch block ----------------------------------------------------------------
+class NoteIncomplete(ChangeRefused):
+    """Pending, Resolved and escalation need the whole note template: `missing` names the
+    empty sections and tags (Section/Tag values) in the template's order."""
+
+    def __init__(
+        self, ticket_ref: str, doing: str, missing: tuple[str, ...], *, also: str = ""
+    ) -> None:
+        self.missing = missing
+        self.also = also
+        text = (
+            f"{ticket_ref}: {doing} needs the structured note; missing: "
+            f"{note_template.describe_missing(missing)}"
+        )
+        super().__init__(f"{text}; {also}" if also else text)
+
+
+class PendingReason(StrEnum):
+    """What a Pending ticket waits on."""
+
+    CUSTOMER = "waiting_on_customer"
+    INTERNAL_TEAM = "waiting_on_internal_team"
+
+    @property
+    def label(self) -> str:
+        return (
+            "waiting on customer" if self is PendingReason.CUSTOMER else "waiting on internal team"
+        )
 
 
 @dataclass(frozen=True)
@@ -54,10 +73,13 @@ class TicketSnapshot:
     closed_at: datetime | None = None
     sla_pauses: tuple[Pause, ...] = ()
     version: int = 1
-    # Macros branch (issue 5): free-form ticket tags and the note template's filled sections
-    # (sorted (section, text) pairs), read from their own tables by store.writes.load_snapshot.
+    pending_reason: str = ""
+    note: StructuredNote | None = None
+    """The latest structured note (with its tags)."""
+    confirmation: Confirmation | None = None
+    """The latest three-step confirmation."""
     tags: frozenset[str] = frozenset()
-    note_sections: tuple[tuple[str, str], ...] = ()
+    """Free-form ticket labels ("csat-sent"), set by macros; not the note template's four tags."""
 
     @property
     def ref(self) -> str:
@@ -96,10 +118,29 @@ class TicketChange:
     tier: Tier | None = None
     message: NewMessage | None = None
     reason: str = ""
-    # Macros branch (issue 5): tag edits and note-template sections (section key -> new text).
+    note: StructuredNote | None = None
+    """The structured note as the agent left it; written when it differs from the stored one."""
+    note_author: str = ""
+    note_agent_id: int | None = None
+    pending_reason: PendingReason | None = None
+    attachment: NewAttachment | None = None
     add_tags: frozenset[str] = frozenset()
+    """Free-form labels to add (see TicketSnapshot.tags)."""
     remove_tags: frozenset[str] = frozenset()
-    note_sections: tuple[tuple[str, str], ...] = ()
+    note_patch: tuple[tuple[Section, str], ...] = ()
+    """Sections to set on the ticket's current note (a macro's fill_note); the result goes
+    through the same note path and rules as a note written in the form."""
+
+
+@dataclass(frozen=True)
+class Handoff:
+    """An escalation to a higher tier: the KPI "time to L2 handoff" reads it."""
+
+    from_tier: Tier
+    to_tier: Tier
+    reason: str
+    seconds: int
+    """From the ticket's creation to the handoff."""
 
 
 @dataclass(frozen=True)
@@ -127,9 +168,14 @@ class ChangePlan:
     outbox_payload: Mapping[str, Any]
     message: NewMessage | None = None
     breaches: tuple[Breach, ...] = field(default=())
-    # Macros branch (issue 5): what the store writes to ticket_tags / ticket_note_sections.
-    tags: frozenset[str] | None = None  # the full tag set after the change; None: unchanged
-    note_sections: tuple[tuple[str, str], ...] = ()  # only the sections this change sets
+    note: StructuredNote | None = None
+    """A structured note to store, its SLA deadline filled in."""
+    note_message: NewMessage | None = None
+    """The note rendered as one internal note of the conversation."""
+    handoff: Handoff | None = None
+    attachment: NewAttachment | None = None
+    tags: frozenset[str] | None = None
+    """The full label set after the change; None when the labels are unchanged."""
 
 
 def sla_fields(ticket: TicketSnapshot, policy: sla.SlaPolicy) -> SlaFields:
@@ -147,21 +193,28 @@ def _text(value: object) -> str | None:
     return str(value)
 
 
+def _tier_rank(tier: Tier) -> int:
+    return int(tier.value[1])
+
+
 def plan_change(
     ticket: TicketSnapshot,
     change: TicketChange,
     *,
     now: datetime,
     policy: sla.SlaPolicy,
+    taxonomy: Taxonomy | None = None,
 ) -> ChangePlan:
     """Check the change against the SOP and work out everything it writes."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    change = _with_patched_note(ticket, change)
     after = ticket
     if change.priority is not None and change.priority != ticket.priority:
         if not change.reason.strip():
             raise ChangeRefused(f"{ticket.ref}: changing the priority needs a reason")
         after = replace(after, priority=change.priority)
+    escalating = change.tier is not None and _tier_rank(change.tier) > _tier_rank(ticket.tier)
     if change.tier is not None and change.tier != ticket.tier:
         if not change.reason.strip():
             raise ChangeRefused(f"{ticket.ref}: escalating to {change.tier} needs a reason")
@@ -175,38 +228,51 @@ def plan_change(
             ticket.ref, ticket.status, change.status, resolved_at=ticket.resolved_at, now=now
         )
         after = _move(after, change.status, now)
+        if change.status is Status.PENDING:
+            if change.pending_reason is None:
+                raise ChangeRefused(
+                    f"{ticket.ref}: say what the ticket waits on (the customer or an internal team)"
+                )
+            after = replace(after, pending_reason=change.pending_reason.value)
+        else:
+            after = replace(after, pending_reason="")
     elif change.status is not None:
         raise lifecycle.TransitionRefused(ticket.ref, ticket.status, change.status)
-    extra_changed = _plan_tags_and_sections(ticket, change)
-    if extra_changed:
-        after = replace(
-            after,
-            tags=(ticket.tags | change.add_tags) - change.remove_tags,
-            note_sections=_merge_sections(ticket.note_sections, change.note_sections),
-        )
+
+    note = _note_to_write(ticket, change, now, policy)
+    _check_note_rules(ticket, change, note, escalating, taxonomy)
+
     message = change.message
     if message is not None:
         if not message.body.strip():
             raise ChangeRefused(f"{ticket.ref}: the {message.kind.label.lower()} is empty")
-        if ticket.status is Status.CLOSED:
-            raise ChangeRefused(f"{ticket.ref}: the ticket is closed; open a follow-up ticket")
         if message.kind is MessageKind.REPLY:
             after = replace(
                 after,
                 first_response_at=after.first_response_at or now,
                 last_update_at=now,
             )
+    if (message is not None or note is not None or change.attachment is not None) and (
+        ticket.status is Status.CLOSED
+    ):
+        raise ChangeRefused(f"{ticket.ref}: the ticket is closed; open a follow-up ticket")
+    if change.attachment is not None:
+        check_size(change.attachment.filename, change.attachment.size)
+    labels = _labels_after(ticket, change)
+    if labels is not None:
+        after = replace(after, tags=labels)
     fields_changed = {
         name: (getattr(ticket, name), getattr(after, name))
-        for name in ("status", "priority", "tier", "assignee_id")
+        for name in ("status", "priority", "tier", "assignee_id", "pending_reason")
         if getattr(ticket, name) != getattr(after, name)
     }
-    fields_changed.update(extra_changed)
-    if not fields_changed and message is None:
+    if labels is not None:
+        fields_changed["labels"] = (_label_text(ticket.tags), _label_text(labels))
+    if not fields_changed and message is None and note is None and change.attachment is None:
         raise ChangeRefused(f"{ticket.ref}: nothing to change")
 
     breaches = tuple(sla.breaches(ticket.sla_ticket(), policy, now))
-    after = replace(after, version=ticket.version + 1)
+    after = replace(after, version=ticket.version + 1, note=note or ticket.note)
     sla_now = sla_fields(after, policy)
     updates: dict[str, Any] = {
         name: getattr(after, name)
@@ -215,6 +281,7 @@ def plan_change(
             "priority",
             "tier",
             "assignee_id",
+            "pending_reason",
             "first_response_at",
             "last_update_at",
             "resolved_at",
@@ -236,6 +303,32 @@ def plan_change(
     ]
     if message is not None:
         audit.append(AuditEntry(change.action, message.kind.value, None, message.body[:200]))
+    note_message = None
+    if note is not None:
+        body = note_template.render(note)
+        note_message = NewMessage(
+            MessageKind.INTERNAL_NOTE, body, change.note_author, change.note_agent_id
+        )
+        before = ticket.note
+        if any(note.text(s) != (before.text(s) if before else "") for s in note_template.Section):
+            audit.append(AuditEntry(change.action, "structured_note", None, body[:200]))
+        for tag in Tag:
+            old = None if before is None else before.tag(tag) or None
+            new = note.tag(tag) or None
+            if old != new:
+                audit.append(AuditEntry(change.action, f"tag {tag.value}", old, new))
+    handoff = None
+    if escalating and change.tier is not None:
+        handoff = Handoff(
+            ticket.tier,
+            change.tier,
+            change.reason.strip(),
+            int((now - ticket.created_at).total_seconds()),
+        )
+        audit.append(AuditEntry(change.action, "time_to_handoff", None, str(handoff.seconds)))
+    if change.attachment is not None:
+        described = f"{change.attachment.filename} ({change.attachment.size} bytes)"
+        audit.append(AuditEntry(change.action, "attachment", None, described))
     if change.reason.strip():
         audit.append(AuditEntry(change.action, "reason", None, change.reason.strip()))
     payload: dict[str, Any] = {
@@ -248,6 +341,15 @@ def plan_change(
     }
     if message is not None:
         payload["message"] = {"kind": message.kind.value, "body": message.body}
+    if note is not None and note_message is not None:
+        payload["note"] = {
+            "sections": {s.value: note.text(s) for s in note_template.Section},
+            "tags": {t.value: note.tag(t) for t in Tag},
+            "sla_deadline": note.sla_deadline,
+            "body": note_message.body,
+        }
+    if handoff is not None:
+        payload["handoff"] = {"to": handoff.to_tier.value, "seconds": handoff.seconds}
     if change.reason.strip():
         payload["reason"] = change.reason.strip()
     return ChangePlan(
@@ -259,48 +361,80 @@ def plan_change(
         outbox_payload=payload,
         message=message,
         breaches=breaches,
-        tags=after.tags if "tags" in extra_changed else None,
-        note_sections=tuple(
-            (name, text) for name, text in change.note_sections if f"note.{name}" in extra_changed
-        ),
+        note=note,
+        note_message=note_message,
+        handoff=handoff,
+        attachment=change.attachment,
+        tags=labels,
     )
 
 
-# --- Macros branch (issue 5) ---------------------------------------------------------------------
-def _plan_tags_and_sections(
-    ticket: TicketSnapshot, change: TicketChange
-) -> dict[str, tuple[Any, Any]]:
-    """Audit-style (old, new) pairs for tag and note-section edits: "tags", "note.<section>"."""
-    changed: dict[str, tuple[Any, Any]] = {}
-    for tag in change.add_tags | change.remove_tags:
-        if not tag.strip() or tag != tag.strip() or "," in tag:
-            raise ChangeRefused(f"{ticket.ref}: {tag!r} is not a tag (no commas or edge spaces)")
-    tags = (ticket.tags | change.add_tags) - change.remove_tags
-    if tags != ticket.tags:
-        changed["tags"] = (_tag_text(ticket.tags), _tag_text(tags))
-    current = dict(ticket.note_sections)
-    for name, text in change.note_sections:
-        if name not in NOTE_SECTIONS:
-            known = ", ".join(NOTE_SECTIONS)
-            raise ChangeRefused(f"{ticket.ref}: no note section {name!r}; the sections: {known}")
-        if current.get(name, "") != text:
-            changed[f"note.{name}"] = (current.get(name) or None, text or None)
-    return changed
+def _with_patched_note(ticket: TicketSnapshot, change: TicketChange) -> TicketChange:
+    """A note_patch becomes the note to write: the current note with those sections set."""
+    if not change.note_patch:
+        return change
+    if change.note is not None:
+        raise ValueError("a change carries either a note or a note_patch, not both")
+    current = ticket.note or StructuredNote()
+    sections = {**current.sections, **dict(change.note_patch)}
+    patched = StructuredNote(sections=sections, tags=current.tags)
+    return replace(change, note=patched, note_patch=())
 
 
-def _tag_text(tags: frozenset[str]) -> str | None:
-    return ",".join(sorted(tags)) or None
+def _labels_after(ticket: TicketSnapshot, change: TicketChange) -> frozenset[str] | None:
+    """The free-form label set after the change, or None when it does not move."""
+    for label in change.add_tags | change.remove_tags:
+        if not label.strip() or label != label.strip() or "," in label:
+            raise ChangeRefused(
+                f"{ticket.ref}: {label!r} is not a label (no commas or edge spaces)"
+            )
+    labels = (ticket.tags | change.add_tags) - change.remove_tags
+    return None if labels == ticket.tags else labels
 
 
-def _merge_sections(
-    current: tuple[tuple[str, str], ...], updates: tuple[tuple[str, str], ...]
-) -> tuple[tuple[str, str], ...]:
-    merged = dict(current)
-    merged.update(updates)
-    return tuple(sorted((name, text) for name, text in merged.items() if text))
+def _label_text(labels: frozenset[str]) -> str | None:
+    return ",".join(sorted(labels)) or None
 
 
-# --- end of macros branch block ----------------------------------------------------------------
+def _note_to_write(
+    ticket: TicketSnapshot, change: TicketChange, now: datetime, policy: sla.SlaPolicy
+) -> StructuredNote | None:
+    """The agent's note with the SLA deadline filled in, or None when nothing new was written."""
+    given = change.note
+    if given is None or given.same_content(ticket.note):
+        return None
+    if given.is_empty and not any(given.tag(t) for t in Tag):
+        return None
+    deadline = note_template.sla_deadline(ticket.sla_ticket(), policy, now)
+    return replace(given, sla_deadline=deadline)
+
+
+def _check_note_rules(
+    ticket: TicketSnapshot,
+    change: TicketChange,
+    note: StructuredNote | None,
+    escalating: bool,
+    taxonomy: Taxonomy | None,
+) -> None:
+    """Pending, Resolved and escalation need the whole template; Resolved also the
+    three-step confirmation. Every gap is named at once."""
+    doing = None
+    if change.status is Status.PENDING and ticket.status is not Status.PENDING:
+        doing = "pending"
+    elif change.status is Status.RESOLVED and ticket.status is not Status.RESOLVED:
+        doing = "resolving"
+    elif escalating:
+        doing = f"escalating to {change.tier}"
+    if doing is None:
+        return
+    resolving = change.status is Status.RESOLVED
+    confirmed = confirmation_recorded(ticket.confirmation)
+    gaps = note_template.missing(note or ticket.note, taxonomy)
+    if gaps:
+        also = CONFIRMATION_MISSING if resolving and not confirmed else ""
+        raise NoteIncomplete(ticket.ref, doing, gaps, also=also)
+    if resolving and not confirmed:
+        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {CONFIRMATION_MISSING}")
 
 
 def _move(ticket: TicketSnapshot, new: Status, now: datetime) -> TicketSnapshot:

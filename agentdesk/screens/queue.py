@@ -25,7 +25,7 @@ from agentdesk import marks
 from agentdesk.config import Settings
 from agentdesk.core.ticket import Priority
 from agentdesk.screens.queue_commands import QueueCommands
-from agentdesk.store.rows import QueueFilter, QueueRow, View
+from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
 from agentdesk.widgets.search_bar import SearchBar
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
     from agentdesk.session import Session
     from agentdesk.store.engine import Store
+    from agentdesk.store.peek import Peek
 
 SEARCH_RESULTS = 500
 REFRESH_SECONDS = 60.0
@@ -133,13 +134,36 @@ class QueueScreen(Screen[None]):
         self.table.focus()
         self.set_interval(REFRESH_SECONDS, self._periodic_refresh, name="queue-refresh")
 
+    def show_peek(self, peek: Peek) -> None:
+        """The first screen of tickets while the store is still opening (read-only)."""
+        if self.session is not None:
+            return
+        from agentdesk.store.peek import peek_page
+
+        path = self.settings.db_path
+        queue = self.queue_filter = peek.queue
+        order_now = self.clock()
+
+        def loader(offset: int, limit: int) -> list[QueueRow]:
+            return peek_page(path, queue, order_now, offset, limit)
+
+        self._show_agent(peek.agent)
+        self.summary.queue_filter = queue
+        self.summary.total = peek.total
+        header = self.query_one("#queue-header", QueueHeader)
+        header.counts = peek.counts
+        self.table.show_queue(peek.total, loader, peek.first_page, keep_cursor=False)
+
+    def _show_agent(self, agent: AgentRow | None) -> None:
+        if agent is not None:
+            header = self.query_one("#queue-header", QueueHeader)
+            header.agent = f"{agent.handle} ({agent.tier.value})"
+
     def show_session(self, session: Session) -> None:
         """The workspace is open: load the queue, the header and the search index."""
         self.session = session
-        header = self.query_one("#queue-header", QueueHeader)
-        if session.agent is not None:
-            header.agent = f"{session.agent.handle} ({session.agent.tier.value})"
-        elif self.settings.agent_handle:
+        self._show_agent(session.agent)
+        if session.agent is None and self.settings.agent_handle:
             self.notify(
                 f"No agent {self.settings.agent_handle!r} in this helpdesk, so Mine is empty: "
                 "check [agent] handle in the profile's config file.",
@@ -148,9 +172,12 @@ class QueueScreen(Screen[None]):
                 markup=False,
             )
         agent_id = None if session.agent is None else session.agent.id
+        peeked = self.table.has_rows
         self.queue_filter = replace(self.queue_filter, agent_id=agent_id)
-        self.table.show_waiting("Loading tickets…")
-        self.reload()
+        if not peeked:
+            self.table.show_waiting("Loading tickets…")
+        # Keep the agent's place if they started scrolling the peeked rows.
+        self.reload(keep_cursor=peeked)
 
     # Loading
 
@@ -234,15 +261,15 @@ class QueueScreen(Screen[None]):
         )
 
     def on_ticket_table_rows_shown(self, message: TicketTable.RowsShown) -> None:
-        if self._marked_first_rows or self.session is None:
-            return
-        self._marked_first_rows = True
-        if marks.mark("first_rows"):
-            self.app.exit()
-            return
+        if not self._marked_first_rows:
+            self._marked_first_rows = True
+            if marks.mark("first_rows"):
+                self.app.exit()
+                return
         # Building the index holds the GIL for most of a second at 50,000 tickets: only once
-        # the agent sees the queue (or asks to search).
-        self._want_search_index()
+        # the agent sees the queue from the open store (or asks to search).
+        if self.session is not None:
+            self._want_search_index()
 
     def _want_search_index(self) -> None:
         if self.session is not None and self._index_state == "none":
@@ -398,7 +425,11 @@ class QueueScreen(Screen[None]):
         self.open_ticket(message.ticket_id)
 
     def open_ticket(self, ticket_id: int) -> None:
-        from agentdesk.screens.ticket_detail import TicketDetailScreen
+        from agentdesk.screens.ticket import TicketScreen
 
-        if self.session is not None:
-            self.app.push_screen(TicketDetailScreen(self.session, ticket_id, self.clock))
+        if self.session is None:
+            self.notify(
+                "Still opening the workspace; try again in a moment.", title="Queue", markup=False
+            )
+            return
+        self.app.push_screen(TicketScreen(self.session, ticket_id, self.clock))

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
@@ -53,9 +54,18 @@ class StoreTooNew(StoreError):
 
 def make_engine(path: Path) -> Engine:
     """An engine on one SQLite file with agentdesk's pragmas on every connection."""
+    # mode=rw: once the file is set aside, a late connection fails instead of quietly
+    # creating an empty database in its place. open_store() creates the file.
+    uri = f"file:{quote(str(path))}?mode=rw"
+
+    def connect() -> sqlite3.Connection:
+        return sqlite3.connect(
+            uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
+        )
+
     engine = create_engine(
-        f"sqlite:///{path}",
-        connect_args={"check_same_thread": False, "timeout": BUSY_TIMEOUT_MS / 1000},
+        "sqlite://",
+        creator=connect,
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
@@ -115,7 +125,14 @@ def _set_aside(path: Path, reason: str) -> StoreUnusable:
     return StoreUnusable(path, moved_to, reason)
 
 
-def _check_file(path: Path) -> None:
+def _quick_check(connection: sqlite3.Connection) -> str | None:
+    """SQLite's own health check; the first problem it reports, or None."""
+    result = connection.execute("PRAGMA quick_check").fetchall()
+    problems = [row[0] for row in result if row[0] != "ok"]
+    return problems[0] if problems else None
+
+
+def _check_file(path: Path, *, quick_check: bool) -> None:
     """Refuse a foreign or damaged file before SQLAlchemy touches it."""
     if not path.exists() or path.stat().st_size == 0:
         return
@@ -126,7 +143,7 @@ def _check_file(path: Path) -> None:
     try:
         connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
-            result = connection.execute("PRAGMA quick_check").fetchall()
+            problem = _quick_check(connection) if quick_check else None
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
@@ -136,9 +153,8 @@ def _check_file(path: Path) -> None:
             connection.close()
     except sqlite3.DatabaseError as error:
         raise _set_aside(path, f"SQLite says: {error}") from error
-    problems = [row[0] for row in result if row[0] != "ok"]
-    if problems:
-        raise _set_aside(path, f"the integrity check failed: {problems[0]}")
+    if problem:
+        raise _set_aside(path, f"the integrity check failed: {problem}")
     if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
         raise _set_aside(path, "it is another program's SQLite database")
     if version > SCHEMA_VERSION:
@@ -148,6 +164,11 @@ def _check_file(path: Path) -> None:
 def migrate(engine: Engine) -> int:
     """Bring the schema forward; returns the version now in the file."""
     with engine.connect() as connection:
+        version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+        app_id = connection.exec_driver_sql("PRAGMA application_id").scalar_one()
+        connection.rollback()
+        if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
+            return int(version)  # nothing to do: opening must not write
         connection = connection.execution_options(sqlite_begin="IMMEDIATE")
         with connection.begin():
             version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
@@ -178,11 +199,17 @@ def _statements(script: str) -> list[str]:
     return parts
 
 
-def open_store(path: Path, policy: SlaPolicy) -> Store:
-    """Open (creating if needed) the store at path. Raises StoreError with a clear message."""
+def open_store(path: Path, policy: SlaPolicy, *, quick_check: bool = True) -> Store:
+    """Open (creating if needed) the store at path. Raises StoreError with a clear message.
+
+    quick_check=False leaves SQLite's health check (about 1 s per 200 MB) to check_store(),
+    which the TUI runs once the queue is on screen.
+    """
     path = Path(path).expanduser()
     path.parent.mkdir(parents=True, exist_ok=True)
-    _check_file(path)
+    _check_file(path, quick_check=quick_check)
+    if not path.exists():
+        sqlite3.connect(path).close()
     engine = make_engine(path)
     try:
         migrate(engine)
@@ -190,3 +217,18 @@ def open_store(path: Path, policy: SlaPolicy) -> Store:
         engine.dispose()
         raise _set_aside(path, f"SQLite says: {error.orig}") from error
     return Store(path=path, engine=engine, policy=policy)
+
+
+def check_store(store: Store) -> None:
+    """The health check open_store() skipped. A damaged store is closed and set aside."""
+    try:
+        connection = sqlite3.connect(store.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        try:
+            problem = _quick_check(connection)
+        finally:
+            connection.close()
+    except sqlite3.DatabaseError as error:
+        problem = f"SQLite says: {error}"
+    if problem:
+        store.close()
+        raise _set_aside(store.path, f"the integrity check failed: {problem}")

@@ -10,12 +10,16 @@ who applied it while
   2. the ticket has not changed since (its version is still the one the macro left), and
   3. none of its outbox rows has been pushed: each is still 'pending' -- or, with the local
      backend (no remote), 'done', which there only means "committed on this computer".
-Undo is then one transaction: a compensating change that puts status, priority, tier,
-assignee, tags and note sections back (through plan_change and the write path, so it is
-SOP-checked, audited and has its own outbox row; if the SOP refuses a move back, nothing is
-undone), and the replies and notes the macro added are withdrawn: the message row is deleted
-and so is its outbox row while still pending (it never left), with an audit row saying so, and
-the first-response/last-update times the reply set are put back.
+Undo is then one transaction:
+  - the replies, internal notes and structured notes the macro added are withdrawn: the
+    ticket_notes row (so the note before the macro is the latest again) and the message it was
+    rendered as are deleted, and so is each outbox row while still pending (it never left),
+    with an audit row saying so;
+  - then a compensating change puts status, pending reason, priority, tier, assignee and
+    labels back (through plan_change and the write path, so it is SOP-checked against the
+    restored note, audited and has its own outbox row; if the SOP refuses a move back, nothing
+    is undone);
+  - and the first-response/last-update times a reply set are put back.
 """
 
 from __future__ import annotations
@@ -27,7 +31,13 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.changes import ChangeRefused, TicketChange, TicketSnapshot, sla_fields
+from agentdesk.core.changes import (
+    ChangeRefused,
+    PendingReason,
+    TicketChange,
+    TicketSnapshot,
+    sla_fields,
+)
 from agentdesk.core.macros.plan import changes_nothing
 from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.store.engine import Store
@@ -129,6 +139,10 @@ def apply_macro(
     """Write the macro's changes, its undo log row and its use, in one transaction."""
     with store.write() as connection:
         before = load_snapshot(connection, ticket_id)
+        composer_draft = connection.execute(
+            text("SELECT * FROM drafts WHERE ticket_id = :t AND slot = 'composer'"),
+            {"t": ticket_id},
+        ).one_or_none()
         written: list[WrittenChange] = []
         for change in changes:
             if changes_nothing(change, load_snapshot(connection, ticket_id)):
@@ -136,6 +150,21 @@ def apply_macro(
             written.append(write_change(connection, store, ticket_id, change, actor=actor, now=now))
         if not written:
             raise ChangeRefused(f"#{ticket_id}: the macro {macro_id} changes nothing here")
+        if composer_draft is not None:
+            # The write path spends the composer's draft when a message is sent; a macro's
+            # reply or note is not that draft, so the agent's half-written text is kept.
+            connection.execute(
+                text(
+                    "INSERT OR REPLACE INTO drafts (ticket_id, slot, mode, body, updated_at) "
+                    "VALUES (:t, 'composer', :mode, :body, :at)"
+                ),
+                {
+                    "t": ticket_id,
+                    "mode": composer_draft.mode,
+                    "body": composer_draft.body,
+                    "at": composer_draft.updated_at,
+                },
+            )
         after = load_snapshot(connection, ticket_id)
         undo = {
             "before": _snapshot_json(before),
@@ -144,6 +173,11 @@ def apply_macro(
                 {"id": w.message_id, "outbox_id": w.outbox_id, "kind": w.plan.message.kind.value}
                 for w in written
                 if w.message_id is not None and w.plan.message is not None
+            ],
+            "notes": [
+                {"id": w.note_id, "message_id": w.note_message_id, "outbox_id": w.outbox_id}
+                for w in written
+                if w.note_id is not None
             ],
         }
         application_id = connection.execute(
@@ -245,39 +279,42 @@ def undo_last_macro(
         if refusal or application is None:
             raise UndoRefused(refusal)
         before = _snapshot_from_json(application.undo["before"])
+        messages = application.undo["messages"]
+        notes = application.undo.get("notes", [])
+        # Direct deletes, not plan_change: a change can only add a note or a message, never
+        # take one back. They are safe because undo_refusal checked that none of the macro's
+        # outbox rows has left this computer; each deletion leaves an audit row.
+        _withdraw(connection, ticket_id, messages, notes, actor, now)
         current = load_snapshot(connection, ticket_id)
         compensation = _compensation(application.macro_id, before, current)
         if compensation is not None:
             write_change(connection, store, ticket_id, compensation, actor=actor, now=now)
-        messages = application.undo["messages"]
-        if messages:
-            _withdraw(connection, store, ticket_id, messages, before, actor, now, compensation)
+        if messages or notes:
+            _restore_reply_clocks(connection, store, ticket_id, before, now, compensation)
         connection.execute(
             text("UPDATE macro_applications SET undone_at = :at WHERE id = :id"),
             {"at": to_db(now), "id": application.id},
         )
-    return UndoneMacro(application.macro_id, compensation is not None, len(messages))
+    return UndoneMacro(application.macro_id, compensation is not None, len(messages) + len(notes))
 
 
 def _compensation(
     macro_id: str, before: TicketSnapshot, current: TicketSnapshot
 ) -> TicketChange | None:
-    sections_before = dict(before.note_sections)
-    sections_now = dict(current.note_sections)
+    moving_status = before.status != current.status
+    pending_reason = None
+    if moving_status and before.status is Status.PENDING and before.pending_reason:
+        pending_reason = PendingReason(before.pending_reason)
     change = TicketChange(
         UNDO_ACTION,
-        status=before.status if before.status != current.status else None,
+        status=before.status if moving_status else None,
+        pending_reason=pending_reason,
         priority=before.priority if before.priority != current.priority else None,
         tier=before.tier if before.tier != current.tier else None,
         assignee_id=before.assignee_id if before.assignee_id != current.assignee_id else None,
         unassign=before.assignee_id is None and current.assignee_id is not None,
         add_tags=before.tags - current.tags,
         remove_tags=current.tags - before.tags,
-        note_sections=tuple(
-            (name, sections_before.get(name, ""))
-            for name in sorted(set(sections_before) | set(sections_now))
-            if sections_before.get(name, "") != sections_now.get(name, "")
-        ),
         reason=f"undo of macro {macro_id}",
     )
     if change == TicketChange(UNDO_ACTION, reason=change.reason):
@@ -287,25 +324,30 @@ def _compensation(
 
 def _withdraw(
     connection: Connection,
-    store: Store,
     ticket_id: int,
     messages: list[dict[str, Any]],
-    before: TicketSnapshot,
+    notes: list[dict[str, Any]],
     actor: str,
     now: datetime,
-    compensation: TicketChange | None,
 ) -> None:
-    """Delete the macro's unsent messages (and their pending outbox rows), put back the
-    reply clocks they set, and recompute the SLA fields from that."""
+    """Delete the macro's unsent messages and structured notes (with the messages they were
+    rendered as) and their pending outbox rows; an audit row for each."""
     stamp = to_db(now)
-    for message in messages:
-        body = connection.execute(
-            text("SELECT body FROM messages WHERE id = :id"), {"id": message["id"]}
-        ).scalar_one_or_none()
-        connection.execute(text("DELETE FROM messages WHERE id = :id"), {"id": message["id"]})
+    withdrawn: list[tuple[str, int | None, int]] = [
+        (str(m["kind"]), m["id"], m["outbox_id"]) for m in messages
+    ]
+    for note in notes:
+        connection.execute(text("DELETE FROM ticket_notes WHERE id = :id"), {"id": note["id"]})
+        withdrawn.append(("structured_note", note["message_id"], note["outbox_id"]))
+    for field, message_id, outbox_id in withdrawn:
+        body = None
+        if message_id is not None:
+            body = connection.execute(
+                text("SELECT body FROM messages WHERE id = :id"), {"id": message_id}
+            ).scalar_one_or_none()
+            connection.execute(text("DELETE FROM messages WHERE id = :id"), {"id": message_id})
         connection.execute(
-            text("DELETE FROM outbox WHERE id = :id AND state = 'pending'"),
-            {"id": message["outbox_id"]},
+            text("DELETE FROM outbox WHERE id = :id AND state = 'pending'"), {"id": outbox_id}
         )
         connection.execute(
             text(
@@ -316,11 +358,22 @@ def _withdraw(
                 "t": ticket_id,
                 "actor": actor,
                 "action": UNDO_ACTION,
-                "field": message["kind"],
+                "field": field,
                 "old": None if body is None else str(body)[:200],
                 "at": stamp,
             },
         )
+
+
+def _restore_reply_clocks(
+    connection: Connection,
+    store: Store,
+    ticket_id: int,
+    before: TicketSnapshot,
+    now: datetime,
+    compensation: TicketChange | None,
+) -> None:
+    """Put back the reply clocks the withdrawn messages set and recompute the SLA fields."""
     current = load_snapshot(connection, ticket_id)
     restored = replace(
         current,
@@ -343,7 +396,7 @@ def _withdraw(
             "due": _opt(clock.due_at),
             "risk": _opt(clock.at_risk_at),
             "v": restored.version,
-            "at": stamp,
+            "at": to_db(now),
             "t": ticket_id,
         },
     )
@@ -359,8 +412,8 @@ def _snapshot_json(snapshot: TicketSnapshot) -> dict[str, Any]:
         "priority": snapshot.priority.value,
         "tier": snapshot.tier.value,
         "assignee_id": snapshot.assignee_id,
+        "pending_reason": snapshot.pending_reason,
         "tags": sorted(snapshot.tags),
-        "note_sections": [list(pair) for pair in snapshot.note_sections],
         "first_response_at": _opt(snapshot.first_response_at),
         "last_update_at": _opt(snapshot.last_update_at),
         # The rest of the snapshot is only needed to rebuild one; undo never writes it.
@@ -390,6 +443,6 @@ def _snapshot_from_json(data: dict[str, Any]) -> TicketSnapshot:
         first_response_at=when(data["first_response_at"]),
         last_update_at=when(data["last_update_at"]),
         version=data["version"],
+        pending_reason=data.get("pending_reason", ""),
         tags=frozenset(data["tags"]),
-        note_sections=tuple((name, body) for name, body in data["note_sections"]),
     )

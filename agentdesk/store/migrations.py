@@ -115,9 +115,109 @@ CREATE TABLE sla_breaches (
 );
 """
 
-# Macros (issue 5): usage counts, the log of applied macros (for undo), and -- until the ticket
-# workspace (issue 3) lands its own -- ticket tags and note-template sections. Self-contained:
-# CREATE TABLE only, so the lead can renumber it among the other branches' migrations.
+# The ticket workspace: drafts, structured notes and tags, attachments, the three-step
+# confirmation, escalation handoffs, and what the quality check and Pending need on tickets.
+V_WORKSPACE = """
+ALTER TABLE tickets ADD COLUMN pending_reason TEXT NOT NULL DEFAULT '';
+ALTER TABLE tickets ADD COLUMN quality_flag TEXT;
+ALTER TABLE customers ADD COLUMN payment_last4 TEXT NOT NULL DEFAULT '';
+
+CREATE TABLE drafts (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    slot TEXT NOT NULL CHECK (slot IN ('composer', 'note')),
+    mode TEXT NOT NULL DEFAULT '',
+    body TEXT NOT NULL,
+    updated_at TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, slot)
+);
+
+CREATE TABLE ticket_notes (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    message_id INTEGER REFERENCES messages(id),
+    issue_summary TEXT NOT NULL,
+    steps_taken TEXT NOT NULL,
+    root_cause TEXT NOT NULL,
+    next_steps TEXT NOT NULL,
+    sla_deadline TEXT NOT NULL,
+    author TEXT NOT NULL,
+    created_at TEXT NOT NULL
+);
+CREATE INDEX ix_ticket_notes_ticket ON ticket_notes (ticket_id, created_at);
+
+CREATE TABLE ticket_tags (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    name TEXT NOT NULL CHECK (name IN ('product_area', 'issue_type', 'priority', 'channel')),
+    value TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, name)
+);
+
+CREATE TABLE attachments (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    filename TEXT NOT NULL,
+    mime_type TEXT NOT NULL,
+    size INTEGER NOT NULL CHECK (size <= 10485760),
+    sha256 TEXT NOT NULL,
+    data BLOB NOT NULL,
+    added_by TEXT NOT NULL,
+    added_at TEXT NOT NULL
+);
+CREATE INDEX ix_attachments_ticket ON attachments (ticket_id, added_at);
+
+CREATE TABLE confirmations (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    restated_issue TEXT NOT NULL,
+    proposed_solution TEXT NOT NULL,
+    etr TEXT NOT NULL,
+    customer_agreed INTEGER NOT NULL,
+    agent TEXT NOT NULL,
+    recorded_at TEXT NOT NULL
+);
+CREATE INDEX ix_confirmations_ticket ON confirmations (ticket_id, recorded_at);
+
+CREATE TABLE handoffs (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    from_tier TEXT NOT NULL,
+    to_tier TEXT NOT NULL,
+    reason TEXT NOT NULL,
+    seconds_to_handoff INTEGER NOT NULL,
+    actor TEXT NOT NULL,
+    at TEXT NOT NULL
+);
+CREATE INDEX ix_handoffs_ticket ON handoffs (ticket_id);
+"""
+
+# Identity verification: keyed hashes of each customer's verifiers (never the values) and
+# every attempt, passed or failed, with the factors used and the step that failed.
+V_VERIFICATION = """
+CREATE TABLE customer_verifiers (
+    customer_id INTEGER NOT NULL REFERENCES customers(id),
+    factor TEXT NOT NULL CHECK (factor IN ('payment_last4', 'date_of_birth', 'pin')),
+    salt BLOB NOT NULL,
+    digest TEXT NOT NULL,
+    PRIMARY KEY (customer_id, factor)
+);
+
+CREATE TABLE verification_attempts (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    customer_id INTEGER REFERENCES customers(id),
+    agent_id INTEGER REFERENCES agents(id),
+    actor TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('passed', 'failed', 'cleared')),
+    factors TEXT NOT NULL DEFAULT '',
+    failed_step TEXT,
+    at TEXT NOT NULL
+);
+CREATE INDEX ix_verification_attempts_ticket ON verification_attempts (ticket_id, at);
+"""
+
+# Canned responses and macros: usage counts, the log of applied macros (for undo), and the
+# free-form ticket labels macros set ("csat-sent"). The labels are not the note template's four
+# tags (those live in ticket_tags).
 V_MACROS = """
 CREATE TABLE macro_usage (
     macro_id TEXT PRIMARY KEY,
@@ -133,28 +233,20 @@ CREATE TABLE macro_applications (
     applied_at TEXT NOT NULL,
     version_before INTEGER NOT NULL,
     version_after INTEGER NOT NULL,
-    -- JSON: the outbox ids, message ids and the before-values undo needs.
+    -- JSON: the outbox ids, message and note ids and the before-values undo needs.
     undo TEXT NOT NULL,
     undone_at TEXT
 );
 CREATE INDEX ix_macro_applications_ticket ON macro_applications (ticket_id, id);
 
-CREATE TABLE ticket_tags (
+CREATE TABLE ticket_labels (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-    tag TEXT NOT NULL,
-    PRIMARY KEY (ticket_id, tag)
-);
-
-CREATE TABLE ticket_note_sections (
-    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
-    section TEXT NOT NULL,
-    body TEXT NOT NULL,
-    updated_at TEXT NOT NULL,
-    PRIMARY KEY (ticket_id, section)
+    label TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, label)
 );
 """
 
-MIGRATIONS: Sequence[str] = (V1, V_MACROS)
+MIGRATIONS: Sequence[str] = (V1, V_WORKSPACE, V_VERIFICATION, V_MACROS)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.
 APPLICATION_ID = 0x41474453  # "AGDS"

@@ -29,6 +29,7 @@ class Customer(SQLModel, table=True):
     phone: str = ""
     region: str
     created_at: datetime = Field(sa_column=_when())
+    payment_last4: str = ""
 
 
 class Agent(SQLModel, table=True):
@@ -67,6 +68,8 @@ class Ticket(SQLModel, table=True):
     sla_at_risk_at: datetime | None = Field(default=None, sa_column=_when(True))
     sla_breached_at: datetime | None = Field(default=None, sa_column=_when(True))
     version: int = 1
+    pending_reason: str = ""
+    quality_flag: str | None = None
 
 
 class Message(SQLModel, table=True):
@@ -112,3 +115,73 @@ class SlaBreachRow(SQLModel, table=True):
     clock: str
     due_at: datetime = Field(sa_column=_when())
     recorded_at: datetime = Field(sa_column=_when())
+
+
+# The ticket workspace (migration V_WORKSPACE).
+
+
+class Draft(SQLModel, table=True):
+    __tablename__ = "drafts"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    slot: str = Field(primary_key=True)
+    mode: str = ""
+    body: str
+    updated_at: datetime = Field(sa_column=_when())
+
+
+class TicketNote(SQLModel, table=True):
+    __tablename__ = "ticket_notes"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+    issue_summary: str
+    steps_taken: str
+    root_cause: str
+    next_steps: str
+    sla_deadline: str
+    author: str
+    created_at: datetime = Field(sa_column=_when())
+
+
+class TicketTag(SQLModel, table=True):
+    __tablename__ = "ticket_tags"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    name: str = Field(primary_key=True)
+    value: str
+
+
+class Attachment(SQLModel, table=True):
+    __tablename__ = "attachments"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    filename: str
+    mime_type: str
+    size: int
+    sha256: str
+    data: bytes
+    added_by: str
+    added_at: datetime = Field(sa_column=_when())
+
+
+class ConfirmationRow(SQLModel, table=True):
+    __tablename__ = "confirmations"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    restated_issue: str
+    proposed_solution: str
+    etr: str
+    customer_agreed: bool
+    agent: str
+    recorded_at: datetime = Field(sa_column=_when())
+
+
+class HandoffRow(SQLModel, table=True):
+    __tablename__ = "handoffs"
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    from_tier: str
+    to_tier: str
+    reason: str
+    seconds_to_handoff: int
+    actor: str
+    at: datetime = Field(sa_column=_when())

@@ -2,24 +2,15 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import String, TypeDecorator
 
-_FORMAT = "%Y-%m-%dT%H:%M:%S.%fZ"
+from agentdesk.store.stamps import from_db, to_db
 
-
-def to_db(value: datetime) -> str:
-    """The stored form: text order is time order, so SQL can compare and index it."""
-    if value.tzinfo is None:
-        raise ValueError(f"naive datetime {value!r}: agentdesk stores timezone-aware UTC only")
-    return value.astimezone(UTC).strftime(_FORMAT)
-
-
-def from_db(value: str) -> datetime:
-    return datetime.strptime(value, _FORMAT).replace(tzinfo=UTC)
+__all__ = ["UTCDateTime", "from_db", "to_db"]
 
 
 class UTCDateTime(TypeDecorator[datetime]):

@@ -6,6 +6,7 @@ transaction: after it returns, a SIGKILL loses nothing (WAL with synchronous=FUL
 
 from __future__ import annotations
 
+import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -16,6 +17,7 @@ from sqlalchemy import Connection, Table, insert, text
 
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
+from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.models import (
@@ -27,6 +29,7 @@ from agentdesk.store.models import (
     SlaBreachRow,
     Ticket,
 )
+from agentdesk.store.notes import insert_note, load_confirmation, load_note
 from agentdesk.store.types import from_db, to_db
 
 TABLES: Mapping[str, Table] = {
@@ -82,23 +85,17 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         closed_at=_when(row.closed_at),
         sla_pauses=pauses_from_json(row.sla_pauses),
         version=row.version,
-        # Macros branch (issue 5): tags and note sections live in their own tables.
-        tags=frozenset(
-            connection.execute(
-                text("SELECT tag FROM ticket_tags WHERE ticket_id = :id"), {"id": ticket_id}
-            ).scalars()
-        ),
-        note_sections=tuple(
-            (r.section, r.body)
-            for r in connection.execute(
-                text(
-                    "SELECT section, body FROM ticket_note_sections "
-                    "WHERE ticket_id = :id ORDER BY section"
-                ),
-                {"id": ticket_id},
-            )
-        ),
+        pending_reason=row.pending_reason,
+        note=None if (found := load_note(connection, ticket_id)) is None else found[0],
+        confirmation=load_confirmation(connection, ticket_id),
+        tags=load_labels(connection, ticket_id),
     )
+
+
+def _taxonomy() -> Taxonomy:
+    from agentdesk.shipped import load_taxonomy
+
+    return load_taxonomy()
 
 
 def _db_value(value: Any) -> Any:
@@ -113,19 +110,30 @@ def _db_value(value: Any) -> Any:
 
 @dataclass(frozen=True)
 class WrittenChange:
-    """One change as written: its plan and the rows it added (undo needs their ids)."""
+    """One change as written: its plan and the rows it added (macro undo needs their ids)."""
 
     plan: ChangePlan
     outbox_id: int
     message_id: int | None
+    note_id: int | None = None
+    note_message_id: int | None = None
 
 
 def apply_change(
-    store: Store, ticket_id: int, change: TicketChange, *, actor: str, now: datetime
+    store: Store,
+    ticket_id: int,
+    change: TicketChange,
+    *,
+    actor: str,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> ChangePlan:
     """Check the change by the SOP's rules and write it, its audit and its outbox row."""
     with store.write() as connection:
-        return write_change(connection, store, ticket_id, change, actor=actor, now=now).plan
+        written = write_change(
+            connection, store, ticket_id, change, actor=actor, now=now, taxonomy=taxonomy
+        )
+    return written.plan
 
 
 def apply_changes(
@@ -135,6 +143,7 @@ def apply_changes(
     *,
     actor: str,
     now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> list[WrittenChange]:
     """Several changes in ONE transaction (a macro): all are written, or none.
 
@@ -143,7 +152,9 @@ def apply_changes(
     outbox rows, as apply_change does.
     """
     with store.write() as connection:
-        return write_changes(connection, store, ticket_id, changes, actor=actor, now=now)
+        return write_changes(
+            connection, store, ticket_id, changes, actor=actor, now=now, taxonomy=taxonomy
+        )
 
 
 def write_changes(
@@ -154,12 +165,14 @@ def write_changes(
     *,
     actor: str,
     now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> list[WrittenChange]:
     """apply_changes inside a write transaction the caller holds (to add its own rows)."""
     if not changes:
         raise ValueError("no changes to write")
+    taxonomy = taxonomy or _taxonomy()
     return [
-        write_change(connection, store, ticket_id, change, actor=actor, now=now)
+        write_change(connection, store, ticket_id, change, actor=actor, now=now, taxonomy=taxonomy)
         for change in changes
     ]
 
@@ -172,10 +185,13 @@ def write_change(
     *,
     actor: str,
     now: datetime,
+    taxonomy: Taxonomy | None = None,
 ) -> WrittenChange:
-    """The one write path, inside a write transaction: ticket, message, audit, outbox."""
+    """The one write path, inside a write transaction: ticket, message, note, labels, audit,
+    outbox."""
+    taxonomy = taxonomy or _taxonomy()
     before = load_snapshot(connection, ticket_id)
-    plan = plan_change(before, change, now=now, policy=store.policy)
+    plan = plan_change(before, change, now=now, policy=store.policy, taxonomy=taxonomy)
     values = {name: _db_value(value) for name, value in plan.updates.items()}
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     connection.execute(
@@ -199,7 +215,16 @@ def write_change(
                 "at": stamp,
             },
         ).scalar_one()
-    _write_tags_and_sections(connection, ticket_id, plan, stamp)
+        # Sent: the composer's draft is spent in the same transaction.
+        connection.execute(
+            text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'composer'"),
+            {"t": ticket_id},
+        )
+    payload = dict(plan.outbox_payload)
+    note_id, note_message_id = _write_workspace_parts(
+        connection, ticket_id, plan, actor, stamp, payload
+    )
+    _write_labels(connection, ticket_id, plan)
     _insert_breaches(connection, ticket_id, plan, stamp)
     if plan.audit:
         connection.execute(
@@ -228,39 +253,123 @@ def write_change(
         {
             "t": ticket_id,
             "op": plan.outbox_op,
-            "payload": json.dumps(plan.outbox_payload, sort_keys=True),
+            "payload": json.dumps(payload, sort_keys=True),
             "at": stamp,
         },
     ).scalar_one()
-    return WrittenChange(plan, int(outbox_id), None if message_id is None else int(message_id))
+    return WrittenChange(
+        plan,
+        int(outbox_id),
+        None if message_id is None else int(message_id),
+        note_id,
+        note_message_id,
+    )
 
 
-# --- Macros branch (issue 5): tags and note sections until the workspace owns them. -----------
-def _write_tags_and_sections(
-    connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str
-) -> None:
-    if plan.tags is not None:
-        connection.execute(text("DELETE FROM ticket_tags WHERE ticket_id = :t"), {"t": ticket_id})
-        if plan.tags:
-            connection.execute(
-                text("INSERT INTO ticket_tags (ticket_id, tag) VALUES (:t, :tag)"),
-                [{"t": ticket_id, "tag": tag} for tag in sorted(plan.tags)],
-            )
-    for section, body in plan.note_sections:
-        if body:
-            connection.execute(
+def load_labels(connection: Connection, ticket_id: int) -> frozenset[str]:
+    """The ticket's free-form labels (macros' add_tags/remove_tags)."""
+    return frozenset(
+        connection.execute(
+            text("SELECT label FROM ticket_labels WHERE ticket_id = :id"), {"id": ticket_id}
+        ).scalars()
+    )
+
+
+def _write_labels(connection: Connection, ticket_id: int, plan: ChangePlan) -> None:
+    if plan.tags is None:
+        return
+    connection.execute(text("DELETE FROM ticket_labels WHERE ticket_id = :t"), {"t": ticket_id})
+    if plan.tags:
+        connection.execute(
+            text("INSERT INTO ticket_labels (ticket_id, label) VALUES (:t, :label)"),
+            [{"t": ticket_id, "label": label} for label in sorted(plan.tags)],
+        )
+
+
+def _write_workspace_parts(
+    connection: Connection,
+    ticket_id: int,
+    plan: ChangePlan,
+    actor: str,
+    stamp: str,
+    payload: dict[str, Any],
+) -> tuple[int | None, int | None]:
+    """The structured note (and its rendering), the handoff and the attachment of a plan.
+    Returns the ids of the note row and of its rendered message (None when not written)."""
+    note_id: int | None = None
+    message_id: int | None = None
+    if plan.note is not None and plan.note_message is not None:
+        if not plan.note.is_empty:
+            message_id = connection.execute(
                 text(
-                    "INSERT INTO ticket_note_sections (ticket_id, section, body, updated_at) "
-                    "VALUES (:t, :s, :b, :at) ON CONFLICT (ticket_id, section) "
-                    "DO UPDATE SET body = excluded.body, updated_at = excluded.updated_at"
+                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                    "VALUES (:t, :kind, :author, :agent, :body, :at) RETURNING id"
                 ),
-                {"t": ticket_id, "s": section, "b": body, "at": stamp},
-            )
-        else:
-            connection.execute(
-                text("DELETE FROM ticket_note_sections WHERE ticket_id = :t AND section = :s"),
-                {"t": ticket_id, "s": section},
-            )
+                {
+                    "t": ticket_id,
+                    "kind": plan.note_message.kind.value,
+                    "author": plan.note_message.author or actor,
+                    "agent": plan.note_message.agent_id,
+                    "body": plan.note_message.body,
+                    "at": stamp,
+                },
+            ).scalar_one()
+        note_id = insert_note(
+            connection,
+            ticket_id,
+            plan.note,
+            message_id=message_id,
+            author=plan.note_message.author or actor,
+            stamp=stamp,
+        )
+        connection.execute(
+            text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'note'"), {"t": ticket_id}
+        )
+    if plan.handoff is not None:
+        connection.execute(
+            text(
+                "INSERT INTO handoffs (ticket_id, from_tier, to_tier, reason, "
+                "seconds_to_handoff, actor, at) VALUES (:t, :f, :to, :r, :s, :actor, :at)"
+            ),
+            {
+                "t": ticket_id,
+                "f": plan.handoff.from_tier.value,
+                "to": plan.handoff.to_tier.value,
+                "r": plan.handoff.reason,
+                "s": plan.handoff.seconds,
+                "actor": actor,
+                "at": stamp,
+            },
+        )
+    attachment = plan.attachment
+    if attachment is not None:
+        digest = hashlib.sha256(attachment.data).hexdigest()
+        attachment_id = connection.execute(
+            text(
+                "INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, data, "
+                "added_by, added_at) VALUES (:t, :name, :mime, :size, :sha, :data, :actor, :at) "
+                "RETURNING id"
+            ),
+            {
+                "t": ticket_id,
+                "name": attachment.filename,
+                "mime": attachment.mime_type,
+                "size": attachment.size,
+                "sha": digest,
+                "data": attachment.data,
+                "actor": actor,
+                "at": stamp,
+            },
+        ).scalar_one()
+        # The bytes stay in the attachments table; sync reads them by id.
+        payload["attachment"] = {
+            "id": attachment_id,
+            "filename": attachment.filename,
+            "mime_type": attachment.mime_type,
+            "size": attachment.size,
+            "sha256": digest,
+        }
+    return note_id, None if message_id is None else int(message_id)
 
 
 def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:

@@ -53,7 +53,8 @@ class MessageCard(Static):
     }
     """
 
-    def __init__(self, message: MessageRow) -> None:
+    def __init__(self, message: MessageRow, *, structured: bool = False) -> None:
+        """structured: the message is a rendered structured note (the template)."""
         label, style = _LABEL[message.kind]
         content = Content.assemble(
             (label, style),
@@ -67,4 +68,5 @@ class MessageCard(Static):
         super().__init__(content, classes=_CLASS[message.kind])
         self.message = message
         if message.kind is MessageKind.INTERNAL_NOTE:
-            self.border_title = "INTERNAL · the customer does not see this"
+            kind = "INTERNAL · structured note" if structured else "INTERNAL"
+            self.border_title = f"{kind} · the customer does not see this"

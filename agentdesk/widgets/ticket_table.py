@@ -239,6 +239,11 @@ class TicketTable(ScrollView, can_focus=True):
     def total(self) -> int:
         return self._total or 0
 
+    @property
+    def has_rows(self) -> bool:
+        """A queue or search result is shown (not the waiting text)."""
+        return self._total is not None
+
     def show_queue(
         self,
         total: int,

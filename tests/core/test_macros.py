@@ -7,7 +7,15 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agentdesk.core.changes import NewMessage, TicketChange
+from agentdesk.core.changes import (
+    ChangeRefused,
+    NewMessage,
+    NoteIncomplete,
+    PendingReason,
+    TicketChange,
+    TicketSnapshot,
+    plan_change,
+)
 from agentdesk.core.macros import (
     Assign,
     Category,
@@ -27,7 +35,9 @@ from agentdesk.core.macros import (
     render_for_customer,
     ticket_values,
 )
-from agentdesk.core.ticket import MessageKind, Status, Tier
+from agentdesk.core.note_template import Section, StructuredNote, Tag
+from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
+from agentdesk.shipped import load_taxonomy
 
 GOOD = textwrap.dedent(
     '''\
@@ -74,7 +84,7 @@ def test_a_good_file_parses_into_a_macro() -> None:
     assert macro.language == "en"
     assert macro.body.startswith("Hi {{customer.first_name}},\n")
     assert macro.actions == (
-        FillNote("steps_taken", "Refund approved for {{custom.amount}}."),
+        FillNote(Section.STEPS_TAKEN, "Refund approved for {{custom.amount}}."),
         SendReply(None),
         Escalate(Tier.L2, "Billing check"),
     )
@@ -199,7 +209,10 @@ def test_a_macro_plans_the_changes_a_manual_edit_would_make() -> None:
     changes = plan_macro(parse(GOOD), context())
     assert changes == [
         TicketChange(
-            "macro.fill_note", note_sections=(("steps_taken", "Refund approved for EUR 40.00."),)
+            "macro.fill_note",
+            note_patch=((Section.STEPS_TAKEN, "Refund approved for EUR 40.00."),),
+            note_author="Amara Okafor",
+            note_agent_id=1,
         ),
         TicketChange(
             "macro.send_reply",
@@ -285,3 +298,141 @@ def test_an_empty_query_lists_the_most_used_first() -> None:
     assert ids[:2] == ["thanks", "card-declined"]
     # Unused ones follow in the library's category order.
     assert ids[2:] == ["delivery-late", "refund-approved"]
+
+
+# The reconciled model: fill_note patches the structured note; pend needs waiting_on.
+
+
+def test_note_sections_use_the_templates_keys_and_the_sla_deadline_is_not_fillable() -> None:
+    hypothesis = GOOD.replace('section = "steps_taken"', 'section = "root_cause_hypothesis"')
+    assert parse(hypothesis).actions[0] == FillNote(
+        Section.ROOT_CAUSE, "Refund approved for {{custom.amount}}."
+    )
+    short = GOOD.replace('section = "steps_taken"', 'section = "root_cause"')
+    assert parse(short).actions[0] == parse(hypothesis).actions[0]
+    line = GOOD.splitlines().index('section = "steps_taken"') + 1
+    (message,) = problems(GOOD.replace('section = "steps_taken"', 'section = "sla_deadline"'))
+    assert message.startswith(f"macros/bad.toml:{line}: action 1: the SLA deadline is filled in")
+    (message,) = problems(GOOD.replace('section = "steps_taken"', 'section = "summary"'))
+    assert message == (
+        f"macros/bad.toml:{line}: action 1: section 'summary' is not one of: "
+        "issue_summary, steps_taken, root_cause_hypothesis, next_steps"
+    )
+
+
+PEND = textwrap.dedent(
+    """\
+    title = "Waiting for the customer"
+    category = "follow_up"
+
+    [[actions]]
+    type = "set_status"
+    status = "pending"
+    waiting_on = "customer"
+    """
+)
+
+
+def test_a_pend_must_say_what_it_waits_on() -> None:
+    macro = parse(PEND, "pend")
+    assert macro.actions == (SetStatus(Status.PENDING, PendingReason.CUSTOMER),)
+    assert plan_macro(macro, context()) == [
+        TicketChange(
+            "macro.set_status", status=Status.PENDING, pending_reason=PendingReason.CUSTOMER
+        )
+    ]
+    line = PEND.splitlines().index('status = "pending"') + 1
+    (message,) = problems(PEND.replace('waiting_on = "customer"\n', ""))
+    assert message.startswith(
+        f"macros/bad.toml:{line}: action 1: a macro that sets Pending must say what the ticket "
+        "waits on"
+    )
+    (message,) = problems(PEND.replace('"customer"', '"carrier"'))
+    assert "waiting_on 'carrier' is not one of: customer, internal_team" in message
+    (message,) = problems(PEND.replace('"pending"', '"resolved"'))
+    assert "waiting_on only goes with status" in message
+
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+COMPLETE = StructuredNote(
+    sections={
+        Section.ISSUE_SUMMARY: "Cannot log in",
+        Section.STEPS_TAKEN: "Sent a reset link",
+        Section.ROOT_CAUSE: "Expired token",
+        Section.NEXT_STEPS: "Check back tomorrow",
+    },
+    tags={
+        Tag.PRODUCT_AREA: "login",
+        Tag.ISSUE_TYPE: "password_reset",
+        Tag.PRIORITY: "P2",
+        Tag.CHANNEL: "email",
+    },
+)
+
+
+def snapshot(**fields: object) -> TicketSnapshot:
+    values: dict[str, object] = {
+        "id": 7,
+        "subject": "Cannot log in",
+        "priority": Priority.P2,
+        "status": Status.IN_PROGRESS,
+        "region": Region.EMEA,
+        "tier": Tier.L1,
+        "assignee_id": 1,
+        "created_at": datetime(2026, 11, 23, 12, 0, tzinfo=UTC),
+    }
+    values.update(fields)
+    return TicketSnapshot(**values)  # type: ignore[arg-type]
+
+
+def test_a_note_patch_sets_sections_on_the_current_note(policy) -> None:  # type: ignore[no-untyped-def]
+    change = TicketChange(
+        "macro.fill_note", note_patch=((Section.STEPS_TAKEN, "Refunded EUR 40"),), note_author="A"
+    )
+    plan = plan_change(snapshot(note=COMPLETE), change, now=NOW, policy=policy)
+    assert plan.note is not None
+    assert plan.note.text(Section.STEPS_TAKEN) == "Refunded EUR 40"
+    assert plan.note.text(Section.ISSUE_SUMMARY) == "Cannot log in"  # the rest is kept
+    assert plan.note.tags == COMPLETE.tags
+    assert plan.note.sla_deadline  # filled in by the SLA engine, never by the macro
+    assert plan.note_message is not None
+    assert plan.note_message.kind is MessageKind.INTERNAL_NOTE
+    assert "Refunded EUR 40" in plan.note_message.body
+
+    fresh = plan_change(snapshot(), change, now=NOW, policy=policy)
+    assert fresh.note is not None
+    assert dict(fresh.note.sections) == {Section.STEPS_TAKEN: "Refunded EUR 40"}
+
+    same = TicketChange("macro.fill_note", note_patch=((Section.STEPS_TAKEN, "Sent a reset link"),))
+    with pytest.raises(ChangeRefused, match="nothing to change"):
+        plan_change(snapshot(note=COMPLETE), same, now=NOW, policy=policy)
+
+
+def test_a_patched_note_meets_the_pend_rule(policy) -> None:  # type: ignore[no-untyped-def]
+    patch = ((Section.NEXT_STEPS, "Wait for the log file"),)
+    pend = TicketChange(
+        "macro.set_status",
+        status=Status.PENDING,
+        pending_reason=PendingReason.CUSTOMER,
+        note_patch=patch,
+    )
+    with pytest.raises(NoteIncomplete) as caught:
+        plan_change(snapshot(), pend, now=NOW, policy=policy, taxonomy=load_taxonomy())
+    assert "next_steps" not in caught.value.missing
+    plan = plan_change(snapshot(note=COMPLETE), pend, now=NOW, policy=policy)
+    assert plan.after.status is Status.PENDING
+
+
+def test_labels_are_free_form_and_apart_from_the_note_tags(policy) -> None:  # type: ignore[no-untyped-def]
+    ticket = snapshot(note=COMPLETE, tags=frozenset({"vip"}))
+    change = TicketChange("macro.add_tags", add_tags=frozenset({"csat-sent"}))
+    plan = plan_change(ticket, change, now=NOW, policy=policy)
+    assert plan.tags == frozenset({"vip", "csat-sent"})
+    assert plan.note is None  # the note's four tags are untouched
+    assert [(a.field, a.old_value, a.new_value) for a in plan.audit] == [
+        ("labels", "vip", "csat-sent,vip")
+    ]
+    with pytest.raises(ChangeRefused, match="nothing to change"):
+        plan_change(
+            ticket, TicketChange("x", remove_tags=frozenset({"absent"})), now=NOW, policy=policy
+        )

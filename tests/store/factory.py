@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agentdesk.core.changes import TicketSnapshot, sla_fields
+from agentdesk.core.note_template import Section, StructuredNote, Tag
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.writes import bulk_insert, pauses_to_json
@@ -92,3 +93,21 @@ def add_ticket(
     }
     with store.write() as connection:
         bulk_insert(connection, "tickets", [row])
+
+
+def complete_note(**tags: str) -> StructuredNote:
+    """A structured note with every section written and every tag set."""
+    return StructuredNote(
+        sections={
+            Section.ISSUE_SUMMARY: "Customer cannot log in since the password reset.",
+            Section.STEPS_TAKEN: "Verified identity; sent a new reset link.",
+            Section.ROOT_CAUSE: "Reset token expired before use.",
+            Section.NEXT_STEPS: "Confirm the customer is back in by tomorrow.",
+        },
+        tags={
+            Tag.PRODUCT_AREA: tags.get("product_area", "login"),
+            Tag.ISSUE_TYPE: tags.get("issue_type", "password_reset"),
+            Tag.PRIORITY: tags.get("priority", "P2"),
+            Tag.CHANNEL: tags.get("channel", "email"),
+        },
+    )

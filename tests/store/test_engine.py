@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from agentdesk.store.engine import StoreTooNew, StoreUnusable, open_store
+from agentdesk.store.engine import StoreTooNew, StoreUnusable, check_store, open_store
 from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from agentdesk.store.models import SQLModel
 
@@ -117,8 +117,7 @@ def test_another_programs_database_is_set_aside(tmp_path: Path, policy) -> None:
     kept.close()
 
 
-def test_a_damaged_database_is_set_aside_not_deleted(tmp_path: Path, policy) -> None:
-    path = tmp_path / "agentdesk.db"
+def _damaged_store(path: Path, policy) -> bytes:  # type: ignore[no-untyped-def]
     store = open_store(path, policy)
     with store.write() as connection:
         connection.execute(
@@ -126,16 +125,38 @@ def test_a_damaged_database_is_set_aside_not_deleted(tmp_path: Path, policy) -> 
             [{"k": f"k{i}", "v": "x" * 500} for i in range(400)],
         )
     store.close()  # the last connection to close checkpoints the WAL into the file
-    original = path.read_bytes()
-    damaged = bytearray(original)
+    damaged = bytearray(path.read_bytes())
     # Scribble over pages past the first: the header stays valid, the b-tree does not.
     for offset in range(4096 * 2, min(len(damaged), 4096 * 6)):
         damaged[offset] = 0xA5
     path.write_bytes(bytes(damaged))
+    return bytes(damaged)
+
+
+def test_a_damaged_database_is_set_aside_not_deleted(tmp_path: Path, policy) -> None:
+    path = tmp_path / "agentdesk.db"
+    damaged = _damaged_store(path, policy)
     with pytest.raises(StoreUnusable) as caught:
         open_store(path, policy)
     assert str(path) in str(caught.value)
-    assert caught.value.moved_to.read_bytes() == bytes(damaged)
+    assert caught.value.moved_to.read_bytes() == damaged
+
+
+def test_the_deferred_health_check_sets_a_damaged_store_aside(tmp_path: Path, policy) -> None:
+    path = tmp_path / "agentdesk.db"
+    damaged = _damaged_store(path, policy)
+    store = open_store(path, policy, quick_check=False)  # the TUI's way: check after first rows
+    with pytest.raises(StoreUnusable, match="integrity check failed") as caught:
+        check_store(store)
+    assert not path.exists()
+    assert caught.value.moved_to.read_bytes() == damaged
+
+
+def test_the_deferred_health_check_passes_a_sound_store(store) -> None:
+    check_store(store)
+    with store.read() as connection:
+        assert connection.exec_driver_sql("SELECT count(*) FROM meta").scalar_one() >= 0
+    assert store.path.exists()
 
 
 def test_a_newer_schema_is_refused_and_left_alone(tmp_path: Path, policy) -> None:

@@ -8,7 +8,13 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import text
 
-from agentdesk.core.changes import ChangeRefused, NewMessage, TicketChange
+from agentdesk.core.changes import (
+    ChangeRefused,
+    NewMessage,
+    NoteIncomplete,
+    PendingReason,
+    TicketChange,
+)
 from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.macros import (
     AddNote,
@@ -25,6 +31,8 @@ from agentdesk.core.macros import (
     plan_macro,
     ticket_values,
 )
+from agentdesk.core.note_template import Section
+from agentdesk.core.quality import Confirmation
 from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
 from agentdesk.store.macros import (
     UndoRefused,
@@ -34,14 +42,26 @@ from agentdesk.store.macros import (
     undo_last_macro,
     usage_counts,
 )
+from agentdesk.store.notes import record_confirmation
 from agentdesk.store.writes import apply_change, apply_changes, load_snapshot, mark_outbox_done
-from tests.store.factory import add_people, add_ticket
+from tests.store.factory import add_people, add_ticket, complete_note
 
 ACTOR = "amara.okafor"
 
 
 @pytest.fixture
 def ticket(store, now):
+    add_people(store, now)
+    add_ticket(store, 1, created_at=now - timedelta(minutes=10), status=Status.NEW, assignee_id=1)
+    apply_change(store, 1, TicketChange("start", status=Status.IN_PROGRESS), actor=ACTOR, now=now)
+    # Pending and escalation need the whole structured note (the workspace's SOP rules).
+    apply_change(store, 1, TicketChange("note", note=complete_note()), actor=ACTOR, now=now)
+    return 1
+
+
+@pytest.fixture
+def bare_ticket(store, now):
+    """In progress, without a structured note or a confirmation."""
     add_people(store, now)
     add_ticket(store, 1, created_at=now - timedelta(minutes=10), status=Status.NEW, assignee_id=1)
     apply_change(store, 1, TicketChange("start", status=Status.IN_PROGRESS), actor=ACTOR, now=now)
@@ -52,7 +72,16 @@ def counts(store) -> dict[str, int]:
     with store.read() as connection:
         return {
             table: int(connection.execute(text(f"SELECT count(*) FROM {table}")).scalar_one())
-            for table in ("messages", "audit", "outbox", "macro_applications", "macro_usage")
+            for table in (
+                "messages",
+                "audit",
+                "outbox",
+                "macro_applications",
+                "macro_usage",
+                "ticket_notes",
+                "ticket_labels",
+                "ticket_tags",
+            )
         }
 
 
@@ -82,11 +111,11 @@ PENDING_REPLY = Macro(
     actions=(
         SendReply(None),
         AddNote("Waiting for the customer"),
-        FillNote("next_steps", "Customer to send the order number"),
+        FillNote(Section.NEXT_STEPS, "Customer to send the order number"),
         AddTags(("awaiting-customer",)),
         SetPriority(Priority.P1, "VIP"),
         Escalate(Tier.L2, "Billing"),
-        SetStatus(Status.PENDING),
+        SetStatus(Status.PENDING, PendingReason.CUSTOMER),
     ),
 )
 
@@ -100,11 +129,20 @@ def test_a_macro_writes_every_action_with_its_audit_and_outbox(store, now, ticke
     applied = apply(store, now)
     after = snapshot(store)
     assert (after.status, after.priority, after.tier) == (Status.PENDING, Priority.P1, Tier.L2)
+    assert after.pending_reason == PendingReason.CUSTOMER.value
     assert after.tags == frozenset({"awaiting-customer"})
-    assert after.note_sections == (("next_steps", "Customer to send the order number"),)
+    assert after.note is not None
+    assert after.note.text(Section.NEXT_STEPS) == "Customer to send the order number"
+    # The rest of the note (and its four tags) is the one the agent wrote.
+    written = complete_note()
+    assert after.note.text(Section.ISSUE_SUMMARY) == written.text(Section.ISSUE_SUMMARY)
+    assert after.note.tags == written.tags
+    assert after.note.sla_deadline  # filled in by the SLA engine
     assert after.first_response_at == now
     grown = {table: counts(store)[table] - before[table] for table in before}
-    assert grown["messages"] == 2
+    assert grown["messages"] == 3  # the reply, the internal note, the note as rendered
+    assert grown["ticket_notes"] == 1
+    assert grown["ticket_labels"] == 1 and grown["ticket_tags"] == 0
     assert grown["outbox"] == 7  # one per action: each is a change sync can push
     assert grown["macro_applications"] == 1 and grown["macro_usage"] == 1
     with store.read() as connection:
@@ -117,7 +155,11 @@ def test_a_macro_writes_every_action_with_its_audit_and_outbox(store, now, ticke
         ).all()
     assert reply == "Hi Maria, we will be back by tomorrow noon."
     assert [op for op, _ in ops][:2] == ["macro.send_reply", "macro.add_note"]
-    assert json.loads(ops[3].payload)["fields"]["tags"] == {"from": None, "to": "awaiting-customer"}
+    assert "next_steps" in json.loads(ops[2].payload)["note"]["sections"]
+    assert json.loads(ops[3].payload)["fields"]["labels"] == {
+        "from": None,
+        "to": "awaiting-customer",
+    }
 
 
 def test_a_refused_action_rolls_back_the_whole_macro(store, now, ticket) -> None:
@@ -158,7 +200,11 @@ def test_removing_an_absent_tag_is_skipped_not_refused(store, now, ticket) -> No
         "Resume",
         Category.FOLLOW_UP,
         "",
-        actions=(SetStatus(Status.PENDING), AddTags(("x",)), AddTags(("x",))),
+        actions=(
+            SetStatus(Status.PENDING, PendingReason.CUSTOMER),
+            AddTags(("x",)),
+            AddTags(("x",)),
+        ),
     )
     applied = apply(store, now, macro)
     assert len(applied.written) == 2
@@ -187,22 +233,25 @@ def test_undo_puts_the_ticket_back_and_withdraws_the_unsent_reply(store, now, ti
     apply(store, now)
     later = now + timedelta(minutes=2)
     undone = undo_last_macro(store, 1, actor=ACTOR, now=later, local_backend=False)
-    assert undone.macro_id == "pending-reply" and undone.withdrawn_messages == 2
+    assert undone.macro_id == "pending-reply" and undone.withdrawn_messages == 3
     after = snapshot(store)
-    for name in ("status", "priority", "tier", "assignee_id", "tags", "note_sections"):
+    for name in ("status", "pending_reason", "priority", "tier", "assignee_id", "tags", "note"):
         assert getattr(after, name) == getattr(before, name), name
     assert after.first_response_at is None and after.last_update_at == before.last_update_at
     assert after.version > before.version
     grown = {table: counts(store)[table] - before_counts[table] for table in before_counts}
     # The messages are gone; the field changes stay in the outbox, plus one compensating op.
     assert grown["messages"] == 0
-    assert grown["outbox"] == 5 + 1
+    assert grown["ticket_notes"] == 0 and grown["ticket_labels"] == 0
+    # The reply, the note and the structured note never left: their ops are gone too.
+    assert grown["outbox"] == 4 + 1
     with store.read() as connection:
         withdrawn = connection.execute(
             text("SELECT field, new_value FROM audit WHERE action = 'macro_undo' ORDER BY id")
         ).all()
         sla = connection.execute(text("SELECT sla_clock FROM tickets WHERE id = 1")).scalar_one()
     assert ("reply", "withdrawn") in [tuple(row) for row in withdrawn]
+    assert ("structured_note", "withdrawn") in [tuple(row) for row in withdrawn]
     assert sla == "first_response"  # the reply never went out: the clock runs again
     with pytest.raises(UndoRefused, match="already undone"):
         undo_last_macro(store, 1, actor=ACTOR, now=later, local_backend=False)
@@ -241,3 +290,60 @@ def test_usage_counts_feed_most_used(store, now, ticket) -> None:
     record_use(store, "thanks", now)
     with store.read() as connection:
         assert usage_counts(connection) == {"pending-reply": 1, "thanks": 2}
+
+
+CLOSE = Macro(
+    "close-thanks",
+    "Resolve with thanks",
+    Category.CLOSING,
+    "Thanks {{customer.first_name}}, all done.",
+    actions=(SendReply(None), AddTags(("csat-sent",)), SetStatus(Status.RESOLVED)),
+)
+
+
+def test_a_resolving_macro_needs_the_note_and_the_confirmation(store, now, bare_ticket) -> None:
+    before, ticket_before = counts(store), snapshot(store)
+    with pytest.raises(NoteIncomplete, match="resolving needs the structured note"):
+        apply(store, now, CLOSE)
+    assert counts(store) == before and snapshot(store) == ticket_before
+    apply_change(store, 1, TicketChange("note", note=complete_note()), actor=ACTOR, now=now)
+    before, ticket_before = counts(store), snapshot(store)
+    with pytest.raises(ChangeRefused, match="cannot resolve"):
+        apply(store, now, CLOSE)
+    assert counts(store) == before and snapshot(store) == ticket_before
+    agreed = Confirmation("Cannot log in", "A new link", "today", True, now)
+    record_confirmation(store, 1, agreed, agent=ACTOR)
+    apply(store, now, CLOSE)
+    after = snapshot(store)
+    assert after.status is Status.RESOLVED and after.tags == frozenset({"csat-sent"})
+
+
+def test_a_pending_macro_on_a_ticket_without_a_note_is_refused(store, now, bare_ticket) -> None:
+    before = counts(store)
+    with pytest.raises(NoteIncomplete):
+        apply(store, now)
+    assert counts(store) == before
+
+
+def test_undo_puts_a_resumed_ticket_back_to_pending_with_its_reason(store, now, ticket) -> None:
+    apply_change(
+        store,
+        1,
+        TicketChange("pend", status=Status.PENDING, pending_reason=PendingReason.INTERNAL_TEAM),
+        actor=ACTOR,
+        now=now,
+    )
+    before = snapshot(store)
+    resume = Macro(
+        "resume",
+        "Resume",
+        Category.FOLLOW_UP,
+        "",
+        actions=(SetStatus(Status.IN_PROGRESS), AddNote("The team answered")),
+    )
+    apply(store, now, resume)
+    assert snapshot(store).pending_reason == ""
+    undo_last_macro(store, 1, actor=ACTOR, now=now + timedelta(minutes=1), local_backend=False)
+    after = snapshot(store)
+    assert after.status is Status.PENDING
+    assert after.pending_reason == PendingReason.INTERNAL_TEAM.value == before.pending_reason

@@ -14,13 +14,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from agentdesk.core.changes import ChangeRefused, NewMessage, TicketChange
+from agentdesk.core.changes import ChangeRefused, NewMessage, PendingReason, TicketChange
 from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.store.engine import open_store
 from agentdesk.store.types import from_db
 from agentdesk.store.writes import TicketNotFound, apply_change, load_snapshot, record_breaches
-from tests.store.factory import add_people, add_ticket
+from tests.store.factory import add_people, add_ticket, complete_note
 
 
 def _count(store, table: str) -> int:
@@ -129,7 +129,13 @@ def test_pending_pauses_the_clock_and_resuming_pushes_the_due_time(store, now, t
         **actor,
     )
     before = due()
-    apply_change(store, ticket, TicketChange("pend", status=Status.PENDING), now=now, **actor)
+    pend = TicketChange(
+        "pend",
+        status=Status.PENDING,
+        pending_reason=PendingReason.CUSTOMER,
+        note=complete_note(),
+    )
+    apply_change(store, ticket, pend, now=now, **actor)
     assert due() is None
     later = now + timedelta(hours=3)
     apply_change(

@@ -6,12 +6,13 @@ import sqlite3
 from typing import Any
 
 from textual.pilot import Pilot
-from textual.widgets import Input, OptionList, TextArea
+from textual.widgets import Input, OptionList
 
 from agentdesk.app import AgentDeskApp, make_app
 from agentdesk.config import Settings
+from agentdesk.core.ticket import MessageKind
 from agentdesk.screens.macro_picker import MacroPicker
-from agentdesk.screens.ticket_detail import TicketDetailScreen
+from agentdesk.screens.ticket import TicketScreen
 from agentdesk.widgets.macro_preview import MacroPreview
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
@@ -24,11 +25,19 @@ def _read(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]
         return connection.execute(sql, params).fetchall()
 
 
-def _ticket(settings: Settings, status: str) -> tuple[int, str]:
+def _ticket(settings: Settings, status: str, *, documented: bool | None = None) -> tuple[int, str]:
+    """The first ticket in that status; documented: with (True) or without (False) a complete
+    structured note (every section written, all four tags), which Pending and Resolved need."""
+    complete = (
+        "t.id IN (SELECT n.ticket_id FROM ticket_notes n WHERE n.issue_summary != '' "
+        "AND n.steps_taken != '' AND n.root_cause != '' AND n.next_steps != '') "
+        "AND (SELECT count(*) FROM ticket_tags g WHERE g.ticket_id = t.id) = 4"
+    )
+    where = {None: "1", True: complete, False: f"NOT ({complete})"}[documented]
     (ticket_id, name), *_ = _read(
         settings,
         "SELECT t.id, c.name FROM tickets t JOIN customers c ON c.id = t.customer_id "
-        "WHERE t.status = ? ORDER BY t.id LIMIT 1",
+        f"WHERE t.status = ? AND {where} ORDER BY t.id LIMIT 1",
         status,
     )
     return int(ticket_id), str(name).split()[0]
@@ -38,7 +47,7 @@ async def _open_picker(pilot: Pilot[Any], app: AgentDeskApp, ticket_id: int) -> 
     await settle(pilot)
     app.queue_screen.open_ticket(ticket_id)
     await settle(pilot)
-    assert isinstance(app.screen, TicketDetailScreen)
+    assert isinstance(app.screen, TicketScreen)
     await pilot.press("m")
     await settle(pilot)
     picker = app.screen
@@ -69,7 +78,7 @@ async def test_the_picker_searches_on_every_keystroke(demo: Settings, clock: Ste
         assert _result_ids(picker)[0] == "refund-not-received"
         await pilot.press("escape")
         await settle(pilot)
-        assert isinstance(app.screen, TicketDetailScreen)
+        assert isinstance(app.screen, TicketScreen)
 
 
 async def test_the_preview_renders_for_this_ticket_and_lists_the_actions(
@@ -111,11 +120,12 @@ async def test_a_canned_reply_asks_for_missing_values_then_goes_into_the_draft(
         await pilot.press(*"Northwind", "enter")
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, TicketDetailScreen)
-        draft = screen.query_one("#reply-draft", TextArea)
-        assert draft.has_class("-open") and app.focused is draft
-        assert draft.text.startswith(f"Hi {first_name},")
-        assert "Northwind" in draft.text and "{{" not in draft.text
+        assert isinstance(screen, TicketScreen)
+        composer = screen.composer
+        # Into the workspace's composer, as a reply, focused for editing.
+        assert composer.mode is MessageKind.REPLY and app.focused is composer.text_area
+        assert composer.text.startswith(f"Hi {first_name},")
+        assert "Northwind" in composer.text and "{{" not in composer.text
         await pilot.press("ctrl+j")
         await settle(pilot)
         bodies = _read(
@@ -127,36 +137,54 @@ async def test_a_canned_reply_asks_for_missing_values_then_goes_into_the_draft(
         assert len(_read(demo, "SELECT id FROM messages WHERE ticket_id = ?", ticket_id)) == (
             replies + 1
         )
-        assert not draft.has_class("-open")
+        assert composer.text == ""
         assert _read(demo, "SELECT uses FROM macro_usage WHERE macro_id = 'closing-thank-you'") == [
             (1,)
         ]
 
 
-async def test_a_draft_with_a_raw_placeholder_is_not_sent(
+async def test_a_canned_reply_goes_after_the_draft_in_the_composer(
     demo: Settings, clock: SteppedClock
 ) -> None:
-    ticket_id, _ = _ticket(demo, "in_progress")
-    before = _read(demo, "SELECT count(*) FROM messages")
+    ticket_id, first_name = _ticket(demo, "in_progress")
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
         app.queue_screen.open_ticket(ticket_id)
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, TicketDetailScreen)
-        draft = screen.query_one("#reply-draft", TextArea)
-        draft.text = "Your order {{custom.order_number}} ships today"
-        draft.add_class("-open")
-        screen.refresh_bindings()
-        await pilot.press("ctrl+j")
+        assert isinstance(screen, TicketScreen)
+        composer = screen.composer
+        composer.load(MessageKind.INTERNAL_NOTE, "Agents only")
+        await pilot.press("m")
         await settle(pilot)
-        assert _read(demo, "SELECT count(*) FROM messages") == before
-        assert draft.has_class("-open")
+        await pilot.press(*"password reset link", "enter")
+        await settle(pilot)
+        # An internal note is never turned into a reply: nothing is inserted.
+        assert app.screen is screen
+        assert composer.mode is MessageKind.INTERNAL_NOTE and composer.text == "Agents only"
+
+        composer.load(MessageKind.REPLY, "Started typing")
+        screen.query_one("#conversation").focus()
+        await pilot.press("m")
+        await settle(pilot)
+        assert isinstance(app.screen, MacroPicker)
+        await pilot.press(*"password reset link", "enter")
+        await settle(pilot)
+        assert composer.mode is MessageKind.REPLY
+        assert composer.text.startswith("Started typing\n\nHi " + first_name)
+        # The draft is saved as it is shown, so leaving the ticket keeps it.
+        await settle(pilot)
+        drafts = _read(
+            demo,
+            "SELECT mode, body FROM drafts WHERE ticket_id = ? AND slot = 'composer'",
+            ticket_id,
+        )
+        assert drafts and drafts[0][0] == "reply" and drafts[0][1] == composer.text
 
 
 async def test_apply_a_macro_then_undo_it(demo: Settings, clock: SteppedClock) -> None:
-    ticket_id, _ = _ticket(demo, "in_progress")
+    ticket_id, _ = _ticket(demo, "in_progress", documented=True)
 
     def state() -> tuple[Any, ...]:
         return _read(demo, "SELECT status, version FROM tickets WHERE id = ?", ticket_id)[0]
@@ -173,19 +201,24 @@ async def test_apply_a_macro_then_undo_it(demo: Settings, clock: SteppedClock) -
         await _open_picker(pilot, app, ticket_id)
         await pilot.press(*"verification reminder", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, TicketDetailScreen)
+        assert isinstance(app.screen, TicketScreen)
         assert state()[0] == "pending"
         assert counted() == (messages_before + 1, outbox_before + 3)
-        assert _read(demo, "SELECT tag FROM ticket_tags WHERE ticket_id = ?", ticket_id) == [
+        assert _read(demo, "SELECT label FROM ticket_labels WHERE ticket_id = ?", ticket_id) == [
             ("awaiting-verification",)
+        ]
+        assert _read(demo, "SELECT pending_reason FROM tickets WHERE id = ?", ticket_id) == [
+            ("waiting_on_customer",)
         ]
         assert _read(
             demo,
             "SELECT macro_id, undone_at FROM macro_applications WHERE ticket_id = ?",
             ticket_id,
         ) == [("verification-reminder", None)]
-        # The screen shows the ticket afresh: the reply is in the conversation.
-        assert app.screen.ticket is not None and app.screen.ticket.status.value == "pending"
+        # The screen shows the ticket afresh.
+        screen = app.screen
+        assert isinstance(screen, TicketScreen) and screen.workspace is not None
+        assert screen.workspace.detail.status.value == "pending"
 
         await pilot.press("u")
         await settle(pilot)
@@ -193,7 +226,8 @@ async def test_apply_a_macro_then_undo_it(demo: Settings, clock: SteppedClock) -
         assert status == status_before and version > version_before
         # The reply never left: withdrawn; the field edits have a compensating outbox op.
         assert counted() == (messages_before, outbox_before + 2 + 1)
-        assert _read(demo, "SELECT tag FROM ticket_tags WHERE ticket_id = ?", ticket_id) == []
+        assert _read(demo, "SELECT label FROM ticket_labels WHERE ticket_id = ?", ticket_id) == []
+        assert screen.workspace.detail.status.value == status_before
 
         await pilot.press("u")  # nothing left to undo: refused, nothing written
         await settle(pilot)
@@ -209,9 +243,28 @@ async def test_a_macro_the_sop_refuses_writes_nothing(demo: Settings, clock: Ste
         # Sends a reply, then resolves: New cannot go to Resolved, so not even the reply goes.
         await pilot.press(*"no response from the customer", "enter")
         await settle(pilot)
-        assert isinstance(app.screen, TicketDetailScreen)
+        assert isinstance(app.screen, TicketScreen)
         assert _read(demo, "SELECT count(*) FROM outbox") == before
         assert _read(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [("new",)]
+
+
+async def test_a_resolving_macro_without_the_note_is_refused(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id, _ = _ticket(demo, "in_progress", documented=False)
+    before = _read(demo, "SELECT count(*) FROM outbox")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open_picker(pilot, app, ticket_id)
+        await pilot.press(*"no response from the customer", "enter")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        assert "resolving needs the structured note" in screen.last_refusal
+        assert _read(demo, "SELECT count(*) FROM outbox") == before
+        assert _read(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [
+            ("in_progress",)
+        ]
 
 
 async def test_the_command_palette_opens_the_picker_on_a_macro(

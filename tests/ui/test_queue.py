@@ -17,7 +17,7 @@ from agentdesk.demo import DEMO_AGENT_HANDLE
 from agentdesk.screens.error import ErrorScreen
 from agentdesk.screens.filters import FilterScreen
 from agentdesk.screens.queue import QueueScreen
-from agentdesk.screens.ticket_detail import TicketDetailScreen
+from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.rows import QueueFilter, View
 from agentdesk.widgets.message_card import MessageCard
 from agentdesk.widgets.ticket_table import PAGE_SIZE, TicketTable
@@ -181,8 +181,8 @@ async def test_enter_opens_the_ticket_and_escape_goes_back(
         await pilot.press("enter")
         await settle(pilot)
         screen = app.screen
-        assert isinstance(screen, TicketDetailScreen)
-        assert screen.ticket is not None and screen.ticket.id == ticket_id
+        assert isinstance(screen, TicketScreen)
+        assert screen.workspace is not None and screen.workspace.detail.id == ticket_id
         (subject,), *_ = _read(demo, "SELECT subject FROM tickets WHERE id = ?", ticket_id)
         assert str(screen.query_one("#ticket-subject").render()) == subject
         kinds = [
@@ -324,7 +324,7 @@ async def test_the_command_palette_jumps_to_a_ticket(demo: Settings, clock: Step
         await settle(pilot)
         await pilot.press("enter")
         await settle(pilot)
-        assert isinstance(app.screen, TicketDetailScreen)
+        assert isinstance(app.screen, TicketScreen)
         assert app.screen.ticket_id == 42
 
 
@@ -361,6 +361,71 @@ async def test_a_store_error_is_shown_not_raised(tmp_path: Path, clock: SteppedC
     assert app.return_code == 1
 
 
+async def test_damage_found_after_the_queue_shows_is_reported(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    # Pages only the meta table uses: the queue reads fine, SQLite's quick_check does not.
+    with sqlite3.connect(demo.db_path) as connection:
+        connection.executemany(
+            "INSERT INTO meta (key, value) VALUES (?, ?)",
+            [(f"filler{i}", "x" * 500) for i in range(400)],
+        )
+    connection.close()  # the last connection checkpoints the WAL into the file
+    damaged = bytearray(demo.db_path.read_bytes())
+    for offset in range(len(damaged) - 4096 * 20, len(damaged) - 4096 * 2):
+        damaged[offset] = 0xA5
+    demo.db_path.write_bytes(bytes(damaged))
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, ErrorScreen)
+        message = str(app.screen.query_one("#error-message").render())
+        # Only the check after the first rows reads the damaged pages.
+        assert "integrity check failed" in message and "nothing was deleted" in message
+        await pilot.press("enter")
+        await settle(pilot)
+    assert app.return_code == 1
+    assert not demo.db_path.exists()
+    assert list(demo.db_path.parent.glob(demo.db_path.name + ".unusable-*"))
+
+
+async def test_the_queue_shows_before_the_store_is_open(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import threading
+
+    import agentdesk.session
+
+    release = threading.Event()
+    real_open = agentdesk.session.open_session
+
+    def slow_open(*args: object, **kwargs: object) -> object:
+        release.wait(10)  # as if SQLAlchemy took its time to import
+        return real_open(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(agentdesk.session, "open_session", slow_open)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(200):  # not settle(): the open is meant to hang until released
+            await pilot.pause(0.01)
+            if _table(app).total:
+                break
+        await pilot.pause()
+        assert app.session is None
+        assert _table(app).total > 0
+        peeked = shown_rows(_table(app))
+        await pilot.press("enter")  # nothing to open yet: said, not silently ignored
+        await pilot.pause()
+        assert isinstance(app.screen, QueueScreen)
+        assert any("Still opening" in str(n.message) for n in app._notifications)
+        release.set()
+        await settle(pilot)
+        assert app.session is not None
+        assert shown_rows(_table(app)) == peeked
+        assert [row.id for row in peeked][:10] == _sql_order(app, app.queue_screen.queue_filter, 10)
+
+
 async def test_a_failing_query_becomes_a_notification(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -384,7 +449,7 @@ def test_every_binding_has_an_id_and_a_description() -> None:
     from agentdesk.screens.error import ErrorScreen
     from agentdesk.widgets.search_bar import SearchBar
 
-    owners = [AgentDeskApp, QueueScreen, TicketDetailScreen, FilterScreen, ErrorScreen]
+    owners = [AgentDeskApp, QueueScreen, TicketScreen, FilterScreen, ErrorScreen]
     owners += [TicketTable, SearchBar]
     for owner in owners:
         for binding in owner.BINDINGS:

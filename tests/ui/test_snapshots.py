@@ -6,14 +6,20 @@ SVGs in tests/ui/__snapshots__/ before committing them.
 
 from __future__ import annotations
 
+import sqlite3
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
+from agentdesk.store.types import to_db
 from agentdesk.widgets.search_bar import SearchBar
+from tests.conftest import FIXED_NOW
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
 
@@ -58,9 +64,60 @@ def test_queue_160x48(snap_compare: Any, demo: Settings, clock: SteppedClock) ->
     assert snap_compare(make_app(demo, clock=clock), terminal_size=(160, 48), run_before=_ready)
 
 
-def test_ticket_detail_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) -> None:
+def test_ticket_from_the_queue_80x24(
+    snap_compare: Any, demo: Settings, clock: SteppedClock
+) -> None:
     app = make_app(demo, clock=clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_open_third_ticket)
+
+
+def _p0_in_progress(settings: Settings) -> int:
+    """The demo's open P0, made an incident being worked: last public update 25 min ago, so
+    the next one is at risk (the screen warns)."""
+    stamp = to_db(FIXED_NOW - timedelta(minutes=25))
+    with sqlite3.connect(settings.db_path) as connection:
+        (ticket_id,) = connection.execute(
+            "SELECT id FROM tickets WHERE priority = 'P0' AND status = 'new' LIMIT 1"
+        ).fetchone()
+        connection.execute(
+            "UPDATE tickets SET status = 'in_progress', assignee_id = 1, first_response_at = ?, "
+            "last_update_at = ? WHERE id = ?",
+            (stamp, stamp, ticket_id),
+        )
+    return int(ticket_id)
+
+
+def _resolved(settings: Settings) -> int:
+    with sqlite3.connect(settings.db_path) as connection:
+        (ticket_id,) = connection.execute(
+            "SELECT id FROM tickets WHERE status = 'resolved' ORDER BY id LIMIT 1"
+        ).fetchone()
+    return int(ticket_id)
+
+
+def _open(ticket_id: int) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        pilot.app.queue_screen.open_ticket(ticket_id)  # type: ignore[attr-defined]
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_ticket_p0(
+    snap_compare: Any, demo: Settings, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    run_before = _open(_p0_in_progress(demo))
+    assert snap_compare(make_app(demo, clock=clock), terminal_size=size, run_before=run_before)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_ticket_resolved(
+    snap_compare: Any, demo: Settings, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    run_before = _open(_resolved(demo))
+    assert snap_compare(make_app(demo, clock=clock), terminal_size=size, run_before=run_before)
 
 
 def test_search_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) -> None:

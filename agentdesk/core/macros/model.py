@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import TypeAlias
 
-from agentdesk.core.changes import NOTE_SECTIONS
+from agentdesk.core.changes import PendingReason
+from agentdesk.core.note_template import Section
 from agentdesk.core.ticket import Priority, Status, Tier
 
 
@@ -47,6 +48,8 @@ class MacroProblem:
 @dataclass(frozen=True)
 class SetStatus:
     status: Status
+    waiting_on: PendingReason | None = None
+    """What a Pending ticket waits on; required (by the parser) for status = pending."""
 
 
 @dataclass(frozen=True)
@@ -57,6 +60,8 @@ class SetPriority:
 
 @dataclass(frozen=True)
 class AddTags:
+    """Free-form ticket labels ("csat-sent"), not the note template's four tags."""
+
     tags: tuple[str, ...]
 
 
@@ -92,11 +97,29 @@ class SendReply:
     body: str | None = None
 
 
+# The section keys a macro file may fill: the note template's own keys, with the SOP's
+# "root_cause_hypothesis" accepted for Section.ROOT_CAUSE. The SLA deadline is not here: the
+# SLA engine fills it in whenever a note is written.
+NOTE_SECTION_KEYS: dict[str, Section] = {
+    "issue_summary": Section.ISSUE_SUMMARY,
+    "steps_taken": Section.STEPS_TAKEN,
+    "root_cause_hypothesis": Section.ROOT_CAUSE,
+    "root_cause": Section.ROOT_CAUSE,
+    "next_steps": Section.NEXT_STEPS,
+}
+
+# set_status's waiting_on values (a pend must say what the ticket waits on).
+WAITING_ON: dict[str, PendingReason] = {
+    "customer": PendingReason.CUSTOMER,
+    "internal_team": PendingReason.INTERNAL_TEAM,
+}
+
+
 @dataclass(frozen=True)
 class FillNote:
-    """Set one section of the note template (see core.changes.NOTE_SECTIONS)."""
+    """Set one section of the ticket's structured note."""
 
-    section: str
+    section: Section
     text: str
 
 
@@ -115,7 +138,7 @@ Action: TypeAlias = (
 # The `type` an [[actions]] table names, and the keys it takes (beyond `type`).
 ACTION_TYPES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     # type: (required keys, optional keys)
-    "set_status": (("status",), ()),
+    "set_status": (("status",), ("waiting_on",)),
     "set_priority": (("priority", "reason"), ()),
     "add_tags": (("tags",), ()),
     "remove_tags": (("tags",), ()),
@@ -162,14 +185,16 @@ class Macro:
 def describe_action(action: Action) -> str:
     """One line for the picker's preview: what the action will do to the ticket."""
     match action:
-        case SetStatus(status):
+        case SetStatus(status, waiting_on):
+            if waiting_on is not None:
+                return f"Set status to {status.label} ({waiting_on.label})"
             return f"Set status to {status.label}"
         case SetPriority(priority, reason):
             return f"Set priority to {priority.value} (reason: {reason})"
         case AddTags(tags):
-            return "Add tags: " + ", ".join(tags)
+            return "Add labels: " + ", ".join(tags)
         case RemoveTags(tags):
-            return "Remove tags: " + ", ".join(tags)
+            return "Remove labels: " + ", ".join(tags)
         case Assign(to):
             who = {"me": "you", "nobody": "nobody (unassign)"}.get(to, to)
             return f"Assign to {who}"
@@ -180,7 +205,7 @@ def describe_action(action: Action) -> str:
         case SendReply(body):
             return "Send the reply above" if body is None else f"Send reply: {_first_line(body)}"
         case FillNote(section, text):
-            return f"Note · {NOTE_SECTIONS[section]}: {_first_line(text)}"
+            return f"Note · {section.label}: {_first_line(text)}"
     raise AssertionError(action)  # pragma: no cover
 
 

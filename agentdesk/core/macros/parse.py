@@ -12,9 +12,11 @@ import tomllib
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from agentdesk.core.changes import NOTE_SECTIONS
+from agentdesk.core.changes import PendingReason
 from agentdesk.core.macros.model import (
     ACTION_TYPES,
+    NOTE_SECTION_KEYS,
+    WAITING_ON,
     Action,
     AddNote,
     AddTags,
@@ -128,7 +130,8 @@ class _Checker:
         tags = self.tags(doc, "tags", None)
         body = self.text(doc, "body", multiline=True)
         actions = self.actions(doc.get("actions", []))
-        if not actions and not body.strip():
+        # Only when no [[actions]] were written: a refused action is its own problem.
+        if not doc.get("actions") and not body.strip():
             self.fail(self.lines.key("body"), "a canned response needs a body (or add [[actions]])")
         if any(isinstance(a, SendReply) and a.body is None for a in actions) and not body.strip():
             self.fail(
@@ -268,7 +271,8 @@ class _Checker:
         match kind:
             case "set_status":
                 status = self.choice(table, "status", Status, index)
-                return None if status is None else SetStatus(status)
+                waiting_on = self.waiting_on(table, index, status)
+                return None if status is None else SetStatus(status, waiting_on)
             case "set_priority":
                 priority = self.choice(table, "priority", Priority, index)
                 reason = self.text(table, "reason", index, required=True)
@@ -292,15 +296,51 @@ class _Checker:
                 return SendReply(self.text(table, "body", index, required=True, multiline=True))
             case "fill_note":
                 section = table.get("section")
-                if section not in NOTE_SECTIONS:
+                text = self.text(table, "text", index, required=True, multiline=True)
+                if section == "sla_deadline":
+                    self.fail(
+                        self.lines.key("section", index),
+                        f"{_where(index)}the SLA deadline is filled in from the SLA clocks when "
+                        "the note is written; a macro cannot set it",
+                    )
+                    return None
+                if not isinstance(section, str) or section not in NOTE_SECTION_KEYS:
                     self.fail(
                         self.lines.key("section", index),
                         f"{_where(index)}section {section!r} is not one of: "
-                        + ", ".join(NOTE_SECTIONS),
+                        "issue_summary, steps_taken, root_cause_hypothesis, next_steps",
                     )
-                text = self.text(table, "text", index, required=True, multiline=True)
-                return FillNote(str(section), text)
+                    return None
+                return FillNote(NOTE_SECTION_KEYS[section], text)
         raise AssertionError(kind)  # pragma: no cover
+
+    def waiting_on(
+        self, table: Mapping[str, Any], index: int, status: Status | None
+    ) -> PendingReason | None:
+        value = table.get("waiting_on")
+        options = ", ".join(WAITING_ON)
+        if status is Status.PENDING and value is None:
+            self.fail(
+                self.lines.key("status", index),
+                f"{_where(index)}a macro that sets Pending must say what the ticket waits on: "
+                f"add waiting_on = one of: {options}",
+            )
+            return None
+        if value is None:
+            return None
+        if status is not None and status is not Status.PENDING:
+            self.fail(
+                self.lines.key("waiting_on", index),
+                f'{_where(index)}waiting_on only goes with status = "pending"',
+            )
+            return None
+        if not isinstance(value, str) or value not in WAITING_ON:
+            self.fail(
+                self.lines.key("waiting_on", index),
+                f"{_where(index)}waiting_on {value!r} is not one of: {options}",
+            )
+            return None
+        return WAITING_ON[value]
 
 
 def _where(action: int | None) -> str:

@@ -69,8 +69,9 @@ def plan_macro(macro: Macro, context: MacroContext) -> list[TicketChange]:
 
 def changes_nothing(change: TicketChange, ticket: TicketSnapshot) -> bool:
     """An action the ticket already reflects (assign to me when it is mine, set Pending when it
-    is pending, remove a tag it does not have): a macro skips it, where the same edit made by
-    hand is refused as "nothing to change". Messages are never skipped."""
+    is pending, remove a label it does not have, fill a note section with the text it has): a
+    macro skips it, where the same edit made by hand is refused as "nothing to change".
+    Messages are never skipped."""
     if change.message is not None:
         return False
     moved = (
@@ -83,8 +84,10 @@ def changes_nothing(change: TicketChange, ticket: TicketSnapshot) -> bool:
     if moved:
         return False
     tags = (ticket.tags | change.add_tags) - change.remove_tags
-    sections = dict(ticket.note_sections)
-    return tags == ticket.tags and all(sections.get(k, "") == v for k, v in change.note_sections)
+    note = ticket.note
+    return tags == ticket.tags and all(
+        (note.text(section) if note else "") == text.strip() for section, text in change.note_patch
+    )
 
 
 def _used_texts(macro: Macro) -> list[str]:
@@ -102,8 +105,8 @@ def _change(macro: Macro, action: Action, context: MacroContext) -> TicketChange
     values = context.values
     author = context.agent_name or context.agent_handle
     match action:
-        case SetStatus(status):
-            return TicketChange(name, status=status)
+        case SetStatus(status, waiting_on):
+            return TicketChange(name, status=status, pending_reason=waiting_on)
         case SetPriority(priority, reason):
             return TicketChange(
                 name, priority=priority, reason=_reason(render_for_customer(reason, values), macro)
@@ -138,7 +141,12 @@ def _change(macro: Macro, action: Action, context: MacroContext) -> TicketChange
             reply = NewMessage(MessageKind.REPLY, text, author, context.agent_id)
             return TicketChange(name, message=reply)
         case FillNote(section, text):
-            return TicketChange(name, note_sections=((section, render_for_customer(text, values)),))
+            return TicketChange(
+                name,
+                note_patch=((section, render_for_customer(text, values)),),
+                note_author=author,
+                note_agent_id=context.agent_id,
+            )
     raise AssertionError(action)  # pragma: no cover
 
 

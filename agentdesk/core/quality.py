@@ -1,0 +1,86 @@
+"""The checks around resolving: the three-step confirmation and the 48-hour quality check.
+
+Pure: the store gathers the facts, these functions judge them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from agentdesk.core import lifecycle
+from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, describe_missing, missing
+from agentdesk.core.ticket import Status
+
+CONFIRMATION_MISSING = (
+    "three-step confirmation missing: restate the issue, propose a solution with an ETR "
+    "and get the customer's explicit agreement first"
+)
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """The SOP's three-step confirmation as recorded (the wizard that records it is separate)."""
+
+    restated_issue: str
+    proposed_solution: str
+    etr: str
+    customer_agreed: bool
+    recorded_at: datetime
+
+
+def confirmation_recorded(confirmation: Confirmation | None) -> bool:
+    """All three steps done: restated, a solution with an ETR proposed, agreement given."""
+    return (
+        confirmation is not None
+        and bool(confirmation.restated_issue.strip())
+        and bool(confirmation.proposed_solution.strip())
+        and bool(confirmation.etr.strip())
+        and confirmation.customer_agreed
+    )
+
+
+@dataclass(frozen=True)
+class QualityFacts:
+    """What the auto-close quality check reads about one resolved ticket."""
+
+    ticket_id: int
+    status: Status
+    resolved_at: datetime | None
+    note: StructuredNote | None
+    note_at: datetime | None
+    last_reply_at: datetime | None
+
+
+def auto_close_due(facts: QualityFacts, now: datetime) -> bool:
+    """Resolved and its 48-hour quality window is over."""
+    return (
+        facts.status is Status.RESOLVED
+        and facts.resolved_at is not None
+        and now >= lifecycle.auto_close_due(facts.resolved_at)
+    )
+
+
+def quality_problems(facts: QualityFacts, taxonomy: Taxonomy | None = None) -> tuple[str, ...]:
+    """Why the ticket may not close itself; empty when it passes."""
+    problems: list[str] = []
+    gaps = tuple(
+        key for key in missing(facts.note, taxonomy) if key not in Tag.__members__.values()
+    )
+    tag_gaps = tuple(
+        key for key in missing(facts.note, taxonomy) if key in Tag.__members__.values()
+    )
+    if facts.note is None:
+        problems.append("no structured note")
+    elif gaps:
+        problems.append(f"note incomplete ({describe_missing(gaps)})")
+    if facts.note is None or tag_gaps:
+        problems.append(f"tags missing ({', '.join(tag_gaps or tuple(t.value for t in Tag))})")
+    informed = (
+        facts.last_reply_at is not None
+        and facts.note_at is not None
+        and facts.last_reply_at >= facts.note_at
+    )
+    if not informed:
+        problems.append("customer not informed (no public reply after the note)")
+    return tuple(problems)

@@ -1,0 +1,856 @@
+"""The ticket workspace: header with every SLA clock, the conversation and the composer, the
+structured note, attachments and the audit history; every lifecycle action on one key.
+
+Macros: `m` opens the picker; a canned response goes into the composer as a reply draft, a
+macro is applied in one transaction (store.macros.apply_macro), `u` undoes the last macro.
+
+Reads and writes run in thread workers that post messages. Every change goes through the
+core's rules and the store's one write path (store.writes.apply_change); a refusal is shown
+where it applies (a missing note section under its field, with focus on it).
+"""
+
+from __future__ import annotations
+
+import mimetypes
+import os
+import shlex
+import subprocess
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, ClassVar
+
+from rich.text import Text
+from textual import on, work
+from textual.app import ComposeResult, SuspendNotSupported
+from textual.binding import Binding, BindingType
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
+from textual.message import Message
+from textual.screen import Screen
+from textual.widgets import Button, DataTable, Footer, Static, TabbedContent, TabPane
+
+from agentdesk.core.attachments import AttachmentRefused, NewAttachment, check_size, format_size
+from agentdesk.core.changes import (
+    ChangeRefused,
+    NewMessage,
+    NoteIncomplete,
+    PendingReason,
+    TicketChange,
+)
+from agentdesk.core.lifecycle import TransitionRefused
+from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, sla_deadline
+from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
+from agentdesk.screens.ticket_commands import TicketCommands
+from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
+from agentdesk.widgets.composer import Composer
+from agentdesk.widgets.customer_panel import CustomerPanel
+from agentdesk.widgets.literal import literal
+from agentdesk.widgets.message_card import MessageCard, when
+from agentdesk.widgets.note_form import NoteForm, note_from_json
+from agentdesk.widgets.sla_clocks import SlaClocks
+
+if TYPE_CHECKING:
+    from agentdesk.screens.macro_picker import MacroChoice
+    from agentdesk.session import Session
+
+CONVERSATION_PAGE = 40
+"""Entries mounted at first; older ones on request. A ticket can have hundreds, and every
+mounted card costs layout time on each refresh."""
+
+_PRIORITY_STYLE = {
+    Priority.P0: "bold reverse $text-error",
+    Priority.P1: "bold $text-warning",
+    Priority.P2: "bold",
+    Priority.P3: "$text-muted",
+    Priority.P4: "$text-muted",
+}
+
+_TABS = ("tab-conversation", "tab-note", "tab-attachments", "tab-history")
+
+
+def _sep() -> tuple[str, str]:
+    return ("  ·  ", "$text-muted")
+
+
+class TicketScreen(Screen[None]):
+    COMMANDS = {TicketCommands}
+    # The customer panel needs room: beside the conversation from 100 columns.
+    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("escape", "back", "Back", id="ticket.back"),
+        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
+        Binding("n", "compose('internal_note')", "Int. note", id="ticket.internal_note"),
+        Binding("a", "assign_to_me", "Assign me", id="ticket.assign_to_me"),
+        Binding("s", "start_work", "Start", id="ticket.start_work"),
+        Binding("p", "pend", "Pend", id="ticket.pend"),
+        Binding("d", "resolve", "Resolve", id="ticket.resolve"),
+        Binding("o", "reopen", "Reopen", id="ticket.reopen"),
+        Binding("e", "escalate", "Escalate", id="ticket.escalate"),
+        Binding("P", "change_priority", "Priority", key_display="P", id="ticket.priority"),
+        Binding("t", "tags", "Tags", id="ticket.tags"),
+        Binding("f", "attach", "Attach", id="ticket.attach"),
+        Binding("m", "macros", "Macros", id="ticket.macros"),
+        Binding("u", "undo_macro", "Undo macro", show=False, id="ticket.undo_macro"),
+        Binding("1", "show_tab('tab-conversation')", "Conversation", show=False, id="ticket.tab1"),
+        Binding("2", "show_tab('tab-note')", "Note", show=False, id="ticket.tab2"),
+        Binding("3", "show_tab('tab-attachments')", "Attachments", show=False, id="ticket.tab3"),
+        Binding("4", "show_tab('tab-history')", "History", show=False, id="ticket.tab4"),
+    ]
+
+    @dataclass
+    class Loaded(Message):
+        workspace: TicketWorkspace
+        taxonomy: Taxonomy
+        reset_composer: bool
+        reset_note: bool
+
+    @dataclass
+    class Failed(Message):
+        error: str
+
+    @dataclass
+    class Applied(Message):
+        action: str
+        wrote_message: bool
+        wrote_note: bool
+
+    @dataclass
+    class AttachmentRead(Message):
+        attachment: NewAttachment
+
+    @dataclass
+    class Refused(Message):
+        error: str
+        missing: tuple[str, ...] = ()
+
+    @dataclass
+    class MacroWritten(Message):
+        """A macro was applied or undone: say so and show the ticket afresh."""
+
+        notice: str
+
+    def __init__(self, session: Session, ticket_id: int, clock: Callable[[], datetime]) -> None:
+        super().__init__()
+        self.session = session
+        self.ticket_id = ticket_id
+        self.clock = clock
+        self.workspace: TicketWorkspace | None = None
+        self.taxonomy: Taxonomy | None = None
+        self.last_refusal = ""
+        self._shown_entries = CONVERSATION_PAGE
+
+    # Layout
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="ticket-head"):
+            yield Static(Content(f" #{self.ticket_id}"), id="ticket-title")
+            yield Static(Content("Loading the ticket…"), id="ticket-subject")
+            yield Static("", id="ticket-customer")
+            yield SlaClocks(self.session.store.policy, self.clock, id="ticket-sla")
+            yield Static("", id="ticket-banner")
+        with TabbedContent(id="ticket-tabs", initial="tab-conversation"):
+            with TabPane("Conversation", id="tab-conversation"):
+                with Horizontal(id="conversation-row"):
+                    yield VerticalScroll(id="conversation")
+                    yield CustomerPanel(id="customer-panel")
+                yield Composer(id="composer")
+            with TabPane("Note", id="tab-note"):
+                yield Static(Content("Loading the note…"), id="note-loading")
+            with TabPane("Attachments", id="tab-attachments"):
+                yield DataTable(id="attachments-table", cursor_type="row", zebra_stripes=True)
+            with TabPane("History", id="tab-history"):
+                yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.query_one("#conversation").focus()
+        attachments = self.query_one("#attachments-table", DataTable)
+        attachments.add_columns("File", "Type", "Size", "Added by", "When")
+        history = self.query_one("#history-table", DataTable)
+        history.add_columns("When", "Who", "Action", "Field", "Old", "New")
+        self._load(reset_composer=True, reset_note=True)
+
+    @property
+    def composer(self) -> Composer:
+        return self.query_one("#composer", Composer)
+
+    @property
+    def note_form(self) -> NoteForm | None:
+        forms = self.query(NoteForm)
+        return forms.first() if forms else None
+
+    # Reading
+
+    def _load(self, *, reset_composer: bool = False, reset_note: bool = False) -> None:
+        self._load_worker(self.ticket_id, reset_composer, reset_note)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-load")
+    def _load_worker(self, ticket_id: int, reset_composer: bool, reset_note: bool) -> None:
+        from agentdesk.shipped import load_taxonomy
+        from agentdesk.store.workspace import ticket_workspace
+
+        try:
+            taxonomy = load_taxonomy()
+            with self.session.store.read() as connection:
+                workspace = ticket_workspace(connection, ticket_id)
+        except Exception as error:
+            self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
+            return
+        if workspace is None:
+            self.post_message(self.Failed(f"ticket #{ticket_id} is not in this store"))
+        else:
+            self.post_message(self.Loaded(workspace, taxonomy, reset_composer, reset_note))
+
+    def on_ticket_screen_failed(self, message: Failed) -> None:
+        self.query_one("#ticket-subject", Static).update(Content(message.error))
+        self.notify(message.error, title="Ticket", severity="error", markup=False)
+
+    async def on_ticket_screen_loaded(self, message: Loaded) -> None:
+        # One layout pass for the whole update, not one per widget touched.
+        with self.app.batch_update():
+            await self._show_loaded(message)
+
+    async def _show_loaded(self, message: Loaded) -> None:
+        workspace = self.workspace = message.workspace
+        self.taxonomy = message.taxonomy
+        self._show_head(workspace)
+        self.query_one(SlaClocks).show(workspace.snapshot)
+        detail = workspace.detail
+        self.query_one(CustomerPanel).show(
+            detail.customer_name, detail.account_id, detail.customer_email, workspace.payment_last4
+        )
+        await self._show_conversation()
+        if message.reset_composer:
+            draft = workspace.drafts.get(COMPOSER)
+            if draft is not None:
+                self.composer.load(MessageKind(draft.mode or "reply"), draft.body)
+            else:
+                self.composer.clear()
+        if self.note_form is not None:
+            await self._show_note(workspace, message.taxonomy, reset=message.reset_note)
+        self._show_attachments(workspace)
+        self._show_history(workspace)
+        self.refresh_bindings()
+
+    def _show_head(self, workspace: TicketWorkspace) -> None:
+        ticket = workspace.detail
+        snapshot = workspace.snapshot
+        status = ticket.status.label
+        if snapshot.pending_reason:
+            status += f" ({PendingReason(snapshot.pending_reason).label})"
+        self.query_one("#ticket-title", Static).update(
+            Content.assemble(
+                (f" #{ticket.id} ", "bold"),
+                " ",
+                (f" {ticket.priority.value} ", _PRIORITY_STYLE[ticket.priority]),
+                "  ",
+                (status, "bold"),
+                _sep(),
+                ticket.channel.label,
+                _sep(),
+                ticket.region.value,
+                _sep(),
+                (f"{ticket.tier.value}", "bold"),
+                _sep(),
+                literal(ticket.assignee) or ("unassigned", "$text-muted"),
+            )
+        )
+        self.query_one("#ticket-subject", Static).update(Content(literal(ticket.subject)))
+        # Narrow terminals have no room for the customer panel: one line instead.
+        payment = f"card ····{workspace.payment_last4}" if workspace.payment_last4 else "no card"
+        self.query_one("#ticket-customer", Static).update(
+            Content.assemble(
+                ("Customer ", "$text-muted"),
+                literal(ticket.customer_name),
+                _sep(),
+                literal(ticket.account_id),
+                _sep(),
+                literal(ticket.customer_email),
+                _sep(),
+                literal(payment),
+            )
+        )
+        self._show_banner()
+
+    def _show_banner(self) -> None:
+        lines: list[Content] = []
+        workspace = self.workspace
+        if workspace is not None and workspace.quality_flag:
+            lines.append(
+                Content.assemble(
+                    ("Quality check failed: ", "bold $text-error"),
+                    literal(workspace.quality_flag),
+                    (" (the ticket will not close itself)", "$text-muted"),
+                )
+            )
+        if self.last_refusal:
+            lines.append(
+                Content.assemble(("Refused: ", "bold $text-error"), literal(self.last_refusal))
+            )
+        banner = self.query_one("#ticket-banner", Static)
+        banner.update(Content("\n").join(lines))
+        banner.display = bool(lines)
+
+    async def _show_conversation(self) -> None:
+        assert self.workspace is not None
+        conversation = self.query_one("#conversation", VerticalScroll)
+        messages = self.workspace.detail.messages
+        count = len(messages)
+        conversation.border_title = f"Conversation · {count} entr{'y' if count == 1 else 'ies'}"
+        shown = messages[-self._shown_entries :]
+        widgets: list[Static] = []
+        earlier = count - len(shown)
+        if earlier:
+            widgets.append(
+                Button(f"Show {min(earlier, CONVERSATION_PAGE)} earlier of {earlier}", id="earlier")
+            )
+        note_ids = self.workspace.note_message_ids
+        widgets.extend(MessageCard(m, structured=m.id in note_ids) for m in shown)
+        if not messages:
+            widgets.append(Static(Content("No messages yet."), classes="muted"))
+        async with conversation.batch():
+            await conversation.remove_children()
+            await conversation.mount_all(widgets)
+        conversation.scroll_end(animate=False, immediate=False)
+
+    @on(Button.Pressed, "#earlier")
+    async def _show_earlier(self) -> None:
+        self._shown_entries += CONVERSATION_PAGE
+        await self._show_conversation()
+        self.query_one("#conversation", VerticalScroll).scroll_home(animate=False)
+
+    async def ensure_note_form(self) -> NoteForm | None:
+        """The note form, mounted on first use: it is the heaviest part of the screen, and
+        most visits to a ticket never open it."""
+        form = self.note_form
+        if form is None and self.workspace is not None and self.taxonomy is not None:
+            pane = self.query_one("#tab-note", TabPane)
+            await pane.query_one("#note-loading").remove()
+            form = NoteForm(self.taxonomy, id="note-form")
+            await pane.mount(form)
+            await self._show_note(self.workspace, self.taxonomy, reset=True)
+        return form
+
+    @on(TabbedContent.TabActivated, "#ticket-tabs", pane="#tab-note")
+    async def _note_tab_shown(self) -> None:
+        await self.ensure_note_form()
+
+    async def _show_note(self, workspace: TicketWorkspace, taxonomy: Taxonomy, reset: bool) -> None:
+        form = self.note_form
+        if form is None:
+            return
+        deadline = sla_deadline(
+            workspace.snapshot.sla_ticket(), self.session.store.policy, self.clock()
+        )
+        if not reset:
+            form.stored = workspace.note
+            form.show_deadline(deadline)
+            return
+        note = self._saved_note(workspace)
+        detail = workspace.detail
+        suggested = {
+            Tag.PRODUCT_AREA: detail.product_area,
+            Tag.ISSUE_TYPE: detail.issue_type,
+            Tag.PRIORITY: detail.priority.value,
+            Tag.CHANNEL: detail.channel.value,
+        }
+        form.load(note, stored=workspace.note, suggested_tags=suggested, deadline=deadline)
+
+    @staticmethod
+    def _saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
+        """The note as the agent left it: the draft if there is one, else the stored note."""
+        draft = workspace.drafts.get(NOTE)
+        return note_from_json(draft.body) if draft is not None else workspace.note
+
+    def _show_attachments(self, workspace: TicketWorkspace) -> None:
+        table = self.query_one("#attachments-table", DataTable)
+        table.clear()
+        for row in workspace.attachments:
+            table.add_row(
+                Text(literal(row.filename)),
+                Text(row.mime_type),
+                Text(format_size(row.size), justify="right"),
+                Text(literal(row.added_by)),
+                Text(when(row.added_at)),
+                key=str(row.id),
+            )
+        pane = self.query_one(TabbedContent).get_tab("tab-attachments")
+        pane.label = Content(f"Attachments ({len(workspace.attachments)})")
+
+    def _show_history(self, workspace: TicketWorkspace) -> None:
+        table = self.query_one("#history-table", DataTable)
+        table.clear()
+        for line in reversed(workspace.audit):
+            table.add_row(
+                Text(when(line.at)),
+                Text(literal(line.actor)),
+                Text(literal(line.action)),
+                Text(literal(line.field)),
+                Text(literal(line.old_value or "—")),
+                Text(literal(line.new_value or "—")),
+            )
+
+    # Changes
+
+    def _actor(self) -> tuple[str, str, int | None]:
+        """(handle for the audit, name for messages, agent id)."""
+        agent = self.session.agent
+        if agent is not None:
+            return agent.handle, agent.name, agent.id
+        handle = self.session.settings.agent_handle or "agent"
+        return handle, handle, None
+
+    def apply(self, change: TicketChange) -> None:
+        """Send a change through the core's rules and the store's one write path."""
+        self._apply_worker(change)
+
+    @work(thread=True, exit_on_error=False, group="ticket-change")
+    def _apply_worker(self, change: TicketChange) -> None:
+        from agentdesk.store.writes import apply_change
+
+        handle, _, _ = self._actor()
+        try:
+            plan = apply_change(
+                self.session.store, self.ticket_id, change, actor=handle, now=self.clock()
+            )
+        except NoteIncomplete as error:
+            self.post_message(self.Refused(str(error), error.missing))
+            return
+        except (ChangeRefused, TransitionRefused, AttachmentRefused) as error:
+            self.post_message(self.Refused(str(error)))
+            return
+        except Exception as error:
+            self.post_message(self.Refused(f"{type(error).__name__}: {error}"))
+            return
+        self.post_message(
+            self.Applied(change.action, plan.message is not None, plan.note is not None)
+        )
+
+    def on_ticket_screen_applied(self, message: Applied) -> None:
+        self.last_refusal = ""
+        self.notify(f"Done: {message.action.replace('_', ' ')}", title=f"#{self.ticket_id}")
+        if message.wrote_message:
+            self.composer.clear()
+        self._load(reset_note=message.wrote_note)
+
+    async def on_ticket_screen_refused(self, message: Refused) -> None:
+        self.last_refusal = message.error
+        self._show_banner()
+        self.notify(message.error, title="Refused", severity="error", markup=False)
+        form = await self.ensure_note_form() if message.missing else None
+        if form is not None:
+            self.action_show_tab("tab-note")
+            form.show_missing(message.missing)
+
+    def _note(self) -> StructuredNote | None:
+        form = self.note_form
+        if form is not None:
+            return form.value()
+        return None if self.workspace is None else self._saved_note(self.workspace)
+
+    def _note_change(self, action: str, **fields: object) -> TicketChange:
+        _, name, agent_id = self._actor()
+        return TicketChange(
+            action,
+            note=self._note(),
+            note_author=name,
+            note_agent_id=agent_id,
+            **fields,  # type: ignore[arg-type]
+        )
+
+    # Actions
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        workspace = self.workspace
+        if workspace is None:
+            return action in ("back", "show_tab")
+        status = workspace.detail.status
+        if action == "reopen":
+            return status is Status.RESOLVED
+        if action == "resolve":
+            return status in (Status.IN_PROGRESS, Status.PENDING)
+        if action == "pend":
+            return status is Status.IN_PROGRESS
+        if action == "start_work":
+            return status in (Status.NEW, Status.ASSIGNED, Status.PENDING)
+        if action == "assign_to_me":
+            return status.is_open
+        if action in ("escalate", "change_priority"):
+            return status.is_open
+        if action in ("compose", "attach", "tags", "macros"):
+            return status is not Status.CLOSED
+        return True
+
+    def action_back(self) -> None:
+        self._flush_drafts()
+        self.dismiss(None)
+
+    def action_show_tab(self, tab: str) -> None:
+        if tab in _TABS:
+            self.query_one(TabbedContent).active = tab
+
+    def action_compose(self, mode: str) -> None:
+        self.action_show_tab("tab-conversation")
+        self.composer.start(MessageKind(mode))
+
+    def action_assign_to_me(self) -> None:
+        _, _, agent_id = self._actor()
+        if agent_id is None or self.workspace is None:
+            self.notify(
+                "No agent is set for this profile: set [agent] handle in its config file.",
+                severity="warning",
+                markup=False,
+            )
+            return
+        status = Status.ASSIGNED if self.workspace.detail.status is Status.NEW else None
+        self.apply(TicketChange("assign", status=status, assignee_id=agent_id))
+
+    def action_start_work(self) -> None:
+        _, _, agent_id = self._actor()
+        unassigned = self.workspace is not None and not self.workspace.detail.assignee
+        self.apply(
+            TicketChange(
+                "start",
+                status=Status.IN_PROGRESS,
+                assignee_id=agent_id if unassigned else None,
+            )
+        )
+
+    def action_pend(self) -> None:
+        from agentdesk.screens.choice_dialog import ChoiceDialog
+
+        options = [(reason.value, reason.label.capitalize()) for reason in PendingReason]
+        self.app.push_screen(
+            ChoiceDialog("Pend the ticket: what does it wait on? (pauses the SLA)", options),
+            self._pend_chosen,
+        )
+
+    def _pend_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is not None:
+            reason = PendingReason(chosen[0])
+            self.apply(self._note_change("pend", status=Status.PENDING, pending_reason=reason))
+
+    def action_resolve(self) -> None:
+        self.apply(self._note_change("resolve", status=Status.RESOLVED))
+
+    def action_reopen(self) -> None:
+        self.apply(TicketChange("reopen", status=Status.IN_PROGRESS))
+
+    def action_change_priority(self) -> None:
+        from agentdesk.screens.choice_dialog import ChoiceDialog
+
+        if self.workspace is None:
+            return
+        options = [(p.value, p.value) for p in Priority]
+        self.app.push_screen(
+            ChoiceDialog(
+                "Change the priority",
+                options,
+                reason="Reason (required)",
+                reason_required=True,
+                selected=self.workspace.detail.priority.value,
+            ),
+            self._priority_chosen,
+        )
+
+    def _priority_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is not None:
+            self.apply(
+                TicketChange("change_priority", priority=Priority(chosen[0]), reason=chosen[1])
+            )
+
+    def action_escalate(self) -> None:
+        from agentdesk.screens.choice_dialog import ChoiceDialog
+
+        if self.workspace is None:
+            return
+        current = int(self.workspace.detail.tier.value[1])
+        options = [
+            (tier.value, f"{tier.value}: {_TIER_HELP[tier]}")
+            for tier in Tier
+            if int(tier.value[1]) > current
+        ]
+        if not options:
+            self.notify("The ticket is already with L3.", severity="warning")
+            return
+        self.app.push_screen(
+            ChoiceDialog(
+                "Escalate the ticket",
+                options,
+                reason="Reason (required; the receiving team reads it)",
+                reason_required=True,
+            ),
+            self._escalation_chosen,
+        )
+
+    def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is not None:
+            self.apply(self._note_change("escalate", tier=Tier(chosen[0]), reason=chosen[1]))
+
+    async def action_tags(self) -> None:
+        form = await self.ensure_note_form()
+        self.action_show_tab("tab-note")
+        if form is not None:
+            field = form.field(Tag.PRODUCT_AREA.value)
+            field.focus()
+            form.scroll_to_widget(field, animate=False)
+
+    def action_save_note(self) -> None:
+        note = self._note()
+        if note is None:
+            return
+        action = "tag" if note.is_empty else "note"
+        self.apply(self._note_change(action))
+
+    @on(NoteForm.SaveWanted)
+    def _save_note_wanted(self) -> None:
+        self.action_save_note()
+
+    # Composer
+
+    @on(Composer.Send)
+    def _send(self, message: Composer.Send) -> None:
+        _, name, agent_id = self._actor()
+        action = "reply" if message.mode is MessageKind.REPLY else "internal_note"
+        self.apply(
+            TicketChange(action, message=NewMessage(message.mode, message.body, name, agent_id))
+        )
+
+    @on(Composer.Left)
+    def _composer_left(self) -> None:
+        self.query_one("#conversation").focus()
+
+    @on(Composer.DraftChanged)
+    def _composer_draft(self, message: Composer.DraftChanged) -> None:
+        self._save_draft(COMPOSER, message.mode.value, message.body)
+
+    @on(NoteForm.DraftChanged)
+    def _note_draft(self, message: NoteForm.DraftChanged) -> None:
+        self._save_draft(NOTE, "", message.body)
+
+    def _save_draft(self, slot: str, mode: str, body: str) -> None:
+        # On the app: a draft saved while the agent leaves the ticket must still land.
+        self.app.run_worker(
+            _draft_saver(self.session, self.ticket_id, slot, mode, body, self.clock()),
+            thread=True,
+            group=f"draft-{self.ticket_id}-{slot}",
+            exit_on_error=False,
+        )
+
+    def _flush_drafts(self) -> None:
+        self.composer.flush_draft()
+        form = self.note_form
+        if form is not None:
+            form.flush_draft()
+
+    @on(Composer.EditorWanted)
+    def _edit_outside(self, message: Composer.EditorWanted) -> None:
+        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
+        with tempfile.NamedTemporaryFile(
+            "w", suffix=".txt", prefix=f"agentdesk-{self.ticket_id}-", delete=False
+        ) as handle:
+            handle.write(message.body)
+            path = Path(handle.name)
+        try:
+            with self.app.suspend():
+                subprocess.run([*shlex.split(editor), str(path)], check=False)
+        except SuspendNotSupported:
+            self.notify("This terminal cannot hand over to an editor.", severity="warning")
+            path.unlink(missing_ok=True)
+            return
+        except OSError as error:
+            self.notify(f"Could not start {editor}: {error}", severity="error", markup=False)
+            path.unlink(missing_ok=True)
+            return
+        text = path.read_text(encoding="utf-8", errors="replace")
+        path.unlink(missing_ok=True)
+        self.composer.load(message.mode, text.rstrip("\n"))
+        self._save_draft(COMPOSER, message.mode.value, self.composer.text)
+        self.composer.text_area.focus()
+
+    # Attachments
+
+    def action_attach(self) -> None:
+        from agentdesk.screens.attach_dialog import AttachDialog
+
+        self.app.push_screen(AttachDialog(), self._attach_chosen)
+
+    def _attach_chosen(self, path: str | None) -> None:
+        if path:
+            self.attach(path)
+
+    def attach(self, path: str) -> None:
+        self._attach_worker(path)
+
+    @work(thread=True, exit_on_error=False, group="ticket-attach")
+    def _attach_worker(self, typed: str) -> None:
+        try:
+            attachment = read_attachment(typed)
+        except AttachmentRefused as error:
+            self.post_message(self.Refused(str(error)))
+            return
+        self.post_message(self.AttachmentRead(attachment))
+
+    def on_ticket_screen_attachment_read(self, message: AttachmentRead) -> None:
+        self.apply(TicketChange("attach", attachment=message.attachment))
+
+    # Macros
+
+    def action_macros(self) -> None:
+        self.open_macro_picker("")
+
+    def open_macro_picker(self, query: str) -> None:
+        from agentdesk.screens.macro_picker import MacroPicker
+
+        self.app.push_screen(MacroPicker(self.session, self.ticket_id, query=query), self._chosen)
+
+    def _chosen(self, choice: MacroChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.macro.is_macro:
+            self._apply_macro(choice)
+        else:
+            self.insert_canned(choice)
+
+    def insert_canned(self, choice: MacroChoice) -> None:
+        """Put a canned response into the composer as a reply (after any draft there): the
+        agent reads it, edits it and sends it with the composer's own keys."""
+        from agentdesk.core.macros import render
+
+        text = render(choice.macro.body, choice.values).text
+        self.action_show_tab("tab-conversation")
+        composer = self.composer
+        draft = composer.text.rstrip()
+        if draft and composer.mode is not MessageKind.REPLY:
+            # Switching it to a reply would send the agents-only text to the customer.
+            self.notify(
+                "The composer holds an internal note: send or clear it first.",
+                title="Not inserted",
+                severity="warning",
+            )
+            composer.text_area.focus()
+            return
+        composer.load(MessageKind.REPLY, f"{draft}\n\n{text}" if draft else text)
+        self._save_draft(COMPOSER, MessageKind.REPLY.value, composer.text)
+        composer.text_area.focus()
+        self._record_use(choice.macro.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
+    def _apply_macro(self, choice: MacroChoice) -> None:
+        from agentdesk.core.macros import MacroContext, plan_macro
+        from agentdesk.store.macros import agent_ids, apply_macro
+
+        session = self.session
+        try:
+            with session.store.read() as connection:
+                agents = agent_ids(connection)
+            context = MacroContext(
+                values=choice.values,
+                agent_handle=session.actor,
+                agent_id=session.agent.id if session.agent else None,
+                agent_name=session.agent.name if session.agent else "",
+                agents=agents,
+            )
+            changes = plan_macro(choice.macro, context)
+            apply_macro(
+                session.store,
+                self.ticket_id,
+                choice.macro.id,
+                changes,
+                actor=session.actor,
+                now=self.clock(),
+            )
+        except NoteIncomplete as error:
+            self.post_message(self.Refused(str(error), error.missing))
+            return
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+            return
+        self.post_message(self.MacroWritten(f"Applied {choice.macro.title!r}. u undoes it."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
+    def action_undo_macro(self) -> None:
+        from agentdesk.store.macros import undo_last_macro
+
+        session = self.session
+        try:
+            undone = undo_last_macro(
+                session.store,
+                self.ticket_id,
+                actor=session.actor,
+                now=self.clock(),
+                local_backend=session.settings.backend == "local",
+            )
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+            return
+        self.post_message(self.MacroWritten(f"Undid the macro {undone.macro_id}."))
+
+    @work(thread=True, exit_on_error=False, group="macro-usage")
+    def _record_use(self, macro_id: str) -> None:
+        from agentdesk.store.macros import record_use
+
+        try:
+            record_use(self.session.store, macro_id, self.clock())
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+
+    def on_ticket_screen_macro_written(self, message: MacroWritten) -> None:
+        self.last_refusal = ""
+        self.notify(message.notice, title=f"#{self.ticket_id}", markup=False)
+        # A macro or an undo may have written or withdrawn the structured note.
+        self._load(reset_note=True)
+
+
+def _refusal(error: Exception) -> str:
+    """What a macro write may refuse with, as the agent should read it."""
+    from agentdesk.core.macros import MacroRefused, MissingPlaceholders
+    from agentdesk.store.macros import UndoRefused
+
+    known = (ChangeRefused, TransitionRefused, MacroRefused, MissingPlaceholders, UndoRefused)
+    return str(error) if isinstance(error, known) else f"{type(error).__name__}: {error}"
+
+
+_TIER_HELP = {
+    Tier.L1: "standard fixes",
+    Tier.L2: "complex, billing, failed verification",
+    Tier.L3: "engineering, executive",
+}
+
+
+def read_attachment(typed: str) -> NewAttachment:
+    """Read a file to attach (blocking IO: call it in a worker). The size is checked before
+    the file is read, so an oversized file costs nothing."""
+    path = Path(typed).expanduser()
+    name = path.name or typed
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        raise AttachmentRefused(f"no file at {path}") from None
+    except OSError as error:
+        raise AttachmentRefused(f"{path} cannot be read: {error.strerror}") from None
+    if path.is_dir():
+        raise AttachmentRefused(f"{path} is a folder; choose a file")
+    check_size(name, info.st_size)
+    try:
+        data = path.read_bytes()
+    except OSError as error:
+        raise AttachmentRefused(f"{path} cannot be read: {error.strerror}") from None
+    check_size(name, len(data))
+    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
+    return NewAttachment(filename=name, mime_type=mime, data=data)
+
+
+def _draft_saver(
+    session: Session, ticket_id: int, slot: str, mode: str, body: str, now: datetime
+) -> Callable[[], None]:
+    def save() -> None:
+        from agentdesk.store.workspace import save_draft
+
+        save_draft(session.store, ticket_id, slot, mode, body, now)
+
+    return save

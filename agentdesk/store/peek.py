@@ -1,0 +1,99 @@
+"""A look at the queue before the store is open, so the agent sees tickets at once.
+
+Opening the store imports SQLAlchemy (~0.5 s) and may migrate; the first screen of a
+healthy, current database needs neither. This reads it with the standard library only,
+read-only, and gives up (returns None) on anything unusual: the full open that runs beside
+it decides what to tell the agent about a damaged, foreign or older file.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
+from urllib.parse import quote
+
+from agentdesk.core.ticket import Priority
+from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
+from agentdesk.store.queue_sql import (
+    AGENT_BY_HANDLE,
+    PRIORITY_COUNTS,
+    agent_row,
+    count_sql,
+    page_sql,
+    priority_counts_from,
+    queue_row,
+)
+from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
+
+_SQLITE_HEADER = b"SQLite format 3\x00"
+
+
+@dataclass(frozen=True)
+class Peek:
+    queue: QueueFilter  # with the agent's id filled in
+    total: int
+    first_page: list[QueueRow]
+    counts: dict[Priority, int]
+    agent: AgentRow | None
+
+
+def _connect(path: Path) -> sqlite3.Connection | None:
+    try:
+        with path.open("rb") as handle:
+            if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
+                return None
+    except OSError:
+        return None
+    connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=1.0)
+    try:
+        app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+        version = connection.execute("PRAGMA user_version").fetchone()[0]
+    except sqlite3.Error:
+        connection.close()
+        return None
+    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+        connection.close()
+        return None
+    return connection
+
+
+def peek_queue(
+    path: Path, queue: QueueFilter, agent_handle: str, now: datetime, limit: int
+) -> Peek | None:
+    """The queue's size, first page and header counts, or None to wait for the full open."""
+    connection = _connect(path)
+    if connection is None:
+        return None
+    try:
+        agent = None
+        if agent_handle:
+            agent = agent_row(connection.execute(AGENT_BY_HANDLE, {"h": agent_handle}).fetchone())
+        if queue.view is View.MINE or agent is not None:
+            queue = replace(queue, agent_id=None if agent is None else agent.id)
+        sql, params = count_sql(queue)
+        total = int(connection.execute(sql, params).fetchone()[0])
+        sql, params = page_sql(queue, now, 0, limit)
+        first_page = [queue_row(row) for row in connection.execute(sql, params)]
+        counts = priority_counts_from(connection.execute(PRIORITY_COUNTS).fetchall())
+    except (sqlite3.Error, ValueError):
+        # A damaged page or a value the enums do not know: the full open reports it.
+        return None
+    finally:
+        connection.close()
+    return Peek(queue, total, first_page, counts, agent)
+
+
+def peek_page(
+    path: Path, queue: QueueFilter, now: datetime, offset: int, limit: int
+) -> list[QueueRow]:
+    """A later page while the store is still opening (the agent scrolled early)."""
+    connection = _connect(path)
+    if connection is None:
+        raise sqlite3.DatabaseError(f"{path} cannot be read yet")
+    try:
+        sql, params = page_sql(queue, now, offset, limit)
+        return [queue_row(row) for row in connection.execute(sql, params)]
+    finally:
+        connection.close()

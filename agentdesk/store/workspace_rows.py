@@ -1,0 +1,52 @@
+"""Plain objects the ticket workspace reads. Cheap to import: no SQLAlchemy."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from agentdesk.core.changes import TicketSnapshot
+from agentdesk.core.note_template import StructuredNote
+from agentdesk.store.rows import AuditLine, TicketDetail
+
+COMPOSER = "composer"
+NOTE = "note"
+
+
+@dataclass(frozen=True)
+class AttachmentRow:
+    id: int
+    filename: str
+    mime_type: str
+    size: int
+    added_by: str
+    added_at: datetime
+
+
+@dataclass(frozen=True)
+class Draft:
+    slot: str
+    """COMPOSER (mode is the message kind) or NOTE (body is the form as JSON)."""
+    mode: str
+    body: str
+    updated_at: datetime
+
+
+@dataclass(frozen=True)
+class TicketWorkspace:
+    """Everything the ticket screen shows, read in one transaction."""
+
+    detail: TicketDetail
+    snapshot: TicketSnapshot
+    payment_last4: str
+    quality_flag: str | None
+    note_at: datetime | None
+    note_message_ids: frozenset[int]
+    """Messages that are rendered structured notes."""
+    attachments: tuple[AttachmentRow, ...] = ()
+    audit: tuple[AuditLine, ...] = ()
+    drafts: dict[str, Draft] = field(default_factory=dict)
+
+    @property
+    def note(self) -> StructuredNote | None:
+        return self.snapshot.note

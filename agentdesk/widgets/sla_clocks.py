@@ -1,0 +1,162 @@
+"""Every SLA clock of one ticket, live: first response, next update (P0) and resolution.
+
+Redrawn every second only when the text changes. A P0 ticket whose next public update is
+at risk or overdue gets a warning line, and the widget says so once per update cycle.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from textual.content import Content
+from textual.message import Message
+from textual.widget import Widget
+
+from agentdesk.core import sla
+from agentdesk.core.changes import TicketSnapshot
+from agentdesk.core.lifecycle import auto_close_due
+from agentdesk.core.ticket import Priority, Status
+
+_RISK_STYLE = {
+    sla.Risk.OK: "$text-success",
+    sla.Risk.AT_RISK: "bold $text-warning",
+    sla.Risk.BREACHED: "bold $text-error",
+    sla.Risk.PAUSED: "italic $text-muted",
+}
+_RISK_WORD = {
+    sla.Risk.OK: "",
+    sla.Risk.AT_RISK: " AT RISK",
+    sla.Risk.BREACHED: " OVERDUE",
+    sla.Risk.PAUSED: "",
+}
+
+
+def _hm(moment: datetime) -> str:
+    return moment.strftime("%H:%M")
+
+
+def clock_parts(
+    ticket: TicketSnapshot, policy: sla.SlaPolicy, now: datetime
+) -> list[tuple[sla.Clock, str, sla.Risk | None]]:
+    """(clock, text, risk) for each clock the ticket has; risk None for a met clock."""
+    readings = {r.clock: r for r in sla.clocks(ticket.sla_ticket(), policy)}
+    parts: list[tuple[sla.Clock, str, sla.Risk | None]] = []
+    for clock in sla.Clock:
+        if policy.target(ticket.priority, clock) is None:
+            continue
+        reading = readings.get(clock)
+        if reading is None:
+            if clock is sla.Clock.FIRST_RESPONSE and ticket.first_response_at is not None:
+                parts.append((clock, f"met {_hm(ticket.first_response_at)}", None))
+            elif clock is sla.Clock.RESOLUTION and ticket.resolved_at is not None:
+                parts.append((clock, f"resolved {_hm(ticket.resolved_at)}", None))
+            elif clock is sla.Clock.NEXT_UPDATE and ticket.status.is_open:
+                parts.append((clock, "after the first reply", None))
+            continue
+        level = sla.risk(reading, now)
+        if level is sla.Risk.PAUSED:
+            parts.append((clock, "paused", level))
+            continue
+        left = sla.format_time_left(sla.time_left(reading, now))
+        due = "" if reading.due_at is None else f" due {_hm(reading.due_at)}"
+        parts.append((clock, f"{left}{_RISK_WORD[level]}{due}", level))
+    return parts
+
+
+def update_warning(ticket: TicketSnapshot, policy: sla.SlaPolicy, now: datetime) -> str:
+    """The P0 warning: a public update is due soon (or overdue); "" otherwise."""
+    if ticket.priority is not Priority.P0:
+        return ""
+    for reading in sla.clocks(ticket.sla_ticket(), policy):
+        if reading.clock is not sla.Clock.NEXT_UPDATE or reading.due_at is None:
+            continue
+        level = sla.risk(reading, now)
+        left = sla.format_time_left(sla.time_left(reading, now))
+        if level is sla.Risk.AT_RISK:
+            return f"P0: the next public update is due in {left} (every 30 min until resolved)"
+        if level is sla.Risk.BREACHED:
+            return f"P0: the public update is overdue by {left.lstrip('-')}: reply now"
+    return ""
+
+
+class SlaClocks(Widget):
+    DEFAULT_CSS = """
+    SlaClocks {
+        height: auto;
+    }
+    """
+
+    @dataclass
+    class UpdateDueSoon(Message):
+        """A P0 ticket's next update went at risk (posted once per update cycle)."""
+
+        warning: str
+
+    def __init__(
+        self,
+        policy: sla.SlaPolicy,
+        clock: Callable[[], datetime],
+        *,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id)
+        self.policy = policy
+        self.clock = clock
+        self.ticket: TicketSnapshot | None = None
+        self._shown = ""
+        self._warned_for: datetime | None = None
+
+    def show(self, ticket: TicketSnapshot) -> None:
+        self.ticket = ticket
+        self.refresh(layout=True)
+
+    def on_mount(self) -> None:
+        self.set_interval(1.0, self.tick, name="sla-clocks")
+
+    def tick(self) -> None:
+        content = self._content()
+        if content.plain != self._shown:
+            self.refresh(layout=True)
+        warning = self.warning()
+        if warning and self.ticket is not None:
+            # Once per cycle: the last public reply anchors it.
+            anchor = self.ticket.last_update_at or self.ticket.first_response_at
+            if anchor != self._warned_for:
+                self._warned_for = anchor
+                self.post_message(self.UpdateDueSoon(warning))
+
+    def warning(self) -> str:
+        if self.ticket is None:
+            return ""
+        return update_warning(self.ticket, self.policy, self.clock())
+
+    def render(self) -> Content:
+        content = self._content()
+        self._shown = content.plain
+        return content
+
+    def _content(self) -> Content:
+        if self.ticket is None:
+            return Content("")
+        now = self.clock()
+        pieces: list[Content] = []
+        for clock, text, level in clock_parts(self.ticket, self.policy, now):
+            style = "$text-muted" if level is None else _RISK_STYLE[level]
+            pieces.append(Content.assemble((f"{clock.label} ", "$text-muted"), (text, style)))
+        if not pieces:
+            return Content.assemble(("SLA ", "$text-muted"), ("no clock running", "$text-muted"))
+        line = Content.assemble(("SLA  ", "bold $text-muted"), Content("  ·  ").join(pieces))
+        resolved_at = self.ticket.resolved_at
+        if self.ticket.status is Status.RESOLVED and resolved_at is not None:
+            closes = auto_close_due(resolved_at).strftime("%a %d %b %H:%M UTC")
+            line += Content.assemble(
+                ("  ·  ", "$text-muted"),
+                ("closes itself after the quality check ", "$text-muted"),
+                closes,
+            )
+        warning = self.warning()
+        if warning:
+            line += Content.assemble("\n", (f" ⚠ {warning} ", "bold reverse $text-warning"))
+        return line

@@ -1,0 +1,126 @@
+"""Verifiers and attempts on a real SQLite file: hashes only, nothing typed on disk."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from agentdesk.core.verification import Attempt, Factor, Outcome, VerifierFormatError
+from agentdesk.store.engine import Store
+from agentdesk.store.verification import (
+    account_verifiers,
+    check_factor,
+    insert_attempt,
+    set_verifiers,
+    ticket_attempts,
+)
+from tests.conftest import FIXED_NOW
+from tests.store.factory import add_people, add_ticket
+
+KEY = b"k" * 32
+ANSWERS = {
+    Factor.PAYMENT_LAST4: "7391",
+    Factor.DATE_OF_BIRTH: "1979-11-04",
+    Factor.PIN: "582016",
+}
+
+
+@pytest.fixture
+def people(store: Store, monkeypatch: pytest.MonkeyPatch) -> Store:
+    # Fixed salts: digests are the same every run, so a byte search of the file is repeatable.
+    salts = (bytes([n]) * 16 for n in range(1, 100))
+    monkeypatch.setattr("agentdesk.store.verification.secrets.token_bytes", lambda n: next(salts))
+    add_people(store, FIXED_NOW)
+    add_ticket(store, 1, created_at=FIXED_NOW - timedelta(hours=1))
+    with store.write() as connection:
+        set_verifiers(connection, KEY, 1, ANSWERS)
+    return store
+
+
+def _all_bytes(path: Path) -> bytes:
+    return b"".join(p.read_bytes() for p in path.parent.glob(path.name + "*"))
+
+
+def test_verifiers_check_what_the_customer_says(people: Store) -> None:
+    with people.read() as connection:
+        account = account_verifiers(connection, " acc-00000001 ")
+        assert account is not None and account.customer_id == 1
+        assert account_verifiers(connection, "ACC-99999999") is None
+    assert check_factor(KEY, account, Factor.PAYMENT_LAST4, "7391")
+    assert not check_factor(KEY, account, Factor.PAYMENT_LAST4, "7392")
+    assert check_factor(KEY, account, Factor.DATE_OF_BIRTH, "4 November 1979")
+    assert not check_factor(b"x" * 32, account, Factor.PIN, "582016")  # another profile's key
+    with pytest.raises(VerifierFormatError):
+        check_factor(KEY, account, Factor.PAYMENT_LAST4, "73")
+
+
+def test_a_customer_without_verifiers_never_passes(people: Store) -> None:
+    with people.read() as connection:
+        account = account_verifiers(connection, "ACC-00000002")
+    assert account is not None and not account.verifiers
+    assert not check_factor(KEY, account, Factor.PIN, "582016")
+
+
+def test_salts_differ_per_customer_and_factor(people: Store) -> None:
+    with people.write() as connection:
+        set_verifiers(connection, KEY, 2, ANSWERS)  # the same answers as customer 1
+    with people.read() as connection:
+        rows = connection.exec_driver_sql(
+            "SELECT customer_id, factor, salt, digest FROM customer_verifiers"
+        ).all()
+    assert len(rows) == 6
+    assert len({bytes(r.salt) for r in rows}) == 6
+    assert len({r.digest for r in rows}) == 6
+
+
+def test_attempts_are_kept_with_an_audit_row_each(people: Store) -> None:
+    failed = Attempt(FIXED_NOW, Outcome.FAILED, failed_step=Factor.PAYMENT_LAST4)
+    factors = (Factor.ACCOUNT_ID, Factor.PAYMENT_LAST4, Factor.PIN)
+    passed = Attempt(FIXED_NOW + timedelta(minutes=2), Outcome.PASSED, factors)
+    for attempt in (failed, passed):
+        with people.write() as connection:
+            insert_attempt(connection, 1, attempt, customer_id=1, agent_id=1, actor="amara.okafor")
+    with people.read() as connection:
+        assert ticket_attempts(connection, 1) == [failed, passed]
+        audit = connection.exec_driver_sql(
+            "SELECT actor, action, new_value FROM audit WHERE ticket_id = 1 ORDER BY id"
+        ).all()
+    assert [tuple(r) for r in audit] == [
+        ("amara.okafor", "verify_identity", "failed at the last 4 of the payment method"),
+        (
+            "amara.okafor",
+            "verify_identity",
+            "passed with account ID, last 4 of the payment method, PIN",
+        ),
+    ]
+
+
+def test_no_typed_value_reaches_the_file_or_its_wal(people: Store) -> None:
+    typed = ["7391", "582016", "1979-11-04", "4 November 1979", "7392"]
+    with people.read() as connection:
+        account = account_verifiers(connection, "ACC-00000001")
+    assert account is not None
+    for value in typed[:2]:
+        check_factor(KEY, account, Factor.PIN if len(value) == 6 else Factor.PAYMENT_LAST4, value)
+    check_factor(KEY, account, Factor.DATE_OF_BIRTH, typed[3])
+    with people.write() as connection:
+        insert_attempt(
+            connection,
+            1,
+            Attempt(FIXED_NOW, Outcome.PASSED, (Factor.ACCOUNT_ID, Factor.DATE_OF_BIRTH)),
+            customer_id=1,
+            agent_id=1,
+            actor="amara.okafor",
+        )
+    on_disk = _all_bytes(people.path)
+    assert b"verify_identity" in on_disk  # the WAL or file really holds the new rows
+    with people.read() as connection:
+        digests = [
+            r[0] for r in connection.exec_driver_sql("SELECT digest FROM customer_verifiers")
+        ]
+    for value in typed:
+        # Digits can occur by chance inside a hex digest; anywhere else they would be a leak.
+        assert not any(value in digest for digest in digests), "pick other test values"
+        assert value.encode() not in on_disk, value

@@ -1,0 +1,426 @@
+"""Pilot tests of the ticket workspace: replies, internal notes, the note template's rule,
+resolve, pend, escalate, attachments, drafts across a restart, the P0 warning, history."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+from textual.widgets import DataTable, Input, Select, TextArea
+
+from agentdesk.app import AgentDeskApp, make_app
+from agentdesk.config import Settings
+from agentdesk.core.note_template import Section, Tag
+from agentdesk.core.quality import Confirmation
+from agentdesk.screens.choice_dialog import ChoiceDialog
+from agentdesk.screens.ticket import TicketScreen
+from agentdesk.shipped import load_sla_policy
+from agentdesk.store.engine import open_store
+from agentdesk.store.notes import record_confirmation
+from agentdesk.store.types import from_db, to_db
+from agentdesk.widgets.composer import Composer
+from agentdesk.widgets.message_card import MessageCard
+from agentdesk.widgets.note_form import NoteForm
+from agentdesk.widgets.sla_clocks import SlaClocks
+from tests.conftest import FIXED_NOW
+from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import settle
+
+SIZE = (120, 40)
+
+
+def _read(settings: Settings, sql: str, *params: object) -> list[tuple[Any, ...]]:
+    with sqlite3.connect(settings.db_path) as connection:
+        return connection.execute(sql, params).fetchall()
+
+
+def _one(settings: Settings, sql: str, *params: object) -> Any:
+    rows = _read(settings, sql, *params)
+    assert rows, sql
+    return rows[0][0]
+
+
+def _bare_ticket(settings: Settings) -> int:
+    """An in-progress ticket with no structured note and no tags."""
+    return int(
+        _one(
+            settings,
+            "SELECT id FROM tickets WHERE status = 'in_progress' AND priority != 'P0' "
+            "AND id NOT IN (SELECT ticket_id FROM ticket_notes) "
+            "AND id NOT IN (SELECT ticket_id FROM ticket_tags) ORDER BY id LIMIT 1",
+        )
+    )
+
+
+async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
+    await settle(pilot)
+    app.queue_screen.open_ticket(ticket_id)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, TicketScreen) and screen.workspace is not None
+    return screen
+
+
+async def _fill_note(screen: TicketScreen, *, skip: tuple[str, ...] = ()) -> None:
+    form = await screen.ensure_note_form()
+    assert form is not None
+    for section in Section:
+        if section.value not in skip:
+            area = form.query_one(f"#note-{section.value}", TextArea)
+            area.load_text(f"{section.label} written by the test.")
+    values = {
+        Tag.PRODUCT_AREA: "login",
+        Tag.ISSUE_TYPE: "password_reset",
+        Tag.PRIORITY: "P2",
+        Tag.CHANNEL: "email",
+    }
+    form.set_tags({tag: value for tag, value in values.items() if tag.value not in skip})
+
+
+def _confirm(settings: Settings, ticket_id: int) -> None:
+    store = open_store(settings.db_path, load_sla_policy())
+    try:
+        record_confirmation(
+            store,
+            ticket_id,
+            Confirmation(
+                restated_issue="Cannot log in since the reset",
+                proposed_solution="New reset link, valid 24 h",
+                etr="today 16:00 UTC",
+                customer_agreed=True,
+                recorded_at=FIXED_NOW - timedelta(minutes=5),
+            ),
+            agent="amara.okafor",
+        )
+    finally:
+        store.close()
+
+
+async def test_write_a_reply(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("r")
+        assert app.focused is screen.composer.text_area
+        await pilot.press(*"Hello, on it", "ctrl+s")
+        await settle(pilot)
+        last = _read(
+            demo,
+            "SELECT kind, body, author FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
+            ticket_id,
+        )[0]
+        assert last == ("reply", "Hello, on it", "Amara Okafor")
+        assert screen.composer.text == ""
+        card = list(screen.query(MessageCard))[-1]
+        assert card.has_class("-reply") and "Hello, on it" in str(card.render())
+        # The outbox has it for sync, and the history tab shows the change.
+        assert _one(demo, "SELECT op FROM outbox ORDER BY id DESC LIMIT 1") == "reply"
+        history = screen.query_one("#history-table", DataTable)
+        audit = _one(demo, "SELECT count(*) FROM audit WHERE ticket_id = ?", ticket_id)
+        assert history.row_count == audit
+
+
+async def test_write_an_internal_note(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("n")
+        assert screen.composer.has_class("-internal-note")
+        await pilot.press(*"Customer sounded upset", "ctrl+j")
+        await settle(pilot)
+        kind, body = _read(
+            demo,
+            "SELECT kind, body FROM messages WHERE ticket_id = ? ORDER BY id DESC LIMIT 1",
+            ticket_id,
+        )[0]
+        assert (kind, body) == ("internal_note", "Customer sounded upset")
+        card = list(screen.query(MessageCard))[-1]
+        assert card.has_class("-internal-note") and not card.has_class("-reply")
+        assert "customer does not see" in str(card.border_title)
+
+
+async def test_the_composer_mode_switches_with_ctrl_t(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, _bare_ticket(demo))
+        await pilot.press("r", "ctrl+t")
+        assert screen.composer.has_class("-internal-note")
+        assert "INTERNAL NOTE" in str(screen.composer.query_one("#composer-mode").render())
+        await pilot.press("ctrl+t")
+        assert screen.composer.has_class("-reply")
+        # Esc leaves the composer, not the ticket.
+        await pilot.press("escape")
+        assert app.screen is screen and app.focused is screen.query_one("#conversation")
+
+
+async def test_resolve_with_an_empty_template_is_refused(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("d")
+        await settle(pilot)
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "in_progress"
+        form = screen.query_one(NoteForm)
+        assert screen.query_one("#ticket-tabs").active == "tab-note"
+        assert app.focused is form.query_one("#note-issue_summary")
+        for section in Section:
+            error = form.query_one(f"#error-{section.value}")
+            assert "Required" in str(error.render()) and error.display
+        for label in ("Issue summary", "Steps taken", "Root cause hypothesis", "Next steps"):
+            assert label in screen.last_refusal
+        assert "three-step confirmation missing" in screen.last_refusal
+
+
+async def test_a_missing_tag_is_named_and_focused(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        form = screen.query_one(NoteForm)
+        form.query_one("#note-channel", Select).clear()
+        await settle(pilot)
+        screen.action_resolve()
+        await settle(pilot)
+        assert "tag channel" in screen.last_refusal
+        assert "Issue summary" not in screen.last_refusal
+        assert app.focused is form.query_one("#note-channel")
+
+
+async def test_a_complete_note_without_confirmation_is_refused(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.action_resolve()
+        await settle(pilot)
+        assert "three-step confirmation missing" in screen.last_refusal
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "in_progress"
+
+
+async def test_fill_the_note_and_resolve(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    _confirm(demo, ticket_id)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("2")
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen.last_refusal == ""
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "resolved"
+        summary, deadline = _read(
+            demo,
+            "SELECT issue_summary, sla_deadline FROM ticket_notes WHERE ticket_id = ?",
+            ticket_id,
+        )[0]
+        assert summary == "Issue summary written by the test."
+        assert deadline  # filled from the SLA engine, never typed
+        tags = dict(
+            _read(demo, "SELECT name, value FROM ticket_tags WHERE ticket_id = ?", ticket_id)
+        )
+        assert tags == {
+            "product_area": "login",
+            "issue_type": "password_reset",
+            "priority": "P2",
+            "channel": "email",
+        }
+        # Rendered as one internal note in the conversation.
+        body = _one(
+            demo,
+            "SELECT m.body FROM messages m JOIN ticket_notes n ON n.message_id = m.id "
+            "WHERE n.ticket_id = ?",
+            ticket_id,
+        )
+        assert body.startswith("Issue summary: Issue summary written by the test.")
+        assert "SLA deadline: " in body
+        notes = [c for c in screen.query(MessageCard) if "structured note" in str(c.border_title)]
+        assert len(notes) == 1
+
+
+async def test_pend_pauses_the_sla(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        clocks = screen.query_one(SlaClocks)
+        assert "paused" not in str(clocks.render())
+        await pilot.press("p")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("down", "enter")  # waiting on internal team
+        await settle(pilot)
+        status, reason, due = _read(
+            demo, "SELECT status, pending_reason, sla_due_at FROM tickets WHERE id = ?", ticket_id
+        )[0]
+        assert (status, reason, due) == ("pending", "waiting_on_internal_team", None)
+        clock.advance(timedelta(hours=5))
+        clocks.tick()
+        await pilot.pause()
+        assert "paused" in str(clocks.render())
+        assert "waiting on internal team" in str(screen.query_one("#ticket-title").render())
+
+
+async def test_escalate_with_a_reason(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.press("enter")  # L2, then the reason
+        await pilot.press("enter")
+        assert isinstance(app.screen, ChoiceDialog)  # a reason is required
+        await pilot.press(*"billing dispute", "enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT tier FROM tickets WHERE id = ?", ticket_id) == "L2"
+        reason, seconds = _read(
+            demo, "SELECT reason, seconds_to_handoff FROM handoffs WHERE ticket_id = ?", ticket_id
+        )[0]
+        created = _one(demo, "SELECT created_at FROM tickets WHERE id = ?", ticket_id)
+        assert reason == "billing dispute"
+        assert seconds == int((FIXED_NOW - from_db(created)).total_seconds())
+        assert "L2" in str(screen.query_one("#ticket-title").render())
+
+
+async def test_an_11_mb_attachment_is_refused(
+    demo: Settings, clock: SteppedClock, tmp_path: Path
+) -> None:
+    big = tmp_path / "capture.pcap"
+    big.write_bytes(b"\0" * (11 * 1024 * 1024))
+    small = tmp_path / "screenshot.png"
+    small.write_bytes(b"\x89PNG" + b"\0" * 2000)
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("f")
+        await settle(pilot)
+        await pilot.press(*"/tm")
+        dialog_input = app.screen.query_one("#attach-path", Input)
+        dialog_input.value = str(big)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "11.0 MB" in screen.last_refusal and "at most 10.0 MB" in screen.last_refusal
+        assert _one(demo, "SELECT count(*) FROM attachments") == 0
+        screen.attach(str(tmp_path / "missing.txt"))
+        await settle(pilot)
+        assert "no file at" in screen.last_refusal
+        screen.attach(str(small))
+        await settle(pilot)
+        assert screen.last_refusal == ""
+        rows = _read(demo, "SELECT filename, mime_type, size FROM attachments")
+        assert rows == [("screenshot.png", "image/png", 2004)]
+        table = screen.query_one("#attachments-table", DataTable)
+        assert [str(c) for c in table.get_row_at(0)[:3]] == [
+            "screenshot.png",
+            "image/png",
+            "2.0 KB",
+        ]
+
+
+async def test_a_draft_survives_a_restart(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(Composer, "DRAFT_SECONDS", 0.01)
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ticket_id)
+        await pilot.press("n", *"half a thought")
+        await pilot.pause(0.1)
+        await settle(pilot)
+        # Saved while the app still runs: a kill now would keep it.
+        assert _read(demo, "SELECT mode, body FROM drafts WHERE ticket_id = ?", ticket_id) == [
+            ("internal_note", "half a thought")
+        ]
+    again = make_app(demo, clock=clock)
+    async with again.run_test(size=SIZE) as pilot:
+        screen = await _open(again, pilot, ticket_id)
+        assert screen.composer.text == "half a thought"
+        assert screen.composer.has_class("-internal-note")
+        # Sending spends the draft.
+        await pilot.press("n", "ctrl+s")
+        await settle(pilot)
+        assert _read(demo, "SELECT body FROM drafts WHERE ticket_id = ?", ticket_id) == []
+
+
+async def test_p0_warns_before_the_update_is_due(demo: Settings, clock: SteppedClock) -> None:
+    # The demo's only open P0 is new: make it an incident being worked, replied to at 13:50.
+    last = FIXED_NOW - timedelta(minutes=10)
+    ticket_id = int(_one(demo, "SELECT id FROM tickets WHERE priority = 'P0' AND status = 'new'"))
+    with sqlite3.connect(demo.db_path) as connection:
+        connection.execute(
+            "UPDATE tickets SET status = 'in_progress', first_response_at = ?, "
+            "last_update_at = ? WHERE id = ?",
+            (to_db(last), to_db(last), ticket_id),
+        )
+    due = last + timedelta(minutes=30)
+    clock.now = due - timedelta(minutes=20)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        clocks = screen.query_one(SlaClocks)
+        assert clocks.warning() == ""
+        clock.now = due - timedelta(minutes=5)
+        clocks.tick()
+        await settle(pilot)
+        assert "next public update is due in 5m" in clocks.warning()
+        assert "P0" in str(clocks.render())
+        clock.now = due + timedelta(minutes=2)
+        assert "overdue by 2m" in clocks.warning()
+
+
+async def test_assign_to_me_then_change_priority_with_a_reason(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id = int(
+        _one(demo, "SELECT id FROM tickets WHERE status = 'new' AND priority = 'P3' LIMIT 1")
+    )
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("a")
+        await settle(pilot)
+        status, assignee = _read(
+            demo, "SELECT status, assignee_id FROM tickets WHERE id = ?", ticket_id
+        )[0]
+        assert (status, assignee) == ("assigned", 1)  # amara.okafor
+        await pilot.press("P")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("up", "enter", "enter")  # P2, then no reason: refused in the dialog
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press(*"VIP", "enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT priority FROM tickets WHERE id = ?", ticket_id) == "P2"
+        reason = _one(
+            demo,
+            "SELECT new_value FROM audit WHERE ticket_id = ? AND field = 'reason' "
+            "ORDER BY id DESC LIMIT 1",
+            ticket_id,
+        )
+        assert reason == "VIP"
+        assert " P2 " in str(screen.query_one("#ticket-title").render())
