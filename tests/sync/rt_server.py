@@ -218,15 +218,18 @@ class RtServer:
         self.start()
 
 
-def make_rt(folder: Path, port: int | None = None) -> RtServer:
-    """Write the config, lay down a fresh database, start RT and make a token for root."""
+def make_rt(folder: Path, port: int | None = None, database: Path | None = None) -> RtServer:
+    """Write the config, lay down a fresh database (or a copy of `database`), start RT and
+    make tokens for root and the colleagues."""
     folder.mkdir(parents=True, exist_ok=True)
     (folder / "RT_SiteConfig.d").mkdir(exist_ok=True)
     port = port or free_port()
     db = folder / "rtdb"
     (folder / "RT_SiteConfig.pm").write_text(SITE_CONFIG.format(port=port, db=db))
     server = RtServer(folder=folder, port=port)
-    if PRISTINE_DB.exists() and os.access(PRISTINE_DB, os.R_OK):
+    if database is not None:
+        shutil.copyfile(database, db)
+    elif PRISTINE_DB.exists() and os.access(PRISTINE_DB, os.R_OK):
         shutil.copyfile(PRISTINE_DB, db)
     else:
         subprocess.run(
@@ -237,7 +240,8 @@ def make_rt(folder: Path, port: int | None = None) -> RtServer:
             timeout=600,
         )
     server.token = server.perl(_MAKE_TOKEN, "root").strip()
-    server.perl(_MAKE_USER, *COLLEAGUES)
+    if database is None:
+        server.perl(_MAKE_USER, *COLLEAGUES)
     server.tokens = {name: server.perl(_MAKE_TOKEN, name).strip() for name in COLLEAGUES}
     server.start()
     return server

@@ -21,6 +21,9 @@ class TcpProxy:
         self.target_port = target_port
         self.decide = decide
         self.seen: list[tuple[str, str]] = []
+        # Bytes on the wire each way (the bench compares clients with these).
+        self.bytes_up = 0
+        self.bytes_down = 0
         self._listener = socket.create_server(("127.0.0.1", 0))
         self.port = int(self._listener.getsockname()[1])
         self._stop = threading.Event()
@@ -70,6 +73,7 @@ class TcpProxy:
             line = request.split(b"\r\n", 1)[0].decode("latin-1")
             action = self.decide(line)
             self.seen.append((line, action))
+            self.bytes_up += len(request)
             if action == "stall":
                 self._stop.wait(60)
                 return
@@ -86,3 +90,4 @@ class TcpProxy:
                 client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
                 return
             client.sendall(answer)
+            self.bytes_down += len(answer)
