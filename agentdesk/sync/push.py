@@ -211,6 +211,7 @@ class Pusher:
         for _round in range(4):
             if etag is None:
                 remote, etag = self.get_ticket(remote_id)
+                self._save_remote(op.ticket_id, remote, etag)
                 wanted = self._rebase(op, remote_id, remote, wanted)
             if not wanted:
                 return
@@ -342,14 +343,19 @@ class Pusher:
                 and f"txn:{txn}" not in taken
             ):
                 candidates.append(int(txn))
-        if not candidates:
-            return None
-        txn = str(min(candidates))
-        with self.store.write() as connection:
-            if not state.claim(connection, BACKEND, f"txn:{txn}", op.id):
-                return None
-        log.info("op %s was already in RT as transaction %s: not sent again", op.id, txn)
-        return txn
+        for candidate in sorted(candidates):
+            # RT also records its outgoing notification mails (EmailRecord) with the reply's
+            # text: only the comment or correspond transaction itself is this op's.
+            kind = self.client.call("GET", f"/transaction/{candidate}", params={"fields": "Type"})
+            if kind.json().get("Type") not in ("Comment", "Correspond"):
+                continue
+            txn = str(candidate)
+            with self.store.write() as connection:
+                if not state.claim(connection, BACKEND, f"txn:{txn}", op.id):
+                    continue
+            log.info("op %s was already in RT as transaction %s: not sent again", op.id, txn)
+            return txn
+        return None
 
     # -- create -------------------------------------------------------------------------------
 

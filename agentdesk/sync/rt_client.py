@@ -90,7 +90,7 @@ class RtClient:
     """One REST2 endpoint. Idempotent calls retry here; the push engine decides for the rest."""
 
     base_url: str
-    token: str
+    token: str = field(repr=False)  # never in a repr, a log line or an error message
     transport: Any = None  # an httpx transport (tests: respx or a loopback proxy)
     sleep: Callable[[float], None] = time.sleep
     backoff: Backoff = field(default_factory=Backoff)

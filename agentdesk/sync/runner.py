@@ -65,8 +65,13 @@ def check_connection(url: str, token: str, queues: tuple[str, ...]) -> str:
                 raise Rejected(
                     error.status, f"queue {queue!r} is not visible with this token"
                 ) from None
-        response = client.call("GET", "/tickets", params={"query": "id > 0", "per_page": 1})
+        queue = queues[0].replace("\\", "\\\\").replace("'", "\\'")
+        response = client.call(
+            "GET", "/tickets", params={"query": f"Queue = '{queue}'", "per_page": 1}
+        )
         total = response.json().get("total")
     finally:
         client.close()
-    return f"connected to {url}: queues {', '.join(queues)} visible ({total} tickets in RT)"
+    return (
+        f"connected to {url}: queues {', '.join(queues)} visible ({total} tickets in {queues[0]})"
+    )

@@ -48,20 +48,34 @@ class RtApi:
         body = {"Queue": queue, "Subject": subject, "Content": f"{subject}.", **fields}
         return str(self("POST", "/ticket", json=body).json()["id"])
 
-    def contents(self, remote_id: str) -> list[str]:
-        """Every attachment body on the ticket, oldest first."""
-        out: list[str] = []
+    def _all(self, path: str, fields: str) -> list[dict[str, Any]]:
+        out: list[dict[str, Any]] = []
         page = 1
         while True:
             body = self(
-                "GET",
-                f"/ticket/{remote_id}/attachments",
-                params={"fields": "Content", "per_page": 100, "page": page},
+                "GET", path, params={"fields": fields, "per_page": 100, "page": page}
             ).json()
-            out.extend(str(item.get("Content", "")).strip() for item in body["items"])
+            out.extend(body["items"])
             if page >= (body.get("pages") or 1):
                 return out
             page += 1
+
+    def contents(self, remote_id: str) -> list[str]:
+        """The bodies of the ticket's create, comments and replies, oldest first.
+
+        RT also records each outgoing notification mail (EmailRecord transactions) with the
+        reply's text in it: those are RT's copies, not separate messages, so they are left out.
+        """
+        kinds = {
+            str(item["id"])
+            for item in self._all(f"/ticket/{remote_id}/history", "Type")
+            if item.get("Type") in ("Create", "Comment", "Correspond")
+        }
+        return [
+            str(item.get("Content", "")).strip()
+            for item in self._all(f"/ticket/{remote_id}/attachments", "Content,TransactionId")
+            if str(item.get("TransactionId")) in kinds and str(item.get("Content", "")).strip()
+        ]
 
 
 @pytest.fixture(scope="session")

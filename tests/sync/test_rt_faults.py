@@ -177,8 +177,16 @@ def test_502_after_sending_looks_in_the_history_before_sending_again(
                     "Created": stamp,
                 },
                 {"TransactionId": "70", "Content": "older text", "Created": stamp},
+                {"TransactionId": "76", "Content": "Refund approved by billing.", "Created": stamp},
             ]
         )
+    )
+    # RT's record of a notification mail (76) carries the same text: not the op's own.
+    respx_mock.get(f"{API}/transaction/77").mock(
+        return_value=httpx.Response(200, json={"Type": "Comment"})
+    )
+    respx_mock.get(f"{API}/transaction/76").mock(
+        return_value=httpx.Response(200, json={"Type": "EmailRecord"})
     )
     _empty_pull(respx_mock)
     summary = backend.sync(store, now)
