@@ -94,9 +94,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot be read: {error}") from error
     backend = _get(doc, config_path, "sync", "backend", "local")
-    if backend != "local":
+    if backend not in ("local", "rt"):
         raise ConfigError(
-            f'{config_path}: [sync] backend = {backend!r} is not supported yet; use "local"'
+            f'{config_path}: [sync] backend = {backend!r} is not supported; use "local" or "rt"'
         )
     return Settings(
         profile=profile,
@@ -106,6 +106,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         agent_handle=_get(doc, config_path, "agent", "handle", ""),
         backend=backend,
         theme=_get(doc, config_path, "ui", "theme", "textual-dark"),
+        # agentdesk.sync.settings checks the rest of [sync] (url, queues) when sync starts.
+        extra={"sync": dict(doc.get("sync", {}))},
     )
 
 
