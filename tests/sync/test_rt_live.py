@@ -283,3 +283,37 @@ def test_a_server_stopped_mid_push_and_restarted_gets_everything_once(
             text("SELECT progress FROM sync_ops ORDER BY outbox_id")
         ).all()
     assert any("found_in_history" in row[0] for row in progress)
+
+
+def test_a_structured_note_reaches_rt_as_one_comment(
+    store, rt_server, rt_root, rt_queue, fast_sleep
+) -> None:
+    from agentdesk.core.note_template import Section, StructuredNote, Tag
+
+    remote = rt_root.create(rt_queue, "Card declined twice", Priority=50)
+    backend = make_backend(rt_server, rt_queue, fast_sleep)
+    assert backend.sync(store, _now()).pulled == 1
+    ticket = local_id(store, remote)
+    note = StructuredNote(
+        sections={
+            Section.ISSUE_SUMMARY: "Card declined at checkout, twice.",
+            Section.STEPS_TAKEN: "Checked the payment gateway log.",
+            Section.ROOT_CAUSE: "Issuer soft decline.",
+            Section.NEXT_STEPS: "Ask the customer to call the bank.",
+        },
+        tags={Tag.PRODUCT_AREA: "payments", Tag.CHANNEL: "email"},
+    )
+    apply_change(
+        store,
+        ticket,
+        TicketChange("note", note=note, note_author="amara.okafor"),
+        actor="amara.okafor",
+        now=_now(),
+    )
+    up = backend.sync(store, _now())
+    assert (up.state, up.pushed, up.parked) == ("online", 1, 0), up.message
+    notes = [body for body in rt_root.contents(remote) if "Issuer soft decline." in body]
+    assert len(notes) == 1
+    assert notes[0].startswith("Issue summary: Card declined at checkout, twice.")
+    assert "Tags: product_area=payments channel=email" in notes[0]
+    assert backend.sync(store, _now()).pushed == 0  # sent once, not again
