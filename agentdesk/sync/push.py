@@ -122,10 +122,11 @@ class Pusher:
             if op.payload.get("reason"):
                 note += f"\nReason: {op.payload['reason']}"
             self._post_once(op, progress, "tier", remote_id, "comment", note)
-        note = op.payload.get("note")
-        if note and note.get("body"):
+        structured = op.payload.get("note")
+        if structured and structured.get("body"):
             # The structured note travels as one RT comment, in the template's own words.
-            self._post_once(op, progress, "note", remote_id, "comment", str(note["body"]))
+            body = str(structured["body"])
+            self._post_once(op, progress, "note", remote_id, "comment", body)
         message = op.payload.get("message")
         if message:
             kind = "correspond" if message.get("kind") == "reply" else "comment"
