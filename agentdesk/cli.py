@@ -61,6 +61,37 @@ def _parser() -> argparse.ArgumentParser:
         metavar="DIR",
         help="the folder to check (default: the shipped library)",
     )
+
+    sync = commands.add_parser(
+        "sync", help="sync the profile with its helpdesk without the TUI and print a summary"
+    )
+    sync.add_argument("--once", action="store_true", help="one run (push, then pull), then exit")
+    sync.add_argument(
+        "--interval",
+        type=_positive,
+        default=60,
+        metavar="S",
+        help="seconds between runs without --once (default 60)",
+    )
+
+    connect = commands.add_parser(
+        "connect", help="connect the profile to a helpdesk: `agentdesk connect rt URL`"
+    )
+    connect.add_argument("kind", choices=["rt"], help="the helpdesk: rt (Request Tracker 5)")
+    connect.add_argument("url", help="the RT base URL, e.g. https://rt.example.com")
+    connect.add_argument(
+        "--queue",
+        action="append",
+        dest="queues",
+        metavar="NAME",
+        help="an RT queue to sync (repeat for more; default General)",
+    )
+    connect.add_argument(
+        "--region", default="EMEA", help="region for tickets RT does not say (default EMEA)"
+    )
+    connect.add_argument(
+        "--no-check", action="store_true", help="save the settings without asking RT first"
+    )
     return parser
 
 
@@ -161,12 +192,91 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
     return int(app.return_code or 0)
 
 
+def sync_command(args: argparse.Namespace) -> int:
+    from agentdesk.config import ConfigError, load_settings
+    from agentdesk.shipped import DataFileError, load_sla_policy
+    from agentdesk.store.engine import StoreError, open_store
+    from agentdesk.sync.credentials import CredentialError
+    from agentdesk.sync.runner import make_backend, run_sync
+    from agentdesk.sync.settings import SyncSettingsError
+
+    try:
+        settings = load_settings(args.profile, db_path=args.db)
+        backend = make_backend(settings)
+        store = open_store(settings.db_path, load_sla_policy())
+    except (ConfigError, StoreError, DataFileError, SyncSettingsError, CredentialError) as error:
+        return _fail(str(error))
+
+    def report(summary: object) -> None:
+        for line in summary.lines():  # type: ignore[attr-defined]
+            print(line, flush=True)
+
+    try:
+        summary = run_sync(store, backend, once=args.once, interval=args.interval, report=report)
+    except KeyboardInterrupt:
+        return 0
+    finally:
+        backend.close()
+        store.close()
+    return {"online": 0, "offline": 3, "paused": 4}.get(summary.state, 1)
+
+
+def connect_command(args: argparse.Namespace) -> int:
+    import getpass
+    import os
+
+    from agentdesk.config import ConfigError, load_settings
+    from agentdesk.core.ticket import Region
+    from agentdesk.sync.credentials import ENV_TOKEN, CredentialError, save_token
+    from agentdesk.sync.rt_client import SyncError
+    from agentdesk.sync.runner import check_connection
+    from agentdesk.sync.settings import RtSettings, SyncSettingsError, check_url, write_rt_section
+
+    try:
+        settings = load_settings(args.profile, db_path=args.db)
+        url = check_url(args.url)
+        region = Region(args.region)
+    except ValueError as error:  # ConfigError, SyncSettingsError and a bad region alike
+        return _fail(str(error))
+    queues = tuple(args.queues or ["General"])
+    token = os.environ.get(ENV_TOKEN, "").strip()
+    from_env = bool(token)
+    if not token:
+        if not sys.stdin.isatty():
+            return _fail(f"no token: set {ENV_TOKEN} or run this in a terminal to type it")
+        token = getpass.getpass(f"RT auth token for {url} (not echoed): ").strip()
+    if not token:
+        return _fail("no token given")
+    if not args.no_check:
+        try:
+            print(check_connection(url, token, queues))
+        except SyncError as error:
+            return _fail(f"{url}: {error}")
+    if not from_env:
+        try:
+            save_token(settings.profile, url, token)
+        except CredentialError as error:
+            return _fail(str(error))
+    assert settings.config_path is not None
+    try:
+        write_rt_section(settings.config_path, RtSettings(url, queues, region))
+    except (OSError, ConfigError, SyncSettingsError) as error:
+        return _fail(f"{settings.config_path}: cannot be written: {error}")
+    where = f"${ENV_TOKEN}" if from_env else "the OS keyring"
+    print(f"profile {settings.profile!r} now syncs with {url} (token from {where})")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo-data":
         return demo_data(args.demo_db, args.tickets, args.seed, args.now)
     if args.command == "macros":
         return macros_check(args.folder)
+    if args.command == "sync":
+        return sync_command(args)
+    if args.command == "connect":
+        return connect_command(args)
     return run_tui(args)
 
 

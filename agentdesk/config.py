@@ -106,9 +106,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot be read: {error}") from error
     backend = _get(doc, config_path, "sync", "backend", "local")
-    if backend != "local":
+    if backend not in ("local", "rt"):
         raise ConfigError(
-            f'{config_path}: [sync] backend = {backend!r} is not supported yet; use "local"'
+            f'{config_path}: [sync] backend = {backend!r} is not supported; use "local" or "rt"'
         )
     folder = _get(doc, config_path, "macros", "folder", "").strip()
     return Settings(
@@ -122,6 +122,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         macro_folder=(config_path.parent / Path(folder).expanduser()) if folder else None,
         company=_get(doc, config_path, "macros", "company", ""),
         department=_get(doc, config_path, "macros", "department", ""),
+        # agentdesk.sync.settings checks the rest of [sync] (url, queues) when sync starts.
+        extra={"sync": dict(doc.get("sync", {}))},
     )
 
 

@@ -8,8 +8,9 @@ Undo rule (undo_last_macro): the newest macro applied to a ticket can be undone 
 who applied it while
   1. it has not been undone already,
   2. the ticket has not changed since (its version is still the one the macro left), and
-  3. none of its outbox rows has been pushed: each is still 'pending' -- or, with the local
-     backend (no remote), 'done', which there only means "committed on this computer".
+  3. none of its outbox rows has been pushed: each is still 'pending' and untried (no
+     attempt, no sync_ops progress) -- or, with the local backend (no remote), 'done', which
+     there only means "committed on this computer".
 Undo is then one transaction:
   - the replies, internal notes and structured notes the macro added are withdrawn: the
     ticket_notes row (so the note before the macro is the latest again) and the message it was
@@ -253,14 +254,18 @@ def undo_refusal(
             f"#{ticket_id}: the ticket changed after the macro ({name}); change it back by hand"
         )
     ids = application.undo["outbox_ids"]
-    states = [
-        state
-        for (state,) in connection.execute(
-            text(f"SELECT state FROM outbox WHERE id IN ({', '.join(str(int(i)) for i in ids)})")
+    # Not left this computer: pending and never tried (a push that was started may have
+    # reached the helpdesk without an answer: sync_ops then holds its progress).
+    rows = connection.execute(
+        text(
+            "SELECT o.state, o.attempts, s.outbox_id IS NOT NULL AS touched FROM outbox o "
+            "LEFT JOIN sync_ops s ON s.outbox_id = o.id "
+            f"WHERE o.id IN ({', '.join(str(int(i)) for i in ids)})"
         )
-    ]
+    ).all()
     allowed = {"pending", "done"} if local_backend else {"pending"}
-    if len(states) != len(ids) or any(state not in allowed for state in states):
+    unsent = [row.state in allowed and not row.attempts and not row.touched for row in rows]
+    if len(unsent) != len(ids) or not all(unsent):
         return application, (
             f"#{ticket_id}: the macro ({name}) has already been synced to the helpdesk; "
             "change it back by hand"
@@ -346,6 +351,7 @@ def _withdraw(
                 text("SELECT body FROM messages WHERE id = :id"), {"id": message_id}
             ).scalar_one_or_none()
             connection.execute(text("DELETE FROM messages WHERE id = :id"), {"id": message_id})
+        # undo_refusal checked that it was never tried, so no sync_ops row refers to it.
         connection.execute(
             text("DELETE FROM outbox WHERE id = :id AND state = 'pending'"), {"id": outbox_id}
         )

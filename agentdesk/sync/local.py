@@ -7,6 +7,7 @@ from datetime import datetime
 
 from agentdesk.store.engine import Store
 from agentdesk.store.writes import mark_outbox_done
+from agentdesk.sync.protocol import SyncSummary
 
 
 @dataclass
@@ -16,3 +17,9 @@ class LocalBackend:
     def push(self, store: Store, now: datetime) -> int:
         """Committed locally is delivered: mark the pending ops done."""
         return mark_outbox_done(store, now)
+
+    def sync(self, store: Store, now: datetime) -> SyncSummary:
+        return SyncSummary(backend=self.name, pushed=self.push(store, now))
+
+    def close(self) -> None:
+        return None

@@ -347,3 +347,15 @@ def test_undo_puts_a_resumed_ticket_back_to_pending_with_its_reason(store, now, 
     after = snapshot(store)
     assert after.status is Status.PENDING
     assert after.pending_reason == PendingReason.INTERNAL_TEAM.value == before.pending_reason
+
+
+def test_undo_is_refused_once_a_push_was_tried(store, now, ticket) -> None:
+    """A pending op that sync already tried may have reached the helpdesk unanswered."""
+    applied = apply(store, now)
+    with store.write() as connection:
+        connection.execute(
+            text("UPDATE outbox SET attempts = 1 WHERE id = :id"),
+            {"id": applied.written[-1].outbox_id},
+        )
+    with pytest.raises(UndoRefused, match="already been synced"):
+        undo_last_macro(store, 1, actor=ACTOR, now=now, local_backend=False)

@@ -1,0 +1,239 @@
+"""HTTP to Request Tracker's REST2: timeouts, auth, byte counts, and what each failure means.
+
+httpx is imported when a client is made, never at import time (the TUI's first frame must not
+wait for it). The token goes in the Authorization header and nowhere else: not in URLs, not in
+exceptions, not in logs.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from email.utils import parsedate_to_datetime
+from typing import TYPE_CHECKING, Any
+
+from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
+
+if TYPE_CHECKING:
+    import httpx
+
+log = logging.getLogger("agentdesk.sync")
+
+# Explicit, per phase: a stalled link fails in seconds instead of hanging the worker.
+CONNECT_TIMEOUT = 5.0
+READ_TIMEOUT = 20.0
+WRITE_TIMEOUT = 20.0
+POOL_TIMEOUT = 5.0
+
+
+class SyncError(Exception):
+    """Base of what the remote side can do to a sync run."""
+
+
+class Unauthorized(SyncError):
+    """401: the token is wrong or revoked. Sync pauses until the agent fixes it."""
+
+
+class Offline(SyncError):
+    """The circuit breaker is open: too many failures in a row."""
+
+
+class Unreachable(SyncError):
+    """The request never reached the server (connect failed): safe to send again."""
+
+
+class Ambiguous(SyncError):
+    """The request may or may not have been applied (read timeout, reset, 502/504, 500)."""
+
+
+class RateLimited(SyncError):
+    def __init__(self, status: int, delay: float | None) -> None:
+        super().__init__(f"HTTP {status}, retry after {delay} s")
+        self.status = status
+        self.delay = delay
+
+
+class Rejected(SyncError):
+    """A 4xx the op itself caused (400, 404, 409, 422, ...): park the op, show the reason."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(f"HTTP {status}: {message}")
+        self.status = status
+        self.message = message
+
+
+@dataclass
+class Traffic:
+    bytes_in: int = 0
+    bytes_out: int = 0
+    requests: int = 0
+
+
+def _server_message(response: httpx.Response) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return response.text[:300]
+    if isinstance(body, dict) and isinstance(body.get("message"), str):
+        return str(body["message"])
+    if isinstance(body, list):
+        return "; ".join(str(line) for line in body)[:300]
+    return str(body)[:300]
+
+
+@dataclass
+class RtClient:
+    """One REST2 endpoint. Idempotent calls retry here; the push engine decides for the rest."""
+
+    base_url: str
+    token: str = field(repr=False)  # never in a repr, a log line or an error message
+    transport: Any = None  # an httpx transport (tests: respx or a loopback proxy)
+    sleep: Callable[[float], None] = time.sleep
+    backoff: Backoff = field(default_factory=Backoff)
+    breaker: CircuitBreaker = field(default_factory=CircuitBreaker)
+    attempts: int = 4
+    # connect, read, write, pool (seconds)
+    timeouts: tuple[float, float, float, float] = (
+        CONNECT_TIMEOUT,
+        READ_TIMEOUT,
+        WRITE_TIMEOUT,
+        POOL_TIMEOUT,
+    )
+    traffic: Traffic = field(default_factory=Traffic)
+    # Server time minus local time, from the Date header: pulls speak in server time.
+    clock_offset: float = 0.0
+    event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None
+    _http: Any = field(default=None, repr=False)
+
+    def _client(self) -> httpx.Client:
+        if self._http is None:
+            import httpx
+
+            self._http = httpx.Client(
+                base_url=self.base_url.rstrip("/") + "/REST/2.0",
+                headers={
+                    "Authorization": f"token {self.token}",
+                    "Accept": "application/json",
+                    "Accept-Encoding": "gzip",
+                    "User-Agent": "agentdesk-sync",
+                },
+                timeout=httpx.Timeout(
+                    connect=self.timeouts[0],
+                    read=self.timeouts[1],
+                    write=self.timeouts[2],
+                    pool=self.timeouts[3],
+                ),
+                transport=self.transport,
+                event_hooks=dict(self.event_hooks or {}),
+            )
+        return self._http  # type: ignore[no-any-return]
+
+    def close(self) -> None:
+        if self._http is not None:
+            self._http.close()
+            self._http = None
+
+    def server_now(self) -> datetime:
+        return datetime.fromtimestamp(time.time() + self.clock_offset, UTC)
+
+    def _count(self, response: httpx.Response) -> None:
+        request = response.request
+        head = sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
+        self.traffic.bytes_out += len(request.method) + len(str(request.url.raw_path)) + 12
+        self.traffic.bytes_out += head + len(request.content)
+        self.traffic.bytes_in += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 17
+        self.traffic.bytes_in += response.num_bytes_downloaded
+        self.traffic.requests += 1
+        date = response.headers.get("date")
+        if date:
+            with contextlib.suppress(TypeError, ValueError):
+                self.clock_offset = parsedate_to_datetime(date).timestamp() - time.time()
+
+    def _once(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> httpx.Response:
+        import httpx
+
+        now = datetime.now(UTC)
+        if not self.breaker.allows(now):
+            raise Offline("the helpdesk did not answer; trying again later")
+        try:
+            response = self._client().request(
+                method, path, params=params, json=json, headers=headers
+            )
+            response.read()
+        except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
+            self.breaker.record_failure(now)
+            raise Unreachable(f"{method} {path}: {type(error).__name__}") from None
+        except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
+            self.breaker.record_failure(now)
+            raise Ambiguous(f"{method} {path}: {type(error).__name__}") from None
+        self._count(response)
+        status = response.status_code
+        if status == 401:
+            raise Unauthorized(
+                "the helpdesk refused the token (HTTP 401): sync is paused; "
+                "run `agentdesk connect rt URL` with a valid token"
+            )
+        if status in (429, 503):
+            self.breaker.record_failure(now)
+            delay = retry_after_seconds(response.headers.get("retry-after"), now)
+            raise RateLimited(status, delay)
+        if status in (500, 502, 504):
+            self.breaker.record_failure(now)
+            raise Ambiguous(f"{method} {path}: HTTP {status}")
+        self.breaker.record_success()
+        if 400 <= status < 500 and status != 412:
+            raise Rejected(status, _server_message(response))
+        return response
+
+    def call(
+        self,
+        method: str,
+        path: str,
+        *,
+        params: Any = None,
+        json: Any = None,
+        headers: Mapping[str, str] | None = None,
+        idempotent: bool | None = None,
+    ) -> httpx.Response:
+        """Send with retries: any transient failure for GET/PUT; for POST only what never landed.
+
+        A PUT of absolute field values is idempotent; a POST (comment, create) is not, so an
+        Ambiguous POST goes back to the caller, who looks in RT's history before sending again.
+        """
+        if idempotent is None:
+            idempotent = method in ("GET", "PUT", "HEAD")
+        attempt = 0
+        while True:
+            failure: SyncError
+            try:
+                return self._once(method, path, params=params, json=json, headers=headers)
+            except RateLimited as error:
+                failure = error
+                wait = error.delay if error.delay is not None else self.backoff.delay(attempt)
+            except Unreachable as error:
+                failure = error
+                wait = self.backoff.delay(attempt)
+            except Ambiguous as error:
+                if not idempotent:
+                    raise
+                failure = error
+                wait = self.backoff.delay(attempt)
+            attempt += 1
+            if attempt >= self.attempts:
+                raise failure
+            if not self.breaker.allows(datetime.now(UTC) + timedelta(seconds=wait)):
+                raise Offline(f"the helpdesk did not answer ({failure}); trying again later")
+            log.info("retrying %s %s in %.1f s after %s", method, path, wait, failure)
+            self.sleep(wait)

@@ -1,0 +1,77 @@
+"""Headless sync (`agentdesk sync`) and `agentdesk connect rt`: the glue between a profile and
+a backend. The TUI's background worker uses make_backend() and Backend.sync() the same way.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+from agentdesk.sync.credentials import get_token
+from agentdesk.sync.local import LocalBackend
+from agentdesk.sync.protocol import Backend, SyncSummary
+from agentdesk.sync.settings import RtSettings, rt_settings
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.store.engine import Store
+
+
+def rt_settings_for(settings: Settings) -> RtSettings:
+    source = str(settings.config_path or "the profile's config")
+    return rt_settings(settings.extra.get("sync", {}), source)
+
+
+def make_backend(settings: Settings, **client_args: Any) -> Backend:
+    """The profile's backend. Raises SyncSettingsError / CredentialError with clear messages."""
+    if settings.backend != "rt":
+        return LocalBackend()
+    from agentdesk.sync.rt import RtBackend
+
+    rt = rt_settings_for(settings)
+    return RtBackend.connect(rt, get_token(settings.profile, rt.url), **client_args)
+
+
+def run_sync(
+    store: Store,
+    backend: Backend,
+    *,
+    once: bool,
+    interval: float,
+    report: Callable[[SyncSummary], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> SyncSummary:
+    """Sync once, or every `interval` seconds until interrupted. Returns the last summary."""
+    while True:
+        summary = backend.sync(store, datetime.now(UTC))
+        report(summary)
+        if once:
+            return summary
+        sleep(interval)
+
+
+def check_connection(url: str, token: str, queues: tuple[str, ...]) -> str:
+    """Ask RT who we are and whether each queue is visible; returns a line for the agent."""
+    from agentdesk.sync.rt_client import Rejected, RtClient
+
+    client = RtClient(url, token, attempts=2)
+    try:
+        for queue in queues:
+            try:
+                client.call("GET", f"/queue/{queue}", params={"fields": "Name"})
+            except Rejected as error:
+                raise Rejected(
+                    error.status, f"queue {queue!r} is not visible with this token"
+                ) from None
+        queue = queues[0].replace("\\", "\\\\").replace("'", "\\'")
+        response = client.call(
+            "GET", "/tickets", params={"query": f"Queue = '{queue}'", "per_page": 1}
+        )
+        total = response.json().get("total")
+    finally:
+        client.close()
+    return (
+        f"connected to {url}: queues {', '.join(queues)} visible ({total} tickets in {queues[0]})"
+    )

@@ -1,0 +1,118 @@
+"""The [sync] table of a profile's config, checked, and how `agentdesk connect` rewrites it.
+
+The token is never here: it lives in the keyring (or AGENTDESK_RT_TOKEN for headless use).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from agentdesk.core.ticket import Channel, Region
+
+
+class SyncSettingsError(ValueError):
+    """A [sync] setting that cannot be used; the message names the key and the file."""
+
+
+@dataclass(frozen=True)
+class RtSettings:
+    url: str
+    queues: tuple[str, ...] = ("General",)
+    default_region: Region = Region.EMEA
+    default_channel: Channel = Channel.EMAIL
+    # Pulls re-read this much before the cursor: RT's LastUpdated has one-second resolution
+    # and a transaction may commit after a later one was already visible.
+    overlap_seconds: int = 120
+    page_size: int = 100
+
+    @property
+    def scope(self) -> str:
+        return f"{self.url}|{','.join(self.queues)}"
+
+
+def check_url(url: str, where: str = "the URL") -> str:
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise SyncSettingsError(
+            f"{where}: {url!r} is not an http(s) URL such as https://rt.example"
+        )
+    if parts.username or parts.password:
+        raise SyncSettingsError(f"{where}: put no user or password in the URL; use a token")
+    return url.rstrip("/")
+
+
+def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
+    """RtSettings from a config's [sync] table; source names the file in errors."""
+
+    def text(key: str, default: str | None = None) -> str:
+        value = table.get(key, default)
+        if not isinstance(value, str) or not value.strip():
+            raise SyncSettingsError(f"{source}: [sync] {key} must be a non-empty string")
+        return value.strip()
+
+    url = check_url(text("url"), f"{source}: [sync] url")
+    queues = table.get("queues", ["General"])
+    if (
+        not isinstance(queues, list)
+        or not queues
+        or not all(isinstance(q, str) and q.strip() for q in queues)
+    ):
+        raise SyncSettingsError(f"{source}: [sync] queues must be a list of queue names")
+    try:
+        region = Region(text("default_region", "EMEA"))
+        channel = Channel(text("default_channel", "email"))
+    except ValueError as error:
+        raise SyncSettingsError(f"{source}: [sync] {error}") from None
+    overlap = table.get("overlap_seconds", 120)
+    if not isinstance(overlap, int) or not 1 <= overlap <= 86_400:
+        raise SyncSettingsError(f"{source}: [sync] overlap_seconds must be 1..86400 seconds")
+    return RtSettings(
+        url=url,
+        queues=tuple(q.strip() for q in queues),
+        default_region=region,
+        default_channel=channel,
+        overlap_seconds=overlap,
+    )
+
+
+_SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
+
+
+def _toml_string(value: str) -> str:
+    return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def write_rt_section(config_path: Path, settings: RtSettings) -> None:
+    """Replace the [sync] table of the profile's config, keeping every other line as it was."""
+    lines = config_path.read_text(encoding="utf-8").splitlines() if config_path.exists() else []
+    section = [
+        "[sync]",
+        '# "rt": Request Tracker 5 over REST2. The token is in the keyring, not here.',
+        'backend = "rt"',
+        f"url = {_toml_string(settings.url)}",
+        f"queues = [{', '.join(_toml_string(q) for q in settings.queues)}]",
+        f"default_region = {_toml_string(settings.default_region.value)}",
+        f"default_channel = {_toml_string(settings.default_channel.value)}",
+        "",
+    ]
+    out: list[str] = []
+    skipping = False
+    replaced = False
+    for line in lines:
+        match = _SECTION.match(line.strip())
+        if match:
+            skipping = match["name"].strip() == "sync"
+            if skipping and not replaced:
+                out.extend(section)
+                replaced = True
+        if not skipping:
+            out.append(line)
+    if not replaced:
+        out.extend(["", *section])
+    config_path.parent.mkdir(parents=True, exist_ok=True)
+    config_path.write_text("\n".join(out).rstrip("\n") + "\n", encoding="utf-8")

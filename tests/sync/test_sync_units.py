@@ -1,0 +1,145 @@
+"""The pure parts of sync: mapping, validation, Retry-After, backoff, breaker, settings."""
+
+from __future__ import annotations
+
+import random
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agentdesk.core.ticket import Priority, Status
+from agentdesk.sync.mapping import (
+    BadRecord,
+    parse_ticket,
+    priority_from_rt,
+    priority_keeps_local,
+    status_from_rt,
+    to_rt,
+)
+from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
+from agentdesk.sync.settings import (
+    RtSettings,
+    SyncSettingsError,
+    check_url,
+    rt_settings,
+    write_rt_section,
+)
+
+NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+
+
+def test_statuses_round_trip_and_indistinct_ones_keep_the_local_word() -> None:
+    for status in Status:
+        assert status_from_rt(to_rt("status", status.value), status) is status
+    assert status_from_rt("open", Status.ASSIGNED) is Status.ASSIGNED
+    assert status_from_rt("open", Status.NEW) is Status.IN_PROGRESS
+    assert status_from_rt("stalled", None) is Status.PENDING
+    assert status_from_rt("rejected", Status.NEW) is Status.CLOSED
+
+
+def test_priorities_map_to_rt_numbers_and_back_to_the_nearest_bucket() -> None:
+    assert [to_rt("priority", p.value) for p in Priority] == ["100", "75", "50", "25", "0"]
+    assert priority_from_rt(90) is Priority.P0
+    assert priority_from_rt(60) is Priority.P2
+    assert priority_from_rt(-5) is Priority.P4
+    assert priority_keeps_local(75, Priority.P1) is Priority.P1
+    assert to_rt("assignee", "") == "Nobody" and to_rt("assignee", "li.wei") == "li.wei"
+    with pytest.raises(ValueError, match="tier"):
+        to_rt("tier", "L2")
+
+
+def _item(**overrides: object) -> dict[str, object]:
+    item: dict[str, object] = {
+        "id": "5",
+        "Subject": "Hi",
+        "Status": "open",
+        "Priority": "50",
+        "Owner": {"id": "li.wei"},
+        "Requestor": [],
+        "Queue": {"id": "1"},
+        "Created": "2026-11-20T10:00:00Z",
+        "LastUpdated": "2026-11-21T10:00:00Z",
+        "CustomFields": [{"name": "Region", "values": ["APAC"]}],
+    }
+    item.update(overrides)
+    return item
+
+
+def test_a_valid_ticket_parses() -> None:
+    ticket = parse_ticket(_item())
+    assert (ticket.remote_id, ticket.owner, ticket.requestor) == ("5", "li.wei", "")
+    assert ticket.updated_at == datetime(2026, 11, 21, 10, tzinfo=UTC)
+    assert ticket.custom_fields == {"Region": "APAC"}
+
+
+@pytest.mark.parametrize(
+    ("overrides", "message"),
+    [
+        ({"id": "abc"}, "id is 'abc'"),
+        ({"Subject": None}, "Subject is None"),
+        ({"Subject": "x" * 3000}, "Subject is 3000 characters"),
+        ({"Status": "gone"}, "Status is 'gone'"),
+        ({"Priority": "High"}, "Priority is 'High'"),
+        ({"Owner": "li.wei"}, "Owner is 'li.wei'"),
+        ({"Requestor": "x"}, "Requestor is 'x'"),
+        ({"Created": "2026-11-20 10:00:00"}, "Created is"),
+    ],
+)
+def test_a_bad_field_is_named_in_the_error(overrides: dict[str, object], message: str) -> None:
+    with pytest.raises(BadRecord, match=message):
+        parse_ticket(_item(**overrides))
+
+
+def test_retry_after_takes_seconds_and_http_dates_and_caps_them() -> None:
+    assert retry_after_seconds("12", NOW) == 12.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 14:00:45 GMT", NOW) == 45.0
+    assert retry_after_seconds("Mon, 23 Nov 2026 13:00:00 GMT", NOW) == 0.0
+    assert retry_after_seconds("999999", NOW) == 300.0
+    assert retry_after_seconds("soon", NOW) is None
+    assert retry_after_seconds(None, NOW) is None
+
+
+def test_backoff_is_full_jitter_under_a_growing_capped_ceiling() -> None:
+    backoff = Backoff(base=0.5, cap=8.0, rng=random.Random(4))
+    for attempt in range(12):
+        ceiling = min(8.0, 0.5 * 2**attempt)
+        draws = [backoff.delay(attempt) for _ in range(200)]
+        assert all(0.0 <= d <= ceiling for d in draws)
+        assert max(draws) > ceiling * 0.8  # spread over the whole range, not a fixed delay
+
+
+def test_the_breaker_opens_after_the_threshold_and_closes_after_the_cool_down() -> None:
+    breaker = CircuitBreaker(threshold=3, cool_down=timedelta(seconds=60))
+    assert not breaker.record_failure(NOW) and not breaker.record_failure(NOW)
+    assert breaker.allows(NOW)
+    assert breaker.record_failure(NOW)
+    assert not breaker.allows(NOW + timedelta(seconds=59))
+    assert breaker.allows(NOW + timedelta(seconds=60))
+    breaker.record_success()
+    assert breaker.failures == 0 and breaker.allows(NOW)
+
+
+def test_sync_settings_are_checked_with_the_file_and_key_named() -> None:
+    settings = rt_settings({"url": "https://rt.example/", "queues": ["Support"]}, "p.toml")
+    assert settings.url == "https://rt.example" and settings.queues == ("Support",)
+    with pytest.raises(SyncSettingsError, match=r"p\.toml: \[sync\] url"):
+        rt_settings({"url": "ftp://rt"}, "p.toml")
+    with pytest.raises(SyncSettingsError, match=r"\[sync\] queues"):
+        rt_settings({"url": "https://rt", "queues": "Support"}, "p.toml")
+    with pytest.raises(SyncSettingsError, match="no user or password"):
+        check_url("https://root:secret@rt.example")
+
+
+def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:
+    config = tmp_path / "p.toml"
+    config.write_text(
+        '[agent]\nhandle = "amara"\n\n[sync]\nbackend = "local"\n\n[ui]\ntheme = "nord"\n'
+    )
+    write_rt_section(config, RtSettings("https://rt.example", ("Support", "Billing")))
+    import tomllib
+
+    doc = tomllib.loads(config.read_text())
+    assert doc["agent"] == {"handle": "amara"} and doc["ui"] == {"theme": "nord"}
+    assert doc["sync"]["backend"] == "rt" and doc["sync"]["queues"] == ["Support", "Billing"]
+    assert "token =" not in config.read_text()
