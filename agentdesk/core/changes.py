@@ -20,6 +20,12 @@ from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
 from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
 from agentdesk.core.sla import Breach
 from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
+from agentdesk.core.verification import (
+    Attempt,
+    Outcome,
+    VerificationPolicy,
+    verification_status,
+)
 
 
 class ChangeRefused(ValueError):
@@ -80,6 +86,10 @@ class TicketSnapshot:
     """The latest three-step confirmation."""
     tags: frozenset[str] = frozenset()
     """Free-form ticket labels ("csat-sent"), set by macros; not the note template's four tags."""
+    verification_attempts: tuple[Attempt, ...] = ()
+    """Identity verification attempts (and L2 clearances) on this ticket, oldest first."""
+    interaction_started_at: datetime | None = None
+    """The last reopen: verification holds for the current interaction only."""
 
     @property
     def ref(self) -> str:
@@ -130,6 +140,9 @@ class TicketChange:
     note_patch: tuple[tuple[Section, str], ...] = ()
     """Sections to set on the ticket's current note (a macro's fill_note); the result goes
     through the same note path and rules as a note written in the form."""
+    required_by_sop: bool = False
+    """The SOP itself demands this change (the escalation after failed verification): it is
+    not refused for want of a note or of verification."""
 
 
 @dataclass(frozen=True)
@@ -204,6 +217,7 @@ def plan_change(
     now: datetime,
     policy: sla.SlaPolicy,
     taxonomy: Taxonomy | None = None,
+    verification: VerificationPolicy | None = None,
 ) -> ChangePlan:
     """Check the change against the SOP and work out everything it writes."""
     if now.tzinfo is None:
@@ -240,7 +254,9 @@ def plan_change(
         raise lifecycle.TransitionRefused(ticket.ref, ticket.status, change.status)
 
     note = _note_to_write(ticket, change, now, policy)
-    _check_note_rules(ticket, change, note, escalating, taxonomy)
+    if not change.required_by_sop:
+        _check_note_rules(ticket, change, note, escalating, taxonomy)
+        _check_verification(ticket, change, now, verification or VerificationPolicy())
 
     message = change.message
     if message is not None:
@@ -407,6 +423,39 @@ def _note_to_write(
         return None
     deadline = note_template.sla_deadline(ticket.sla_ticket(), policy, now)
     return replace(given, sla_deadline=deadline)
+
+
+VERIFY_FIRST = "verify the customer's identity first (v opens the wizard)"
+
+
+def _check_verification(
+    ticket: TicketSnapshot, change: TicketChange, now: datetime, policy: VerificationPolicy
+) -> None:
+    """ "Do not proceed without verification." A locked interaction takes no reply and no
+    resolve until Level 2 clears it; a resolve needs a pass in the current interaction."""
+    replying = change.message is not None and change.message.kind is MessageKind.REPLY
+    resolving = change.status is Status.RESOLVED and ticket.status is not Status.RESOLVED
+    if not (replying or resolving):
+        return
+    status = verification_status(
+        ticket.verification_attempts,
+        now=now,
+        policy=policy,
+        interaction_started_at=ticket.interaction_started_at,
+    )
+    doing = "reply to the customer" if replying else "resolve"
+    if status.locked:
+        raise ChangeRefused(
+            f"{ticket.ref}: cannot {doing}: identity verification failed {status.failures} "
+            "times and the interaction is locked until a Level 2 agent clears it"
+        )
+    passed = any(
+        a.outcome is Outcome.PASSED
+        for a in ticket.verification_attempts
+        if ticket.interaction_started_at is None or a.at >= ticket.interaction_started_at
+    )
+    if resolving and not passed:
+        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {VERIFY_FIRST}")
 
 
 def _check_note_rules(

@@ -8,7 +8,7 @@ from __future__ import annotations
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import QueuePool
 
 from agentdesk.core.sla import SlaPolicy
+from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
@@ -96,6 +97,7 @@ class Store:
     path: Path
     engine: Engine
     policy: SlaPolicy
+    verification: VerificationPolicy = field(default_factory=VerificationPolicy)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

@@ -13,14 +13,20 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from agentdesk.core.changes import NewMessage, TicketChange
+from agentdesk.core.ticket import MessageKind, Tier
 from agentdesk.core.verification import (
     SALT_BYTES,
     Attempt,
     Factor,
     Outcome,
+    VerificationStatus,
     factor_matches,
+    failure_note,
+    verification_status,
     verifier_digest,
 )
+from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 
 
@@ -168,3 +174,106 @@ def latest_reopen(connection: Connection, ticket_id: int) -> datetime | None:
         {"t": ticket_id},
     ).scalar_one()
     return None if value is None else from_db(value)
+
+
+class VerificationRefused(ValueError):
+    """A verification step the SOP does not allow here; the message says why."""
+
+
+def verification_state(store: Store, ticket_id: int, now: datetime) -> VerificationStatus:
+    with store.read() as connection:
+        attempts = ticket_attempts(connection, ticket_id)
+        started = latest_reopen(connection, ticket_id)
+    return verification_status(
+        attempts, now=now, policy=store.verification, interaction_started_at=started
+    )
+
+
+def record_attempt(
+    store: Store,
+    ticket_id: int,
+    attempt: Attempt,
+    *,
+    customer_id: int | None,
+    agent_id: int | None,
+    actor: str,
+    author: str,
+) -> VerificationStatus:
+    """Keep one attempt (and its audit row). The failure that reaches the limit escalates the
+    ticket to Level 2 with an internal note naming the step, through the one write path."""
+    with store.write() as connection:
+        if verification_status(
+            ticket_attempts(connection, ticket_id),
+            now=attempt.at,
+            policy=store.verification,
+            interaction_started_at=latest_reopen(connection, ticket_id),
+        ).locked:
+            raise VerificationRefused(
+                f"#{ticket_id}: verification is locked after failed attempts; a Level 2 agent "
+                "must clear it first"
+            )
+        insert_attempt(
+            connection, ticket_id, attempt, customer_id=customer_id, agent_id=agent_id, actor=actor
+        )
+    status = verification_state(store, ticket_id, attempt.at)
+    if attempt.outcome is Outcome.FAILED and status.locked:
+        _escalate_failed_verification(store, ticket_id, attempt, status, actor, author, agent_id)
+    return status
+
+
+def _escalate_failed_verification(
+    store: Store,
+    ticket_id: int,
+    attempt: Attempt,
+    status: VerificationStatus,
+    actor: str,
+    author: str,
+    agent_id: int | None,
+) -> None:
+    # Imported here: writes reads this module's rows for every ticket snapshot.
+    from agentdesk.store.writes import apply_change
+
+    with store.read() as connection:
+        tier = Tier(
+            connection.execute(
+                text("SELECT tier FROM tickets WHERE id = :t"), {"t": ticket_id}
+            ).scalar_one()
+        )
+    note = NewMessage(
+        MessageKind.INTERNAL_NOTE, failure_note(attempt, status.failures), author, agent_id
+    )
+    apply_change(
+        store,
+        ticket_id,
+        TicketChange(
+            "verification_failed",
+            tier=Tier.L2 if tier is Tier.L1 else None,
+            reason="identity verification failed" if tier is Tier.L1 else "",
+            message=note,
+            required_by_sop=True,
+        ),
+        actor=actor,
+        now=attempt.at,
+    )
+
+
+def clear_lock(
+    store: Store, ticket_id: int, *, agent_tier: Tier | None, actor: str, now: datetime
+) -> VerificationStatus:
+    """A Level 2 (or 3) agent lifts the lock; the customer must then verify again."""
+    if agent_tier not in (Tier.L2, Tier.L3):
+        raise VerificationRefused(
+            f"#{ticket_id}: only a Level 2 or Level 3 agent can clear a verification lock"
+        )
+    if not verification_state(store, ticket_id, now).locked:
+        raise VerificationRefused(f"#{ticket_id}: verification is not locked")
+    with store.write() as connection:
+        insert_attempt(
+            connection,
+            ticket_id,
+            Attempt(now, Outcome.CLEARED),
+            customer_id=None,
+            agent_id=None,
+            actor=actor,
+        )
+    return verification_state(store, ticket_id, now)

@@ -31,6 +31,7 @@ from agentdesk.store.models import (
 )
 from agentdesk.store.notes import insert_note, load_confirmation, load_note
 from agentdesk.store.types import from_db, to_db
+from agentdesk.store.verification import latest_reopen, ticket_attempts
 
 TABLES: Mapping[str, Table] = {
     "customers": Customer.__table__,  # type: ignore[attr-defined]
@@ -89,6 +90,8 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         note=None if (found := load_note(connection, ticket_id)) is None else found[0],
         confirmation=load_confirmation(connection, ticket_id),
         tags=load_labels(connection, ticket_id),
+        verification_attempts=tuple(ticket_attempts(connection, ticket_id)),
+        interaction_started_at=latest_reopen(connection, ticket_id),
     )
 
 
@@ -191,7 +194,14 @@ def write_change(
     outbox."""
     taxonomy = taxonomy or _taxonomy()
     before = load_snapshot(connection, ticket_id)
-    plan = plan_change(before, change, now=now, policy=store.policy, taxonomy=taxonomy)
+    plan = plan_change(
+        before,
+        change,
+        now=now,
+        policy=store.policy,
+        taxonomy=taxonomy,
+        verification=store.verification,
+    )
     values = {name: _db_value(value) for name, value in plan.updates.items()}
     assignments = ", ".join(f"{name} = :{name}" for name in values)
     connection.execute(

@@ -35,6 +35,7 @@ from agentdesk.core.quality import (
     quality_problems,
 )
 from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
+from agentdesk.core.verification import Attempt, Factor, Outcome
 from agentdesk.shipped import load_taxonomy
 
 NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
@@ -67,6 +68,10 @@ def _ticket(**fields: object) -> TicketSnapshot:
         "created_at": NOW - timedelta(hours=2),
         "first_response_at": NOW - timedelta(hours=1),
         "last_update_at": NOW - timedelta(hours=1),
+        # Verified in this interaction: these tests are about the note (see test_verification).
+        "verification_attempts": (
+            Attempt(NOW - timedelta(hours=1), Outcome.PASSED, (Factor.ACCOUNT_ID, Factor.PIN)),
+        ),
     }
     values.update(fields)
     return TicketSnapshot(**values)  # type: ignore[arg-type]

@@ -111,3 +111,13 @@ def complete_note(**tags: str) -> StructuredNote:
             Tag.CHANNEL: tags.get("channel", "email"),
         },
     )
+
+
+def verified(store: Store, ticket_id: int, at: datetime) -> None:
+    """A passed identity verification on the ticket (the wizard's record of it)."""
+    from agentdesk.core.verification import Attempt, Factor, Outcome
+    from agentdesk.store.verification import insert_attempt
+
+    passed = Attempt(at, Outcome.PASSED, (Factor.ACCOUNT_ID, Factor.PAYMENT_LAST4, Factor.PIN))
+    with store.write() as connection:
+        insert_attempt(connection, ticket_id, passed, customer_id=None, agent_id=None, actor="test")

@@ -44,7 +44,7 @@ from agentdesk.store.macros import (
 )
 from agentdesk.store.notes import record_confirmation
 from agentdesk.store.writes import apply_change, apply_changes, load_snapshot, mark_outbox_done
-from tests.store.factory import add_people, add_ticket, complete_note
+from tests.store.factory import add_people, add_ticket, complete_note, verified
 
 ACTOR = "amara.okafor"
 
@@ -301,7 +301,9 @@ CLOSE = Macro(
 )
 
 
-def test_a_resolving_macro_needs_the_note_and_the_confirmation(store, now, bare_ticket) -> None:
+def test_a_resolving_macro_needs_note_confirmation_and_verification(
+    store, now, bare_ticket
+) -> None:
     before, ticket_before = counts(store), snapshot(store)
     with pytest.raises(NoteIncomplete, match="resolving needs the structured note"):
         apply(store, now, CLOSE)
@@ -313,6 +315,11 @@ def test_a_resolving_macro_needs_the_note_and_the_confirmation(store, now, bare_
     assert counts(store) == before and snapshot(store) == ticket_before
     agreed = Confirmation("Cannot log in", "A new link", "today", True, now)
     record_confirmation(store, 1, agreed, agent=ACTOR)
+    before, ticket_before = counts(store), snapshot(store)
+    with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
+        apply(store, now, CLOSE)
+    assert counts(store) == before and snapshot(store) == ticket_before
+    verified(store, 1, now)
     apply(store, now, CLOSE)
     after = snapshot(store)
     assert after.status is Status.RESOLVED and after.tags == frozenset({"csat-sent"})

@@ -124,3 +124,89 @@ def test_no_typed_value_reaches_the_file_or_its_wal(people: Store) -> None:
         # Digits can occur by chance inside a hex digest; anywhere else they would be a leak.
         assert not any(value in digest for digest in digests), "pick other test values"
         assert value.encode() not in on_disk, value
+
+
+def _fail(store: Store, minutes: int, step: Factor) -> object:
+    from agentdesk.store.verification import record_attempt
+
+    attempt = Attempt(FIXED_NOW + timedelta(minutes=minutes), Outcome.FAILED, failed_step=step)
+    return record_attempt(
+        store, 1, attempt, customer_id=1, agent_id=1, actor="amara.okafor", author="Amara Okafor"
+    )
+
+
+def test_three_failures_escalate_to_level_2_and_lock_the_interaction(people: Store) -> None:
+    from agentdesk.core.changes import ChangeRefused, NewMessage, TicketChange
+    from agentdesk.core.ticket import MessageKind
+    from agentdesk.store.verification import VerificationRefused
+    from agentdesk.store.writes import apply_change
+
+    assert not _fail(people, 0, Factor.PAYMENT_LAST4).locked  # type: ignore[attr-defined]
+    assert not _fail(people, 1, Factor.PAYMENT_LAST4).locked  # type: ignore[attr-defined]
+    status = _fail(people, 2, Factor.DATE_OF_BIRTH)
+    assert status.locked and status.failures == 3  # type: ignore[attr-defined]
+    with people.read() as connection:
+        tier = connection.exec_driver_sql("SELECT tier FROM tickets WHERE id = 1").scalar_one()
+        notes = connection.exec_driver_sql(
+            "SELECT body FROM messages WHERE ticket_id = 1 AND kind = 'internal_note'"
+        ).all()
+        audit = connection.exec_driver_sql(
+            "SELECT action, field, new_value FROM audit WHERE ticket_id = 1 ORDER BY id"
+        ).all()
+    assert tier == "L2"
+    assert len(notes) == 1 and "failed 3 times" in notes[0][0] and "date of birth" in notes[0][0]
+    assert [r.action for r in audit].count("verify_identity") == 3
+    assert ("verification_failed", "tier", "L2") in [tuple(r) for r in audit]
+    later = FIXED_NOW + timedelta(minutes=3)
+    reply = NewMessage(MessageKind.REPLY, "Your account is fine.", "Amara")
+    with pytest.raises(ChangeRefused, match="locked until a Level 2 agent clears it"):
+        apply_change(people, 1, TicketChange("reply", message=reply), actor="amara", now=later)
+    with pytest.raises(VerificationRefused, match="locked"):
+        _fail(people, 4, Factor.PIN)
+    # An internal note is still allowed: the team must be able to talk about it.
+    note = NewMessage(MessageKind.INTERNAL_NOTE, "Caller hung up.", "Amara")
+    apply_change(people, 1, TicketChange("note", message=note), actor="amara", now=later)
+
+
+def test_only_level_2_clears_the_lock(people: Store) -> None:
+    from agentdesk.core.ticket import Tier
+    from agentdesk.store.verification import VerificationRefused, clear_lock
+
+    for minute in range(3):
+        _fail(people, minute, Factor.PIN)
+    at = FIXED_NOW + timedelta(minutes=5)
+    with pytest.raises(VerificationRefused, match="Level 2"):
+        clear_lock(people, 1, agent_tier=Tier.L1, actor="amara.okafor", now=at)
+    status = clear_lock(people, 1, agent_tier=Tier.L2, actor="li.wei", now=at)
+    assert not status.locked and not status.verified and status.failures == 0
+    with pytest.raises(VerificationRefused, match="not locked"):
+        clear_lock(people, 1, agent_tier=Tier.L2, actor="li.wei", now=at)
+    with people.read() as connection:
+        assert ticket_attempts(connection, 1)[-1].outcome is Outcome.CLEARED
+
+
+def test_resolve_needs_a_pass_in_this_interaction(people: Store) -> None:
+    from agentdesk.core.changes import ChangeRefused, TicketChange
+    from agentdesk.core.quality import Confirmation
+    from agentdesk.core.ticket import Status
+    from agentdesk.store.notes import record_confirmation
+    from agentdesk.store.writes import apply_change
+    from tests.store.factory import complete_note, verified
+
+    at = FIXED_NOW + timedelta(minutes=1)
+    apply_change(people, 1, TicketChange("start", status=Status.IN_PROGRESS), actor="a", now=at)
+    record_confirmation(
+        people, 1, Confirmation("Login", "Reset link", "16:00", True, at), agent="amara"
+    )
+    resolve = TicketChange("resolve", status=Status.RESOLVED, note=complete_note())
+    with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
+        apply_change(people, 1, resolve, actor="a", now=at)
+    verified(people, 1, at)
+    apply_change(people, 1, resolve, actor="a", now=at + timedelta(minutes=1))
+    # A reopen starts a new interaction: the old pass no longer counts.
+    reopened = at + timedelta(minutes=2)
+    apply_change(
+        people, 1, TicketChange("reopen", status=Status.IN_PROGRESS), actor="a", now=reopened
+    )
+    with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
+        apply_change(people, 1, resolve, actor="a", now=reopened + timedelta(minutes=1))

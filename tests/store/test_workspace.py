@@ -17,7 +17,7 @@ from agentdesk.store.auto_close import run_auto_close
 from agentdesk.store.notes import record_confirmation
 from agentdesk.store.workspace import attachment_data, save_draft, ticket_workspace
 from agentdesk.store.writes import apply_change
-from tests.store.factory import add_people, add_ticket, complete_note
+from tests.store.factory import add_people, add_ticket, complete_note, verified
 
 ACTOR = {"actor": "amara.okafor"}
 
@@ -37,6 +37,7 @@ def _workspace(store, ticket_id: int = 1):
 
 
 def _confirm(store, now) -> None:
+    verified(store, 1, now)
     record_confirmation(
         store,
         1,

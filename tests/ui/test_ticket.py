@@ -27,6 +27,7 @@ from agentdesk.widgets.message_card import MessageCard
 from agentdesk.widgets.note_form import NoteForm
 from agentdesk.widgets.sla_clocks import SlaClocks
 from tests.conftest import FIXED_NOW
+from tests.store.factory import verified
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
 
@@ -84,6 +85,7 @@ async def _fill_note(screen: TicketScreen, *, skip: tuple[str, ...] = ()) -> Non
 def _confirm(settings: Settings, ticket_id: int) -> None:
     store = open_store(settings.db_path, load_sla_policy())
     try:
+        verified(store, ticket_id, FIXED_NOW - timedelta(minutes=6))
         record_confirmation(
             store,
             ticket_id,
