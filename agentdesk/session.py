@@ -14,6 +14,7 @@ from agentdesk.config import Settings
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
+    from agentdesk.security.verifier_key import VerifierKey
     from agentdesk.store.engine import Store
 
 
@@ -22,6 +23,13 @@ class Session:
     settings: Settings
     store: Store
     agent: AgentRow | None
+
+
+def verifier_key_for(settings: Settings) -> VerifierKey:
+    """The profile's verifier key (keyring, or an owner-only file beside its database)."""
+    from agentdesk.security.verifier_key import verifier_key
+
+    return verifier_key(settings.profile, settings.db_path.parent / "verifier.key")
 
 
 def open_session(settings: Settings, now: datetime, *, quick_check: bool = True) -> Session:
@@ -47,6 +55,9 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
             from agentdesk.demo import generate_demo
 
             generate_demo(store, tickets=settings.demo_tickets, seed=settings.demo_seed, now=now)
+        from agentdesk.demo import add_demo_verifiers
+
+        add_demo_verifiers(store, verifier_key_for(settings).key)
     record_breaches(store, now)
     # Resolved tickets whose 48-hour window ended while agentdesk was not running.
     run_auto_close(store, now, load_taxonomy())
