@@ -38,7 +38,7 @@ from agentdesk.core.changes import (
     TicketChange,
 )
 from agentdesk.core.lifecycle import TransitionRefused
-from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, sla_deadline
+from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy, sla_deadline
 from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
 from agentdesk.core.verification import Factor, VerificationStatus, verification_status
 from agentdesk.screens.ticket_commands import TicketCommands
@@ -92,6 +92,7 @@ class TicketScreen(Screen[None]):
         Binding("t", "tags", "Tags", id="ticket.tags"),
         Binding("f", "attach", "Attach", id="ticket.attach"),
         Binding("v", "verify", "Verify", id="ticket.verify"),
+        Binding("c", "confirm", "Confirm", id="ticket.confirm"),
         Binding("L", "clear_lock", "Clear lock", key_display="L", id="ticket.clear_lock"),
         Binding("1", "show_tab('tab-conversation')", "Conversation", show=False, id="ticket.tab1"),
         Binding("2", "show_tab('tab-note')", "Note", show=False, id="ticket.tab2"),
@@ -505,6 +506,8 @@ class TicketScreen(Screen[None]):
             return status.is_open
         if action in ("escalate", "change_priority"):
             return status.is_open
+        if action == "confirm":
+            return status in (Status.IN_PROGRESS, Status.PENDING)
         if action == "verify":
             return status.is_open
         if action == "clear_lock":
@@ -533,6 +536,16 @@ class TicketScreen(Screen[None]):
             self.session, self.ticket_id, self.workspace.detail.account_id, self.clock
         )
         self.app.push_screen(screen, lambda _status: self._load())
+
+    def action_confirm(self) -> None:
+        from agentdesk.screens.confirm import ConfirmScreen
+
+        if self.workspace is None:
+            return
+        note = self._note()
+        summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
+        screen = ConfirmScreen(self.session, self.ticket_id, summary, self.clock)
+        self.app.push_screen(screen, lambda _done: self._load())
 
     def action_clear_lock(self) -> None:
         self._clear_lock_worker()

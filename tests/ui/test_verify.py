@@ -192,3 +192,68 @@ async def test_starting_work_opens_the_wizard(demo: Settings, clock: SteppedCloc
         await pilot.press("escape")
         await settle(pilot)
         assert isinstance(app.screen, TicketScreen)
+
+
+async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.core.changes import TicketChange
+    from agentdesk.screens.confirm import ConfirmScreen
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+    from agentdesk.store.writes import apply_change
+    from tests.store.factory import complete_note, verified
+
+    ticket_id, _account = _ticket(demo)
+    store = open_store(demo.db_path, load_sla_policy())
+    try:
+        verified(store, ticket_id, clock())
+        apply_change(
+            store,
+            ticket_id,
+            TicketChange("note", note=complete_note(), note_author="Amara"),
+            actor="amara.okafor",
+            now=clock(),
+        )
+    finally:
+        store.close()
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("d")
+        await settle(pilot)
+        assert "three-step confirmation" in screen.last_refusal
+        await pilot.press("c")
+        await settle(pilot)
+        assert isinstance(app.screen, ConfirmScreen)
+        restated = app.screen.query_one("#confirm-text", Input)
+        assert restated.value  # prefilled from the note's Issue summary
+        await pilot.press("enter")
+        app.screen.query_one("#confirm-text", Input).value = "Send a new reset link"
+        app.screen.query_one("#confirm-etr", Input).value = "2h"
+        await pilot.press("enter")  # from the solution: on to the ETR
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.step == "agree"  # type: ignore[attr-defined]
+        await pilot.press("n")
+        app.screen.query_one("#confirm-text", Input).value = "wants a call back instead"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen.step == "propose"  # type: ignore[attr-defined]
+        assert "wants a call back instead" in str(app.screen.query_one("#confirm-summary").render())
+        app.screen.query_one("#confirm-text", Input).value = "Call back at 16:00 with a link"
+        await pilot.press("enter")
+        await pilot.press("y")
+        await settle(pilot)
+        assert app.screen is screen
+        await pilot.press("d")
+        await settle(pilot)
+        assert screen.workspace is not None
+        assert screen.workspace.detail.status.value == "resolved", screen.last_refusal
+    entry = _read(
+        demo,
+        "SELECT body FROM messages WHERE ticket_id = ? AND body LIKE 'Three-step%'",
+        ticket_id,
+    )[0][0]
+    assert "Declined proposal 1: wants a call back instead" in entry
+    assert "Call back at 16:00 with a link (ETR Mon 23 Nov, 16:00 UTC)" in entry
