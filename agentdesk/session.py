@@ -7,10 +7,11 @@ first frame does not wait for them.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
+from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
@@ -46,6 +47,10 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
     from agentdesk.store.writes import record_breaches
 
     store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
+    store.verification = VerificationPolicy(
+        max_attempts=settings.verify_max_attempts,
+        valid_for=timedelta(minutes=settings.verify_valid_minutes),
+    )
     if settings.demo and settings.demo_tickets:
         from sqlalchemy import text
 
