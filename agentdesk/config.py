@@ -25,6 +25,11 @@ handle = "{handle}"
 # "local": this computer's SQLite file is the helpdesk (no remote).
 backend = "local"
 
+[verification]
+# Failed identity checks before the ticket goes to Level 2 and locks; minutes a pass holds.
+max_attempts = 3
+valid_minutes = 30
+
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
@@ -60,6 +65,9 @@ class Settings:
     macro_folder: Path | None = None
     company: str = ""
     department: str = ""
+    # [verification]: failed attempts before the lock, and how long a pass holds.
+    verify_max_attempts: int = 3
+    verify_valid_minutes: int = 30
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -89,6 +97,16 @@ def _get(doc: dict[str, Any], path: Path, section: str, key: str, default: str) 
     value = table.get(key, default)
     if not isinstance(value, str):
         raise ConfigError(f"{path}: [{section}] {key} must be a string, not {value!r}")
+    return value
+
+
+def _get_count(doc: dict[str, Any], path: Path, section: str, key: str, default: int) -> int:
+    table = doc.get(section, {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [{section}] must be a table")
+    value = table.get(key, default)
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigError(f"{path}: [{section}] {key} must be a whole number of 1 or more")
     return value
 
 
@@ -122,6 +140,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         macro_folder=(config_path.parent / Path(folder).expanduser()) if folder else None,
         company=_get(doc, config_path, "macros", "company", ""),
         department=_get(doc, config_path, "macros", "department", ""),
+        verify_max_attempts=_get_count(doc, config_path, "verification", "max_attempts", 3),
+        verify_valid_minutes=_get_count(doc, config_path, "verification", "valid_minutes", 30),
         # agentdesk.sync.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )

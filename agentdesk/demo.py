@@ -36,6 +36,7 @@ from agentdesk.core.ticket import (
     Status,
     Tier,
 )
+from agentdesk.core.verification import Factor
 from agentdesk.shipped import DataFileError, load_toml, shipped_dir
 
 if TYPE_CHECKING:
@@ -50,6 +51,7 @@ _DEMO_AGENT = ("Amara", "Okafor", Tier.L1, Region.EMEA)
 
 # Tickets are generated and written in chunks: bounded memory, batches of a few thousand rows.
 _CHUNK = 2_000
+_PAYMENT_METHODS = ("Visa card", "Mastercard", "Amex card")
 _HOUR = 3600
 _DAY = 86_400
 _QUALITY_WINDOW = int(QUALITY_WINDOW.total_seconds())
@@ -602,7 +604,7 @@ _CUSTOMER_COLUMNS = (
     "phone",
     "region",
     "created_at",
-    "payment_last4",
+    "payment_method",
 )
 _AGENT_COLUMNS = ("id", "handle", "name", "tier", "region", "active")
 _TICKET_COLUMNS = (
@@ -797,7 +799,7 @@ class _Generator:
             phone = _digits(_choice(rng, cfg.phones[region]), rng)
             since = self.now - rng.randrange(31 * _DAY, 4 * 365 * _DAY)
             # From the account number, not the generator: the rest of the data stays as it was.
-            last4 = f"{account * 7919 % 10_000:04d}"
+            method = _PAYMENT_METHODS[account % len(_PAYMENT_METHODS)]
             rows.append(
                 (
                     customer_id,
@@ -807,7 +809,7 @@ class _Generator:
                     phone,
                     region.value,
                     _stamp(since),
-                    last4,
+                    method,
                 )
             )
             self.customers.setdefault(region, []).append(
@@ -1585,3 +1587,47 @@ def generate_demo(store: Store, *, tickets: int, seed: int, now: datetime) -> De
         by_region=by_region,
         seconds=time.perf_counter() - started,
     )
+
+
+def demo_answers(account_id: str) -> dict[Factor, str]:
+    """A demo customer's verification answers, worked out from the account number.
+
+    Nothing stores them: the store keeps keyed hashes, and demo mode shows these (marked as
+    demo data) so a new user can try the verification wizard.
+    """
+    account = int(account_id.removeprefix("ACC-"))
+    born = date(1950, 1, 1) + timedelta(days=account * 31 % (50 * 365))
+    return {
+        Factor.PAYMENT_LAST4: f"{account * 7919 % 10_000:04d}",
+        Factor.DATE_OF_BIRTH: born.isoformat(),
+        Factor.PIN: f"{account * 104_729 % 1_000_000:06d}",
+    }
+
+
+def add_demo_verifiers(store: Store, key: bytes) -> int:
+    """Verifiers for every demo customer who has none yet; returns how many customers."""
+    from sqlalchemy import text
+
+    from agentdesk.store.verification import verifier_rows
+
+    with store.write() as connection:
+        customers = connection.execute(
+            text(
+                "SELECT id, account_id FROM customers WHERE id NOT IN "
+                "(SELECT customer_id FROM customer_verifiers)"
+            )
+        ).all()
+        rows = [
+            row
+            for customer_id, account_id in customers
+            for row in verifier_rows(key, customer_id, demo_answers(account_id))
+        ]
+        if rows:
+            connection.execute(
+                text(
+                    "INSERT INTO customer_verifiers (customer_id, factor, salt, digest) "
+                    "VALUES (:customer_id, :factor, :salt, :digest)"
+                ),
+                rows,
+            )
+    return len(customers)

@@ -7,14 +7,16 @@ first frame does not wait for them.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
+from agentdesk.core.verification import VerificationPolicy
 from agentdesk.macro_files import MacroCatalog, macro_folders
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
+    from agentdesk.security.verifier_key import VerifierKey
     from agentdesk.store.engine import Store
 
 
@@ -32,6 +34,13 @@ class Session:
         return self.agent.handle if self.agent else (self.settings.agent_handle or "local")
 
 
+def verifier_key_for(settings: Settings) -> VerifierKey:
+    """The profile's verifier key (keyring, or an owner-only file beside its database)."""
+    from agentdesk.security.verifier_key import verifier_key
+
+    return verifier_key(settings.profile, settings.db_path.parent / "verifier.key")
+
+
 def open_session(settings: Settings, now: datetime, *, quick_check: bool = True) -> Session:
     """Open the profile's store (migrating it), fill a demo profile, record breaches, run
     the auto-close quality check, find the agent.
@@ -46,6 +55,10 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
     from agentdesk.store.writes import record_breaches
 
     store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
+    store.verification = VerificationPolicy(
+        max_attempts=settings.verify_max_attempts,
+        valid_for=timedelta(minutes=settings.verify_valid_minutes),
+    )
     if settings.demo and settings.demo_tickets:
         from sqlalchemy import text
 
@@ -55,6 +68,9 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
             from agentdesk.demo import generate_demo
 
             generate_demo(store, tickets=settings.demo_tickets, seed=settings.demo_seed, now=now)
+        from agentdesk.demo import add_demo_verifiers
+
+        add_demo_verifiers(store, verifier_key_for(settings).key)
     record_breaches(store, now)
     # Resolved tickets whose 48-hour window ended while agentdesk was not running.
     run_auto_close(store, now, load_taxonomy())

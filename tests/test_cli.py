@@ -108,3 +108,24 @@ def test_a_broken_config_names_the_file_and_key(dirs: Path) -> None:
 def test_profile_names_cannot_escape_the_profile_folder() -> None:
     with pytest.raises(ConfigError, match="not allowed"):
         load_settings("../../etc")
+
+
+def test_the_verification_policy_comes_from_the_profile(dirs: Path) -> None:
+    from datetime import timedelta
+
+    from agentdesk.session import open_session
+    from tests.conftest import FIXED_NOW
+
+    settings = load_settings("work")
+    assert (settings.verify_max_attempts, settings.verify_valid_minutes) == (3, 30)
+    assert settings.config_path is not None
+    settings.config_path.write_text("[verification]\nmax_attempts = 5\nvalid_minutes = 10\n")
+    session = open_session(load_settings("work"), FIXED_NOW)
+    try:
+        assert session.store.verification.max_attempts == 5
+        assert session.store.verification.valid_for == timedelta(minutes=10)
+    finally:
+        session.store.close()
+    settings.config_path.write_text("[verification]\nmax_attempts = 0\n")
+    with pytest.raises(ConfigError, match=r"\[verification\] max_attempts must be a whole"):
+        load_settings("work")

@@ -41,9 +41,11 @@ from agentdesk.core.changes import (
     TicketChange,
 )
 from agentdesk.core.lifecycle import TransitionRefused
-from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, sla_deadline
+from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy, sla_deadline
 from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
+from agentdesk.core.verification import Factor, VerificationStatus, verification_status
 from agentdesk.screens.ticket_commands import TicketCommands
+from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
 from agentdesk.widgets.composer import Composer
 from agentdesk.widgets.customer_panel import CustomerPanel
@@ -95,6 +97,9 @@ class TicketScreen(Screen[None]):
         Binding("f", "attach", "Attach", id="ticket.attach"),
         Binding("m", "macros", "Macros", id="ticket.macros"),
         Binding("u", "undo_macro", "Undo macro", show=False, id="ticket.undo_macro"),
+        Binding("v", "verify", "Verify", id="ticket.verify"),
+        Binding("c", "confirm", "Confirm", id="ticket.confirm"),
+        Binding("L", "clear_lock", "Clear lock", key_display="L", id="ticket.clear_lock"),
         Binding("1", "show_tab('tab-conversation')", "Conversation", show=False, id="ticket.tab1"),
         Binding("2", "show_tab('tab-note')", "Note", show=False, id="ticket.tab2"),
         Binding("3", "show_tab('tab-attachments')", "Attachments", show=False, id="ticket.tab3"),
@@ -221,7 +226,12 @@ class TicketScreen(Screen[None]):
         self.query_one(SlaClocks).show(workspace.snapshot)
         detail = workspace.detail
         self.query_one(CustomerPanel).show(
-            detail.customer_name, detail.account_id, detail.customer_email, workspace.payment_last4
+            detail.customer_name,
+            detail.account_id,
+            detail.customer_email,
+            workspace.payment_method,
+            verification=describe_status(self.verification()),
+            demo_answers=self._demo_answers(detail.account_id),
         )
         await self._show_conversation()
         if message.reset_composer:
@@ -261,7 +271,7 @@ class TicketScreen(Screen[None]):
         )
         self.query_one("#ticket-subject", Static).update(Content(literal(ticket.subject)))
         # Narrow terminals have no room for the customer panel: one line instead.
-        payment = f"card ····{workspace.payment_last4}" if workspace.payment_last4 else "no card"
+        payment = f"{workspace.payment_method} ····" if workspace.payment_method else "no card"
         self.query_one("#ticket-customer", Static).update(
             Content.assemble(
                 ("Customer ", "$text-muted"),
@@ -396,6 +406,30 @@ class TicketScreen(Screen[None]):
 
     # Changes
 
+    def verification(self) -> VerificationStatus:
+        """Where identity verification stands for this interaction, now."""
+        snapshot = self.workspace.snapshot if self.workspace else None
+        return verification_status(
+            snapshot.verification_attempts if snapshot else (),
+            now=self.clock(),
+            policy=self.session.store.verification,
+            interaction_started_at=snapshot.interaction_started_at if snapshot else None,
+        )
+
+    def _demo_answers(self, account_id: str) -> str:
+        if not self.session.settings.demo:
+            return ""
+        from agentdesk.demo import demo_answers
+
+        try:
+            answers = demo_answers(account_id)
+        except ValueError:
+            return ""
+        return (
+            f"last 4 {answers[Factor.PAYMENT_LAST4]} · born {answers[Factor.DATE_OF_BIRTH]}"
+            f" · PIN {answers[Factor.PIN]}"
+        )
+
     def _actor(self) -> tuple[str, str, int | None]:
         """(handle for the audit, name for messages, agent id)."""
         agent = self.session.agent
@@ -432,6 +466,9 @@ class TicketScreen(Screen[None]):
 
     def on_ticket_screen_applied(self, message: Applied) -> None:
         self.last_refusal = ""
+        if message.action == "start" and not self.verification().verified:
+            # The SOP: identify and authenticate before anything else.
+            self.call_after_refresh(self.action_verify)
         self.notify(f"Done: {message.action.replace('_', ' ')}", title=f"#{self.ticket_id}")
         if message.wrote_message:
             self.composer.clear()
@@ -481,9 +518,68 @@ class TicketScreen(Screen[None]):
             return status.is_open
         if action in ("escalate", "change_priority"):
             return status.is_open
+        if action == "confirm":
+            return status in (Status.IN_PROGRESS, Status.PENDING)
+        if action == "verify":
+            return status.is_open
+        if action == "clear_lock":
+            agent = self.session.agent
+            return self.verification().locked and agent is not None and agent.tier is not Tier.L1
         if action in ("compose", "attach", "tags", "macros"):
             return status is not Status.CLOSED
         return True
+
+    def action_verify(self) -> None:
+        from agentdesk.screens.verify import VerifyScreen
+
+        if self.workspace is None:
+            return
+        status = self.verification()
+        if status.locked:
+            self.notify(
+                "Verification is locked after failed attempts: a Level 2 agent must clear it "
+                "(L) before the customer can try again.",
+                title="Verify",
+                severity="warning",
+                markup=False,
+            )
+            return
+        screen = VerifyScreen(
+            self.session, self.ticket_id, self.workspace.detail.account_id, self.clock
+        )
+        self.app.push_screen(screen, lambda _status: self._load())
+
+    def action_confirm(self) -> None:
+        from agentdesk.screens.confirm import ConfirmScreen
+
+        if self.workspace is None:
+            return
+        note = self._note()
+        summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
+        screen = ConfirmScreen(self.session, self.ticket_id, summary, self.clock)
+        self.app.push_screen(screen, lambda _done: self._load())
+
+    def action_clear_lock(self) -> None:
+        self._clear_lock_worker()
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-change")
+    def _clear_lock_worker(self) -> None:
+        from agentdesk.store.verification import clear_lock
+
+        agent = self.session.agent
+        handle, _, _ = self._actor()
+        try:
+            clear_lock(
+                self.session.store,
+                self.ticket_id,
+                agent_tier=agent.tier if agent else None,
+                actor=handle,
+                now=self.clock(),
+            )
+        except Exception as error:
+            self.post_message(self.Refused(str(error)))
+            return
+        self.post_message(self.Applied("clear_verification_lock", False, False))
 
     def action_back(self) -> None:
         self._flush_drafts()

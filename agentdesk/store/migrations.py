@@ -120,7 +120,9 @@ CREATE TABLE sla_breaches (
 V_WORKSPACE = """
 ALTER TABLE tickets ADD COLUMN pending_reason TEXT NOT NULL DEFAULT '';
 ALTER TABLE tickets ADD COLUMN quality_flag TEXT;
-ALTER TABLE customers ADD COLUMN payment_last4 TEXT NOT NULL DEFAULT '';
+-- The payment method's kind only ("Visa card"): its last 4 are a verifier, kept as a
+-- keyed hash in customer_verifiers, never in the clear.
+ALTER TABLE customers ADD COLUMN payment_method TEXT NOT NULL DEFAULT '';
 
 CREATE TABLE drafts (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),

@@ -29,7 +29,7 @@ class Customer(SQLModel, table=True):
     phone: str = ""
     region: str
     created_at: datetime = Field(sa_column=_when())
-    payment_last4: str = ""
+    payment_method: str = ""
 
 
 class Agent(SQLModel, table=True):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 
 from sqlalchemy import Connection, text
@@ -111,11 +112,49 @@ def load_confirmation(connection: Connection, ticket_id: int) -> Confirmation | 
 
 
 def record_confirmation(
-    store: Store, ticket_id: int, confirmation: Confirmation, *, agent: str
+    store: Store,
+    ticket_id: int,
+    confirmation: Confirmation,
+    *,
+    agent: str,
+    entry: str = "",
+    author: str = "",
+    agent_id: int | None = None,
 ) -> None:
-    """Store a three-step confirmation and its audit row (the wizard's write path)."""
+    """Store a three-step confirmation and its audit row (the wizard's write path).
+
+    entry: the confirmation as the conversation shows it, written in the same transaction as
+    an internal note (with its outbox row, so sync sends it as a comment).
+    """
     stamp = to_db(confirmation.recorded_at)
     with store.write() as connection:
+        if entry:
+            connection.execute(
+                text(
+                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                    "VALUES (:t, 'internal_note', :author, :agent, :body, :at)"
+                ),
+                {
+                    "t": ticket_id,
+                    "author": author or agent,
+                    "agent": agent_id,
+                    "body": entry,
+                    "at": stamp,
+                },
+            )
+            connection.execute(
+                text(
+                    "INSERT INTO outbox (ticket_id, op, payload, created_at) "
+                    "VALUES (:t, 'confirm', :payload, :at)"
+                ),
+                {
+                    "t": ticket_id,
+                    "payload": json.dumps(
+                        {"message": {"kind": "internal_note", "body": entry}}, sort_keys=True
+                    ),
+                    "at": stamp,
+                },
+            )
         connection.execute(
             text(
                 "INSERT INTO confirmations (ticket_id, restated_issue, proposed_solution, etr, "

@@ -26,7 +26,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
     snapshot = load_snapshot(connection, ticket_id)
     extra = connection.execute(
         text(
-            "SELECT c.payment_last4, t.quality_flag FROM tickets t "
+            "SELECT c.payment_method, t.quality_flag FROM tickets t "
             "JOIN customers c ON c.id = t.customer_id WHERE t.id = :t"
         ),
         {"t": ticket_id},
@@ -44,7 +44,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
     return TicketWorkspace(
         detail=detail,
         snapshot=snapshot,
-        payment_last4=extra.payment_last4,
+        payment_method=extra.payment_method,
         quality_flag=extra.quality_flag,
         note_at=None if found is None else found[1],
         note_message_ids=note_ids,

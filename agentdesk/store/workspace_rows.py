@@ -38,7 +38,7 @@ class TicketWorkspace:
 
     detail: TicketDetail
     snapshot: TicketSnapshot
-    payment_last4: str
+    payment_method: str
     quality_flag: str | None
     note_at: datetime | None
     note_message_ids: frozenset[int]

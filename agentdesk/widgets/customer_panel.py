@@ -1,6 +1,7 @@
 """The customer beside the conversation: account id and masked contact details only.
 
-The date of birth is never shown; the payment method only as its last 4 digits.
+The date of birth is never shown, nor any digit of the payment method: its last 4 are
+what the customer proves who they are with.
 """
 
 from __future__ import annotations
@@ -19,11 +20,19 @@ class CustomerPanel(Static):
     }
     """
 
-    def show(self, name: str, account_id: str, email: str, payment_last4: str) -> None:
+    def show(
+        self,
+        name: str,
+        account_id: str,
+        email: str,
+        payment_method: str,
+        verification: Content | None = None,
+        demo_answers: str = "",
+    ) -> None:
         """name and email must already be masked (the store's queries do it)."""
-        payment = f"card ····{literal(payment_last4)}" if payment_last4 else "none on file"
+        payment = literal(f"{payment_method} ····") if payment_method else "none on file"
 
-        def row(label: str, value: str) -> Content:
+        def row(label: str, value: str | Content) -> Content:
             return Content.assemble((f"{label}\n", "$text-muted"), value, "\n")
 
         self.update(
@@ -34,5 +43,12 @@ class CustomerPanel(Static):
                 row("Account", literal(account_id)),
                 row("Email", literal(email)),
                 row("Payment", payment),
+                row("Identity", verification or Content("not verified")),
+                Content.assemble(
+                    ("\nDEMO DATA: this customer's answers\n", "bold $text-warning"),
+                    literal(demo_answers),
+                )
+                if demo_answers
+                else "",
             )
         )

@@ -44,6 +44,10 @@ def demo(tmp_path: Path, demo_template: Path) -> Settings:
     """demo_settings() on a fresh tmp database that already holds the demo tickets."""
     for companion in demo_template.parent.glob(demo_template.name + "*"):
         shutil.copyfile(companion, tmp_path / companion.name)
+    # The demo verifiers were hashed with this key (no keyring here: the owner-only file).
+    key = demo_template.parent / "verifier.key"
+    if key.exists():
+        shutil.copyfile(key, tmp_path / key.name)
     return demo_settings(tmp_path, tickets=DEMO_TICKETS, seed=DEMO_SEED)
 
 

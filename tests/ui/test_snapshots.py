@@ -131,3 +131,57 @@ def test_filters_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) -
 def test_macro_picker_100x32(snap_compare: Any, demo: Settings, clock: SteppedClock) -> None:
     app = make_app(demo, clock=clock)
     assert snap_compare(app, terminal_size=(100, 32), run_before=_macro_picker)
+
+
+def _wizard_at(step: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    """The verification wizard on the first in-progress L1 ticket, at the given step."""
+
+    async def run_before(pilot: Pilot[Any]) -> None:
+        from textual.widgets import Input
+
+        from agentdesk.core.verification import Factor
+        from agentdesk.demo import demo_answers
+
+        app = pilot.app
+        settings = app.settings  # type: ignore[attr-defined]
+        with sqlite3.connect(settings.db_path) as connection:
+            ticket_id, account = connection.execute(
+                "SELECT t.id, c.account_id FROM tickets t JOIN customers c "
+                "ON c.id = t.customer_id WHERE t.status = 'in_progress' AND t.tier = 'L1' "
+                "ORDER BY t.id LIMIT 1"
+            ).fetchone()
+        answers = demo_answers(account)
+        await _open(int(ticket_id))(pilot)
+        await pilot.press("v")
+        await settle(pilot)
+        field = app.screen.query_one("#verify-input", Input)
+        field.cursor_blink = False
+        if step == "account":
+            return
+        await pilot.press("enter")
+        await settle(pilot)
+        if step == "last4":
+            field.value = "12"  # masked on screen
+            return
+        if step == "locked":
+            for _ in range(3):
+                field.value = "0000" if answers[Factor.PAYMENT_LAST4] != "0000" else "1111"
+                await pilot.press("enter")
+                await settle(pilot)
+                if app.screen.query_one("#verify-input", Input).display:
+                    await pilot.press("enter")  # the account ID again
+                    await settle(pilot)
+            return
+        field.value = answers[Factor.PAYMENT_LAST4]
+        await pilot.press("enter")
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("step", ["account", "last4", "dob_or_pin", "locked"])
+def test_verify_wizard_80x24(
+    snap_compare: Any, demo: Settings, clock: SteppedClock, step: str
+) -> None:
+    app = make_app(demo, clock=clock)
+    assert snap_compare(app, terminal_size=(80, 24), run_before=_wizard_at(step))
