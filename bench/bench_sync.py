@@ -7,6 +7,8 @@
 Bytes are counted on the wire by a loopback TCP proxy in front of RT, the same for both
 clients. The 10,000-ticket RT database is built once through RT's own API (scrips off for the
 load, ~25 ms a ticket) and cached in .bench/. Prints medians; asserts nothing.
+Seen on a shared 2026-11 dev box: `rt ls -f ...` over 10,000 tickets hits the rt client's fixed
+180 s read timeout (REST 1.0 builds the whole listing before its first byte) and lists nothing.
 Needs request-tracker5, rt5-db-sqlite, rt5-standalone and rt5-clients installed.
 """
 
