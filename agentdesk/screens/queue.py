@@ -25,6 +25,7 @@ from agentdesk import marks
 from agentdesk.config import Settings
 from agentdesk.core.ticket import Priority
 from agentdesk.screens.queue_commands import QueueCommands
+from agentdesk.screens.sync_status import SyncDriver
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
@@ -61,6 +62,7 @@ class QueueScreen(Screen[None]):
         Binding("f", "filters", "Filters", id="queue.filters"),
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
         Binding("escape", "clear_search", "Clear search", id="queue.clear_search"),
+        Binding("C", "conflicts", "Conflicts", key_display="C", id="queue.conflicts"),
     ]
 
     @dataclass
@@ -108,6 +110,8 @@ class QueueScreen(Screen[None]):
         self._generation = 0
         self._marked_first_rows = False
         self._index_state = "none"
+        self._sync_error = ""
+        self._sync_note = ""
 
     def compose(self) -> ComposeResult:
         yield QueueHeader(id="queue-header")
@@ -176,6 +180,7 @@ class QueueScreen(Screen[None]):
         self.queue_filter = replace(self.queue_filter, agent_id=agent_id)
         if not peeked:
             self.table.show_waiting("Loading tickets…")
+        self.mount(SyncDriver(session, self.clock))
         # Keep the agent's place if they started scrolling the peeked rows.
         self.reload(keep_cursor=peeked)
 
@@ -420,6 +425,34 @@ class QueueScreen(Screen[None]):
 
     def action_refresh(self) -> None:
         self.reload(keep_cursor=True)
+
+    def action_conflicts(self) -> None:
+        from agentdesk.screens.conflicts import ConflictsScreen
+
+        if self.session is not None:
+            self.app.push_screen(ConflictsScreen(self.session, self.clock))
+
+    def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
+        summary = message.summary
+        self._sync_error = ""
+        header = self.query_one("#queue-header", QueueHeader)
+        header.connection = "local" if summary.backend == "local" else summary.state
+        header.outbox = summary.queued
+        header.conflicts = summary.open_conflicts
+        if summary.message and summary.state != "online" and summary.message != self._sync_note:
+            self.notify(summary.message, title="Sync", severity="warning", markup=False)
+        self._sync_note = summary.message if summary.state != "online" else ""
+        if summary.pulled and not self.search_query:
+            self.reload(keep_cursor=True)
+
+    def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
+        header = self.query_one("#queue-header", QueueHeader)
+        header.connection = "paused"
+        if message.error != self._sync_error:  # once per cause, not every 30 s
+            self.notify(
+                f"Sync is paused: {message.error}", title="Sync", severity="error", markup=False
+            )
+        self._sync_error = message.error
 
     def on_ticket_table_ticket_chosen(self, message: TicketTable.TicketChosen) -> None:
         self.open_ticket(message.ticket_id)

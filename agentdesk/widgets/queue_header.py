@@ -19,7 +19,12 @@ _PRIORITY_STYLE = {
 }
 
 # The local backend has no remote to lose: it is never "offline".
-_CONNECTION_STYLE = {"online": "$text-success", "local": "$text-accent", "offline": "$text-error"}
+_CONNECTION_STYLE = {
+    "online": "$text-success",
+    "local": "$text-accent",
+    "offline": "$text-error",
+    "paused": "$text-warning",
+}
 
 
 class QueueHeader(Widget):
@@ -35,6 +40,7 @@ class QueueHeader(Widget):
     agent: reactive[str] = reactive("")
     connection: reactive[str] = reactive("local")
     outbox: reactive[int | None] = reactive(None)
+    conflicts: reactive[int] = reactive(0)
     counts: reactive[Mapping[Priority, int] | None] = reactive(None)
 
     def render(self) -> Content:
@@ -55,6 +61,14 @@ class QueueHeader(Widget):
         )
         if self.outbox:
             left += Content.assemble("  ", ("outbox ", "$text-muted"), str(self.outbox))
+        if self.conflicts:
+            left += Content.assemble(
+                "  ",
+                (
+                    f"{self.conflicts} conflict{'s' if self.conflicts > 1 else ''} (C)",
+                    "bold $text-error",
+                ),
+            )
         right = self._counts()
         if left.cell_length + right.cell_length + 2 > width:
             # Narrow terminals lose the labels first, never the counts.

@@ -17,8 +17,11 @@ from collections.abc import Callable
 
 
 class TcpProxy:
-    def __init__(self, target_port: int, decide: Callable[[str], str]) -> None:
+    def __init__(
+        self, target_port: int, decide: Callable[[str], str], upstream_timeout: float = 60.0
+    ) -> None:
         self.target_port = target_port
+        self.upstream_timeout = upstream_timeout
         self.decide = decide
         self.seen: list[tuple[str, str]] = []
         # Bytes on the wire each way (the bench compares clients with these).
@@ -77,7 +80,9 @@ class TcpProxy:
             if action == "stall":
                 self._stop.wait(60)
                 return
-            with socket.create_connection(("127.0.0.1", self.target_port), timeout=60) as upstream:
+            with socket.create_connection(
+                ("127.0.0.1", self.target_port), timeout=self.upstream_timeout
+            ) as upstream:
                 upstream.sendall(request)
                 answer = b""
                 while True:

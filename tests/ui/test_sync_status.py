@@ -1,0 +1,88 @@
+"""The TUI's background sync: the header shows the backend's state, queued ops, conflicts."""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import replace
+from datetime import timedelta
+
+import pytest
+
+from agentdesk.app import make_app
+from agentdesk.config import Settings
+from agentdesk.screens.sync_status import SyncDriver
+from agentdesk.widgets.queue_header import QueueHeader
+from tests.sync.rt_server import free_port
+from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import settle
+
+SIZE = (120, 30)
+
+
+def _pending(settings: Settings) -> int:
+    with sqlite3.connect(settings.db_path) as connection:
+        return int(
+            connection.execute("SELECT count(*) FROM outbox WHERE state = 'pending'").fetchone()[0]
+        )
+
+
+async def test_the_local_backend_clears_the_outbox(demo: Settings, clock: SteppedClock) -> None:
+    from agentdesk.core.changes import TicketChange
+    from agentdesk.core.ticket import Priority
+    from agentdesk.store.writes import apply_change
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.session is not None
+        apply_change(
+            app.session.store,
+            1,
+            TicketChange("priority", priority=Priority.P1, reason="test"),
+            actor="amara.okafor",
+            now=clock() + timedelta(minutes=1),
+        )
+        assert _pending(demo) == 1
+        app.queue_screen.query_one(SyncDriver).sync_now()
+        await settle(pilot)
+        header = app.queue_screen.query_one(QueueHeader)
+        assert header.connection == "local" and not header.outbox
+    assert _pending(demo) == 0
+
+
+async def test_an_unreachable_helpdesk_shows_offline_with_the_queue_kept(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.core.ticket import Channel, Priority, Region
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+    from agentdesk.store.new_ticket import create_ticket
+
+    store = open_store(demo.db_path, load_sla_policy())
+    # A ticket taken on the phone while the link is down: its create op waits in the outbox.
+    create_ticket(
+        store,
+        subject="Phone call: cannot reset password",
+        customer_id=1,
+        priority=Priority.P2,
+        channel=Channel.PHONE,
+        region=Region.EMEA,
+        body="Customer called: the reset mail never arrives.",
+        actor="amara.okafor",
+        now=clock(),
+    )
+    store.close()
+    monkeypatch.setenv("AGENTDESK_RT_TOKEN", "not-a-real-token")
+    settings = replace(
+        demo,
+        backend="rt",
+        extra={"sync": {"url": f"http://127.0.0.1:{free_port()}", "queues": ["General"]}},
+    )
+    app = make_app(settings, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        header = app.queue_screen.query_one(QueueHeader)
+        assert header.connection == "offline"
+        assert header.outbox is not None and header.outbox >= 1
+        assert "offline" in str(header.render())
+    assert _pending(demo) >= 1  # nothing dropped
