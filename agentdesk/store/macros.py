@@ -289,7 +289,7 @@ def undo_last_macro(
         # Direct deletes, not plan_change: a change can only add a note or a message, never
         # take one back. They are safe because undo_refusal checked that none of the macro's
         # outbox rows has left this computer; each deletion leaves an audit row.
-        _withdraw(connection, ticket_id, messages, notes, actor, now)
+        _withdraw(connection, ticket_id, messages, notes, actor, now, local_backend)
         current = load_snapshot(connection, ticket_id)
         compensation = _compensation(application.macro_id, before, current)
         if compensation is not None:
@@ -334,6 +334,7 @@ def _withdraw(
     notes: list[dict[str, Any]],
     actor: str,
     now: datetime,
+    local_backend: bool,
 ) -> None:
     """Delete the macro's unsent messages and structured notes (with the messages they were
     rendered as) and their pending outbox rows; an audit row for each."""
@@ -352,8 +353,10 @@ def _withdraw(
             ).scalar_one_or_none()
             connection.execute(text("DELETE FROM messages WHERE id = :id"), {"id": message_id})
         # undo_refusal checked that it was never tried, so no sync_ops row refers to it.
+        # With the local backend 'done' only means committed here: it never left either.
         connection.execute(
-            text("DELETE FROM outbox WHERE id = :id AND state = 'pending'"), {"id": outbox_id}
+            text("DELETE FROM outbox WHERE id = :id AND (state = 'pending' OR :local)"),
+            {"id": outbox_id, "local": local_backend},
         )
         connection.execute(
             text(
