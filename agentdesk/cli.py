@@ -48,6 +48,20 @@ def _parser() -> argparse.ArgumentParser:
         help="the moment the dataset is built around (default: now); fixes it for repeat runs",
     )
 
+    macros = commands.add_parser("macros", help="canned responses and macros")
+    macro_commands = macros.add_subparsers(dest="macros_command", metavar="ACTION", required=True)
+    check = macro_commands.add_parser(
+        "check",
+        help="validate a macro folder; prints file:line: problem, exits 1 on any",
+    )
+    check.add_argument(
+        "folder",
+        nargs="?",
+        type=Path,
+        metavar="DIR",
+        help="the folder to check (default: the shipped library)",
+    )
+
     sync = commands.add_parser(
         "sync", help="sync the profile with its helpdesk without the TUI and print a summary"
     )
@@ -129,6 +143,24 @@ def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
         f"{summary.breaches} SLA breaches in {summary.seconds:.1f} s"
     )
     return 0
+
+
+def macros_check(folder: Path | None) -> int:
+    """Every problem as file:line: message on stdout; exit 1 if there is any."""
+    from agentdesk.macro_files import check_folder
+    from agentdesk.shipped import shipped_dir
+
+    folder = folder or shipped_dir("macros")
+    good, problems = check_folder(folder)
+    for problem in problems:
+        print(problem)
+    bad_files = len({problem.path for problem in problems})
+    print(
+        f"{folder}: {len(good)} macro file(s) OK, {bad_files} with problems "
+        f"({len(problems)} problem(s))",
+        file=sys.stderr,
+    )
+    return 1 if problems else 0
 
 
 def run_tui(args: argparse.Namespace) -> int:
@@ -239,6 +271,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "demo-data":
         return demo_data(args.demo_db, args.tickets, args.seed, args.now)
+    if args.command == "macros":
+        return macros_check(args.folder)
     if args.command == "sync":
         return sync_command(args)
     if args.command == "connect":

@@ -33,6 +33,14 @@ valid_minutes = 30
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
+
+[macros]
+# Your team's macro folder: its files override shipped ones with the same name (see
+# macros/README.md). A relative path is relative to this file. Empty: shipped macros only.
+folder = ""
+# Values for the {{company}} and {{department}} placeholders.
+company = ""
+department = ""
 """
 
 
@@ -53,6 +61,10 @@ class Settings:
     # Demo profiles fill themselves with this many tickets on first open.
     demo_tickets: int = 0
     demo_seed: int = 1
+    # [macros]: the team's folder over the shipped library, and placeholder values.
+    macro_folder: Path | None = None
+    company: str = ""
+    department: str = ""
     # [verification]: failed attempts before the lock, and how long a pass holds.
     verify_max_attempts: int = 3
     verify_valid_minutes: int = 30
@@ -116,6 +128,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         raise ConfigError(
             f'{config_path}: [sync] backend = {backend!r} is not supported; use "local" or "rt"'
         )
+    folder = _get(doc, config_path, "macros", "folder", "").strip()
     return Settings(
         profile=profile,
         config_path=config_path,
@@ -124,6 +137,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         agent_handle=_get(doc, config_path, "agent", "handle", ""),
         backend=backend,
         theme=_get(doc, config_path, "ui", "theme", "textual-dark"),
+        macro_folder=(config_path.parent / Path(folder).expanduser()) if folder else None,
+        company=_get(doc, config_path, "macros", "company", ""),
+        department=_get(doc, config_path, "macros", "department", ""),
         verify_max_attempts=_get_count(doc, config_path, "verification", "max_attempts", 3),
         verify_valid_minutes=_get_count(doc, config_path, "verification", "valid_minutes", 30),
         # agentdesk.sync.settings checks the rest of [sync] (url, queues) when sync starts.

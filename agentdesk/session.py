@@ -6,12 +6,13 @@ first frame does not wait for them.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
 from agentdesk.core.verification import VerificationPolicy
+from agentdesk.macro_files import MacroCatalog, macro_folders
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
@@ -24,6 +25,13 @@ class Session:
     settings: Settings
     store: Store
     agent: AgentRow | None
+    # The shipped macros and the team's folder; read on first use, re-read when files change.
+    macros: MacroCatalog = field(default_factory=lambda: MacroCatalog(macro_folders()))
+
+    @property
+    def actor(self) -> str:
+        """Who audit rows and macro undo name: the agent's handle."""
+        return self.agent.handle if self.agent else (self.settings.agent_handle or "local")
 
 
 def verifier_key_for(settings: Settings) -> VerifierKey:
@@ -70,4 +78,9 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
     if settings.agent_handle:
         with store.read() as connection:
             agent = agent_by_handle(connection, settings.agent_handle)
-    return Session(settings=settings, store=store, agent=agent)
+    return Session(
+        settings=settings,
+        store=store,
+        agent=agent,
+        macros=MacroCatalog(macro_folders(settings.macro_folder)),
+    )

@@ -15,6 +15,7 @@ for script in (
     "bench_startup.py",
     "bench_queue.py",
     "bench_ticket.py",
+    "bench_macros.py",
     "bench_sync.py",
 ):
     print(f"\n# {script}", flush=True)

@@ -16,7 +16,7 @@ from typing import Any
 from agentdesk.core import lifecycle, note_template, sla
 from agentdesk.core.attachments import NewAttachment, check_size
 from agentdesk.core.business_hours import Pause
-from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy
+from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
 from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
 from agentdesk.core.sla import Breach
 from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
@@ -84,6 +84,8 @@ class TicketSnapshot:
     """The latest structured note (with its tags)."""
     confirmation: Confirmation | None = None
     """The latest three-step confirmation."""
+    tags: frozenset[str] = frozenset()
+    """Free-form ticket labels ("csat-sent"), set by macros; not the note template's four tags."""
     verification_attempts: tuple[Attempt, ...] = ()
     """Identity verification attempts (and L2 clearances) on this ticket, oldest first."""
     interaction_started_at: datetime | None = None
@@ -132,6 +134,12 @@ class TicketChange:
     note_agent_id: int | None = None
     pending_reason: PendingReason | None = None
     attachment: NewAttachment | None = None
+    add_tags: frozenset[str] = frozenset()
+    """Free-form labels to add (see TicketSnapshot.tags)."""
+    remove_tags: frozenset[str] = frozenset()
+    note_patch: tuple[tuple[Section, str], ...] = ()
+    """Sections to set on the ticket's current note (a macro's fill_note); the result goes
+    through the same note path and rules as a note written in the form."""
     required_by_sop: bool = False
     """The SOP itself demands this change (the escalation after failed verification): it is
     not refused for want of a note or of verification."""
@@ -179,6 +187,8 @@ class ChangePlan:
     """The note rendered as one internal note of the conversation."""
     handoff: Handoff | None = None
     attachment: NewAttachment | None = None
+    tags: frozenset[str] | None = None
+    """The full label set after the change; None when the labels are unchanged."""
 
 
 def sla_fields(ticket: TicketSnapshot, policy: sla.SlaPolicy) -> SlaFields:
@@ -212,6 +222,7 @@ def plan_change(
     """Check the change against the SOP and work out everything it writes."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
+    change = _with_patched_note(ticket, change)
     after = ticket
     if change.priority is not None and change.priority != ticket.priority:
         if not change.reason.strip():
@@ -263,11 +274,16 @@ def plan_change(
         raise ChangeRefused(f"{ticket.ref}: the ticket is closed; open a follow-up ticket")
     if change.attachment is not None:
         check_size(change.attachment.filename, change.attachment.size)
+    labels = _labels_after(ticket, change)
+    if labels is not None:
+        after = replace(after, tags=labels)
     fields_changed = {
         name: (getattr(ticket, name), getattr(after, name))
         for name in ("status", "priority", "tier", "assignee_id", "pending_reason")
         if getattr(ticket, name) != getattr(after, name)
     }
+    if labels is not None:
+        fields_changed["labels"] = (_label_text(ticket.tags), _label_text(labels))
     if not fields_changed and message is None and note is None and change.attachment is None:
         raise ChangeRefused(f"{ticket.ref}: nothing to change")
 
@@ -365,7 +381,35 @@ def plan_change(
         note_message=note_message,
         handoff=handoff,
         attachment=change.attachment,
+        tags=labels,
     )
+
+
+def _with_patched_note(ticket: TicketSnapshot, change: TicketChange) -> TicketChange:
+    """A note_patch becomes the note to write: the current note with those sections set."""
+    if not change.note_patch:
+        return change
+    if change.note is not None:
+        raise ValueError("a change carries either a note or a note_patch, not both")
+    current = ticket.note or StructuredNote()
+    sections = {**current.sections, **dict(change.note_patch)}
+    patched = StructuredNote(sections=sections, tags=current.tags)
+    return replace(change, note=patched, note_patch=())
+
+
+def _labels_after(ticket: TicketSnapshot, change: TicketChange) -> frozenset[str] | None:
+    """The free-form label set after the change, or None when it does not move."""
+    for label in change.add_tags | change.remove_tags:
+        if not label.strip() or label != label.strip() or "," in label:
+            raise ChangeRefused(
+                f"{ticket.ref}: {label!r} is not a label (no commas or edge spaces)"
+            )
+    labels = (ticket.tags | change.add_tags) - change.remove_tags
+    return None if labels == ticket.tags else labels
+
+
+def _label_text(labels: frozenset[str]) -> str | None:
+    return ",".join(sorted(labels)) or None
 
 
 def _note_to_write(

@@ -1,6 +1,9 @@
 """The ticket workspace: header with every SLA clock, the conversation and the composer, the
 structured note, attachments and the audit history; every lifecycle action on one key.
 
+Macros: `m` opens the picker; a canned response goes into the composer as a reply draft, a
+macro is applied in one transaction (store.macros.apply_macro), `u` undoes the last macro.
+
 Reads and writes run in thread workers that post messages. Every change goes through the
 core's rules and the store's one write path (store.writes.apply_change); a refusal is shown
 where it applies (a missing note section under its field, with focus on it).
@@ -52,6 +55,7 @@ from agentdesk.widgets.note_form import NoteForm, note_from_json
 from agentdesk.widgets.sla_clocks import SlaClocks
 
 if TYPE_CHECKING:
+    from agentdesk.screens.macro_picker import MacroChoice
     from agentdesk.session import Session
 
 CONVERSATION_PAGE = 40
@@ -91,6 +95,8 @@ class TicketScreen(Screen[None]):
         Binding("P", "change_priority", "Priority", key_display="P", id="ticket.priority"),
         Binding("t", "tags", "Tags", id="ticket.tags"),
         Binding("f", "attach", "Attach", id="ticket.attach"),
+        Binding("m", "macros", "Macros", id="ticket.macros"),
+        Binding("u", "undo_macro", "Undo macro", show=False, id="ticket.undo_macro"),
         Binding("v", "verify", "Verify", id="ticket.verify"),
         Binding("c", "confirm", "Confirm", id="ticket.confirm"),
         Binding("L", "clear_lock", "Clear lock", key_display="L", id="ticket.clear_lock"),
@@ -125,6 +131,12 @@ class TicketScreen(Screen[None]):
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
+
+    @dataclass
+    class MacroWritten(Message):
+        """A macro was applied or undone: say so and show the ticket afresh."""
+
+        notice: str
 
     def __init__(self, session: Session, ticket_id: int, clock: Callable[[], datetime]) -> None:
         super().__init__()
@@ -513,7 +525,7 @@ class TicketScreen(Screen[None]):
         if action == "clear_lock":
             agent = self.session.agent
             return self.verification().locked and agent is not None and agent.tier is not Tier.L1
-        if action in ("compose", "attach", "tags"):
+        if action in ("compose", "attach", "tags", "macros"):
             return status is not Status.CLOSED
         return True
 
@@ -781,6 +793,122 @@ class TicketScreen(Screen[None]):
 
     def on_ticket_screen_attachment_read(self, message: AttachmentRead) -> None:
         self.apply(TicketChange("attach", attachment=message.attachment))
+
+    # Macros
+
+    def action_macros(self) -> None:
+        self.open_macro_picker("")
+
+    def open_macro_picker(self, query: str) -> None:
+        from agentdesk.screens.macro_picker import MacroPicker
+
+        self.app.push_screen(MacroPicker(self.session, self.ticket_id, query=query), self._chosen)
+
+    def _chosen(self, choice: MacroChoice | None) -> None:
+        if choice is None:
+            return
+        if choice.macro.is_macro:
+            self._apply_macro(choice)
+        else:
+            self.insert_canned(choice)
+
+    def insert_canned(self, choice: MacroChoice) -> None:
+        """Put a canned response into the composer as a reply (after any draft there): the
+        agent reads it, edits it and sends it with the composer's own keys."""
+        from agentdesk.core.macros import render
+
+        text = render(choice.macro.body, choice.values).text
+        self.action_show_tab("tab-conversation")
+        composer = self.composer
+        draft = composer.text.rstrip()
+        if draft and composer.mode is not MessageKind.REPLY:
+            # Switching it to a reply would send the agents-only text to the customer.
+            self.notify(
+                "The composer holds an internal note: send or clear it first.",
+                title="Not inserted",
+                severity="warning",
+            )
+            composer.text_area.focus()
+            return
+        composer.load(MessageKind.REPLY, f"{draft}\n\n{text}" if draft else text)
+        self._save_draft(COMPOSER, MessageKind.REPLY.value, composer.text)
+        composer.text_area.focus()
+        self._record_use(choice.macro.id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
+    def _apply_macro(self, choice: MacroChoice) -> None:
+        from agentdesk.core.macros import MacroContext, plan_macro
+        from agentdesk.store.macros import agent_ids, apply_macro
+
+        session = self.session
+        try:
+            with session.store.read() as connection:
+                agents = agent_ids(connection)
+            context = MacroContext(
+                values=choice.values,
+                agent_handle=session.actor,
+                agent_id=session.agent.id if session.agent else None,
+                agent_name=session.agent.name if session.agent else "",
+                agents=agents,
+            )
+            changes = plan_macro(choice.macro, context)
+            apply_macro(
+                session.store,
+                self.ticket_id,
+                choice.macro.id,
+                changes,
+                actor=session.actor,
+                now=self.clock(),
+            )
+        except NoteIncomplete as error:
+            self.post_message(self.Refused(str(error), error.missing))
+            return
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+            return
+        self.post_message(self.MacroWritten(f"Applied {choice.macro.title!r}. u undoes it."))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
+    def action_undo_macro(self) -> None:
+        from agentdesk.store.macros import undo_last_macro
+
+        session = self.session
+        try:
+            undone = undo_last_macro(
+                session.store,
+                self.ticket_id,
+                actor=session.actor,
+                now=self.clock(),
+                local_backend=session.settings.backend == "local",
+            )
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+            return
+        self.post_message(self.MacroWritten(f"Undid the macro {undone.macro_id}."))
+
+    @work(thread=True, exit_on_error=False, group="macro-usage")
+    def _record_use(self, macro_id: str) -> None:
+        from agentdesk.store.macros import record_use
+
+        try:
+            record_use(self.session.store, macro_id, self.clock())
+        except Exception as error:
+            self.post_message(self.Refused(_refusal(error)))
+
+    def on_ticket_screen_macro_written(self, message: MacroWritten) -> None:
+        self.last_refusal = ""
+        self.notify(message.notice, title=f"#{self.ticket_id}", markup=False)
+        # A macro or an undo may have written or withdrawn the structured note.
+        self._load(reset_note=True)
+
+
+def _refusal(error: Exception) -> str:
+    """What a macro write may refuse with, as the agent should read it."""
+    from agentdesk.core.macros import MacroRefused, MissingPlaceholders
+    from agentdesk.store.macros import UndoRefused
+
+    known = (ChangeRefused, TransitionRefused, MacroRefused, MissingPlaceholders, UndoRefused)
+    return str(error) if isinstance(error, known) else f"{type(error).__name__}: {error}"
 
 
 _TIER_HELP = {

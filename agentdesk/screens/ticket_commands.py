@@ -1,15 +1,22 @@
-"""Command palette (ctrl+p) on a ticket: every lifecycle action and the tabs."""
+"""Command palette (ctrl+p) on a ticket: every lifecycle action, the tabs, the macro actions,
+and jumping to a macro by name."""
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
 from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.content import Content
+
+from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
     from agentdesk.screens.ticket import TicketScreen
+
+MACRO_HITS = 8
 
 
 class TicketCommands(Provider):
@@ -63,6 +70,18 @@ class TicketCommands(Provider):
             ),
             ("attach", "Attach a file", "f · up to 10 MB", screen.action_attach),
             (
+                "macros",
+                "Macros…",
+                "m · canned responses and macros for this ticket",
+                screen.action_macros,
+            ),
+            (
+                "undo_macro",
+                "Undo the last macro",
+                "u · before it is synced",
+                screen.action_undo_macro,
+            ),
+            (
                 "show_tab",
                 "Show the conversation",
                 "1",
@@ -94,3 +113,19 @@ class TicketCommands(Provider):
             score = matcher.match(name)
             if score > 0:
                 yield Hit(score, matcher.highlight(name), callback, help=help_text)
+        if not query.strip():
+            return
+        if self.ticket.check_action("macros", ()) is False:
+            return
+        catalog = self.ticket.session.macros
+        # Reading the folders (only changed files) and building the index: not on the loop.
+        index = await asyncio.to_thread(lambda: catalog.index(catalog.refresh()))
+        for rank, hit in enumerate(index.search(query, limit=MACRO_HITS)):
+            title = literal(hit.macro.title)
+            yield Hit(
+                0.9 - rank / 100,
+                Content.assemble(("Macro ", "$text-muted"), title),
+                partial(self.ticket.open_macro_picker, hit.macro.title),
+                text=title,
+                help="Open it in the macro picker",
+            )

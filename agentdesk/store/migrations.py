@@ -293,7 +293,38 @@ CREATE TABLE sync_status (
 );
 """
 
-MIGRATIONS: Sequence[str] = (V1, V_WORKSPACE, V_VERIFICATION, V_SYNC)
+# Canned responses and macros: usage counts, the log of applied macros (for undo), and the
+# free-form ticket labels macros set ("csat-sent"). The labels are not the note template's four
+# tags (those live in ticket_tags).
+V_MACROS = """
+CREATE TABLE macro_usage (
+    macro_id TEXT PRIMARY KEY,
+    uses INTEGER NOT NULL DEFAULT 0,
+    last_used_at TEXT NOT NULL
+);
+
+CREATE TABLE macro_applications (
+    id INTEGER PRIMARY KEY,
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    macro_id TEXT NOT NULL,
+    actor TEXT NOT NULL,
+    applied_at TEXT NOT NULL,
+    version_before INTEGER NOT NULL,
+    version_after INTEGER NOT NULL,
+    -- JSON: the outbox ids, message and note ids and the before-values undo needs.
+    undo TEXT NOT NULL,
+    undone_at TEXT
+);
+CREATE INDEX ix_macro_applications_ticket ON macro_applications (ticket_id, id);
+
+CREATE TABLE ticket_labels (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    label TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, label)
+);
+"""
+
+MIGRATIONS: Sequence[str] = (V1, V_WORKSPACE, V_VERIFICATION, V_SYNC, V_MACROS)
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.
 APPLICATION_ID = 0x41474453  # "AGDS"

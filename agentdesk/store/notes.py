@@ -57,15 +57,18 @@ def insert_note(
     message_id: int | None,
     author: str,
     stamp: str,
-) -> None:
-    """Write a note's sections (when it has any) and replace the ticket's tags."""
+) -> int | None:
+    """Write a note's sections (when it has any) and replace the ticket's tags; the id of the
+    ticket_notes row written, if any."""
+    note_id: int | None = None
     if not note.is_empty:
         columns = ", ".join(_SECTION_COLUMNS.values())
         values = ", ".join(f":{c}" for c in _SECTION_COLUMNS.values())
-        connection.execute(
+        note_id = connection.execute(
             text(
                 f"INSERT INTO ticket_notes (ticket_id, message_id, {columns}, sla_deadline, "
-                f"author, created_at) VALUES (:t, :m, {values}, :deadline, :author, :at)"
+                f"author, created_at) VALUES (:t, :m, {values}, :deadline, :author, :at) "
+                "RETURNING id"
             ),
             {
                 "t": ticket_id,
@@ -75,7 +78,7 @@ def insert_note(
                 "author": author,
                 "at": stamp,
             },
-        )
+        ).scalar_one()
     for tag in Tag:
         value = note.tag(tag)
         if value:
@@ -86,6 +89,7 @@ def insert_note(
                 ),
                 {"t": ticket_id, "n": tag.value, "v": value},
             )
+    return None if note_id is None else int(note_id)
 
 
 def load_confirmation(connection: Connection, ticket_id: int) -> Confirmation | None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -88,6 +89,7 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         pending_reason=row.pending_reason,
         note=None if (found := load_note(connection, ticket_id)) is None else found[0],
         confirmation=load_confirmation(connection, ticket_id),
+        tags=load_labels(connection, ticket_id),
         verification_attempts=tuple(ticket_attempts(connection, ticket_id)),
         interaction_started_at=latest_reopen(connection, ticket_id),
     )
@@ -109,6 +111,17 @@ def _db_value(value: Any) -> Any:
     return value
 
 
+@dataclass(frozen=True)
+class WrittenChange:
+    """One change as written: its plan and the rows it added (macro undo needs their ids)."""
+
+    plan: ChangePlan
+    outbox_id: int
+    message_id: int | None
+    note_id: int | None = None
+    note_message_id: int | None = None
+
+
 def apply_change(
     store: Store,
     ticket_id: int,
@@ -119,79 +132,168 @@ def apply_change(
     taxonomy: Taxonomy | None = None,
 ) -> ChangePlan:
     """Check the change by the SOP's rules and write it, its audit and its outbox row."""
-    taxonomy = taxonomy or _taxonomy()
     with store.write() as connection:
-        before = load_snapshot(connection, ticket_id)
-        plan = plan_change(
-            before,
-            change,
-            now=now,
-            policy=store.policy,
-            taxonomy=taxonomy,
-            verification=store.verification,
+        written = write_change(
+            connection, store, ticket_id, change, actor=actor, now=now, taxonomy=taxonomy
         )
-        values = {name: _db_value(value) for name, value in plan.updates.items()}
-        assignments = ", ".join(f"{name} = :{name}" for name in values)
-        connection.execute(
-            text(f"UPDATE tickets SET {assignments} WHERE id = :ticket_id"),
-            {**values, "ticket_id": ticket_id},
+    return written.plan
+
+
+def apply_changes(
+    store: Store,
+    ticket_id: int,
+    changes: Sequence[TicketChange],
+    *,
+    actor: str,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
+) -> list[WrittenChange]:
+    """Several changes in ONE transaction (a macro): all are written, or none.
+
+    Each change is planned against the ticket as the previous ones left it, so every SOP rule
+    sees exactly what a manual edit in that order would see; each writes its own audit and
+    outbox rows, as apply_change does.
+    """
+    with store.write() as connection:
+        return write_changes(
+            connection, store, ticket_id, changes, actor=actor, now=now, taxonomy=taxonomy
         )
-        stamp = to_db(now)
-        if plan.message is not None:
-            connection.execute(
-                text(
-                    "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
-                    "VALUES (:t, :kind, :author, :agent, :body, :at)"
-                ),
-                {
-                    "t": ticket_id,
-                    "kind": plan.message.kind.value,
-                    "author": plan.message.author,
-                    "agent": plan.message.agent_id,
-                    "body": plan.message.body,
-                    "at": stamp,
-                },
-            )
-            # Sent: the composer's draft is spent in the same transaction.
-            connection.execute(
-                text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'composer'"),
-                {"t": ticket_id},
-            )
-        payload = dict(plan.outbox_payload)
-        _write_workspace_parts(connection, ticket_id, plan, actor, stamp, payload)
-        _insert_breaches(connection, ticket_id, plan, stamp)
-        if plan.audit:
-            connection.execute(
-                text(
-                    "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
-                    " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
-                ),
-                [
-                    {
-                        "t": ticket_id,
-                        "actor": actor,
-                        "action": entry.action,
-                        "field": entry.field,
-                        "old": entry.old_value,
-                        "new": entry.new_value,
-                        "at": stamp,
-                    }
-                    for entry in plan.audit
-                ],
-            )
-        connection.execute(
+
+
+def write_changes(
+    connection: Connection,
+    store: Store,
+    ticket_id: int,
+    changes: Sequence[TicketChange],
+    *,
+    actor: str,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
+) -> list[WrittenChange]:
+    """apply_changes inside a write transaction the caller holds (to add its own rows)."""
+    if not changes:
+        raise ValueError("no changes to write")
+    taxonomy = taxonomy or _taxonomy()
+    return [
+        write_change(connection, store, ticket_id, change, actor=actor, now=now, taxonomy=taxonomy)
+        for change in changes
+    ]
+
+
+def write_change(
+    connection: Connection,
+    store: Store,
+    ticket_id: int,
+    change: TicketChange,
+    *,
+    actor: str,
+    now: datetime,
+    taxonomy: Taxonomy | None = None,
+) -> WrittenChange:
+    """The one write path, inside a write transaction: ticket, message, note, labels, audit,
+    outbox."""
+    taxonomy = taxonomy or _taxonomy()
+    before = load_snapshot(connection, ticket_id)
+    plan = plan_change(
+        before,
+        change,
+        now=now,
+        policy=store.policy,
+        taxonomy=taxonomy,
+        verification=store.verification,
+    )
+    values = {name: _db_value(value) for name, value in plan.updates.items()}
+    assignments = ", ".join(f"{name} = :{name}" for name in values)
+    connection.execute(
+        text(f"UPDATE tickets SET {assignments} WHERE id = :ticket_id"),
+        {**values, "ticket_id": ticket_id},
+    )
+    stamp = to_db(now)
+    message_id: int | None = None
+    if plan.message is not None:
+        message_id = connection.execute(
             text(
-                "INSERT INTO outbox (ticket_id, op, payload, created_at) "
-                "VALUES (:t, :op, :payload, :at)"
+                "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
+                "VALUES (:t, :kind, :author, :agent, :body, :at) RETURNING id"
             ),
             {
                 "t": ticket_id,
-                "op": plan.outbox_op,
-                "payload": json.dumps(payload, sort_keys=True),
+                "kind": plan.message.kind.value,
+                "author": plan.message.author,
+                "agent": plan.message.agent_id,
+                "body": plan.message.body,
                 "at": stamp,
             },
+        ).scalar_one()
+        # Sent: the composer's draft is spent in the same transaction.
+        connection.execute(
+            text("DELETE FROM drafts WHERE ticket_id = :t AND slot = 'composer'"),
+            {"t": ticket_id},
         )
-    return plan
+    payload = dict(plan.outbox_payload)
+    note_id, note_message_id = _write_workspace_parts(
+        connection, ticket_id, plan, actor, stamp, payload
+    )
+    _write_labels(connection, ticket_id, plan)
+    _insert_breaches(connection, ticket_id, plan, stamp)
+    if plan.audit:
+        connection.execute(
+            text(
+                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
+                " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
+            ),
+            [
+                {
+                    "t": ticket_id,
+                    "actor": actor,
+                    "action": entry.action,
+                    "field": entry.field,
+                    "old": entry.old_value,
+                    "new": entry.new_value,
+                    "at": stamp,
+                }
+                for entry in plan.audit
+            ],
+        )
+    outbox_id = connection.execute(
+        text(
+            "INSERT INTO outbox (ticket_id, op, payload, created_at) "
+            "VALUES (:t, :op, :payload, :at) RETURNING id"
+        ),
+        {
+            "t": ticket_id,
+            "op": plan.outbox_op,
+            "payload": json.dumps(payload, sort_keys=True),
+            "at": stamp,
+        },
+    ).scalar_one()
+    return WrittenChange(
+        plan,
+        int(outbox_id),
+        None if message_id is None else int(message_id),
+        note_id,
+        note_message_id,
+    )
+
+
+def load_labels(connection: Connection, ticket_id: int) -> frozenset[str]:
+    """The ticket's free-form labels (macros' add_tags/remove_tags)."""
+    return frozenset(
+        connection.execute(
+            text("SELECT label FROM ticket_labels WHERE ticket_id = :id"), {"id": ticket_id}
+        ).scalars()
+    )
+
+
+def _write_labels(connection: Connection, ticket_id: int, plan: ChangePlan) -> None:
+    if plan.tags is None:
+        return
+    connection.execute(text("DELETE FROM ticket_labels WHERE ticket_id = :t"), {"t": ticket_id})
+    if plan.tags:
+        connection.execute(
+            text("INSERT INTO ticket_labels (ticket_id, label) VALUES (:t, :label)"),
+            [{"t": ticket_id, "label": label} for label in sorted(plan.tags)],
+        )
 
 
 def _write_workspace_parts(
@@ -201,10 +303,12 @@ def _write_workspace_parts(
     actor: str,
     stamp: str,
     payload: dict[str, Any],
-) -> None:
-    """The structured note (and its rendering), the handoff and the attachment of a plan."""
+) -> tuple[int | None, int | None]:
+    """The structured note (and its rendering), the handoff and the attachment of a plan.
+    Returns the ids of the note row and of its rendered message (None when not written)."""
+    note_id: int | None = None
+    message_id: int | None = None
     if plan.note is not None and plan.note_message is not None:
-        message_id = None
         if not plan.note.is_empty:
             message_id = connection.execute(
                 text(
@@ -220,7 +324,7 @@ def _write_workspace_parts(
                     "at": stamp,
                 },
             ).scalar_one()
-        insert_note(
+        note_id = insert_note(
             connection,
             ticket_id,
             plan.note,
@@ -275,6 +379,7 @@ def _write_workspace_parts(
             "size": attachment.size,
             "sha256": digest,
         }
+    return note_id, None if message_id is None else int(message_id)
 
 
 def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:

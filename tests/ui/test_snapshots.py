@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 from textual.pilot import Pilot
+from textual.widgets import Input
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
@@ -37,6 +38,15 @@ async def _search(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     pilot.app.query_one(SearchBar).cursor_blink = False
     await pilot.press("slash", *"refund")
+    await settle(pilot)
+
+
+async def _macro_picker(pilot: Pilot[Any]) -> None:
+    await _open_third_ticket(pilot)
+    await pilot.press("m")
+    await settle(pilot)
+    pilot.app.screen.query_one("#macro-query", Input).cursor_blink = False
+    await pilot.press(*"refund")
     await settle(pilot)
 
 
@@ -116,6 +126,11 @@ def test_search_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) ->
 
 def test_filters_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) -> None:
     assert snap_compare(make_app(demo, clock=clock), terminal_size=(80, 24), run_before=_filters)
+
+
+def test_macro_picker_100x32(snap_compare: Any, demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    assert snap_compare(app, terminal_size=(100, 32), run_before=_macro_picker)
 
 
 def _wizard_at(step: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
