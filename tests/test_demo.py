@@ -419,3 +419,34 @@ def test_resolved_demo_tickets_pass_the_quality_check_when_their_window_ends(
         assert len(result.closed) == resolved > 0
     finally:
         store.close()
+
+
+def test_demo_verifiers_pass_with_the_demo_answers(tmp_path: Path) -> None:
+    from agentdesk.config import demo_settings
+    from agentdesk.core.verification import Factor
+    from agentdesk.demo import demo_answers
+    from agentdesk.session import open_session, verifier_key_for
+    from agentdesk.store.verification import account_verifiers, check_factor
+    from tests.conftest import FIXED_NOW
+
+    settings = demo_settings(tmp_path, tickets=60, seed=3)
+    session = open_session(settings, FIXED_NOW)
+    key = verifier_key_for(settings).key
+    try:
+        with session.store.read() as connection:
+            accounts = connection.exec_driver_sql("SELECT account_id FROM customers").scalars()
+            found = [account_verifiers(connection, a) for a in list(accounts)[:5]]
+            unverified = connection.exec_driver_sql(
+                "SELECT count(*) FROM tickets WHERE status IN ('pending', 'resolved', 'closed') "
+                "AND id NOT IN (SELECT ticket_id FROM verification_attempts "
+                "WHERE outcome = 'passed')"
+            ).scalar_one()
+    finally:
+        session.store.close()
+    assert unverified == 0  # the stories say they were verified
+    for account in found:
+        assert account is not None and len(account.verifiers) == 3
+        answers = demo_answers(account.account_id)
+        for factor, value in answers.items():
+            assert check_factor(key, account, factor, value)
+        assert not check_factor(key, account, Factor.PIN, "000000")

@@ -277,6 +277,8 @@ class TicketScreen(Screen[None]):
                 ("Customer ", "$text-muted"),
                 literal(ticket.customer_name),
                 _sep(),
+                describe_status(self.verification()),
+                _sep(),
                 literal(ticket.account_id),
                 _sep(),
                 literal(ticket.customer_email),
