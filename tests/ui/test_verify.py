@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import logging
 import sqlite3
 from datetime import timedelta
 from typing import Any
 
+import pytest
 from textual.pilot import Pilot
 from textual.widgets import Input
 
@@ -59,8 +61,9 @@ def _panel(app: AgentDeskApp) -> str:
 
 
 async def test_a_caller_who_knows_the_answers_passes_first_time(
-    demo: Settings, clock: SteppedClock
+    demo: Settings, clock: SteppedClock, caplog: pytest.LogCaptureFixture
 ) -> None:
+    caplog.set_level(logging.DEBUG)  # every logger, every level: nothing typed may show
     ticket_id, account = _ticket(demo)
     answers = demo_answers(account)
     typed = [answers[Factor.PAYMENT_LAST4].encode(), answers[Factor.DATE_OF_BIRTH].encode()]
@@ -93,6 +96,8 @@ async def test_a_caller_who_knows_the_answers_passes_first_time(
     on_disk = _disk(demo)
     assert b"account_id,payment_last4,date_of_birth" in on_disk  # the new rows are there
     assert [on_disk.count(value) for value in typed] == before
+    logged = "\n".join(record.getMessage() for record in caplog.records).encode()
+    assert all(value not in logged for value in typed)
 
 
 def _disk(settings: Settings) -> bytes:
