@@ -118,7 +118,10 @@ async def test_a_typing_slip_is_not_a_failed_attempt(demo: Settings, clock: Step
         error = str(app.screen.query_one("#verify-error").render())
         assert "never ask for or type a full card number" in error
         assert "4111" not in error
-    assert _read(demo, "SELECT count(*) FROM verification_attempts")[0][0] == 0
+    attempts = _read(
+        demo, "SELECT count(*) FROM verification_attempts WHERE ticket_id = ?", ticket_id
+    )
+    assert attempts[0][0] == 0
 
 
 async def test_three_failures_escalate_to_level_2_and_lock(
