@@ -168,7 +168,15 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
 
     # Workers: keyring and SQLite never block the screen.
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
+    # Explicit descriptions: Textual's default one is the call with repr() of every argument,
+    # which would put what the customer said (and the key) into debug logs.
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="verify",
+        description="find the account",
+    )
     def _find_account(self, typed: str) -> None:
         from agentdesk.session import verifier_key_for
         from agentdesk.store.verification import account_verifiers
@@ -182,7 +190,13 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
             return
         self.post_message(self.AccountFound(account, typed.strip(), key))
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="verify")
+    @work(
+        thread=True,
+        exclusive=True,
+        exit_on_error=False,
+        group="verify",
+        description="check a verifier",
+    )
     def _check(self, key: bytes, account: AccountVerifiers, factor: Factor, typed: str) -> None:
         from agentdesk.store.verification import check_factor
 

@@ -265,3 +265,30 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
     )[0][0]
     assert "Declined proposal 1: wants a call back instead" in entry
     assert "Call back at 16:00 with a link (ETR Mon 23 Nov, 16:00 UTC)" in entry
+
+
+async def test_workers_never_describe_what_was_typed(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from textual.worker import Worker
+
+    descriptions: list[str] = []
+    real_init = Worker.__init__
+
+    def recording_init(self: Worker[Any], *args: Any, **kwargs: Any) -> None:
+        real_init(self, *args, **kwargs)
+        descriptions.append(self.description)
+
+    monkeypatch.setattr(Worker, "__init__", recording_init)
+    ticket_id, account = _ticket(demo)
+    last4 = demo_answers(account)[Factor.PAYMENT_LAST4]
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ticket_id)
+        await pilot.press("v")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await _type(pilot, last4)
+    assert "check a verifier" in descriptions
+    assert not any(last4 in d for d in descriptions)
