@@ -1,10 +1,12 @@
 """Opening a ticket with 500 conversation entries. Target: under 150 ms.
 
-Two figures, medians of several runs on a fresh store:
+Medians of several runs on a fresh store:
   (a) the read: everything the ticket screen shows (ticket, conversation, note, tags,
       attachments, audit, drafts) in one transaction, as the screen's worker does;
-  (b) the whole open in a headless app: push the screen until the conversation is mounted
-      (the newest 100 entries; older ones load on request).
+  (b) Enter on the queue to the first frame of the ticket screen, in a headless app: the
+      queue reads the ticket, pushes the screen, which lays out and paints it with the
+      ticket in it (the conversation wraps only the newest entries that fill the view);
+  (c) the same until the app is idle again (focus, scroll position, key bar settled).
 Prints figures; asserts nothing.
 """
 
@@ -15,6 +17,8 @@ import tempfile
 import time
 from datetime import timedelta
 from pathlib import Path
+
+from textual.screen import Screen
 
 from _common import NOW, median_ms
 from agentdesk.config import demo_settings
@@ -71,13 +75,16 @@ def main() -> None:
     session.store.close()
     print(f"ticket #{TICKET} with {len(workspace.detail.messages)} conversation entries")
     print(f"  (a) read for the screen: median {median_ms(reads)}  (target < 150 ms)")
-    opens, empty = asyncio.run(open_in_app(settings))
-    print(f"  (b) open in a headless app, conversation mounted: median {median_ms(opens)}")
+    shown, settled, empty = asyncio.run(open_in_app(settings))
+    print(
+        f"  (b) Enter to the first frame of the ticket: median {median_ms(shown)}"
+        "  (target < 150 ms)"
+    )
+    print(f"  (c) Enter until the app is idle again: median {median_ms(settled)}")
     print(f"      (the same harness pushing an empty screen with a footer: {median_ms(empty)})")
 
 
-async def open_in_app(settings) -> tuple[list[float], list[float]]:  # type: ignore[no-untyped-def]
-    from textual.screen import Screen
+async def open_in_app(settings) -> tuple[list[float], list[float], list[float]]:  # type: ignore[no-untyped-def]
     from textual.widgets import Footer, Static
 
     from agentdesk.app import make_app
@@ -89,18 +96,32 @@ async def open_in_app(settings) -> tuple[list[float], list[float]]:  # type: ign
             yield Footer()
 
     app = make_app(settings, clock=lambda: NOW)
-    samples: list[float] = []
+    painted: list[float] = []
+    shown: list[float] = []
+    settled: list[float] = []
+    # The moment a frame of the ticket screen reaches the terminal: Textual has no public
+    # hook for it, so the bench wraps the screen's compositor refresh.
+    paint = Screen._compositor_refresh
+
+    def timed_paint(screen: Screen[object]) -> None:
+        paint(screen)
+        if isinstance(screen, TicketScreen) and screen.workspace is not None:
+            painted.append(time.perf_counter())
+
+    Screen._compositor_refresh = timed_paint  # type: ignore[method-assign]
     async with app.run_test(size=(120, 40)) as pilot:
         while app.session is None:
             await pilot.pause(0.05)
         for _ in range(RUNS):
+            # As Enter on the queue does it: read the ticket, push the screen, paint it.
+            painted.clear()
             started = time.perf_counter()
-            screen = TicketScreen(app.session, TICKET, app.clock)
-            app.push_screen(screen)
-            while screen.workspace is None or not screen.query("MessageCard"):
+            app.queue_screen.open_ticket(TICKET)
+            while not isinstance(app.screen, TicketScreen) or app.screen.workspace is None:
                 await asyncio.sleep(0.001)
             await pilot.pause()
-            samples.append(time.perf_counter() - started)
+            settled.append(time.perf_counter() - started)
+            shown.append(painted[0] - started)
             app.pop_screen()
             await pilot.pause()
         baseline: list[float] = []
@@ -111,7 +132,8 @@ async def open_in_app(settings) -> tuple[list[float], list[float]]:  # type: ign
             baseline.append(time.perf_counter() - started)
             app.pop_screen()
             await pilot.pause()
-    return samples, baseline
+    Screen._compositor_refresh = paint  # type: ignore[method-assign]
+    return shown, settled, baseline
 
 
 if __name__ == "__main__":

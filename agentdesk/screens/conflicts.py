@@ -20,8 +20,9 @@ from textual.binding import Binding, BindingType
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import DataTable, Footer, Input, Static
+from textual.widgets import DataTable, Input, Static
 
+from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ class ConflictsScreen(Screen[None]):
         table.add_columns(*COLUMNS)
         yield table
         yield Input(placeholder="New value, then Enter (Esc cancels)", id="conflict-edit")
-        yield Footer()
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self.query_one("#conflicts").focus()

@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Input
+from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from agentdesk import marks
@@ -27,6 +27,7 @@ from agentdesk.core.ticket import Priority
 from agentdesk.screens.queue_commands import QueueCommands
 from agentdesk.screens.sync_status import SyncDriver
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
+from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
 from agentdesk.widgets.search_bar import SearchBar
@@ -34,6 +35,7 @@ from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
 
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
+    from agentdesk.screens.ticket import OpenedTicket
     from agentdesk.session import Session
     from agentdesk.store.engine import Store
     from agentdesk.store.peek import Peek
@@ -98,6 +100,14 @@ class QueueScreen(Screen[None]):
         what: str
         error: str
 
+    @dataclass
+    class TicketRead(Message):
+        """A ticket read to open; opened is None when it could not be read."""
+
+        ticket_id: int
+        opened: OpenedTicket | None
+        error: str = ""
+
     def __init__(self, settings: Settings, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self.settings = settings
@@ -112,13 +122,14 @@ class QueueScreen(Screen[None]):
         self._index_state = "none"
         self._sync_error = ""
         self._sync_note = ""
+        self._opening: int | None = None
 
     def compose(self) -> ComposeResult:
         yield QueueHeader(id="queue-header")
         yield QueueSummary(id="queue-summary")
         yield SearchBar(id="search")
         yield TicketTable(self.clock, id="tickets")
-        yield Footer()
+        yield KeyBar()
 
     @property
     def table(self) -> TicketTable:
@@ -458,11 +469,41 @@ class QueueScreen(Screen[None]):
         self.open_ticket(message.ticket_id)
 
     def open_ticket(self, ticket_id: int) -> None:
-        from agentdesk.screens.ticket import TicketScreen
-
         if self.session is None:
             self.notify(
                 "Still opening the workspace; try again in a moment.", title="Queue", markup=False
             )
             return
-        self.app.push_screen(TicketScreen(self.session, ticket_id, self.clock))
+        # Read first, then push: the screen's first frame shows the ticket, and the read is
+        # not slowed by the main thread laying out a screen of placeholders.
+        self._opening = ticket_id
+        self._read_ticket(self.session, ticket_id)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="open-ticket")
+    def _read_ticket(self, session: Session, ticket_id: int) -> None:
+        from agentdesk.screens.ticket import read_ticket
+
+        try:
+            opened = read_ticket(session, ticket_id)
+        except Exception as error:
+            self.post_message(self.TicketRead(ticket_id, None, describe_error(error)))
+            return
+        self.post_message(self.TicketRead(ticket_id, opened))
+
+    def on_queue_screen_ticket_read(self, message: TicketRead) -> None:
+        from agentdesk.screens.ticket import TicketScreen
+
+        if message.ticket_id != self._opening or self.session is None:
+            return  # another ticket was asked for since
+        self._opening = None
+        if message.opened is None:
+            problem = message.error or "it is not in this store"
+            self.notify(
+                f"Ticket #{message.ticket_id} cannot be opened: {problem}",
+                title="Queue",
+                severity="error",
+                markup=False,
+            )
+            return
+        screen = TicketScreen(self.session, message.ticket_id, self.clock, opened=message.opened)
+        self.app.push_screen(screen)

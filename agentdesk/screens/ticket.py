@@ -26,11 +26,11 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Button, DataTable, Footer, Static, TabbedContent, TabPane
+from textual.widgets import ContentSwitcher, DataTable, Static
 
 from agentdesk.core.attachments import AttachmentRefused, NewAttachment, check_size, format_size
 from agentdesk.core.changes import (
@@ -48,19 +48,17 @@ from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
 from agentdesk.widgets.composer import Composer
+from agentdesk.widgets.conversation import Conversation, Entry, when
 from agentdesk.widgets.customer_panel import CustomerPanel
+from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.literal import literal
-from agentdesk.widgets.message_card import MessageCard, when
 from agentdesk.widgets.note_form import NoteForm, note_from_json
 from agentdesk.widgets.sla_clocks import SlaClocks
+from agentdesk.widgets.tab_strip import TabStrip
 
 if TYPE_CHECKING:
     from agentdesk.screens.macro_picker import MacroChoice
     from agentdesk.session import Session
-
-CONVERSATION_PAGE = 40
-"""Entries mounted at first; older ones on request. A ticket can have hundreds, and every
-mounted card costs layout time on each refresh."""
 
 _PRIORITY_STYLE = {
     Priority.P0: "bold reverse $text-error",
@@ -70,7 +68,12 @@ _PRIORITY_STYLE = {
     Priority.P4: "$text-muted",
 }
 
-_TABS = ("tab-conversation", "tab-note", "tab-attachments", "tab-history")
+_TABS = {
+    "tab-conversation": "Conversation",
+    "tab-note": "Note",
+    "tab-attachments": "Attachments",
+    "tab-history": "History",
+}
 
 
 def _sep() -> tuple[str, str]:
@@ -138,15 +141,24 @@ class TicketScreen(Screen[None]):
 
         notice: str
 
-    def __init__(self, session: Session, ticket_id: int, clock: Callable[[], datetime]) -> None:
+    def __init__(
+        self,
+        session: Session,
+        ticket_id: int,
+        clock: Callable[[], datetime],
+        *,
+        opened: OpenedTicket | None = None,
+    ) -> None:
+        """opened: the ticket already read (the queue reads before it opens the screen, so
+        the first frame shows the ticket); without it the screen reads it itself."""
         super().__init__()
         self.session = session
         self.ticket_id = ticket_id
         self.clock = clock
         self.workspace: TicketWorkspace | None = None
         self.taxonomy: Taxonomy | None = None
+        self._opened = opened
         self.last_refusal = ""
-        self._shown_entries = CONVERSATION_PAGE
 
     # Layout
 
@@ -157,27 +169,32 @@ class TicketScreen(Screen[None]):
             yield Static("", id="ticket-customer")
             yield SlaClocks(self.session.store.policy, self.clock, id="ticket-sla")
             yield Static("", id="ticket-banner")
-        with TabbedContent(id="ticket-tabs", initial="tab-conversation"):
-            with TabPane("Conversation", id="tab-conversation"):
+        yield TabStrip(list(_TABS.items()), id="ticket-tabs")
+        # Only the conversation is built now; the other tabs when first shown.
+        with ContentSwitcher(id="ticket-panes", initial="tab-conversation"):
+            with Vertical(id="tab-conversation"):
                 with Horizontal(id="conversation-row"):
-                    yield VerticalScroll(id="conversation")
+                    yield Conversation(id="conversation")
                     yield CustomerPanel(id="customer-panel")
                 yield Composer(id="composer")
-            with TabPane("Note", id="tab-note"):
+            with Vertical(id="tab-note"):
                 yield Static(Content("Loading the note…"), id="note-loading")
-            with TabPane("Attachments", id="tab-attachments"):
-                yield DataTable(id="attachments-table", cursor_type="row", zebra_stripes=True)
-            with TabPane("History", id="tab-history"):
-                yield DataTable(id="history-table", cursor_type="row", zebra_stripes=True)
-        yield Footer()
+            yield Vertical(id="tab-attachments")
+            yield Vertical(id="tab-history")
+        yield KeyBar()
 
-    def on_mount(self) -> None:
-        self.query_one("#conversation").focus()
-        attachments = self.query_one("#attachments-table", DataTable)
-        attachments.add_columns("File", "Type", "Size", "Added by", "When")
-        history = self.query_one("#history-table", DataTable)
-        history.add_columns("When", "Who", "Action", "Field", "Old", "New")
-        self._load(reset_composer=True, reset_note=True)
+    async def on_mount(self) -> None:
+        # Textual sets the breakpoint class on the first Resize, after the first layout;
+        # set it now, so the first frame is laid out once and for the right width.
+        width = self.app.size.width
+        active = [name for bound, name in self.HORIZONTAL_BREAKPOINTS if width >= bound][-1]
+        self.update_classes({name: name == active for _, name in self.HORIZONTAL_BREAKPOINTS})
+        self.query_one(Conversation).focus()
+        opened, self._opened = self._opened, None
+        if opened is None:
+            self._load(reset_composer=True, reset_note=True)
+        else:
+            await self._show_loaded(self.Loaded(opened.workspace, opened.taxonomy, True, True))
 
     @property
     def composer(self) -> Composer:
@@ -195,20 +212,17 @@ class TicketScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-load")
     def _load_worker(self, ticket_id: int, reset_composer: bool, reset_note: bool) -> None:
-        from agentdesk.shipped import load_taxonomy
-        from agentdesk.store.workspace import ticket_workspace
-
         try:
-            taxonomy = load_taxonomy()
-            with self.session.store.read() as connection:
-                workspace = ticket_workspace(connection, ticket_id)
+            opened = read_ticket(self.session, ticket_id)
         except Exception as error:
             self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
             return
-        if workspace is None:
+        if opened is None:
             self.post_message(self.Failed(f"ticket #{ticket_id} is not in this store"))
         else:
-            self.post_message(self.Loaded(workspace, taxonomy, reset_composer, reset_note))
+            self.post_message(
+                self.Loaded(opened.workspace, opened.taxonomy, reset_composer, reset_note)
+            )
 
     def on_ticket_screen_failed(self, message: Failed) -> None:
         self.query_one("#ticket-subject", Static).update(Content(message.error))
@@ -233,7 +247,7 @@ class TicketScreen(Screen[None]):
             verification=describe_status(self.verification()),
             demo_answers=self._demo_answers(detail.account_id),
         )
-        await self._show_conversation()
+        self._show_conversation()
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
             if draft is not None:
@@ -307,49 +321,47 @@ class TicketScreen(Screen[None]):
         banner.update(Content("\n").join(lines))
         banner.display = bool(lines)
 
-    async def _show_conversation(self) -> None:
+    def _show_conversation(self) -> None:
         assert self.workspace is not None
-        conversation = self.query_one("#conversation", VerticalScroll)
         messages = self.workspace.detail.messages
-        count = len(messages)
-        conversation.border_title = f"Conversation · {count} entr{'y' if count == 1 else 'ies'}"
-        shown = messages[-self._shown_entries :]
-        widgets: list[Static] = []
-        earlier = count - len(shown)
-        if earlier:
-            widgets.append(
-                Button(f"Show {min(earlier, CONVERSATION_PAGE)} earlier of {earlier}", id="earlier")
-            )
         note_ids = self.workspace.note_message_ids
-        widgets.extend(MessageCard(m, structured=m.id in note_ids) for m in shown)
-        if not messages:
-            widgets.append(Static(Content("No messages yet."), classes="muted"))
-        async with conversation.batch():
-            await conversation.remove_children()
-            await conversation.mount_all(widgets)
-        conversation.scroll_end(animate=False, immediate=False)
-
-    @on(Button.Pressed, "#earlier")
-    async def _show_earlier(self) -> None:
-        self._shown_entries += CONVERSATION_PAGE
-        await self._show_conversation()
-        self.query_one("#conversation", VerticalScroll).scroll_home(animate=False)
+        self.query_one(Conversation).show([Entry(m, m.id in note_ids) for m in messages])
+        count = len(messages)
+        self.query_one(TabStrip).set_label(
+            "tab-conversation", f"Conversation ({count})" if count else "Conversation"
+        )
 
     async def ensure_note_form(self) -> NoteForm | None:
         """The note form, mounted on first use: it is the heaviest part of the screen, and
         most visits to a ticket never open it."""
         form = self.note_form
         if form is None and self.workspace is not None and self.taxonomy is not None:
-            pane = self.query_one("#tab-note", TabPane)
+            pane = self.query_one("#tab-note", Vertical)
             await pane.query_one("#note-loading").remove()
             form = NoteForm(self.taxonomy, id="note-form")
             await pane.mount(form)
             await self._show_note(self.workspace, self.taxonomy, reset=True)
         return form
 
-    @on(TabbedContent.TabActivated, "#ticket-tabs", pane="#tab-note")
-    async def _note_tab_shown(self) -> None:
-        await self.ensure_note_form()
+    @on(TabStrip.Activated, "#ticket-tabs")
+    async def _tab_shown(self, message: TabStrip.Activated) -> None:
+        self.query_one(ContentSwitcher).current = message.tab
+        if message.tab == "tab-note":
+            await self.ensure_note_form()
+        elif message.tab == "tab-attachments" and self.workspace is not None:
+            await self._ensure_table("attachments", _ATTACHMENT_COLUMNS)
+            self._show_attachments(self.workspace)
+        elif message.tab == "tab-history" and self.workspace is not None:
+            await self._ensure_table("history", _HISTORY_COLUMNS)
+            self._show_history(self.workspace)
+
+    async def _ensure_table(self, name: str, columns: tuple[str, ...]) -> None:
+        if not self.query(f"#{name}-table"):
+            table: DataTable[Text] = DataTable(
+                id=f"{name}-table", cursor_type="row", zebra_stripes=True
+            )
+            table.add_columns(*columns)
+            await self.query_one(f"#tab-{name}", Vertical).mount(table)
 
     async def _show_note(self, workspace: TicketWorkspace, taxonomy: Taxonomy, reset: bool) -> None:
         form = self.note_form
@@ -379,7 +391,14 @@ class TicketScreen(Screen[None]):
         return note_from_json(draft.body) if draft is not None else workspace.note
 
     def _show_attachments(self, workspace: TicketWorkspace) -> None:
-        table = self.query_one("#attachments-table", DataTable)
+        count = len(workspace.attachments)
+        self.query_one(TabStrip).set_label(
+            "tab-attachments", f"Attachments ({count})" if count else "Attachments"
+        )
+        tables = self.query("#attachments-table").results(DataTable)
+        table = next(tables, None)
+        if table is None:
+            return
         table.clear()
         for row in workspace.attachments:
             table.add_row(
@@ -390,11 +409,11 @@ class TicketScreen(Screen[None]):
                 Text(when(row.added_at)),
                 key=str(row.id),
             )
-        pane = self.query_one(TabbedContent).get_tab("tab-attachments")
-        pane.label = Content(f"Attachments ({len(workspace.attachments)})")
 
     def _show_history(self, workspace: TicketWorkspace) -> None:
-        table = self.query_one("#history-table", DataTable)
+        table = next(self.query("#history-table").results(DataTable), None)
+        if table is None:
+            return
         table.clear()
         for line in reversed(workspace.audit):
             table.add_row(
@@ -589,7 +608,7 @@ class TicketScreen(Screen[None]):
 
     def action_show_tab(self, tab: str) -> None:
         if tab in _TABS:
-            self.query_one(TabbedContent).active = tab
+            self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:
         self.action_show_tab("tab-conversation")
@@ -720,7 +739,7 @@ class TicketScreen(Screen[None]):
 
     @on(Composer.Left)
     def _composer_left(self) -> None:
-        self.query_one("#conversation").focus()
+        self.query_one(Conversation).focus()
 
     @on(Composer.DraftChanged)
     def _composer_draft(self, message: Composer.DraftChanged) -> None:
@@ -904,6 +923,24 @@ class TicketScreen(Screen[None]):
         self._load(reset_note=True)
 
 
+@dataclass(frozen=True)
+class OpenedTicket:
+    workspace: TicketWorkspace
+    taxonomy: Taxonomy
+
+
+def read_ticket(session: Session, ticket_id: int) -> OpenedTicket | None:
+    """Everything the ticket screen shows, in one read transaction; None when the ticket is
+    not in the store. Blocking: call it in a worker."""
+    from agentdesk.shipped import load_taxonomy
+    from agentdesk.store.workspace import ticket_workspace
+
+    taxonomy = load_taxonomy()
+    with session.store.read() as connection:
+        workspace = ticket_workspace(connection, ticket_id)
+    return None if workspace is None else OpenedTicket(workspace, taxonomy)
+
+
 def _refusal(error: Exception) -> str:
     """What a macro write may refuse with, as the agent should read it."""
     from agentdesk.core.macros import MacroRefused, MissingPlaceholders
@@ -912,6 +949,9 @@ def _refusal(error: Exception) -> str:
     known = (ChangeRefused, TransitionRefused, MacroRefused, MissingPlaceholders, UndoRefused)
     return str(error) if isinstance(error, known) else f"{type(error).__name__}: {error}"
 
+
+_ATTACHMENT_COLUMNS = ("File", "Type", "Size", "Added by", "When")
+_HISTORY_COLUMNS = ("When", "Who", "Action", "Field", "Old", "New")
 
 _TIER_HELP = {
     Tier.L1: "standard fixes",

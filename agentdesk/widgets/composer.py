@@ -15,6 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
+from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -88,17 +89,20 @@ class Composer(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-reply")
         self._draft_timer: Timer | None = None
+        self._text_area = TextArea(id="composer-text", soft_wrap=True, tab_behavior="focus")
 
     def compose(self) -> ComposeResult:
         yield ComposerMode(id="composer-mode")
-        yield TextArea(id="composer-text", soft_wrap=True, tab_behavior="focus")
+        # A text area is the dearest widget on the ticket screen: it is mounted just after
+        # the screen's first frame, so the ticket shows sooner. It takes text before then.
+        yield Lazy(self._text_area)
 
     def on_mount(self) -> None:
         self._show_mode()
 
     @property
     def text_area(self) -> TextArea:
-        return self.query_one("#composer-text", TextArea)
+        return self._text_area
 
     @property
     def text(self) -> str:

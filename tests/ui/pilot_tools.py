@@ -1,13 +1,17 @@
-"""Helpers for Pilot tests: wait until the app is quiet, read what the table shows."""
+"""Helpers for Pilot tests: wait until the app is quiet, read what the table and the
+conversation show."""
 
 from __future__ import annotations
 
 import asyncio
 from typing import Any
 
+from textual.geometry import Region
 from textual.pilot import Pilot
+from textual.screen import Screen
 
 from agentdesk.store.rows import QueueRow
+from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.ticket_table import TicketTable
 
 
@@ -39,3 +43,10 @@ def shown_rows(table: TicketTable) -> list[QueueRow]:
 def line_text(table: TicketTable, index: int) -> str:
     """The text the table draws for row index (which must be on screen)."""
     return table.render_line(index - int(table.scroll_offset.y) + 1).text
+
+
+def shown_conversation(screen: Screen[Any]) -> str:
+    """The conversation as it is drawn on screen now, one line per row."""
+    conversation = screen.query_one(Conversation)
+    region = Region(0, 0, conversation.size.width, conversation.size.height)
+    return "\n".join(strip.text.rstrip() for strip in conversation.render_lines(region))

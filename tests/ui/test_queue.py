@@ -19,7 +19,7 @@ from agentdesk.screens.filters import FilterScreen
 from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.rows import QueueFilter, View
-from agentdesk.widgets.message_card import MessageCard
+from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.ticket_table import PAGE_SIZE, TicketTable
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import line_text, settle, shown_rows
@@ -193,8 +193,8 @@ async def test_enter_opens_the_ticket_and_escape_goes_back(
                 ticket_id,
             )
         ]
-        cards = list(screen.query(MessageCard))
-        assert [card.message.kind.value for card in cards] == kinds
+        entries = screen.query_one(Conversation).entries
+        assert [entry.message.kind.value for entry in entries] == kinds
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is app.queue_screen
@@ -212,17 +212,28 @@ async def test_internal_notes_never_look_like_replies(demo: Settings, clock: Ste
         await settle(pilot)
         app.queue_screen.open_ticket(int(ticket_id))
         await settle(pilot)
-        cards = list(app.screen.query(MessageCard))
-        notes = [c for c in cards if c.message.kind is MessageKind.INTERNAL_NOTE]
-        replies = [c for c in cards if c.message.kind is MessageKind.REPLY]
-        assert notes and replies
-        for note in notes:
-            assert note.has_class("-internal-note") and not note.has_class("-reply")
-            assert "customer does not see" in str(note.border_title)
-            assert str(note.render()).startswith("Internal note")
-            assert note.styles.border_top[0] != replies[0].styles.border_top[0]
-        for reply in replies:
-            assert str(reply.render()).startswith("Reply to customer")
+        conversation = app.screen.query_one(Conversation)
+        drawn = {
+            kind: [
+                [line.plain for line in e.lines(80)]
+                for e in conversation.entries
+                if e.message.kind is kind
+            ]
+            for kind in MessageKind
+        }
+        assert drawn[MessageKind.INTERNAL_NOTE] and drawn[MessageKind.REPLY]
+        for lines in drawn[MessageKind.INTERNAL_NOTE]:
+            # Boxed, dashed, labelled as not seen by the customer, on every line of it.
+            assert lines[0].startswith("   ┏╍ INTERNAL") and "customer does not see" in lines[0]
+            assert lines[1].startswith("   ╏ Internal note")
+            assert all(line.startswith("   ╏ ") and line.endswith(" ╏") for line in lines[1:-2])
+            assert lines[-2].startswith("   ┗╍")
+        for lines in drawn[MessageKind.REPLY]:
+            assert lines[0].startswith("      ▌ Reply to customer")
+            assert all(line.startswith("      ▌ ") for line in lines[:-1])
+            assert not any("INTERNAL" in line or "╏" in line for line in lines)
+        for lines in drawn[MessageKind.CUSTOMER]:
+            assert lines[0].startswith("▌ Customer")
 
 
 async def test_ticket_text_is_shown_literally(demo: Settings, clock: SteppedClock) -> None:

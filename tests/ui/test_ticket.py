@@ -16,6 +16,7 @@ from agentdesk.app import AgentDeskApp, make_app
 from agentdesk.config import Settings
 from agentdesk.core.note_template import Section, Tag
 from agentdesk.core.quality import Confirmation
+from agentdesk.core.ticket import MessageKind
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.shipped import load_sla_policy
@@ -23,13 +24,13 @@ from agentdesk.store.engine import open_store
 from agentdesk.store.notes import record_confirmation
 from agentdesk.store.types import from_db, to_db
 from agentdesk.widgets.composer import Composer
-from agentdesk.widgets.message_card import MessageCard
+from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.note_form import NoteForm
 from agentdesk.widgets.sla_clocks import SlaClocks
 from tests.conftest import FIXED_NOW
 from tests.store.factory import verified
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import settle
+from tests.ui.pilot_tools import settle, shown_conversation
 
 SIZE = (120, 40)
 
@@ -118,10 +119,14 @@ async def test_write_a_reply(demo: Settings, clock: SteppedClock) -> None:
         )[0]
         assert last == ("reply", "Hello, on it", "Amara Okafor")
         assert screen.composer.text == ""
-        card = list(screen.query(MessageCard))[-1]
-        assert card.has_class("-reply") and "Hello, on it" in str(card.render())
+        newest = screen.query_one(Conversation).entries[-1]
+        assert newest.message.kind is MessageKind.REPLY and newest.message.body == "Hello, on it"
+        shown = shown_conversation(screen).splitlines()
+        assert any(line.endswith("▌ Hello, on it") for line in shown), shown
         # The outbox has it for sync, and the history tab shows the change.
         assert _one(demo, "SELECT op FROM outbox ORDER BY id DESC LIMIT 1") == "reply"
+        screen.action_show_tab("tab-history")
+        await settle(pilot)
         history = screen.query_one("#history-table", DataTable)
         audit = _one(demo, "SELECT count(*) FROM audit WHERE ticket_id = ?", ticket_id)
         assert history.row_count == audit
@@ -142,9 +147,11 @@ async def test_write_an_internal_note(demo: Settings, clock: SteppedClock) -> No
             ticket_id,
         )[0]
         assert (kind, body) == ("internal_note", "Customer sounded upset")
-        card = list(screen.query(MessageCard))[-1]
-        assert card.has_class("-internal-note") and not card.has_class("-reply")
-        assert "customer does not see" in str(card.border_title)
+        newest = screen.query_one(Conversation).entries[-1]
+        assert newest.message.kind is MessageKind.INTERNAL_NOTE
+        shown = shown_conversation(screen)
+        assert "┏╍ INTERNAL · the customer does not see this ╍" in shown
+        assert "╏ Customer sounded upset" in shown
 
 
 async def test_the_composer_mode_switches_with_ctrl_t(demo: Settings, clock: SteppedClock) -> None:
@@ -252,8 +259,8 @@ async def test_fill_the_note_and_resolve(demo: Settings, clock: SteppedClock) ->
         )
         assert body.startswith("Issue summary: Issue summary written by the test.")
         assert "SLA deadline: " in body
-        notes = [c for c in screen.query(MessageCard) if "structured note" in str(c.border_title)]
-        assert len(notes) == 1
+        notes = [e for e in screen.query_one(Conversation).entries if e.structured]
+        assert len(notes) == 1 and "INTERNAL · structured note" in notes[0].title
 
 
 async def test_pend_pauses_the_sla(demo: Settings, clock: SteppedClock) -> None:
@@ -335,6 +342,8 @@ async def test_an_11_mb_attachment_is_refused(
         assert screen.last_refusal == ""
         rows = _read(demo, "SELECT filename, mime_type, size FROM attachments")
         assert rows == [("screenshot.png", "image/png", 2004)]
+        screen.action_show_tab("tab-attachments")
+        await settle(pilot)
         table = screen.query_one("#attachments-table", DataTable)
         assert [str(c) for c in table.get_row_at(0)[:3]] == [
             "screenshot.png",
