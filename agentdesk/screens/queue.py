@@ -505,5 +505,4 @@ class QueueScreen(Screen[None]):
                 markup=False,
             )
             return
-        screen = TicketScreen(self.session, message.ticket_id, self.clock, opened=message.opened)
-        self.app.push_screen(screen)
+        self.app.push_screen(TicketScreen(self.session, message.opened, self.clock))

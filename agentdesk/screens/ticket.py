@@ -142,22 +142,17 @@ class TicketScreen(Screen[None]):
         notice: str
 
     def __init__(
-        self,
-        session: Session,
-        ticket_id: int,
-        clock: Callable[[], datetime],
-        *,
-        opened: OpenedTicket | None = None,
+        self, session: Session, opened: OpenedTicket, clock: Callable[[], datetime]
     ) -> None:
-        """opened: the ticket already read (the queue reads before it opens the screen, so
-        the first frame shows the ticket); without it the screen reads it itself."""
+        """opened: the ticket as read_ticket read it. The opener reads before it pushes the
+        screen, so the first frame already shows the ticket; the screen re-reads after
+        each change."""
         super().__init__()
         self.session = session
-        self.ticket_id = ticket_id
+        self.ticket_id = opened.workspace.detail.id
         self.clock = clock
-        self.workspace: TicketWorkspace | None = None
-        self.taxonomy: Taxonomy | None = None
-        self._opened = opened
+        self.workspace = opened.workspace
+        self.taxonomy = opened.taxonomy
         self.last_refusal = ""
 
     # Layout
@@ -165,7 +160,7 @@ class TicketScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="ticket-head"):
             yield Static(Content(f" #{self.ticket_id}"), id="ticket-title")
-            yield Static(Content("Loading the ticket…"), id="ticket-subject")
+            yield Static(id="ticket-subject")
             yield Static("", id="ticket-customer")
             yield SlaClocks(self.session.store.policy, self.clock, id="ticket-sla")
             yield Static("", id="ticket-banner")
@@ -190,11 +185,7 @@ class TicketScreen(Screen[None]):
         active = [name for bound, name in self.HORIZONTAL_BREAKPOINTS if width >= bound][-1]
         self.update_classes({name: name == active for _, name in self.HORIZONTAL_BREAKPOINTS})
         self.query_one(Conversation).focus()
-        opened, self._opened = self._opened, None
-        if opened is None:
-            self._load(reset_composer=True, reset_note=True)
-        else:
-            await self._show_loaded(self.Loaded(opened.workspace, opened.taxonomy, True, True))
+        await self._show_loaded(self.Loaded(self.workspace, self.taxonomy, True, True))
 
     @property
     def composer(self) -> Composer:
@@ -207,11 +198,12 @@ class TicketScreen(Screen[None]):
 
     # Reading
 
-    def _load(self, *, reset_composer: bool = False, reset_note: bool = False) -> None:
-        self._load_worker(self.ticket_id, reset_composer, reset_note)
+    def _load(self, *, reset_note: bool = False) -> None:
+        """Read the ticket again after a change (the composer keeps what is being typed)."""
+        self._load_worker(self.ticket_id, reset_note)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-load")
-    def _load_worker(self, ticket_id: int, reset_composer: bool, reset_note: bool) -> None:
+    def _load_worker(self, ticket_id: int, reset_note: bool) -> None:
         try:
             opened = read_ticket(self.session, ticket_id)
         except Exception as error:
@@ -220,9 +212,7 @@ class TicketScreen(Screen[None]):
         if opened is None:
             self.post_message(self.Failed(f"ticket #{ticket_id} is not in this store"))
         else:
-            self.post_message(
-                self.Loaded(opened.workspace, opened.taxonomy, reset_composer, reset_note)
-            )
+            self.post_message(self.Loaded(opened.workspace, opened.taxonomy, False, reset_note))
 
     def on_ticket_screen_failed(self, message: Failed) -> None:
         self.query_one("#ticket-subject", Static).update(Content(message.error))
@@ -305,7 +295,7 @@ class TicketScreen(Screen[None]):
     def _show_banner(self) -> None:
         lines: list[Content] = []
         workspace = self.workspace
-        if workspace is not None and workspace.quality_flag:
+        if workspace.quality_flag:
             lines.append(
                 Content.assemble(
                     ("Quality check failed: ", "bold $text-error"),
@@ -322,7 +312,6 @@ class TicketScreen(Screen[None]):
         banner.display = bool(lines)
 
     def _show_conversation(self) -> None:
-        assert self.workspace is not None
         messages = self.workspace.detail.messages
         note_ids = self.workspace.note_message_ids
         self.query_one(Conversation).show([Entry(m, m.id in note_ids) for m in messages])
@@ -335,7 +324,7 @@ class TicketScreen(Screen[None]):
         """The note form, mounted on first use: it is the heaviest part of the screen, and
         most visits to a ticket never open it."""
         form = self.note_form
-        if form is None and self.workspace is not None and self.taxonomy is not None:
+        if form is None:
             pane = self.query_one("#tab-note", Vertical)
             await pane.query_one("#note-loading").remove()
             form = NoteForm(self.taxonomy, id="note-form")
@@ -348,10 +337,10 @@ class TicketScreen(Screen[None]):
         self.query_one(ContentSwitcher).current = message.tab
         if message.tab == "tab-note":
             await self.ensure_note_form()
-        elif message.tab == "tab-attachments" and self.workspace is not None:
+        elif message.tab == "tab-attachments":
             await self._ensure_table("attachments", _ATTACHMENT_COLUMNS)
             self._show_attachments(self.workspace)
-        elif message.tab == "tab-history" and self.workspace is not None:
+        elif message.tab == "tab-history":
             await self._ensure_table("history", _HISTORY_COLUMNS)
             self._show_history(self.workspace)
 
@@ -429,12 +418,12 @@ class TicketScreen(Screen[None]):
 
     def verification(self) -> VerificationStatus:
         """Where identity verification stands for this interaction, now."""
-        snapshot = self.workspace.snapshot if self.workspace else None
+        snapshot = self.workspace.snapshot
         return verification_status(
-            snapshot.verification_attempts if snapshot else (),
+            snapshot.verification_attempts,
             now=self.clock(),
             policy=self.session.store.verification,
-            interaction_started_at=snapshot.interaction_started_at if snapshot else None,
+            interaction_started_at=snapshot.interaction_started_at,
         )
 
     def _demo_answers(self, account_id: str) -> str:
@@ -508,7 +497,7 @@ class TicketScreen(Screen[None]):
         form = self.note_form
         if form is not None:
             return form.value()
-        return None if self.workspace is None else self._saved_note(self.workspace)
+        return self._saved_note(self.workspace)
 
     def _note_change(self, action: str, **fields: object) -> TicketChange:
         _, name, agent_id = self._actor()
@@ -523,10 +512,7 @@ class TicketScreen(Screen[None]):
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        workspace = self.workspace
-        if workspace is None:
-            return action in ("back", "show_tab")
-        status = workspace.detail.status
+        status = self.workspace.detail.status
         if action == "reopen":
             return status is Status.RESOLVED
         if action == "resolve":
@@ -553,8 +539,6 @@ class TicketScreen(Screen[None]):
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen
 
-        if self.workspace is None:
-            return
         status = self.verification()
         if status.locked:
             self.notify(
@@ -573,8 +557,6 @@ class TicketScreen(Screen[None]):
     def action_confirm(self) -> None:
         from agentdesk.screens.confirm import ConfirmScreen
 
-        if self.workspace is None:
-            return
         note = self._note()
         summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
         screen = ConfirmScreen(self.session, self.ticket_id, summary, self.clock)
@@ -616,7 +598,7 @@ class TicketScreen(Screen[None]):
 
     def action_assign_to_me(self) -> None:
         _, _, agent_id = self._actor()
-        if agent_id is None or self.workspace is None:
+        if agent_id is None:
             self.notify(
                 "No agent is set for this profile: set [agent] handle in its config file.",
                 severity="warning",
@@ -628,7 +610,7 @@ class TicketScreen(Screen[None]):
 
     def action_start_work(self) -> None:
         _, _, agent_id = self._actor()
-        unassigned = self.workspace is not None and not self.workspace.detail.assignee
+        unassigned = not self.workspace.detail.assignee
         self.apply(
             TicketChange(
                 "start",
@@ -660,8 +642,6 @@ class TicketScreen(Screen[None]):
     def action_change_priority(self) -> None:
         from agentdesk.screens.choice_dialog import ChoiceDialog
 
-        if self.workspace is None:
-            return
         options = [(p.value, p.value) for p in Priority]
         self.app.push_screen(
             ChoiceDialog(
@@ -683,8 +663,6 @@ class TicketScreen(Screen[None]):
     def action_escalate(self) -> None:
         from agentdesk.screens.choice_dialog import ChoiceDialog
 
-        if self.workspace is None:
-            return
         current = int(self.workspace.detail.tier.value[1])
         options = [
             (tier.value, f"{tier.value}: {_TIER_HELP[tier]}")
