@@ -112,6 +112,7 @@ class Conversation(ScrollView, can_focus=True):
         width: 1fr;
         padding: 0 1;
         text-wrap: nowrap;
+        overflow-x: hidden;
         scrollbar-gutter: stable;
         background: $surface;
         &:focus { background-tint: $foreground 3%; }
@@ -137,7 +138,7 @@ class Conversation(ScrollView, can_focus=True):
         self._wrapped: dict[int, list[Strip]] = {}
         self._lines: list[tuple[int, int]] = []  # (entry, line in it); entry -1: "earlier"
         self.auto_links = False  # bodies are shown as written: no link styling to apply
-        self._to_end = True  # the newest entry is shown once there is a width to wrap at
+        self._following = True  # at the newest entry: stay there when the layout changes
 
     # Content
 
@@ -146,7 +147,7 @@ class Conversation(ScrollView, can_focus=True):
         self.entries = tuple(entries)
         self._first = len(self.entries)
         self._wrapped.clear()
-        self._to_end = True
+        self._following = True
         self._layout()
         self.refresh()
 
@@ -154,11 +155,6 @@ class Conversation(ScrollView, can_focus=True):
     def earlier(self) -> int:
         """Entries above the ones wrapped so far."""
         return self._first
-
-    def text_lines(self) -> list[str]:
-        """What the widget draws, as plain text: for tests and for copying."""
-        self._layout()
-        return [self._strip(y).text for y in range(len(self._lines))]
 
     # Layout
 
@@ -180,11 +176,9 @@ class Conversation(ScrollView, can_focus=True):
             lines = [(-2, 0)]
         for index in range(self._first, len(self.entries)):
             lines.extend((index, n) for n in range(len(self._entry_strips(index))))
-        at_end = self._to_end or self.scroll_y >= self.max_scroll_y
         self._lines = lines
         self.virtual_size = Size(width, len(lines))
-        if at_end:
-            self._to_end = False
+        if self._following:
             self.scroll_to(y=len(lines), animate=False, immediate=True, force=True)
 
     def _entry_strips(self, index: int) -> list[Strip]:
@@ -231,6 +225,7 @@ class Conversation(ScrollView, can_focus=True):
 
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
+        self._following = round(new) >= self.max_scroll_y
         if self._first and new < self.scrollable_content_region.height:
             self.call_later(self._wrap_earlier, self.PAGE)
 

@@ -1,0 +1,180 @@
+"""The one-line and line-API widgets the ticket screen is built from: the conversation (lazy
+wrapping, scrolling back, resizing), the key bar and the tab strip."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from typing import Any, ClassVar
+
+from textual.app import App, ComposeResult
+from textual.binding import Binding, BindingType
+
+from agentdesk.core.ticket import MessageKind
+from agentdesk.store.rows import MessageRow
+from agentdesk.widgets.conversation import Conversation, Entry
+from agentdesk.widgets.key_bar import KeyBar
+from agentdesk.widgets.tab_strip import TabStrip
+from tests.conftest import FIXED_NOW
+from tests.ui.pilot_tools import shown_conversation
+
+KINDS = (MessageKind.CUSTOMER, MessageKind.REPLY, MessageKind.INTERNAL_NOTE)
+
+
+def _entries(count: int) -> list[Entry]:
+    return [
+        Entry(
+            MessageRow(
+                id=n,
+                kind=KINDS[n % 3],
+                author="Maria Garcia" if n % 3 == 0 else "Amara Okafor",
+                body=f"Entry {n}. " + "A sentence of a real conversation. " * 3,
+                created_at=FIXED_NOW - timedelta(minutes=count - n),
+            )
+        )
+        for n in range(count)
+    ]
+
+
+class ConversationApp(App[None]):
+    def compose(self) -> ComposeResult:
+        yield Conversation(id="conversation")
+
+
+async def test_the_newest_entry_shows_and_only_what_the_view_needs_is_wrapped() -> None:
+    app = ConversationApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        conversation = app.query_one(Conversation)
+        conversation.show(_entries(300))
+        await pilot.pause()
+        shown = shown_conversation(app.screen)
+        assert "Entry 299." in shown
+        assert "Entry 250." not in shown
+        # A screen or two of the newest entries are wrapped, not all 300.
+        assert 0 < 300 - conversation.earlier < 20
+        assert conversation.scroll_y == conversation.max_scroll_y
+
+
+async def test_scrolling_to_the_top_wraps_earlier_entries_and_keeps_the_view() -> None:
+    app = ConversationApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        conversation = app.query_one(Conversation)
+        conversation.show(_entries(300))
+        await pilot.pause()
+        oldest_wrapped = conversation.earlier
+        conversation.scroll_to(y=0, animate=False)
+        await pilot.pause()
+        rows = shown_conversation(app.screen).splitlines()
+        assert conversation.earlier < oldest_wrapped
+        # Older entries went in above; what the agent was reading did not move: the
+        # entry that was first under the notice is still on row 2, its body on row 3.
+        assert rows[3].startswith(f"▌ Entry {oldest_wrapped}.") or rows[3].lstrip(" ▌╏").startswith(
+            f"Entry {oldest_wrapped}."
+        )
+        assert not rows[0].startswith("↑")
+        await pilot.press("home")
+        await pilot.pause()
+        assert conversation.earlier == 0
+        assert "Entry 0." in shown_conversation(app.screen)
+        await pilot.press("end")
+        await pilot.pause()
+        assert "Entry 299." in shown_conversation(app.screen)
+
+
+async def test_a_narrower_terminal_rewraps_and_keeps_the_newest_in_view() -> None:
+    app = ConversationApp()
+    async with app.run_test(size=(120, 20)) as pilot:
+        conversation = app.query_one(Conversation)
+        conversation.show(_entries(30))
+        await pilot.pause()
+        wide = conversation.virtual_size.height
+        await pilot.resize_terminal(50, 20)
+        await pilot.pause()
+        await pilot.pause()
+        assert conversation.virtual_size.height > wide
+        assert conversation.virtual_size.width == conversation.scrollable_content_region.width
+        assert "Entry 29." in shown_conversation(app.screen)
+
+
+async def test_an_empty_conversation_says_so() -> None:
+    app = ConversationApp()
+    async with app.run_test(size=(80, 10)) as pilot:
+        app.query_one(Conversation).show([])
+        await pilot.pause()
+        assert shown_conversation(app.screen).splitlines()[0].strip() == "No messages yet."
+
+
+class KeysApp(App[None]):
+    BINDINGS: ClassVar[list[BindingType]] = [
+        Binding("a", "pressed('a')", "Alpha", id="t.a"),
+        Binding("b", "pressed('b')", "Bravo is long", id="t.b"),
+        Binding("c", "pressed('c')", "Charlie", id="t.c"),
+        Binding("d", "pressed('d')", "Delta", id="t.d"),
+        Binding("x", "pressed('x')", "Hidden", show=False, id="t.x"),
+    ]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.pressed: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield KeyBar()
+
+    def action_pressed(self, key: str) -> None:
+        self.pressed.append(key)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        return None if parameters == ("c",) else True  # c: shown, but not available now
+
+
+def _bar(app: App[Any]) -> str:
+    return app.query_one(KeyBar).render().plain
+
+
+async def test_the_key_bar_leaves_off_whole_keys_and_keeps_the_palette_key() -> None:
+    app = KeysApp()
+    async with app.run_test(size=(100, 5)) as pilot:
+        await pilot.pause()
+        line = _bar(app)
+        assert "a Alpha  b Bravo is long  c Charlie  d Delta" in line
+        assert "Hidden" not in line
+        assert line.rstrip().endswith("^p palette")
+        await pilot.resize_terminal(40, 5)
+        await pilot.pause()
+        line = _bar(app)
+        assert len(line) <= 40 and line.rstrip().endswith("^p palette")
+        assert "a Alpha" in line and "Charlie" not in line and "Char" not in line
+
+
+async def test_a_click_on_a_key_presses_it() -> None:
+    app = KeysApp()
+    async with app.run_test(size=(100, 5)) as pilot:
+        await pilot.pause()
+        column = _bar(app).index("b Bravo")
+        await pilot.click(KeyBar, offset=(column + 2, 0))
+        await pilot.pause()
+        assert app.pressed == ["b"]
+
+
+class TabsApp(App[None]):
+    def __init__(self) -> None:
+        super().__init__()
+        self.activated: list[str] = []
+
+    def compose(self) -> ComposeResult:
+        yield TabStrip([("one", "First"), ("two", "Second (3)")])
+
+    def on_tab_strip_activated(self, message: TabStrip.Activated) -> None:
+        self.activated.append(message.tab)
+
+
+async def test_a_click_on_a_tab_name_activates_it() -> None:
+    app = TabsApp()
+    async with app.run_test(size=(60, 5)) as pilot:
+        strip = app.query_one(TabStrip)
+        assert strip.active == "one"
+        column = strip.render().plain.index("2 Second (3)")
+        await pilot.click(TabStrip, offset=(column + 1 + strip.styles.padding.left, 0))
+        await pilot.pause()
+        assert strip.active == "two" and app.activated == ["two"]
+        strip.set_label("two", "Second (4)")
+        assert "2 Second (4)" in strip.render().plain
