@@ -229,9 +229,13 @@ class Conversation(ScrollView, can_focus=True):
         if self._first and new < self.scrollable_content_region.height:
             self.call_later(self._wrap_earlier, self.PAGE)
 
+    # Jumps are not animated: over a slow SSH link every animation frame is a repaint.
     def action_scroll_home(self) -> None:
         self._wrap_earlier(len(self.entries))
         self.scroll_home(animate=False)
+
+    def action_scroll_end(self) -> None:
+        self.scroll_end(animate=False)
 
     def render_line(self, y: int) -> Strip:
         if not self._width:
