@@ -35,7 +35,7 @@ from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
 
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
-    from agentdesk.screens.ticket import OpenedTicket
+    from agentdesk.screens.ticket_io import OpenedTicket
     from agentdesk.session import Session
     from agentdesk.store.engine import Store
     from agentdesk.store.peek import Peek
@@ -481,7 +481,7 @@ class QueueScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open-ticket")
     def _read_ticket(self, session: Session, ticket_id: int) -> None:
-        from agentdesk.screens.ticket import read_ticket
+        from agentdesk.screens.ticket_io import read_ticket
 
         try:
             opened = read_ticket(session, ticket_id)

@@ -11,7 +11,6 @@ where it applies (a missing note section under its field, with focus on it).
 
 from __future__ import annotations
 
-import mimetypes
 import os
 import shlex
 import subprocess
@@ -32,7 +31,7 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import ContentSwitcher, DataTable, Static
 
-from agentdesk.core.attachments import AttachmentRefused, NewAttachment, check_size, format_size
+from agentdesk.core.attachments import AttachmentRefused, NewAttachment, format_size
 from agentdesk.core.changes import (
     ChangeRefused,
     NewMessage,
@@ -45,6 +44,7 @@ from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy,
 from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
 from agentdesk.core.verification import Factor, VerificationStatus, verification_status
 from agentdesk.screens.ticket_commands import TicketCommands
+from agentdesk.screens.ticket_io import OpenedTicket, draft_saver, read_attachment, read_ticket
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
 from agentdesk.widgets.composer import Composer
@@ -215,8 +215,13 @@ class TicketScreen(Screen[None]):
             self.post_message(self.Loaded(opened.workspace, opened.taxonomy, False, reset_note))
 
     def on_ticket_screen_failed(self, message: Failed) -> None:
-        self.query_one("#ticket-subject", Static).update(Content(message.error))
-        self.notify(message.error, title="Ticket", severity="error", markup=False)
+        # The screen keeps showing the last good read.
+        self.notify(
+            f"Could not read the ticket again: {message.error}",
+            title=f"#{self.ticket_id}",
+            severity="error",
+            markup=False,
+        )
 
     async def on_ticket_screen_loaded(self, message: Loaded) -> None:
         # One layout pass for the whole update, not one per widget touched.
@@ -320,7 +325,7 @@ class TicketScreen(Screen[None]):
             "tab-conversation", f"Conversation ({count})" if count else "Conversation"
         )
 
-    async def ensure_note_form(self) -> NoteForm | None:
+    async def ensure_note_form(self) -> NoteForm:
         """The note form, mounted on first use: it is the heaviest part of the screen, and
         most visits to a ticket never open it."""
         form = self.note_form
@@ -689,10 +694,9 @@ class TicketScreen(Screen[None]):
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()
         self.action_show_tab("tab-note")
-        if form is not None:
-            field = form.field(Tag.PRODUCT_AREA.value)
-            field.focus()
-            form.scroll_to_widget(field, animate=False)
+        field = form.field(Tag.PRODUCT_AREA.value)
+        field.focus()
+        form.scroll_to_widget(field, animate=False)
 
     def action_save_note(self) -> None:
         note = self._note()
@@ -730,7 +734,7 @@ class TicketScreen(Screen[None]):
     def _save_draft(self, slot: str, mode: str, body: str) -> None:
         # On the app: a draft saved while the agent leaves the ticket must still land.
         self.app.run_worker(
-            _draft_saver(self.session, self.ticket_id, slot, mode, body, self.clock()),
+            draft_saver(self.session, self.ticket_id, slot, mode, body, self.clock()),
             thread=True,
             group=f"draft-{self.ticket_id}-{slot}",
             exit_on_error=False,
@@ -901,24 +905,6 @@ class TicketScreen(Screen[None]):
         self._load(reset_note=True)
 
 
-@dataclass(frozen=True)
-class OpenedTicket:
-    workspace: TicketWorkspace
-    taxonomy: Taxonomy
-
-
-def read_ticket(session: Session, ticket_id: int) -> OpenedTicket | None:
-    """Everything the ticket screen shows, in one read transaction; None when the ticket is
-    not in the store. Blocking: call it in a worker."""
-    from agentdesk.shipped import load_taxonomy
-    from agentdesk.store.workspace import ticket_workspace
-
-    taxonomy = load_taxonomy()
-    with session.store.read() as connection:
-        workspace = ticket_workspace(connection, ticket_id)
-    return None if workspace is None else OpenedTicket(workspace, taxonomy)
-
-
 def _refusal(error: Exception) -> str:
     """What a macro write may refuse with, as the agent should read it."""
     from agentdesk.core.macros import MacroRefused, MissingPlaceholders
@@ -936,37 +922,3 @@ _TIER_HELP = {
     Tier.L2: "complex, billing, failed verification",
     Tier.L3: "engineering, executive",
 }
-
-
-def read_attachment(typed: str) -> NewAttachment:
-    """Read a file to attach (blocking IO: call it in a worker). The size is checked before
-    the file is read, so an oversized file costs nothing."""
-    path = Path(typed).expanduser()
-    name = path.name or typed
-    try:
-        info = path.stat()
-    except FileNotFoundError:
-        raise AttachmentRefused(f"no file at {path}") from None
-    except OSError as error:
-        raise AttachmentRefused(f"{path} cannot be read: {error.strerror}") from None
-    if path.is_dir():
-        raise AttachmentRefused(f"{path} is a folder; choose a file")
-    check_size(name, info.st_size)
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise AttachmentRefused(f"{path} cannot be read: {error.strerror}") from None
-    check_size(name, len(data))
-    mime = mimetypes.guess_type(name)[0] or "application/octet-stream"
-    return NewAttachment(filename=name, mime_type=mime, data=data)
-
-
-def _draft_saver(
-    session: Session, ticket_id: int, slot: str, mode: str, body: str, now: datetime
-) -> Callable[[], None]:
-    def save() -> None:
-        from agentdesk.store.workspace import save_draft
-
-        save_draft(session.store, ticket_id, slot, mode, body, now)
-
-    return save

@@ -69,7 +69,6 @@ async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketS
 
 async def _fill_note(screen: TicketScreen, *, skip: tuple[str, ...] = ()) -> None:
     form = await screen.ensure_note_form()
-    assert form is not None
     for section in Section:
         if section.value not in skip:
             area = form.query_one(f"#note-{section.value}", TextArea)
