@@ -477,13 +477,18 @@ def _check_note_rules(
     if doing is None:
         return
     resolving = change.status is Status.RESOLVED
-    confirmed = confirmation_recorded(ticket.confirmation)
+    since = ticket.interaction_started_at
+    confirmed = confirmation_recorded(ticket.confirmation, since=since)
+    missing = CONFIRMATION_MISSING
+    if not confirmed and confirmation_recorded(ticket.confirmation):
+        missing += " (the one recorded before the reopen belongs to the earlier interaction)"
     gaps = note_template.missing(note or ticket.note, taxonomy)
     if gaps:
-        also = CONFIRMATION_MISSING if resolving and not confirmed else ""
-        raise NoteIncomplete(ticket.ref, doing, gaps, also=also)
+        raise NoteIncomplete(
+            ticket.ref, doing, gaps, also=missing if resolving and not confirmed else ""
+        )
     if resolving and not confirmed:
-        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {CONFIRMATION_MISSING}")
+        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {missing}")
 
 
 def _move(ticket: TicketSnapshot, new: Status, now: datetime) -> TicketSnapshot:

@@ -29,14 +29,19 @@ class Confirmation:
     recorded_at: datetime
 
 
-def confirmation_recorded(confirmation: Confirmation | None) -> bool:
-    """All three steps done: restated, a solution with an ETR proposed, agreement given."""
+def confirmation_recorded(
+    confirmation: Confirmation | None, *, since: datetime | None = None
+) -> bool:
+    """All three steps done: restated, a solution with an ETR proposed, agreement given;
+    and, when `since` is given (the current interaction began then, at a reopen), done in
+    this interaction: what the customer agreed to before the reopen did not solve it."""
     return (
         confirmation is not None
         and bool(confirmation.restated_issue.strip())
         and bool(confirmation.proposed_solution.strip())
         and bool(confirmation.etr.strip())
         and confirmation.customer_agreed
+        and (since is None or confirmation.recorded_at >= since)
     )
 
 

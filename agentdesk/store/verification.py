@@ -182,10 +182,17 @@ class VerificationRefused(ValueError):
 
 def verification_state(store: Store, ticket_id: int, now: datetime) -> VerificationStatus:
     with store.read() as connection:
-        attempts = ticket_attempts(connection, ticket_id)
-        started = latest_reopen(connection, ticket_id)
+        return _state(connection, store, ticket_id, now)
+
+
+def _state(
+    connection: Connection, store: Store, ticket_id: int, now: datetime
+) -> VerificationStatus:
     return verification_status(
-        attempts, now=now, policy=store.verification, interaction_started_at=started
+        ticket_attempts(connection, ticket_id),
+        now=now,
+        policy=store.verification,
+        interaction_started_at=latest_reopen(connection, ticket_id),
     )
 
 
@@ -200,14 +207,10 @@ def record_attempt(
     author: str,
 ) -> VerificationStatus:
     """Keep one attempt (and its audit row). The failure that reaches the limit escalates the
-    ticket to Level 2 with an internal note naming the step, through the one write path."""
+    ticket to Level 2 with an internal note naming the step, through the one write path and
+    in the same transaction: a crash cannot leave a locked ticket that was never escalated."""
     with store.write() as connection:
-        if verification_status(
-            ticket_attempts(connection, ticket_id),
-            now=attempt.at,
-            policy=store.verification,
-            interaction_started_at=latest_reopen(connection, ticket_id),
-        ).locked:
+        if _state(connection, store, ticket_id, attempt.at).locked:
             raise VerificationRefused(
                 f"#{ticket_id}: verification is locked after failed attempts; a Level 2 agent "
                 "must clear it first"
@@ -215,34 +218,33 @@ def record_attempt(
         insert_attempt(
             connection, ticket_id, attempt, customer_id=customer_id, agent_id=agent_id, actor=actor
         )
-    status = verification_state(store, ticket_id, attempt.at)
-    if attempt.outcome is Outcome.FAILED and status.locked:
-        _escalate_failed_verification(store, ticket_id, attempt, status, actor, author, agent_id)
+        status = _state(connection, store, ticket_id, attempt.at)
+        if attempt.outcome is Outcome.FAILED and status.locked:
+            note = NewMessage(
+                MessageKind.INTERNAL_NOTE, failure_note(attempt, status.failures), author, agent_id
+            )
+            _escalate_failed_verification(connection, store, ticket_id, note, actor, attempt.at)
     return status
 
 
 def _escalate_failed_verification(
+    connection: Connection,
     store: Store,
     ticket_id: int,
-    attempt: Attempt,
-    status: VerificationStatus,
+    note: NewMessage,
     actor: str,
-    author: str,
-    agent_id: int | None,
+    now: datetime,
 ) -> None:
     # Imported here: writes reads this module's rows for every ticket snapshot.
-    from agentdesk.store.writes import apply_change
+    from agentdesk.store.writes import write_change
 
-    with store.read() as connection:
-        tier = Tier(
-            connection.execute(
-                text("SELECT tier FROM tickets WHERE id = :t"), {"t": ticket_id}
-            ).scalar_one()
-        )
-    note = NewMessage(
-        MessageKind.INTERNAL_NOTE, failure_note(attempt, status.failures), author, agent_id
+    tier = Tier(
+        connection.execute(
+            text("SELECT tier FROM tickets WHERE id = :t"), {"t": ticket_id}
+        ).scalar_one()
     )
-    apply_change(
+    write_change(
+        connection,
         store,
         ticket_id,
         TicketChange(
@@ -253,7 +255,7 @@ def _escalate_failed_verification(
             required_by_sop=True,
         ),
         actor=actor,
-        now=attempt.at,
+        now=now,
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -201,6 +202,21 @@ def test_resolve_needs_the_three_step_confirmation(policy) -> None:  # type: ign
         _plan(_ticket(note=COMPLETE, confirmation=not_agreed), change, policy)
     plan = _plan(_ticket(note=COMPLETE, confirmation=AGREED), change, policy)
     assert plan.after.status is Status.RESOLVED and plan.after.resolved_at == NOW
+
+
+def test_a_reopen_needs_a_new_confirmation(policy) -> None:  # type: ignore[no-untyped-def]
+    """What the customer agreed to before the reopen did not solve it: agree again."""
+    reopened = NOW - timedelta(minutes=30)
+    verified = (Attempt(NOW - timedelta(minutes=5), Outcome.PASSED, (Factor.ACCOUNT_ID,)),)
+    before = replace(AGREED, recorded_at=reopened - timedelta(hours=3))
+    after = replace(AGREED, recorded_at=reopened + timedelta(minutes=10))
+    change = TicketChange("resolve", status=Status.RESOLVED)
+    ticket = _ticket(note=COMPLETE, interaction_started_at=reopened, verification_attempts=verified)
+    with pytest.raises(ChangeRefused, match="belongs to the earlier interaction"):
+        _plan(replace(ticket, confirmation=before), change, policy)
+    plan = _plan(replace(ticket, confirmation=after), change, policy)
+    assert plan.after.status is Status.RESOLVED
+    assert confirmation_recorded(before) and not confirmation_recorded(before, since=reopened)
 
 
 def test_an_empty_note_and_no_confirmation_are_named_together(policy) -> None:  # type: ignore[no-untyped-def]

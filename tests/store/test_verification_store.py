@@ -15,6 +15,7 @@ from agentdesk.store.verification import (
     insert_attempt,
     set_verifiers,
     ticket_attempts,
+    verification_state,
 )
 from tests.conftest import FIXED_NOW
 from tests.store.factory import add_people, add_ticket
@@ -168,6 +169,29 @@ def test_three_failures_escalate_to_level_2_and_lock_the_interaction(people: Sto
     apply_change(people, 1, TicketChange("note", message=note), actor="amara", now=later)
 
 
+def test_the_failure_and_its_escalation_are_one_transaction(people: Store) -> None:
+    """If the escalation cannot be written, the third failure is not kept either: a ticket is
+    never locked without having gone to Level 2."""
+    import sqlalchemy
+
+    _fail(people, 0, Factor.PAYMENT_LAST4)
+    _fail(people, 1, Factor.PAYMENT_LAST4)
+    with people.write() as connection:
+        connection.exec_driver_sql(
+            "CREATE TRIGGER no_escalation BEFORE UPDATE OF tier ON tickets "
+            "BEGIN SELECT RAISE(ABORT, 'the disk is full'); END"
+        )
+    with pytest.raises(sqlalchemy.exc.IntegrityError, match="the disk is full"):
+        _fail(people, 2, Factor.DATE_OF_BIRTH)
+    with people.read() as connection:
+        failures = connection.exec_driver_sql(
+            "SELECT count(*) FROM verification_attempts WHERE ticket_id = 1"
+        ).scalar_one()
+        tier = connection.exec_driver_sql("SELECT tier FROM tickets WHERE id = 1").scalar_one()
+    assert (failures, tier) == (2, "L1")
+    assert not verification_state(people, 1, FIXED_NOW + timedelta(minutes=3)).locked
+
+
 def test_only_level_2_clears_the_lock(people: Store) -> None:
     from agentdesk.core.ticket import Tier
     from agentdesk.store.verification import VerificationRefused, clear_lock
@@ -208,5 +232,14 @@ def test_resolve_needs_a_pass_in_this_interaction(people: Store) -> None:
     apply_change(
         people, 1, TicketChange("reopen", status=Status.IN_PROGRESS), actor="a", now=reopened
     )
+    # ... and so does the old confirmation: the customer agrees again, and verifies again.
+    later = reopened + timedelta(minutes=1)
+    with pytest.raises(ChangeRefused, match="belongs to the earlier interaction"):
+        apply_change(people, 1, resolve, actor="a", now=later)
+    record_confirmation(
+        people, 1, Confirmation("Login", "New device", "17:00", True, later), agent="amara"
+    )
     with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
-        apply_change(people, 1, resolve, actor="a", now=reopened + timedelta(minutes=1))
+        apply_change(people, 1, resolve, actor="a", now=later)
+    verified(people, 1, later)
+    assert apply_change(people, 1, resolve, actor="a", now=later).after.status is Status.RESOLVED
