@@ -40,7 +40,7 @@ class KeyBar(Widget):
     def _bindings_changed(self, _screen: Screen[object]) -> None:
         self.refresh()
 
-    def keys(self) -> tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None]:
+    def _keys(self) -> tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None]:
         """(binding, enabled) for each action shown, in the screen's order; and the palette's."""
         palette_key = self.app.COMMAND_PALETTE_BINDING
         shown: dict[str, tuple[Binding, bool]] = {}
@@ -62,7 +62,7 @@ class KeyBar(Widget):
         return (key + label).stylize(click)
 
     def render(self) -> Content:
-        shown, palette_binding = self.keys()
+        shown, palette_binding = self._keys()
         palette = self._key(*palette_binding) if palette_binding else Content("")
         width = max(self.size.width - 2, 0)
         room = width - (palette.cell_length + 2 if palette_binding else 0)
