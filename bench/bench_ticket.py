@@ -116,9 +116,7 @@ async def open_in_app(settings) -> tuple[list[float], list[float], list[float]]:
             # As Enter on the queue does it: read the ticket, push the screen, paint it.
             painted.clear()
             started = time.perf_counter()
-            app.queue_screen.open_ticket(TICKET)
-            while not isinstance(app.screen, TicketScreen) or app.screen.workspace is None:
-                await asyncio.sleep(0.001)
+            await app.queue_screen.open_ticket(TICKET)  # returns once the screen takes typing
             await pilot.pause()
             settled.append(time.perf_counter() - started)
             shown.append(painted[0] - started)

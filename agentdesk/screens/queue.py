@@ -19,7 +19,7 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
-from textual.worker import get_current_worker
+from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
 
 from agentdesk import marks
 from agentdesk.config import Settings
@@ -65,6 +65,7 @@ class QueueScreen(Screen[None]):
         Binding("r", "refresh", "Refresh", id="queue.refresh"),
         Binding("escape", "clear_search", "Clear search", id="queue.clear_search"),
         Binding("C", "conflicts", "Conflicts", key_display="C", id="queue.conflicts"),
+        Binding("enter", "open_ticket", "Open", priority=True, id="queue.open"),
     ]
 
     @dataclass
@@ -100,14 +101,6 @@ class QueueScreen(Screen[None]):
         what: str
         error: str
 
-    @dataclass
-    class TicketRead(Message):
-        """A ticket read to open; opened is None when it could not be read."""
-
-        ticket_id: int
-        opened: OpenedTicket | None
-        error: str = ""
-
     def __init__(self, settings: Settings, clock: Callable[[], datetime]) -> None:
         super().__init__()
         self.settings = settings
@@ -122,7 +115,6 @@ class QueueScreen(Screen[None]):
         self._index_state = "none"
         self._sync_error = ""
         self._sync_note = ""
-        self._opening: int | None = None
 
     def compose(self) -> ComposeResult:
         yield QueueHeader(id="queue-header")
@@ -393,6 +385,9 @@ class QueueScreen(Screen[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
             return bool(self.search_query) or self.query_one(SearchBar).is_open
+        if action == "open_ticket":
+            # Only from the table: Enter in the search box is the search box's own.
+            return self.focused is not None and self.focused.id == "tickets"
         return True
 
     def action_search(self) -> None:
@@ -465,44 +460,50 @@ class QueueScreen(Screen[None]):
             )
         self._sync_error = message.error
 
-    def on_ticket_table_ticket_chosen(self, message: TicketTable.TicketChosen) -> None:
-        self.open_ticket(message.ticket_id)
+    async def on_ticket_table_ticket_chosen(self, message: TicketTable.TicketChosen) -> None:
+        await self.open_ticket(message.ticket_id)  # a double click
 
-    def open_ticket(self, ticket_id: int) -> None:
+    async def action_open_ticket(self) -> None:
+        """Enter on the table. A priority binding, so the app waits here: keys typed while
+        the ticket opens (an agent who types `r` and a reply at once, over a slow link) go
+        to the ticket screen once it can take them, not to the queue's own keys."""
+        ticket_id = self.table.cursor_ticket_id
+        if ticket_id is None:
+            raise SkipAction()
+        await self.open_ticket(ticket_id)
+
+    async def open_ticket(self, ticket_id: int) -> None:
+        """Read the ticket, then push its screen: the first frame shows the ticket, and the
+        read does not compete with a layout of placeholders."""
+        from agentdesk.screens.ticket import TicketScreen
+
         if self.session is None:
             self.notify(
                 "Still opening the workspace; try again in a moment.", title="Queue", markup=False
             )
             return
-        # Read first, then push: the screen's first frame shows the ticket, and the read is
-        # not slowed by the main thread laying out a screen of placeholders.
-        self._opening = ticket_id
-        self._read_ticket(self.session, ticket_id)
+        try:
+            opened = await self._read_ticket(self.session, ticket_id).wait()
+        except WorkerCancelled:
+            return  # another ticket was asked for since
+        except WorkerFailed as failed:
+            problem = describe_error(failed.error)
+        else:
+            if opened is not None:
+                screen = TicketScreen(self.session, opened, self.clock)
+                await self.app.push_screen(screen)
+                await screen.ready()
+                return
+            problem = "it is not in this store"
+        self.notify(
+            f"Ticket #{ticket_id} cannot be opened: {problem}",
+            title="Queue",
+            severity="error",
+            markup=False,
+        )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open-ticket")
-    def _read_ticket(self, session: Session, ticket_id: int) -> None:
+    def _read_ticket(self, session: Session, ticket_id: int) -> OpenedTicket | None:
         from agentdesk.screens.ticket_io import read_ticket
 
-        try:
-            opened = read_ticket(session, ticket_id)
-        except Exception as error:
-            self.post_message(self.TicketRead(ticket_id, None, describe_error(error)))
-            return
-        self.post_message(self.TicketRead(ticket_id, opened))
-
-    def on_queue_screen_ticket_read(self, message: TicketRead) -> None:
-        from agentdesk.screens.ticket import TicketScreen
-
-        if message.ticket_id != self._opening or self.session is None:
-            return  # another ticket was asked for since
-        self._opening = None
-        if message.opened is None:
-            problem = message.error or "it is not in this store"
-            self.notify(
-                f"Ticket #{message.ticket_id} cannot be opened: {problem}",
-                title="Queue",
-                severity="error",
-                markup=False,
-            )
-            return
-        self.app.push_screen(TicketScreen(self.session, message.opened, self.clock))
+        return read_ticket(session, ticket_id)

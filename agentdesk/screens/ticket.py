@@ -11,6 +11,8 @@ where it applies (a missing note section under its field, with focus on it).
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import os
 import shlex
 import subprocess
@@ -23,13 +25,14 @@ from typing import TYPE_CHECKING, ClassVar
 
 from rich.text import Text
 from textual import on, work
+from textual.actions import SkipAction
 from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding, BindingType
 from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Static
+from textual.widgets import ContentSwitcher, DataTable, Input, Static, TextArea
 
 from agentdesk.core.attachments import AttachmentRefused, NewAttachment, format_size
 from agentdesk.core.changes import (
@@ -87,8 +90,12 @@ class TicketScreen(Screen[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "back", "Back", id="ticket.back"),
-        Binding("r", "compose('reply')", "Reply", id="ticket.reply"),
-        Binding("n", "compose('internal_note')", "Int. note", id="ticket.internal_note"),
+        # Priority: run as the key arrives, so the keys typed right after it (a burst over
+        # a slow link) already go to the composer, not to this screen's other keys.
+        Binding("r", "compose('reply')", "Reply", priority=True, id="ticket.reply"),
+        Binding(
+            "n", "compose('internal_note')", "Int. note", priority=True, id="ticket.internal_note"
+        ),
         Binding("a", "assign_to_me", "Assign me", id="ticket.assign_to_me"),
         Binding("s", "start_work", "Start", id="ticket.start_work"),
         Binding("p", "pend", "Pend", id="ticket.pend"),
@@ -184,8 +191,13 @@ class TicketScreen(Screen[None]):
         width = self.app.size.width
         active = [name for bound, name in self.HORIZONTAL_BREAKPOINTS if width >= bound][-1]
         self.update_classes({name: name == active for _, name in self.HORIZONTAL_BREAKPOINTS})
-        self.query_one(Conversation).focus()
+        self.set_focus(self.query_one(Conversation))
         await self._show_loaded(self.Loaded(self.workspace, self.taxonomy, True, True))
+
+    async def ready(self) -> None:
+        """Wait (a second at most) until the screen takes typing: its composer is mounted."""
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self.composer.ready.wait(), timeout=1.0)
 
     @property
     def composer(self) -> Composer:
@@ -598,6 +610,8 @@ class TicketScreen(Screen[None]):
             self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:
+        if isinstance(self.focused, (TextArea, Input)):
+            raise SkipAction()  # an r or n typed into a text
         self.action_show_tab("tab-conversation")
         self.composer.start(MessageKind(mode))
 

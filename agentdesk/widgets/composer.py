@@ -7,6 +7,7 @@ ctrl+s or ctrl+j (a terminal sends plain enter for ctrl+enter).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -15,7 +16,6 @@ from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
 from textual.containers import Vertical
 from textual.content import Content
-from textual.lazy import Lazy
 from textual.message import Message
 from textual.reactive import reactive
 from textual.timer import Timer
@@ -90,15 +90,24 @@ class Composer(Vertical):
         super().__init__(id=id, classes="-reply")
         self._draft_timer: Timer | None = None
         self._text_area = TextArea(id="composer-text", soft_wrap=True, tab_behavior="focus")
+        self.ready = asyncio.Event()
+        """Set once the text area is mounted and can take the focus."""
+        self._focus_when_ready = False
 
     def compose(self) -> ComposeResult:
         yield ComposerMode(id="composer-mode")
-        # A text area is the dearest widget on the ticket screen: it is mounted just after
-        # the screen's first frame, so the ticket shows sooner. It takes text before then.
-        yield Lazy(self._text_area)
 
     def on_mount(self) -> None:
         self._show_mode()
+        # A text area is the dearest widget on the ticket screen: it is mounted just after
+        # the screen's first frame, so the ticket shows sooner. It takes text before then.
+        self.call_after_refresh(self._mount_text_area)
+
+    async def _mount_text_area(self) -> None:
+        await self.mount(self._text_area)
+        self.ready.set()
+        if self._focus_when_ready:
+            self.screen.set_focus(self._text_area)
 
     @property
     def text_area(self) -> TextArea:
@@ -125,7 +134,11 @@ class Composer(Vertical):
         """Focus the composer in the given mode."""
         if mode is not self.mode:
             self.mode = mode
-        self.text_area.focus()
+        if self.ready.is_set():
+            # At once, not through Widget.focus (which queues it behind keys already typed).
+            self.screen.set_focus(self.text_area)
+        else:
+            self._focus_when_ready = True
 
     def watch_mode(self) -> None:
         self._show_mode()

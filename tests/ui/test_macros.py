@@ -45,7 +45,7 @@ def _ticket(settings: Settings, status: str, *, documented: bool | None = None) 
 
 async def _open_picker(pilot: Pilot[Any], app: AgentDeskApp, ticket_id: int) -> MacroPicker:
     await settle(pilot)
-    app.queue_screen.open_ticket(ticket_id)
+    await app.queue_screen.open_ticket(ticket_id)
     await settle(pilot)
     assert isinstance(app.screen, TicketScreen)
     await pilot.press("m")
@@ -150,7 +150,7 @@ async def test_a_canned_reply_goes_after_the_draft_in_the_composer(
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.queue_screen.open_ticket(ticket_id)
+        await app.queue_screen.open_ticket(ticket_id)
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TicketScreen)
@@ -274,7 +274,7 @@ async def test_the_command_palette_opens_the_picker_on_a_macro(
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.queue_screen.open_ticket(ticket_id)
+        await app.queue_screen.open_ticket(ticket_id)
         await settle(pilot)
         await pilot.press("ctrl+p")
         await settle(pilot)

@@ -8,6 +8,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from textual import events
 from textual.binding import Binding
 
 from agentdesk.app import AgentDeskApp, make_app
@@ -201,6 +202,34 @@ async def test_enter_opens_the_ticket_and_escape_goes_back(
         assert _table(app).cursor_ticket_id == ticket_id
 
 
+async def test_keys_typed_while_a_ticket_opens_go_to_the_ticket(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """An agent on a slow link presses Enter, r and a reply at once: the keys reach the app
+    together. Every letter must land in the composer; none may run a queue or ticket key
+    (a, s, p, t and f are assign, start, pend, tags and attach there; r refreshes the queue)."""
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = _table(app)
+        ticket_id = table.cursor_ticket_id
+        assert ticket_id is not None and app.focused is table
+        before = _read(demo, "SELECT status, assignee_id FROM tickets WHERE id = ?", ticket_id)
+        reply = "Thanks, I'll fix this fast"
+        for key in ["enter", "r", *reply]:
+            char = key if len(key) == 1 else ("\r" if key == "enter" else None)
+            name = {" ": "space", ",": "comma", "'": "apostrophe"}.get(key, key)
+            app.post_message(events.Key(name, char))
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen) and screen.ticket_id == ticket_id
+        assert screen.composer.text == reply
+        assert app.focused is screen.composer.text_area
+        after = _read(demo, "SELECT status, assignee_id FROM tickets WHERE id = ?", ticket_id)
+        assert after == before
+        assert list(app.screen_stack) == [app.screen_stack[0], screen]  # no dialog opened
+
+
 async def test_internal_notes_never_look_like_replies(demo: Settings, clock: SteppedClock) -> None:
     (ticket_id,), *_ = _read(
         demo,
@@ -210,7 +239,7 @@ async def test_internal_notes_never_look_like_replies(demo: Settings, clock: Ste
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        app.queue_screen.open_ticket(int(ticket_id))
+        await app.queue_screen.open_ticket(int(ticket_id))
         await settle(pilot)
         conversation = app.screen.query_one(Conversation)
         drawn = {

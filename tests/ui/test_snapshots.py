@@ -98,7 +98,7 @@ def _resolved(settings: Settings) -> int:
 def _open(ticket_id: int) -> Callable[[Pilot[Any]], Awaitable[None]]:
     async def run_before(pilot: Pilot[Any]) -> None:
         await settle(pilot)
-        pilot.app.queue_screen.open_ticket(ticket_id)  # type: ignore[attr-defined]
+        await pilot.app.queue_screen.open_ticket(ticket_id)  # type: ignore[attr-defined]
         await settle(pilot)
 
     return run_before

@@ -60,7 +60,7 @@ def _bare_ticket(settings: Settings) -> int:
 
 async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
     await settle(pilot)
-    app.queue_screen.open_ticket(ticket_id)
+    await app.queue_screen.open_ticket(ticket_id)
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, TicketScreen) and screen.workspace is not None
