@@ -448,8 +448,16 @@ class QueueScreen(Screen[None]):
         if summary.message and summary.state != "online" and summary.message != self._sync_note:
             self.notify(summary.message, title="Sync", severity="warning", markup=False)
         self._sync_note = summary.message if summary.state != "online" else ""
-        if summary.pulled and not self.search_query:
+        if (summary.pulled or summary.changed_tickets) and not self.search_query:
             self.reload(keep_cursor=True)
+        if summary.changed_tickets:
+            from agentdesk.screens.ticket import TicketScreen
+
+            # The driver lives on this screen; an open ticket above it hears of its new
+            # messages by a message and reads itself again.
+            for screen in self.app.screen_stack:
+                if isinstance(screen, TicketScreen) and screen.ticket_id in summary.changed_tickets:
+                    screen.post_message(TicketScreen.Pulled(screen.ticket_id))
 
     def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
         header = self.query_one("#queue-header", QueueHeader)

@@ -128,6 +128,12 @@ class TicketScreen(Screen[None]):
         error: str
 
     @dataclass
+    class Pulled(Message):
+        """A sync run brought this ticket new messages (posted by the queue screen)."""
+
+        ticket_id: int
+
+    @dataclass
     class Applied(Message):
         action: str
         wrote_message: bool
@@ -225,6 +231,10 @@ class TicketScreen(Screen[None]):
             self.post_message(self.Failed(f"ticket #{ticket_id} is not in this store"))
         else:
             self.post_message(self.Loaded(opened.workspace, opened.taxonomy, False, reset_note))
+
+    def on_ticket_screen_pulled(self, message: Pulled) -> None:
+        if message.ticket_id == self.ticket_id:
+            self._load()  # the composer and the note form keep what is being typed
 
     def on_ticket_screen_failed(self, message: Failed) -> None:
         # The screen keeps showing the last good read.

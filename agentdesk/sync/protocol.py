@@ -23,6 +23,9 @@ class SyncSummary:
     parked: int = 0  # parked in total (blocked until the agent acts)
     queued: int = 0  # pending ops still waiting
     rejected: int = 0  # remote records set aside
+    messages: int = 0  # messages pulled (a customer's mail, a colleague's reply or comment)
+    # Local ids of tickets that got new messages: an open ticket screen reads itself again.
+    changed_tickets: tuple[int, ...] = ()
     bytes_in: int = 0
     bytes_out: int = 0
     message: str = ""
@@ -43,6 +46,8 @@ class SyncSummary:
             f"({self.open_conflicts} open), parked {self.parked}, rejected {self.rejected}",
             f"bytes in {self.bytes_in:,}, bytes out {self.bytes_out:,}",
         ]
+        if self.messages:
+            out.append(f"messages pulled {self.messages}")
         if self.message:
             out.append(self.message)
         out.extend(f"parked: {reason}" for reason in self.parked_reasons)

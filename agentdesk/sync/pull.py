@@ -7,6 +7,9 @@ clock, and the Date header gives its offset. One run pages through tickets updat
 during the run can only be seen twice, never skipped. Each page is applied and the position
 (page number, run start) saved in one transaction, so an interrupted pull resumes where it
 stopped; the cursor moves to the run's start only with the last page.
+
+Each page also brings its tickets' new messages (sync/history.py says which tickets, and how
+the first sync keeps its cost down): read before the page's write transaction, written in it.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -27,6 +30,13 @@ from agentdesk.store.types import from_db, to_db
 from agentdesk.sync import state
 from agentdesk.sync.apply import agent_id_for, local_values, set_fields
 from agentdesk.sync.conflicts import open_fields
+from agentdesk.sync.history import (
+    HistoryReader,
+    HistoryReport,
+    apply_history,
+    known_agents,
+    wanted_for_page,
+)
 from agentdesk.sync.mapping import (
     NOBODY,
     RT_FIELD,
@@ -55,6 +65,7 @@ class PullReport:
     rejected: int = 0
     kept_local: int = 0  # fields not overwritten because of a pending edit or open conflict
     pages: int = 0
+    history: HistoryReport = field(default_factory=HistoryReport)
 
 
 def _queue_clause(queues: tuple[str, ...]) -> str:
@@ -70,6 +81,7 @@ class Puller:
     clock: Callable[[], datetime]
     # Tests interrupt a pull between pages with this hook.
     after_page: Callable[[int], None] | None = None
+    reader: HistoryReader | None = None
 
     def run(self) -> PullReport:
         report = PullReport()
@@ -119,9 +131,23 @@ class Puller:
             last = len(items) < self.settings.page_size or (
                 isinstance(pages, int) and page >= pages
             )
+            # The conversation of the page's tickets: read now, outside the write transaction.
+            if self.reader is None:
+                self.reader = HistoryReader(self.client)
+            with self.store.read() as connection:
+                wanted = wanted_for_page(connection, items, first_sync=lower is None)
+                agents = known_agents(connection)
+            history = self.reader.read(wanted, agents)
             with self.store.write() as connection:
                 for item in items:
                     self._apply(connection, item, report)
+                apply_history(
+                    connection,
+                    history,
+                    region_of=_regions(connection, wanted),
+                    now=self.clock(),
+                    report=report.history,
+                )
                 if last:
                     state.set_cursor(connection, BACKEND, scope, {"since": to_db(run_start)})
                 else:
@@ -272,6 +298,17 @@ class Puller:
             remote_updated_at=ticket.updated_at,
             remote_values={f: ticket.rt_value(f) for f in RT_FIELD},
         )
+
+
+def _regions(connection: Connection, remote_ids: Any) -> dict[str, Region]:
+    regions: dict[str, Region] = {}
+    for remote_id in remote_ids:
+        value = connection.execute(
+            text("SELECT region FROM tickets WHERE remote_id = :r"), {"r": remote_id}
+        ).scalar_one_or_none()
+        if value is not None:
+            regions[remote_id] = Region(value)
+    return regions
 
 
 def _enum(kind: Any, value: str | None, default: Any) -> Any:

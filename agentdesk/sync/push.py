@@ -59,7 +59,7 @@ class PushReport:
     parked_reasons: list[str] = field(default_factory=list)
 
 
-def _normal(body: str) -> str:
+def normal_body(body: str) -> str:
     return body.replace("\r\n", "\n").strip()
 
 
@@ -116,21 +116,8 @@ class Pusher:
             self._fields(op, remote_id, fields)
             progress["fields_done"] = True
             self._save(op, progress)
-        tier = fields.get("tier")
-        if tier and tier.get("from") != tier.get("to"):
-            note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
-            if op.payload.get("reason"):
-                note += f"\nReason: {op.payload['reason']}"
-            self._post_once(op, progress, "tier", remote_id, "comment", note)
-        structured = op.payload.get("note")
-        if structured and structured.get("body"):
-            # The structured note travels as one RT comment, in the template's own words.
-            body = str(structured["body"])
-            self._post_once(op, progress, "note", remote_id, "comment", body)
-        message = op.payload.get("message")
-        if message:
-            kind = "correspond" if message.get("kind") == "reply" else "comment"
-            self._post_once(op, progress, "message", remote_id, kind, str(message["body"]))
+        for step, (kind, body) in post_steps(op.payload).items():
+            self._post_once(op, progress, step, remote_id, kind, body)
         with self.store.write() as connection:
             state.save_progress(connection, op.id, progress, self.clock())
             state.mark_done(connection, op.id, self.clock())
@@ -343,7 +330,7 @@ class Pusher:
                 continue
             if (
                 isinstance(content, str)
-                and _normal(content) == _normal(body)
+                and normal_body(content) == normal_body(body)
                 and created >= since
                 and f"txn:{txn}" not in taken
             ):
@@ -441,6 +428,27 @@ class Pusher:
             )
             state.save_progress(connection, op.id, progress, self.clock())
         return remote_id
+
+
+def post_steps(payload: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """An op's POSTs in order: {step: (comment | correspond, body)}. The pull's history reads
+    these too, to know a transaction of ours that push sent but has not confirmed yet."""
+    steps: dict[str, tuple[str, str]] = {}
+    tier = (payload.get("fields") or {}).get("tier")
+    if tier and tier.get("from") != tier.get("to"):
+        note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
+        if payload.get("reason"):
+            note += f"\nReason: {payload['reason']}"
+        steps["tier"] = ("comment", note)
+    structured = payload.get("note")
+    if structured and structured.get("body"):
+        # The structured note travels as one RT comment, in the template's own words.
+        steps["note"] = ("comment", str(structured["body"]))
+    message = payload.get("message")
+    if message:
+        kind = "correspond" if message.get("kind") == "reply" else "comment"
+        steps["message"] = (kind, str(message["body"]))
+    return steps
 
 
 def _messages(response: Any) -> str:

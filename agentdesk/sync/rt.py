@@ -72,7 +72,9 @@ class RtBackend:
             summary.parked_reasons = pushed.parked_reasons
             pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
             summary.pulled = pulled.pulled
-            summary.rejected = pulled.rejected
+            summary.rejected = pulled.rejected + pulled.history.rejected
+            summary.messages = pulled.history.messages
+            summary.changed_tickets = tuple(sorted(pulled.history.tickets))
         except Unauthorized as error:
             summary.state = "paused"
             summary.message = str(error)

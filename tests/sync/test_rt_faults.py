@@ -231,6 +231,7 @@ def test_a_malformed_record_is_set_aside_and_the_rest_of_the_page_applies(
             ]
         )
     )
+    respx_mock.get(f"{API}/transactions").mock(return_value=_page([]))  # no conversation
     summary = backend.sync(store, datetime.now(UTC))
     assert (summary.state, summary.pulled, summary.rejected) == ("online", 2, 3)
     with store.read() as connection:

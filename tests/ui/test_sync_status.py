@@ -86,3 +86,34 @@ async def test_an_unreachable_helpdesk_shows_offline_with_the_queue_kept(
         assert header.outbox is not None and header.outbox >= 1
         assert "offline" in str(header.render())
     assert _pending(demo) >= 1  # nothing dropped
+
+
+async def test_an_open_ticket_reads_itself_again_when_a_pull_brought_it_messages(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.screens.ticket import TicketScreen
+    from agentdesk.sync.protocol import SyncSummary
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await app.queue_screen.open_ticket(1)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen) and screen.workspace is not None
+        before = len(screen.workspace.detail.messages)
+        # What a pull writes: a customer's mail, then the driver's message about the run.
+        with sqlite3.connect(demo.db_path) as connection:
+            connection.execute(
+                "INSERT INTO messages (ticket_id, kind, author, body, created_at) VALUES "
+                "(1, 'customer', 'maria@example.com', 'Any news?', '2026-11-23T13:59:00.000000Z')"
+            )
+        driver = app.queue_screen.query_one(SyncDriver)
+        driver.post_message(SyncDriver.Synced(SyncSummary(backend="rt", changed_tickets=(2,))))
+        await settle(pilot)
+        assert len(screen.workspace.detail.messages) == before  # another ticket: not re-read
+        driver.post_message(SyncDriver.Synced(SyncSummary(backend="rt", changed_tickets=(1,))))
+        await settle(pilot)
+        assert app.screen is screen
+        bodies = [message.body for message in screen.workspace.detail.messages]
+        assert len(bodies) == before + 1 and "Any news?" in bodies
