@@ -54,9 +54,12 @@ BACKEND = "rt"
 MESSAGE_TYPES = ("Create", "Correspond", "Comment")
 # RT statuses of a ticket still being worked on: these get their history on the first sync.
 ACTIVE_STATUSES = frozenset({"new", "open", "stalled"})
-# Tickets per TransactionSQL search: keeps the GET URL a few kB long.
-TICKETS_PER_SEARCH = 50
-TXNS_PER_SEARCH = 50
+# Per search: RT spends about 0.6 s on any REST2 search here, whatever its size, so fewer and
+# fuller searches are what make a pull fast. 100 conditions keep the GET URL near 4 kB.
+TICKETS_PER_SEARCH = 100
+TXNS_PER_SEARCH = 100
+# A page's tickets this close together (ids) are asked for as one range, filtered here.
+DENSE = 2
 NO_TEXT = "(This message has no text part; its attachments are in RT.)"
 
 
@@ -196,12 +199,23 @@ class HistoryReader:
             page += 1
 
     def _transactions(self, chosen: list[Wanted]) -> Iterable[RemoteTxn]:
-        tickets = " OR ".join(
-            f"(ObjectId = {w.remote_id} AND id > {w.after_txn})"
-            if w.after_txn
-            else f"ObjectId = {w.remote_id}"
-            for w in chosen
-        )
+        numbers = [int(w.remote_id) for w in chosen if w.remote_id.isdigit()]
+        if numbers and max(numbers) - min(numbers) < DENSE * len(chosen):
+            # A first sync pages through tickets by id: one short range query, not an OR
+            # of a hundred; the other tickets in the range and older transactions are
+            # dropped below.
+            tickets = f"ObjectId >= {min(numbers)} AND ObjectId <= {max(numbers)}"
+            floor = min(w.after_txn for w in chosen)
+            if floor:
+                tickets += f" AND id > {floor}"
+        else:
+            tickets = " OR ".join(
+                f"(ObjectId = {w.remote_id} AND id > {w.after_txn})"
+                if w.after_txn
+                else f"ObjectId = {w.remote_id}"
+                for w in chosen
+            )
+        after = {w.remote_id: w.after_txn for w in chosen}
         types = " OR ".join(f"Type = {_quote(kind)}" for kind in MESSAGE_TYPES)
         query = f"ObjectType = 'RT::Ticket' AND ({types}) AND ({tickets})"
         for item in self._pages(
@@ -215,11 +229,12 @@ class HistoryReader:
             },
         ):
             raw_id = str(item.get("id", ""))
-            if not raw_id.isdigit():
+            ticket = str(item.get("ObjectId", ""))
+            if not raw_id.isdigit() or ticket not in after or int(raw_id) <= after[ticket]:
                 continue
             txn = RemoteTxn(
                 id=int(raw_id),
-                remote_ticket=str(item.get("ObjectId", "")),
+                remote_ticket=ticket,
                 type=str(item.get("Type", "")),
                 creator=_ref_name(item.get("Creator")),
                 created_at=None,

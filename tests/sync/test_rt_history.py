@@ -14,6 +14,7 @@ from sqlalchemy import text
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind
 from agentdesk.store.writes import apply_change
+from agentdesk.sync.history import HistoryReader, Wanted
 from agentdesk.sync.pull import Puller
 from agentdesk.sync.rt import RtBackend
 from agentdesk.sync.rt_client import RtClient
@@ -382,3 +383,55 @@ def test_an_unreadable_body_is_set_aside_and_the_rest_arrives(respx_mock, store)
     )
     assert backend.sync(store, _now()).rejected == 0
     assert count(store, "sync_rejects") == 1
+
+
+class _Answers:
+    """Stands in for RtClient: records each search, answers from a list of items."""
+
+    def __init__(self, items: list[dict[str, object]]) -> None:
+        self.items = items
+        self.queries: list[str] = []
+
+    def call(self, method: str, path: str, params: dict[str, object]) -> httpx.Response:
+        self.queries.append(str(params.get("query", "")))
+        items = self.items if path == "/transactions" else []
+        return httpx.Response(200, json={"items": items, "total": len(items)})
+
+
+def _wanted(remote_id: str, after: int) -> Wanted:
+    return Wanted(remote_id, after, "", "customer@example.org", "open")
+
+
+def _txn(txn_id: int, ticket: str) -> dict[str, object]:
+    return {
+        "id": txn_id,
+        "ObjectId": ticket,
+        "Type": "Correspond",
+        "Created": "2026-11-23T10:00:00Z",
+    }
+
+
+def test_close_tickets_are_one_range_search_and_only_their_new_transactions_are_kept() -> None:
+    answers = _Answers([_txn(4, "10"), _txn(7, "10"), _txn(8, "11"), _txn(9, "12"), _txn(9, "99")])
+    reader = HistoryReader(answers)  # type: ignore[arg-type]
+    wanted = {"10": _wanted("10", 5), "11": _wanted("11", 0)}
+    page = reader.read(wanted, agents=set())
+    (query,) = [q for q in answers.queries if "ObjectType" in q]
+    assert "ObjectId >= 10 AND ObjectId <= 11" in query and " OR ObjectId = " not in query
+    # Ticket 10 had seen up to 5: its txn 4 is old. 12 and 99 were not asked for.
+    assert {ticket: [t.id for t in txns] for ticket, txns in page.txns.items()} == {
+        "10": [7],
+        "11": [8],
+    }
+
+
+def test_tickets_far_apart_are_asked_for_one_by_one() -> None:
+    answers = _Answers([_txn(30, "7"), _txn(31, "900")])
+    reader = HistoryReader(answers)  # type: ignore[arg-type]
+    page = reader.read({"7": _wanted("7", 20), "900": _wanted("900", 0)}, agents=set())
+    (query,) = [q for q in answers.queries if "ObjectType" in q]
+    assert "(ObjectId = 7 AND id > 20) OR ObjectId = 900" in query and ">=" not in query
+    assert {ticket: [t.id for t in txns] for ticket, txns in page.txns.items()} == {
+        "7": [30],
+        "900": [31],
+    }
