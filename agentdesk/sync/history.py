@@ -33,15 +33,18 @@ import json
 import logging
 import re
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from html.parser import HTMLParser
 from typing import Any
 
 from sqlalchemy import Connection, text
 
+from agentdesk.core.changes import sla_fields
+from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.ticket import Region
 from agentdesk.store.types import to_db
+from agentdesk.store.writes import load_snapshot
 from agentdesk.sync import state
 from agentdesk.sync.apply import agent_id_for
 from agentdesk.sync.mapping import BadRecord, parse_rt_time
@@ -363,8 +366,10 @@ def apply_history(
     region_of: Mapping[str, Region],
     now: datetime,
     report: HistoryReport,
+    policy: SlaPolicy,
 ) -> None:
-    """Inside the page's write transaction: new messages, mappings and per-ticket marks."""
+    """Inside the page's write transaction: new messages, mappings and per-ticket marks; and
+    a colleague's reply made in RT counts for the SLA as one made here would."""
     for remote_id, wanted in history.wanted.items():
         ticket_id = connection.execute(
             text("SELECT id FROM tickets WHERE remote_id = :r"), {"r": remote_id}
@@ -381,11 +386,13 @@ def apply_history(
                 text("SELECT 1 FROM sync_messages WHERE backend = :b AND remote_ref = :r"),
                 {"b": BACKEND, "r": f"txn:{txn.id}"},
             ).one_or_none()
-            if seen is None and not _one(
-                connection, ticket_id, txn, wanted, history, region, held, now, report
-            ):
-                complete = False
-                break  # held back: read again from here on the next pull
+            if seen is None:
+                kind = _one(connection, ticket_id, txn, wanted, history, region, held, now, report)
+                if kind is None:
+                    complete = False
+                    break  # held back: read again from here on the next pull
+                if kind == "reply" and txn.created_at is not None:
+                    _answered(connection, ticket_id, txn.created_at, policy, now)
             last = max(last, txn.id)
         connection.execute(
             text(
@@ -418,13 +425,14 @@ def _one(
     held: set[str],
     now: datetime,
     report: HistoryReport,
-) -> bool:
-    """One unseen transaction: mapped, inserted, or set aside. False: held back for later."""
+) -> str | None:
+    """One unseen transaction: mapped, inserted, or set aside. Returns the kind of message
+    inserted ("" when none was), None when it is held back for later."""
     owner = _claim_owner(connection, f"txn:{txn.id}")
     if owner is not None:
         _map(connection, ticket_id, txn.id, _our_message(connection, ticket_id, owner, txn))
         report.mapped += 1
-        return True
+        return ""
     if txn.type == "Create" and _claim_owner(connection, f"ticket:{wanted.remote_id}"):
         first = connection.execute(
             text(
@@ -436,7 +444,7 @@ def _one(
         ).scalar_one_or_none()
         _map(connection, ticket_id, txn.id, None if first is None else int(first))
         report.mapped += 1
-        return True
+        return ""
     try:
         if txn.problem:
             raise BadRecord(txn.problem)
@@ -448,14 +456,14 @@ def _one(
         log.warning("RT %s set aside", reason)
         _map(connection, ticket_id, txn.id, None)
         report.rejected += 1
-        return True
+        return ""
     if body is not None and normal_body(body) in held:
         log.info("transaction %s looks like an unconfirmed post of ours: held back", txn.id)
-        return False
+        return None
     if body is None:
         if txn.type == "Create":
             _map(connection, ticket_id, txn.id, None)  # a ticket opened without text
-            return True
+            return ""
         body = NO_TEXT
     creator = txn.creator
     agent_id: int | None = None
@@ -498,7 +506,51 @@ def _one(
     _map(connection, ticket_id, txn.id, int(message_id))
     report.messages += 1
     report.tickets.add(ticket_id)
-    return True
+    return kind
+
+
+def _answered(
+    connection: Connection, ticket_id: int, at: datetime, policy: SlaPolicy, now: datetime
+) -> None:
+    """A reply pulled from RT: the first response and the latest public update move as they
+    would for a reply sent here, and the SLA clock with them."""
+    before = load_snapshot(connection, ticket_id)
+    first = before.first_response_at
+    first = at if first is None or at < first else first
+    latest = before.last_update_at
+    latest = at if latest is None or at > latest else latest
+    if (first, latest) == (before.first_response_at, before.last_update_at):
+        return
+    clock = sla_fields(replace(before, first_response_at=first, last_update_at=latest), policy)
+    connection.execute(
+        text(
+            "UPDATE tickets SET first_response_at = :first, last_update_at = :latest, "
+            "sla_clock = :clock, sla_due_at = :due, sla_at_risk_at = :risk WHERE id = :t"
+        ),
+        {
+            "t": ticket_id,
+            "first": to_db(first),
+            "latest": to_db(latest),
+            "clock": None if clock.clock is None else clock.clock.value,
+            "due": None if clock.due_at is None else to_db(clock.due_at),
+            "risk": None if clock.at_risk_at is None else to_db(clock.at_risk_at),
+        },
+    )
+    if first != before.first_response_at:
+        connection.execute(
+            text(
+                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
+                "VALUES (:t, 'sync', 'sync_pull', 'first_response_at', :old, :new, :at)"
+            ),
+            {
+                "t": ticket_id,
+                "old": None
+                if before.first_response_at is None
+                else to_db(before.first_response_at),
+                "new": to_db(first),
+                "at": to_db(now),
+            },
+        )
 
 
 def _is_agent(name: str, wanted: Wanted, history: PageHistory, connection: Connection) -> bool:

@@ -147,6 +147,7 @@ class Puller:
                     region_of=_regions(connection, wanted),
                     now=self.clock(),
                     report=report.history,
+                    policy=self.store.policy,
                 )
                 if last:
                     state.set_cursor(connection, BACKEND, scope, {"since": to_db(run_start)})

@@ -118,6 +118,22 @@ def test_a_customer_mail_a_colleague_reply_and_comment_arrive_once(
         ("reply", "li.wei", "li.wei", "I asked the courier."),
         ("internal_note", "li.wei", "li.wei", "Courier claim #C-88."),
     ]
+    # The colleague's reply counts for the SLA as one sent here would: first response met.
+    with store.read() as connection:
+        ticket = connection.execute(
+            text(
+                "SELECT t.first_response_at, t.last_update_at, t.sla_clock, m.created_at "
+                "FROM tickets t JOIN messages m ON m.ticket_id = t.id AND m.kind = 'reply' "
+                "WHERE t.remote_id = :r"
+            ),
+            {"r": remote},
+        ).one()
+        audit = connection.execute(
+            text("SELECT actor FROM audit WHERE field = 'first_response_at'")
+        ).scalars()
+        assert list(audit) == ["sync"]
+    assert ticket.first_response_at == ticket.last_update_at == ticket.created_at
+    assert ticket.sla_clock != "first_response"
     # RT recorded the reply twice (Correspond + the outgoing EmailRecord): one message here.
     again = backend.sync(store, _now())
     assert (again.state, again.messages) == ("online", 0)
