@@ -418,7 +418,7 @@ def _wanted(remote_id: str, after: int) -> Wanted:
     return Wanted(remote_id, after, "", "customer@example.org", "open")
 
 
-def _txn(txn_id: int, ticket: str) -> dict[str, object]:
+def _found(txn_id: int, ticket: str) -> dict[str, object]:
     return {
         "id": txn_id,
         "ObjectId": ticket,
@@ -428,7 +428,9 @@ def _txn(txn_id: int, ticket: str) -> dict[str, object]:
 
 
 def test_close_tickets_are_one_range_search_and_only_their_new_transactions_are_kept() -> None:
-    answers = _Answers([_txn(4, "10"), _txn(7, "10"), _txn(8, "11"), _txn(9, "12"), _txn(9, "99")])
+    answers = _Answers(
+        [_found(4, "10"), _found(7, "10"), _found(8, "11"), _found(9, "12"), _found(9, "99")]
+    )
     reader = HistoryReader(answers)  # type: ignore[arg-type]
     wanted = {"10": _wanted("10", 5), "11": _wanted("11", 0)}
     page = reader.read(wanted, agents=set())
@@ -442,7 +444,7 @@ def test_close_tickets_are_one_range_search_and_only_their_new_transactions_are_
 
 
 def test_tickets_far_apart_are_asked_for_one_by_one() -> None:
-    answers = _Answers([_txn(30, "7"), _txn(31, "900")])
+    answers = _Answers([_found(30, "7"), _found(31, "900")])
     reader = HistoryReader(answers)  # type: ignore[arg-type]
     page = reader.read({"7": _wanted("7", 20), "900": _wanted("900", 0)}, agents=set())
     (query,) = [q for q in answers.queries if "ObjectType" in q]
