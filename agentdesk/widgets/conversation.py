@@ -143,11 +143,14 @@ class Conversation(ScrollView, can_focus=True):
     # Content
 
     def show(self, entries: Sequence[Entry]) -> None:
-        """Show these entries (oldest first), scrolled to the newest."""
-        self.entries = tuple(entries)
-        self._first = len(self.entries)
-        self._wrapped.clear()
-        self._following = True
+        """Show these entries (oldest first), scrolled to the newest. When they only add to
+        what is shown (a reply sent, a pull), an agent reading further up stays there."""
+        entries = tuple(entries)
+        if not self.entries or entries[: len(self.entries)] != self.entries:
+            self._first = len(entries)
+            self._wrapped.clear()
+            self._following = True
+        self.entries = entries
         self._layout()
         self.refresh()
 

@@ -27,9 +27,6 @@ class TabStrip(Widget):
     """
     ALLOW_SELECT = False
 
-    def on_mount(self) -> None:
-        self.auto_links = False  # clickable, but drawn as keys rather than underlined links
-
     active: reactive[str] = reactive("", init=False)
 
     @dataclass
@@ -46,6 +43,9 @@ class TabStrip(Widget):
         super().__init__(id=id)
         self.labels = dict(tabs)
         self.set_reactive(TabStrip.active, tabs[0][0])
+
+    def on_mount(self) -> None:
+        self.auto_links = False  # clickable, but drawn as names rather than underlined links
 
     def set_label(self, tab: str, label: str) -> None:
         if self.labels.get(tab) != label:

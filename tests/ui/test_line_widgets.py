@@ -80,6 +80,28 @@ async def test_scrolling_to_the_top_wraps_earlier_entries_and_keeps_the_view() -
         assert "Entry 299." in shown_conversation(app.screen)
 
 
+async def test_new_entries_keep_a_reader_where_they_are_and_follow_otherwise() -> None:
+    app = ConversationApp()
+    async with app.run_test(size=(80, 20)) as pilot:
+        conversation = app.query_one(Conversation)
+        entries = _entries(100)
+        conversation.show(entries[:98])
+        await pilot.pause()
+        conversation.scroll_to(y=conversation.max_scroll_y - 30, animate=False)
+        await pilot.pause()
+        reading = shown_conversation(app.screen)
+        conversation.show(entries[:99])  # a pull brought one more
+        await pilot.pause()
+        assert shown_conversation(app.screen) == reading
+        await pilot.press("end")
+        conversation.show(entries)  # at the newest: follow
+        await pilot.pause()
+        assert "Entry 99." in shown_conversation(app.screen)
+        conversation.show(list(reversed(entries)))  # another ticket's: start at its end
+        await pilot.pause()
+        assert "Entry 0." in shown_conversation(app.screen)
+
+
 async def test_a_narrower_terminal_rewraps_and_keeps_the_newest_in_view() -> None:
     app = ConversationApp()
     async with app.run_test(size=(120, 20)) as pilot:
