@@ -129,6 +129,8 @@ class Conversation(ScrollView, can_focus=True):
 
     PAGE: ClassVar[int] = 20
     """Entries wrapped at a time when scrolling back."""
+    MARGIN: ClassVar[int] = 12
+    """Lines wrapped beyond the view on a first show."""
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
@@ -168,8 +170,9 @@ class Conversation(ScrollView, can_focus=True):
         if width != self._width:
             self._width = width
             self._wrapped.clear()
-        # Newest first, until the view is filled twice over; the rest when scrolled to.
-        wanted = 2 * self.scrollable_content_region.height
+        # Newest first, until the view is filled and a little more (a first PageUp); the
+        # rest when scrolled to.
+        wanted = self.scrollable_content_region.height + self.MARGIN
         have = sum(len(self._entry_strips(i)) for i in range(self._first, len(self.entries)))
         while self._first and have < wanted:
             self._first -= 1
