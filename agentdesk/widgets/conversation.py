@@ -232,7 +232,7 @@ class Conversation(ScrollView, can_focus=True):
     def watch_scroll_y(self, old: float, new: float) -> None:
         super().watch_scroll_y(old, new)
         self._following = round(new) >= self.max_scroll_y
-        if self._first and new < self.scrollable_content_region.height:
+        if self._first and new < self.MARGIN:  # near the oldest entry wrapped so far
             self.call_later(self._wrap_earlier, self.PAGE)
 
     # Jumps are not animated: over a slow SSH link every animation frame is a repaint.

@@ -65,11 +65,12 @@ async def test_scrolling_to_the_top_wraps_earlier_entries_and_keeps_the_view() -
         await pilot.pause()
         rows = shown_conversation(app.screen).splitlines()
         assert conversation.earlier < oldest_wrapped
-        # Older entries went in above; what the agent was reading did not move: the
-        # entry that was first under the notice is still on row 2, its body on row 3.
-        assert rows[3].startswith(f"▌ Entry {oldest_wrapped}.") or rows[3].lstrip(" ▌╏").startswith(
-            f"Entry {oldest_wrapped}."
-        )
+        # Older entries went in above; what the agent was reading did not move: the entry
+        # that was first under the two-line notice still starts on row 2, so its body is on
+        # row 3 (row 4 for an internal note, under its box's top edge).
+        body_row = next(n for n, row in enumerate(rows) if f"Entry {oldest_wrapped}." in row)
+        boxed = KINDS[oldest_wrapped % 3] is MessageKind.INTERNAL_NOTE
+        assert body_row == (4 if boxed else 3), rows[:6]
         assert not rows[0].startswith("↑")
         await pilot.press("home")
         await pilot.pause()
