@@ -30,13 +30,8 @@ from agentdesk.store.types import from_db, to_db
 from agentdesk.sync import state
 from agentdesk.sync.apply import agent_id_for, local_values, set_fields
 from agentdesk.sync.conflicts import open_fields
-from agentdesk.sync.history import (
-    HistoryReader,
-    HistoryReport,
-    apply_history,
-    known_agents,
-    wanted_for_page,
-)
+from agentdesk.sync.history import HistoryReader, HistoryReport, known_agents, wanted_for_page
+from agentdesk.sync.history_apply import apply_history
 from agentdesk.sync.mapping import (
     NOBODY,
     RT_FIELD,
