@@ -11,6 +11,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentdesk.core.errors import BadInput
+
 APP_NAME = "agentdesk"
 DEFAULT_PROFILE = "default"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
@@ -44,7 +46,7 @@ department = ""
 """
 
 
-class ConfigError(ValueError):
+class ConfigError(BadInput, ValueError):
     """A config file that cannot be used; the message names the file and the key."""
 
 

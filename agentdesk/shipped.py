@@ -7,6 +7,8 @@ import tomllib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from agentdesk.core.errors import BadInput
+
 if TYPE_CHECKING:
     from agentdesk.core.note_template import Taxonomy
     from agentdesk.core.sla import SlaPolicy
@@ -22,7 +24,7 @@ def shipped_dir(name: str) -> Path:
     raise FileNotFoundError(f"agentdesk's {name}/ folder is missing (looked in {_PACKAGE})")
 
 
-class DataFileError(ValueError):
+class DataFileError(BadInput, ValueError):
     """A data file that cannot be read; the message names the file and the problem."""
 
 

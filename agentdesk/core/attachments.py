@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from agentdesk.core.errors import Refused
+
 MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024
 
 
-class AttachmentRefused(ValueError):
+class AttachmentRefused(Refused, ValueError):
     """A file that cannot be attached; the message says which and why."""
 
 

@@ -15,6 +15,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Region
 
 Pause = tuple[datetime, datetime | None]
@@ -40,7 +41,7 @@ _TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 _UtcSpan = tuple[datetime, datetime]
 
 
-class CalendarError(ValueError):
+class CalendarError(BadInput, ValueError):
     """A business-hours calendar that cannot be used; the message names the file, section, key."""
 
 

@@ -16,6 +16,7 @@ from typing import Any
 from agentdesk.core import lifecycle, note_template, sla
 from agentdesk.core.attachments import NewAttachment, check_size
 from agentdesk.core.business_hours import Pause
+from agentdesk.core.errors import Refused
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
 from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
 from agentdesk.core.sla import Breach
@@ -28,7 +29,7 @@ from agentdesk.core.verification import (
 )
 
 
-class ChangeRefused(ValueError):
+class ChangeRefused(Refused, ValueError):
     """A change the SOP does not allow; the message says what and why."""
 
 
@@ -39,13 +40,12 @@ class NoteIncomplete(ChangeRefused):
     def __init__(
         self, ticket_ref: str, doing: str, missing: tuple[str, ...], *, also: str = ""
     ) -> None:
-        self.missing = missing
         self.also = also
         text = (
             f"{ticket_ref}: {doing} needs the structured note; missing: "
             f"{note_template.describe_missing(missing)}"
         )
-        super().__init__(f"{text}; {also}" if also else text)
+        super().__init__(f"{text}; {also}" if also else text, missing)
 
 
 class PendingReason(StrEnum):

@@ -7,12 +7,13 @@ import re
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+from agentdesk.core.errors import BadInput
 from agentdesk.core.quality import Confirmation
 
 _UNITS = {"m": 60, "min": 60, "h": 3600, "hr": 3600, "d": 86_400, "day": 86_400, "days": 86_400}
 
 
-class EtrError(ValueError):
+class EtrError(BadInput, ValueError):
     """An ETR that cannot be read; the message says what is accepted."""
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from agentdesk.core.errors import Refused
 from agentdesk.core.ticket import Status
 
 # A resolved ticket closes itself after this quality window.
@@ -21,7 +22,7 @@ ALLOWED: dict[Status, frozenset[Status]] = {
 }
 
 
-class TransitionRefused(ValueError):
+class TransitionRefused(Refused, ValueError):
     """A lifecycle move the SOP does not allow; the message says why and what is allowed."""
 
     def __init__(self, ticket_ref: str, old: Status, new: Status, reason: str = "") -> None:

@@ -13,6 +13,7 @@ from enum import StrEnum
 from typing import Any
 
 from agentdesk.core import sla
+from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Channel, Priority
 
 TAXONOMY_SOURCE = "taxonomy.toml"
@@ -57,7 +58,7 @@ def field_label(key: str) -> str:
     return f"tag {key}"
 
 
-class TaxonomyError(ValueError):
+class TaxonomyError(BadInput, ValueError):
     """taxonomy.toml cannot be used; the message names the key."""
 
 

@@ -19,6 +19,7 @@ from agentdesk.core.business_hours import (
     calendars_from_toml,
     require_aware,
 )
+from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Priority, Region, Status
 
 SLA_SOURCE = "sla.toml"
@@ -56,7 +57,7 @@ class SlaTarget:
         return self.minutes * 60.0
 
 
-class SlaPolicyError(ValueError):
+class SlaPolicyError(BadInput, ValueError):
     """sla.toml cannot be used; the message names the file and key."""
 
 

@@ -20,6 +20,8 @@ from datetime import date, datetime, timedelta
 from enum import StrEnum
 from hashlib import sha256
 
+from agentdesk.core.errors import BadInput
+
 SALT_BYTES = 16
 
 
@@ -47,7 +49,7 @@ _LABELS = {
 SECRET_FACTORS: tuple[Factor, ...] = (Factor.PAYMENT_LAST4, Factor.DATE_OF_BIRTH, Factor.PIN)
 
 
-class VerifierFormatError(ValueError):
+class VerifierFormatError(BadInput, ValueError):
     """What was typed cannot be the factor asked for. Not a failed attempt: a typing slip.
 
     The message says what is expected; it never repeats what was typed.

@@ -15,11 +15,13 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
+from agentdesk.core.errors import DeskError
+
 SERVICE = "agentdesk"
 KEY_BYTES = 32
 
 
-class VerifierKeyError(Exception):
+class VerifierKeyError(DeskError):
     """The key exists but cannot be read; the message says where and what to do."""
 
 

@@ -18,6 +18,7 @@ from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import QueuePool
 
+from agentdesk.core.errors import DeskError
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -26,7 +27,7 @@ BUSY_TIMEOUT_MS = 10_000
 _SQLITE_HEADER = b"SQLite format 3\x00"
 
 
-class StoreError(Exception):
+class StoreError(DeskError):
     """The store cannot be used; the message says which file and what to do."""
 
 

@@ -39,6 +39,7 @@ from agentdesk.core.changes import (
     TicketSnapshot,
     sla_fields,
 )
+from agentdesk.core.errors import Refused
 from agentdesk.core.macros.plan import changes_nothing
 from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.store.engine import Store
@@ -53,7 +54,7 @@ from agentdesk.store.writes import (
 UNDO_ACTION = "macro_undo"
 
 
-class UndoRefused(ValueError):
+class UndoRefused(Refused, ValueError):
     """The last macro cannot be undone; the message says why."""
 
 

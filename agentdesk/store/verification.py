@@ -14,6 +14,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.changes import NewMessage, TicketChange
+from agentdesk.core.errors import Refused
 from agentdesk.core.ticket import MessageKind, Tier
 from agentdesk.core.verification import (
     SALT_BYTES,
@@ -176,7 +177,7 @@ def latest_reopen(connection: Connection, ticket_id: int) -> datetime | None:
     return None if value is None else from_db(value)
 
 
-class VerificationRefused(ValueError):
+class VerificationRefused(Refused, ValueError):
     """A verification step the SOP does not allow here; the message says why."""
 
 

@@ -17,6 +17,7 @@ from sqlalchemy import Connection, Table, insert, text
 
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
+from agentdesk.core.errors import DeskError
 from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.engine import Store
@@ -44,7 +45,7 @@ TABLES: Mapping[str, Table] = {
 }
 
 
-class TicketNotFound(LookupError):
+class TicketNotFound(DeskError, LookupError):
     def __init__(self, ticket_id: int) -> None:
         super().__init__(f"ticket #{ticket_id} is not in this store")
 

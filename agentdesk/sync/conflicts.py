@@ -15,6 +15,7 @@ from enum import StrEnum
 
 from sqlalchemy import Connection, text
 
+from agentdesk.core.errors import Refused
 from agentdesk.core.ticket import Priority, Status
 from agentdesk.store.engine import Store
 from agentdesk.store.types import from_db, to_db
@@ -45,7 +46,7 @@ class Conflict:
         return self.state == "open"
 
 
-class ConflictError(ValueError):
+class ConflictError(Refused, ValueError):
     """A resolution that cannot be applied; the message says which conflict and why."""
 
 

@@ -7,11 +7,13 @@ from __future__ import annotations
 
 import os
 
+from agentdesk.core.errors import DeskError
+
 ENV_TOKEN = "AGENTDESK_RT_TOKEN"
 _SERVICE = "agentdesk"
 
 
-class CredentialError(RuntimeError):
+class CredentialError(DeskError, RuntimeError):
     """No usable token; the message says how to give one."""
 
 

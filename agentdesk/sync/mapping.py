@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Priority, Status
 
 STATUS_TO_RT: Mapping[Status, str] = {
@@ -75,7 +76,7 @@ def to_rt(field: str, value: str | None) -> str:
     raise ValueError(f"{field!r} is not a field agentdesk syncs to RT")
 
 
-class BadRecord(ValueError):
+class BadRecord(BadInput, ValueError):
     """A record from the server that cannot be stored; the message says which field and why."""
 
 

@@ -16,6 +16,7 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
+from agentdesk.core.errors import DeskError
 from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ WRITE_TIMEOUT = 20.0
 POOL_TIMEOUT = 5.0
 
 
-class SyncError(Exception):
+class SyncError(DeskError):
     """Base of what the remote side can do to a sync run."""
 
 

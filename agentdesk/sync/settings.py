@@ -12,10 +12,11 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Channel, Region
 
 
-class SyncSettingsError(ValueError):
+class SyncSettingsError(BadInput, ValueError):
     """A [sync] setting that cannot be used; the message names the key and the file."""
 
 

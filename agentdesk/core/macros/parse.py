@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from agentdesk.core.changes import PendingReason
+from agentdesk.core.errors import BadInput
 from agentdesk.core.macros.model import (
     ACTION_TYPES,
     NOTE_SECTION_KEYS,
@@ -42,7 +43,7 @@ _TOML_POSITION = re.compile(r"\(at line (\d+), column (\d+)\)")
 _ACTIONS_HEADER = re.compile(r"^\s*\[\[\s*actions\s*\]\]")
 
 
-class MacroFileError(ValueError):
+class MacroFileError(BadInput, ValueError):
     """A file that cannot be used; problems holds each one with its line."""
 
     def __init__(self, problems: Sequence[MacroProblem]) -> None:

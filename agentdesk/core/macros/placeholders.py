@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from agentdesk.core.errors import Refused
+
 PLACEHOLDERS: dict[str, str] = {
     "customer.first_name": "the customer's first name",
     "agent.name": "your name, as the helpdesk knows you",
@@ -29,7 +31,7 @@ _PLACEHOLDER = re.compile(r"\{\{\s*([^{}]*?)\s*\}\}")
 _CUSTOM = re.compile(r"^custom\.[a-z][a-z0-9_]{0,39}$")
 
 
-class MissingPlaceholders(ValueError):
+class MissingPlaceholders(Refused, ValueError):
     """Text for a customer that still has placeholders without a value."""
 
     def __init__(self, names: tuple[str, ...]) -> None:

@@ -11,6 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from agentdesk.core.changes import NewMessage, TicketChange, TicketSnapshot
+from agentdesk.core.errors import Refused
 from agentdesk.core.macros.model import (
     Action,
     AddNote,
@@ -32,7 +33,7 @@ from agentdesk.core.macros.placeholders import (
 from agentdesk.core.ticket import MessageKind
 
 
-class MacroRefused(ValueError):
+class MacroRefused(Refused, ValueError):
     """A macro that cannot be applied as it stands; the message says why."""
 
 

@@ -1,0 +1,100 @@
+"""The Desk: who is working, on which store, at what time, and whether writes are allowed."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from agentdesk.core.errors import AgentdeskError, DeskError, ReadOnly
+from agentdesk.core.ticket import Tier
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.session import Session
+    from agentdesk.store.engine import Store
+
+Clock = Callable[[], datetime]
+
+BUSY = "the database is busy (another agentdesk or sync is writing); try again"
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who the audit trail, messages and macro undo name."""
+
+    handle: str
+    name: str
+    agent_id: int | None
+    tier: Tier | None
+
+
+class Desk:
+    """One agent's (or a supervisor's) working context; desk functions take it first."""
+
+    def __init__(self, session: Session, clock: Clock, *, read_only: bool = False) -> None:
+        self.session = session
+        self.clock = clock
+        self.read_only = read_only
+
+    @property
+    def store(self) -> Store:
+        return self.session.store
+
+    @property
+    def settings(self) -> Settings:
+        return self.session.settings
+
+    @property
+    def actor(self) -> Actor:
+        agent = self.session.agent
+        if agent is not None:
+            return Actor(agent.handle, agent.name, agent.id, agent.tier)
+        handle = self.session.actor
+        return Actor(handle, handle, None, None)
+
+    def now(self) -> datetime:
+        return self.clock()
+
+    @contextmanager
+    def writing(self, doing: str) -> Iterator[None]:
+        """Around every write of a desk function: refuses in read-only mode, and turns the
+        store's failures into a DeskError the agent can read. doing: 'assign the ticket'."""
+        if self.read_only:
+            raise ReadOnly(doing)
+        with _store_failures():
+            yield
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        with _store_failures():
+            yield
+
+
+@contextmanager
+def _store_failures() -> Iterator[None]:
+    try:
+        yield
+    except AgentdeskError:
+        raise
+    except sqlite3.OperationalError as error:
+        raise _desk_error(error) from error
+    except Exception as error:
+        # SQLAlchemy wraps sqlite3's errors; imported only when one happens.
+        from sqlalchemy.exc import OperationalError
+
+        if isinstance(error, OperationalError):
+            raise _desk_error(error.orig or error) from error
+        raise
+
+
+def _desk_error(error: BaseException) -> DeskError:
+    text = str(error).lower()
+    if "locked" in text or "busy" in text:
+        return DeskError(BUSY)
+    if "readonly" in text or "read-only" in text:
+        return DeskError("the database cannot be written (read-only file or folder)")
+    return DeskError(f"the database failed: {error}")
