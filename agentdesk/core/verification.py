@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import hmac
 import re
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from enum import StrEnum
 from hashlib import sha256
 
-from agentdesk.core.errors import BadInput
+from agentdesk.core.errors import BadInput, Refused
+from agentdesk.core.ticket import Tier
 
 SALT_BYTES = 16
 
@@ -142,6 +143,37 @@ def factor_matches(key: bytes, salt: bytes, factor: Factor, typed: str, stored: 
 
 
 @dataclass(frozen=True)
+class StoredVerifier:
+    salt: bytes
+    digest: str
+
+    def __repr__(self) -> str:
+        return "StoredVerifier(<hidden>)"
+
+
+@dataclass(frozen=True)
+class AccountVerifiers:
+    """A customer found by account ID, with the keyed hashes of their verifiers."""
+
+    customer_id: int
+    account_id: str
+    verifiers: Mapping[Factor, StoredVerifier]
+
+
+def check_factor(key: bytes, account: AccountVerifiers, factor: Factor, typed: str) -> bool:
+    """Does what the customer said match? False when the customer has no such verifier.
+
+    Raises VerifierFormatError for a typing slip (not an attempt).
+    """
+    stored = account.verifiers.get(factor)
+    if stored is None:
+        # Still normalise: a slip is reported the same way whether or not a verifier exists.
+        verifier_digest(key, b"", factor, typed)
+        return False
+    return factor_matches(key, stored.salt, factor, typed, stored.digest)
+
+
+@dataclass(frozen=True)
 class VerificationPolicy:
     max_attempts: int = 3
     valid_for: timedelta = timedelta(minutes=30)
@@ -240,3 +272,38 @@ def failure_note(attempt: Attempt, failures: int) -> str:
         "Escalated to Level 2 as the SOP requires. Until a Level 2 agent clears it, this "
         "interaction is locked: no reply, no account change, no resolve."
     )
+
+
+class VerificationRefused(Refused, ValueError):
+    """A verification step the SOP does not allow here; the message says why."""
+
+
+# The escalation matrix: failed verification is Level 2 work, so only L2 or L3 lifts the lock.
+_CLEARS_LOCKS = (Tier.L2, Tier.L3)
+
+
+def may_clear_lock(tier: Tier | None) -> bool:
+    """May an agent of this tier (None: no agent record) clear a verification lock?"""
+    return tier in _CLEARS_LOCKS
+
+
+def clear_lock_refusal(
+    ticket_id: int, tier: Tier | None, status: VerificationStatus | None = None
+) -> str:
+    """Why this agent cannot clear the ticket's lock; "" when they can. Without a status (the
+    ticket not read yet) only the agent's tier is judged."""
+    if not may_clear_lock(tier):
+        return f"#{ticket_id}: only a Level 2 or Level 3 agent can clear a verification lock"
+    if status is not None and not status.locked:
+        return f"#{ticket_id}: verification is not locked"
+    return ""
+
+
+def attempt_refusal(ticket_id: int, status: VerificationStatus) -> str:
+    """Why no attempt may be recorded now (a locked interaction); "" when one may."""
+    if status.locked:
+        return (
+            f"#{ticket_id}: verification is locked after failed attempts; a Level 2 agent "
+            "must clear it first"
+        )
+    return ""

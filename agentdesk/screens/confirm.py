@@ -17,8 +17,11 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from agentdesk.core.confirmation import EtrError, format_due, parse_etr, render_entry
+from agentdesk.core.confirmation import EtrError, format_due, parse_etr
+from agentdesk.core.errors import agent_message
 from agentdesk.core.quality import Confirmation
+from agentdesk.desk.base import Desk
+from agentdesk.desk.confirmation import record_confirmation
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -58,9 +61,13 @@ class ConfirmScreen(ModalScreen[bool]):
         ticket_id: int,
         issue_summary: str,
         clock: Callable[[], datetime],
+        *,
+        desk: Desk | None = None,
     ) -> None:
+        """desk: the opening screen's own (a read-only one refuses to record); else one is
+        made from the session and the clock."""
         super().__init__()
-        self.session = session
+        self.desk = desk or Desk(session, clock)
         self.ticket_id = ticket_id
         self.clock = clock
         self.step = RESTATE
@@ -192,29 +199,17 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def action_agree(self) -> None:
         confirmation = Confirmation(self.restated, self.solution, self.etr, True, self.clock())
-        self._record(confirmation, render_entry(confirmation, self.declined))
+        self._record(confirmation, tuple(self.declined))
 
     def action_decline(self) -> None:
         self._show(DECLINED)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="confirm")
-    def _record(self, confirmation: Confirmation, entry: str) -> None:
-        from agentdesk.store.notes import record_confirmation
-
-        agent = self.session.agent
-        handle = agent.handle if agent else (self.session.settings.agent_handle or "agent")
+    def _record(self, confirmation: Confirmation, declined: tuple[str, ...]) -> None:
         try:
-            record_confirmation(
-                self.session.store,
-                self.ticket_id,
-                confirmation,
-                agent=handle,
-                entry=entry,
-                author=agent.name if agent else handle,
-                agent_id=agent.id if agent else None,
-            )
+            record_confirmation(self.desk, self.ticket_id, confirmation, declined)
         except Exception as error:
-            self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
+            self.post_message(self.Failed(agent_message(error)))
             return
         self.post_message(self.Recorded())
 

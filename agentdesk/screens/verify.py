@@ -22,18 +22,21 @@ from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, RadioButton, RadioSet, Static
 
+from agentdesk.core.errors import AgentdeskError, agent_message
 from agentdesk.core.verification import (
+    AccountVerifiers,
     Attempt,
     Factor,
     Outcome,
     VerificationStatus,
-    VerifierFormatError,
+    check_factor,
 )
+from agentdesk.desk import verification
+from agentdesk.desk.base import Desk
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
     from agentdesk.session import Session
-    from agentdesk.store.verification import AccountVerifiers
 
 _STEPS = {
     Factor.ACCOUNT_ID: (
@@ -76,10 +79,18 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
         status: VerificationStatus
 
     def __init__(
-        self, session: Session, ticket_id: int, account_id: str, clock: Callable[[], datetime]
+        self,
+        session: Session,
+        ticket_id: int,
+        account_id: str,
+        clock: Callable[[], datetime],
+        *,
+        desk: Desk | None = None,
     ) -> None:
+        """desk: the opening screen's own (a read-only one refuses to record); else one is
+        made from the session and the clock."""
         super().__init__()
-        self.session = session
+        self.desk = desk or Desk(session, clock)
         self.ticket_id = ticket_id
         self.ticket_account_id = account_id
         self.clock = clock
@@ -178,15 +189,11 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
         description="find the account",
     )
     def _find_account(self, typed: str) -> None:
-        from agentdesk.session import verifier_key_for
-        from agentdesk.store.verification import account_verifiers
-
         try:
-            key = self.key or verifier_key_for(self.session.settings).key
-            with self.session.store.read() as connection:
-                account = account_verifiers(connection, typed)
+            key = self.key or verification.verifier_key(self.desk)
+            account = verification.find_account(self.desk, typed)
         except Exception as error:
-            self.post_message(self.Slip(f"{type(error).__name__}: {error}"))
+            self.post_message(self.Slip(agent_message(error)))
             return
         self.post_message(self.AccountFound(account, typed.strip(), key))
 
@@ -198,33 +205,22 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
         description="check a verifier",
     )
     def _check(self, key: bytes, account: AccountVerifiers, factor: Factor, typed: str) -> None:
-        from agentdesk.store.verification import check_factor
-
         try:
             matched = check_factor(key, account, factor, typed)
-        except VerifierFormatError as error:
-            self.post_message(self.Slip(str(error)))
+        except AgentdeskError as error:
+            # A typing slip (VerifierFormatError): its text never repeats what was typed.
+            self.post_message(self.Slip(agent_message(error)))
             return
         self.post_message(self.FactorChecked(factor, matched))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="verify-record")
     def _record(self, attempt: Attempt, customer_id: int | None) -> None:
-        from agentdesk.store.verification import record_attempt
-
-        agent = self.session.agent
-        handle = agent.handle if agent else (self.session.settings.agent_handle or "agent")
         try:
-            status = record_attempt(
-                self.session.store,
-                self.ticket_id,
-                attempt,
-                customer_id=customer_id,
-                agent_id=agent.id if agent else None,
-                actor=handle,
-                author=agent.name if agent else handle,
+            status = verification.record_attempt(
+                self.desk, self.ticket_id, attempt, customer_id=customer_id
             )
         except Exception as error:
-            self.post_message(self.Slip(str(error)))
+            self.post_message(self.Slip(agent_message(error)))
             return
         self.post_message(self.Recorded(attempt, status))
 
@@ -278,7 +274,7 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
             )
             self.dismiss(status)
             return
-        limit = self.session.store.verification.max_attempts
+        limit = verification.attempt_limit(self.desk)
         if status.locked:
             self.outcome = status
             self.query_one("#verify-step", Static).update(

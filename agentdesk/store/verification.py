@@ -2,49 +2,36 @@
 
 Only keyed hashes are stored (core.verification). The typed values pass through check_factor()
 and are gone: they are never bound into SQL, so they reach neither the file nor its WAL.
+Recording an attempt (which may escalate the ticket) is store/attempts.py.
 """
 
 from __future__ import annotations
 
 import secrets
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.changes import NewMessage, TicketChange
-from agentdesk.core.errors import Refused
-from agentdesk.core.ticket import MessageKind, Tier
+from agentdesk.core.ticket import Tier
 from agentdesk.core.verification import (
     SALT_BYTES,
     Attempt,
     Factor,
     Outcome,
     VerificationStatus,
-    factor_matches,
-    failure_note,
+    clear_lock_refusal,
     verification_status,
     verifier_digest,
 )
+
+# Pure, so they live in core; named here too for the callers that always found them here.
+from agentdesk.core.verification import AccountVerifiers as AccountVerifiers
+from agentdesk.core.verification import StoredVerifier as StoredVerifier
+from agentdesk.core.verification import VerificationRefused as VerificationRefused
+from agentdesk.core.verification import check_factor as check_factor
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
-
-
-@dataclass(frozen=True)
-class StoredVerifier:
-    salt: bytes
-    digest: str
-
-    def __repr__(self) -> str:
-        return "StoredVerifier(<hidden>)"
-
-
-@dataclass(frozen=True)
-class AccountVerifiers:
-    customer_id: int
-    account_id: str
-    verifiers: Mapping[Factor, StoredVerifier]
 
 
 def verifier_rows(
@@ -95,19 +82,6 @@ def account_verifiers(connection: Connection, account_id: str) -> AccountVerifie
         )
     }
     return AccountVerifiers(row.id, row.account_id, verifiers)
-
-
-def check_factor(key: bytes, account: AccountVerifiers, factor: Factor, typed: str) -> bool:
-    """Does what the customer said match? False when the customer has no such verifier.
-
-    Raises VerifierFormatError for a typing slip (not an attempt).
-    """
-    stored = account.verifiers.get(factor)
-    if stored is None:
-        # Still normalise: a slip is reported the same way whether or not a verifier exists.
-        verifier_digest(key, b"", factor, typed)
-        return False
-    return factor_matches(key, stored.salt, factor, typed, stored.digest)
 
 
 def ticket_attempts(connection: Connection, ticket_id: int) -> list[Attempt]:
@@ -177,18 +151,15 @@ def latest_reopen(connection: Connection, ticket_id: int) -> datetime | None:
     return None if value is None else from_db(value)
 
 
-class VerificationRefused(Refused, ValueError):
-    """A verification step the SOP does not allow here; the message says why."""
-
-
 def verification_state(store: Store, ticket_id: int, now: datetime) -> VerificationStatus:
     with store.read() as connection:
-        return _state(connection, store, ticket_id, now)
+        return status_in(connection, store, ticket_id, now)
 
 
-def _state(
+def status_in(
     connection: Connection, store: Store, ticket_id: int, now: datetime
 ) -> VerificationStatus:
+    """Where the ticket's verification stands at `now`, inside the caller's transaction."""
     return verification_status(
         ticket_attempts(connection, ticket_id),
         now=now,
@@ -197,80 +168,23 @@ def _state(
     )
 
 
-def record_attempt(
-    store: Store,
-    ticket_id: int,
-    attempt: Attempt,
-    *,
-    customer_id: int | None,
-    agent_id: int | None,
-    actor: str,
-    author: str,
-) -> VerificationStatus:
-    """Keep one attempt (and its audit row). The failure that reaches the limit escalates the
-    ticket to Level 2 with an internal note naming the step, through the one write path and
-    in the same transaction: a crash cannot leave a locked ticket that was never escalated."""
-    with store.write() as connection:
-        if _state(connection, store, ticket_id, attempt.at).locked:
-            raise VerificationRefused(
-                f"#{ticket_id}: verification is locked after failed attempts; a Level 2 agent "
-                "must clear it first"
-            )
-        insert_attempt(
-            connection, ticket_id, attempt, customer_id=customer_id, agent_id=agent_id, actor=actor
-        )
-        status = _state(connection, store, ticket_id, attempt.at)
-        if attempt.outcome is Outcome.FAILED and status.locked:
-            note = NewMessage(
-                MessageKind.INTERNAL_NOTE, failure_note(attempt, status.failures), author, agent_id
-            )
-            _escalate_failed_verification(connection, store, ticket_id, note, actor, attempt.at)
-    return status
-
-
-def _escalate_failed_verification(
-    connection: Connection,
-    store: Store,
-    ticket_id: int,
-    note: NewMessage,
-    actor: str,
-    now: datetime,
-) -> None:
-    # Imported here: writes reads this module's rows for every ticket snapshot.
-    from agentdesk.store.writes import write_change
-
-    tier = Tier(
-        connection.execute(
-            text("SELECT tier FROM tickets WHERE id = :t"), {"t": ticket_id}
-        ).scalar_one()
-    )
-    write_change(
-        connection,
-        store,
-        ticket_id,
-        TicketChange(
-            "verification_failed",
-            tier=Tier.L2 if tier is Tier.L1 else None,
-            reason="identity verification failed" if tier is Tier.L1 else "",
-            message=note,
-            required_by_sop=True,
-        ),
-        actor=actor,
-        now=now,
-    )
-
-
 def clear_lock(
     store: Store, ticket_id: int, *, agent_tier: Tier | None, actor: str, now: datetime
 ) -> VerificationStatus:
-    """A Level 2 (or 3) agent lifts the lock; the customer must then verify again."""
-    if agent_tier not in (Tier.L2, Tier.L3):
-        raise VerificationRefused(
-            f"#{ticket_id}: only a Level 2 or Level 3 agent can clear a verification lock"
-        )
-    if not verification_state(store, ticket_id, now).locked:
-        raise VerificationRefused(f"#{ticket_id}: verification is not locked")
+    """A Level 2 (or 3) agent lifts the lock; the customer must then verify again.
+
+    Raises VerificationRefused for an agent below Level 2, or when nothing is locked.
+    """
+    # The tier first: an agent who may not clear it is told so even when the store is busy.
+    refusal = clear_lock_refusal(ticket_id, agent_tier)
+    if refusal:
+        raise VerificationRefused(refusal)
     with store.write() as connection:
+        refusal = clear_lock_refusal(
+            ticket_id, agent_tier, status_in(connection, store, ticket_id, now)
+        )
+        if refusal:
+            raise VerificationRefused(refusal)
         insert_attempt(
             connection,
             ticket_id,
@@ -279,4 +193,4 @@ def clear_lock(
             agent_id=None,
             actor=actor,
         )
-    return verification_state(store, ticket_id, now)
+        return status_in(connection, store, ticket_id, now)

@@ -128,7 +128,7 @@ def test_no_typed_value_reaches_the_file_or_its_wal(people: Store) -> None:
 
 
 def _fail(store: Store, minutes: int, step: Factor) -> object:
-    from agentdesk.store.verification import record_attempt
+    from agentdesk.store.attempts import record_attempt
 
     attempt = Attempt(FIXED_NOW + timedelta(minutes=minutes), Outcome.FAILED, failed_step=step)
     return record_attempt(
