@@ -26,9 +26,7 @@ _MAX_VARIABLES = 999
 def columns(table: str) -> tuple[str, ...]:
     """The table's columns, in the order its model in store.models declares them."""
     # Here, not at the top: store.models imports SQLModel and SQLAlchemy.
-    from sqlmodel import SQLModel
-
-    import agentdesk.store.models  # noqa: F401  (registers the tables)
+    from agentdesk.store.models import SQLModel
 
     return tuple(column.name for column in SQLModel.metadata.tables[table].columns)
 
