@@ -1,7 +1,8 @@
 """Schema versions. Each migration is plain SQL applied once, forward only.
 
 Migrations are SQL, not metadata.create_all(), so that version 1 stays version 1 when the
-models grow: a database made by the first release migrates to every later one.
+models grow: a database made by the first release migrates to every later one. store.models
+is the schema they build; tests/store/test_schema.py fails on any difference between the two.
 """
 
 from __future__ import annotations

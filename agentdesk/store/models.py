@@ -1,51 +1,142 @@
-"""SQLModel tables. The schema itself is made by store.migrations; a test checks they agree."""
+"""The schema: one SQLModel table per SQLite table, in the migrations' column order.
+
+store.migrations builds the files (plain SQL, forward only, so a first-release file migrates
+to every later one); tests/store/test_schema.py checks that what they build is what these
+models describe, column by column: type, NOT NULL, default, keys, indexes, foreign keys and
+CHECKs. A schema change is a new migration and the same change here.
+
+Writers take their column lists from here (store.writes.bulk_insert, the demo writer).
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Column
+from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 from agentdesk.store.types import UTCDateTime
+
+__all__ = [
+    "Agent",
+    "Attachment",
+    "AuditRow",
+    "ConfirmationRow",
+    "Customer",
+    "CustomerVerifier",
+    "Draft",
+    "HandoffRow",
+    "MacroApplication",
+    "MacroUsage",
+    "Message",
+    "Meta",
+    "OutboxRow",
+    "SQLModel",
+    "SlaBreachRow",
+    "SyncClaim",
+    "SyncConflict",
+    "SyncCursor",
+    "SyncHistory",
+    "SyncMessage",
+    "SyncOp",
+    "SyncReject",
+    "SyncStatusRow",
+    "SyncTicket",
+    "Ticket",
+    "TicketLabel",
+    "TicketNote",
+    "TicketTag",
+    "VerificationAttempt",
+]
+
+
+class IntegerFlag(TypeDecorator[bool]):
+    """A bool stored as 0/1 in an INTEGER column, as the migrations declare flags
+    (SQLAlchemy's Boolean would declare BOOLEAN, which SQLite gives NUMERIC affinity)."""
+
+    impl = Integer
+    cache_ok = True
+
+    def process_bind_param(self, value: Any, dialect: Dialect) -> int | None:
+        return None if value is None else int(bool(value))
+
+    def process_result_value(self, value: Any, dialect: Dialect) -> bool | None:
+        return None if value is None else bool(value)
 
 
 def _when(nullable: bool = False) -> Column[datetime]:
     return Column(UTCDateTime(), nullable=nullable)
 
 
+def _default(value: str | int) -> Any:
+    """A column with a DEFAULT in the DDL: rows written without it get the same value."""
+    server = text(str(value)) if isinstance(value, int) else value
+    return Field(default=value, sa_column_kwargs={"server_default": server})
+
+
+def _text_key() -> Any:
+    """A `TEXT PRIMARY KEY` as the migrations wrote it: without NOT NULL, which SQLite then
+    does not enforce for a key that is not an INTEGER one."""
+    return Field(sa_column=Column(String(), primary_key=True, nullable=True))
+
+
+def _one_of(column: str, *values: str) -> CheckConstraint:
+    return CheckConstraint(f"{column} IN ({', '.join(repr(v) for v in values)})")
+
+
+# V1: the helpdesk itself.
+
+
 class Meta(SQLModel, table=True):
     __tablename__ = "meta"
-    key: str = Field(primary_key=True)
+    key: str = _text_key()
     value: str
 
 
 class Customer(SQLModel, table=True):
     __tablename__ = "customers"
     id: int | None = Field(default=None, primary_key=True)
-    account_id: str
+    account_id: str = Field(unique=True)
     name: str
     email: str
-    phone: str = ""
+    phone: str = _default("")
     region: str
     created_at: datetime = Field(sa_column=_when())
-    payment_method: str = ""
+    # The payment method's kind only ("Visa card"): its last 4 are a verifier, kept as a
+    # keyed hash in customer_verifiers, never in the clear.
+    payment_method: str = _default("")
 
 
 class Agent(SQLModel, table=True):
     __tablename__ = "agents"
+    __table_args__ = (_one_of("tier", "L1", "L2", "L3"),)
     id: int | None = Field(default=None, primary_key=True)
-    handle: str
+    handle: str = Field(unique=True)
     name: str
     tier: str
     region: str
-    active: bool = True
+    active: bool = Field(
+        default=True, sa_type=IntegerFlag, sa_column_kwargs={"server_default": text("1")}
+    )
 
 
 class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
+    __table_args__ = (
+        _one_of("priority", "P0", "P1", "P2", "P3", "P4"),
+        _one_of("status", "new", "assigned", "in_progress", "pending", "resolved", "closed"),
+        Index("ix_tickets_queue", "status", "priority", "sla_due_at"),
+        Index("ix_tickets_due", "sla_due_at"),
+        Index("ix_tickets_assignee", "assignee_id", "status"),
+        Index("ix_tickets_customer", "customer_id"),
+        Index("ix_tickets_channel", "channel", "status"),
+        Index("ix_tickets_region", "region", "status"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    remote_id: str | None = None
+    remote_id: str | None = Field(default=None, unique=True)
     subject: str
     customer_id: int = Field(foreign_key="customers.id")
     assignee_id: int | None = Field(default=None, foreign_key="agents.id")
@@ -53,27 +144,31 @@ class Ticket(SQLModel, table=True):
     status: str
     channel: str
     region: str
-    tier: str = "L1"
-    product_area: str = ""
-    issue_type: str = ""
+    tier: str = _default("L1")
+    product_area: str = _default("")
+    issue_type: str = _default("")
     created_at: datetime = Field(sa_column=_when())
     updated_at: datetime = Field(sa_column=_when())
     first_response_at: datetime | None = Field(default=None, sa_column=_when(True))
     last_update_at: datetime | None = Field(default=None, sa_column=_when(True))
     resolved_at: datetime | None = Field(default=None, sa_column=_when(True))
     closed_at: datetime | None = Field(default=None, sa_column=_when(True))
-    sla_pauses: str = "[]"
+    sla_pauses: str = _default("[]")
     sla_clock: str | None = None
     sla_due_at: datetime | None = Field(default=None, sa_column=_when(True))
     sla_at_risk_at: datetime | None = Field(default=None, sa_column=_when(True))
     sla_breached_at: datetime | None = Field(default=None, sa_column=_when(True))
-    version: int = 1
-    pending_reason: str = ""
+    version: int = _default(1)
+    pending_reason: str = _default("")
     quality_flag: str | None = None
 
 
 class Message(SQLModel, table=True):
     __tablename__ = "messages"
+    __table_args__ = (
+        _one_of("kind", "customer", "reply", "internal_note"),
+        Index("ix_messages_ticket", "ticket_id", "created_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     kind: str
@@ -85,11 +180,12 @@ class Message(SQLModel, table=True):
 
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit"
+    __table_args__ = (Index("ix_audit_ticket", "ticket_id", "at"),)
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     actor: str
     action: str
-    field: str = ""
+    field: str = _default("")
     old_value: str | None = None
     new_value: str | None = None
     at: datetime = Field(sa_column=_when())
@@ -97,12 +193,16 @@ class AuditRow(SQLModel, table=True):
 
 class OutboxRow(SQLModel, table=True):
     __tablename__ = "outbox"
+    __table_args__ = (
+        _one_of("state", "pending", "done", "parked"),
+        Index("ix_outbox_pending", "state", "id"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     op: str
     payload: str
-    state: str = "pending"
-    attempts: int = 0
+    state: str = _default("pending")
+    attempts: int = _default(0)
     last_error: str | None = None
     created_at: datetime = Field(sa_column=_when())
     done_at: datetime | None = Field(default=None, sa_column=_when(True))
@@ -110,6 +210,7 @@ class OutboxRow(SQLModel, table=True):
 
 class SlaBreachRow(SQLModel, table=True):
     __tablename__ = "sla_breaches"
+    __table_args__ = (UniqueConstraint("ticket_id", "clock", "due_at"),)
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     clock: str
@@ -117,20 +218,22 @@ class SlaBreachRow(SQLModel, table=True):
     recorded_at: datetime = Field(sa_column=_when())
 
 
-# The ticket workspace (migration V_WORKSPACE).
+# V_WORKSPACE: the ticket workspace.
 
 
 class Draft(SQLModel, table=True):
     __tablename__ = "drafts"
+    __table_args__ = (_one_of("slot", "composer", "note"),)
     ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
     slot: str = Field(primary_key=True)
-    mode: str = ""
+    mode: str = _default("")
     body: str
     updated_at: datetime = Field(sa_column=_when())
 
 
 class TicketNote(SQLModel, table=True):
     __tablename__ = "ticket_notes"
+    __table_args__ = (Index("ix_ticket_notes_ticket", "ticket_id", "created_at"),)
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     message_id: int | None = Field(default=None, foreign_key="messages.id")
@@ -145,6 +248,7 @@ class TicketNote(SQLModel, table=True):
 
 class TicketTag(SQLModel, table=True):
     __tablename__ = "ticket_tags"
+    __table_args__ = (_one_of("name", "product_area", "issue_type", "priority", "channel"),)
     ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
     name: str = Field(primary_key=True)
     value: str
@@ -152,6 +256,10 @@ class TicketTag(SQLModel, table=True):
 
 class Attachment(SQLModel, table=True):
     __tablename__ = "attachments"
+    __table_args__ = (
+        CheckConstraint("size <= 10485760"),
+        Index("ix_attachments_ticket", "ticket_id", "added_at"),
+    )
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     filename: str
@@ -165,18 +273,20 @@ class Attachment(SQLModel, table=True):
 
 class ConfirmationRow(SQLModel, table=True):
     __tablename__ = "confirmations"
+    __table_args__ = (Index("ix_confirmations_ticket", "ticket_id", "recorded_at"),)
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     restated_issue: str
     proposed_solution: str
     etr: str
-    customer_agreed: bool
+    customer_agreed: bool = Field(sa_type=IntegerFlag)
     agent: str
     recorded_at: datetime = Field(sa_column=_when())
 
 
 class HandoffRow(SQLModel, table=True):
     __tablename__ = "handoffs"
+    __table_args__ = (Index("ix_handoffs_ticket", "ticket_id"),)
     id: int | None = Field(default=None, primary_key=True)
     ticket_id: int = Field(foreign_key="tickets.id")
     from_tier: str
@@ -185,3 +295,158 @@ class HandoffRow(SQLModel, table=True):
     seconds_to_handoff: int
     actor: str
     at: datetime = Field(sa_column=_when())
+
+
+# V_VERIFICATION: keyed hashes of each customer's verifiers, and every attempt.
+
+
+class CustomerVerifier(SQLModel, table=True):
+    __tablename__ = "customer_verifiers"
+    __table_args__ = (_one_of("factor", "payment_last4", "date_of_birth", "pin"),)
+    customer_id: int = Field(foreign_key="customers.id", primary_key=True)
+    factor: str = Field(primary_key=True)
+    salt: bytes
+    digest: str
+
+
+class VerificationAttempt(SQLModel, table=True):
+    __tablename__ = "verification_attempts"
+    __table_args__ = (
+        _one_of("outcome", "passed", "failed", "cleared"),
+        Index("ix_verification_attempts_ticket", "ticket_id", "at"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    customer_id: int | None = Field(default=None, foreign_key="customers.id")
+    agent_id: int | None = Field(default=None, foreign_key="agents.id")
+    actor: str
+    outcome: str
+    factors: str = _default("")
+    failed_step: str | None = None
+    at: datetime = Field(sa_column=_when())
+
+
+# V_SYNC: sync with a remote helpdesk (see the comments in store.migrations).
+
+
+class SyncTicket(SQLModel, table=True):
+    __tablename__ = "sync_tickets"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    backend: str
+    etag: str | None = None
+    remote_updated_at: datetime | None = Field(default=None, sa_column=_when(True))
+    remote_values: str = _default("{}")
+
+
+class SyncCursor(SQLModel, table=True):
+    __tablename__ = "sync_cursors"
+    backend: str = Field(primary_key=True)
+    scope: str = Field(primary_key=True)
+    value: str
+
+
+class SyncOp(SQLModel, table=True):
+    __tablename__ = "sync_ops"
+    outbox_id: int = Field(foreign_key="outbox.id", primary_key=True)
+    progress: str = _default("{}")
+    parked_reason: str | None = None
+    parked_at: datetime | None = Field(default=None, sa_column=_when(True))
+    updated_at: datetime = Field(sa_column=_when())
+
+
+class SyncClaim(SQLModel, table=True):
+    __tablename__ = "sync_claims"
+    backend: str = Field(primary_key=True)
+    remote_ref: str = Field(primary_key=True)
+    outbox_id: int = Field(foreign_key="outbox.id")
+
+
+class SyncConflict(SQLModel, table=True):
+    __tablename__ = "sync_conflicts"
+    __table_args__ = (
+        _one_of("state", "open", "kept_mine", "took_theirs", "edited"),
+        Index("ix_sync_conflicts_open", "state", "ticket_id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    outbox_id: int | None = Field(default=None, foreign_key="outbox.id")
+    field: str
+    base_value: str | None = None
+    local_value: str | None = None
+    remote_value: str | None = None
+    remote_actor: str = _default("")
+    remote_at: datetime | None = Field(default=None, sa_column=_when(True))
+    state: str = _default("open")
+    resolved_value: str | None = None
+    resolved_by: str | None = None
+    created_at: datetime = Field(sa_column=_when())
+    resolved_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class SyncReject(SQLModel, table=True):
+    __tablename__ = "sync_rejects"
+    id: int | None = Field(default=None, primary_key=True)
+    backend: str
+    remote_id: str | None = None
+    reason: str
+    record: str
+    at: datetime = Field(sa_column=_when())
+
+
+class SyncStatusRow(SQLModel, table=True):
+    __tablename__ = "sync_status"
+    backend: str = _text_key()
+    paused_reason: str | None = None
+    offline_until: datetime | None = Field(default=None, sa_column=_when(True))
+    failures: int = _default(0)
+    last_success_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+# V_MACROS: macro usage, the log of applied macros (for undo), free-form ticket labels.
+
+
+class MacroUsage(SQLModel, table=True):
+    __tablename__ = "macro_usage"
+    macro_id: str = _text_key()
+    uses: int = _default(0)
+    last_used_at: datetime = Field(sa_column=_when())
+
+
+class MacroApplication(SQLModel, table=True):
+    __tablename__ = "macro_applications"
+    __table_args__ = (Index("ix_macro_applications_ticket", "ticket_id", "id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    macro_id: str
+    actor: str
+    applied_at: datetime = Field(sa_column=_when())
+    version_before: int
+    version_after: int
+    undo: str
+    undone_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class TicketLabel(SQLModel, table=True):
+    __tablename__ = "ticket_labels"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    label: str = Field(primary_key=True)
+
+
+# V_SYNC_HISTORY: the conversation pulled from the helpdesk.
+
+
+class SyncMessage(SQLModel, table=True):
+    __tablename__ = "sync_messages"
+    __table_args__ = (Index("ix_sync_messages_message", "message_id"),)
+    backend: str = Field(primary_key=True)
+    remote_ref: str = Field(primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    message_id: int | None = Field(default=None, foreign_key="messages.id")
+
+
+class SyncHistory(SQLModel, table=True):
+    __tablename__ = "sync_history"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    backend: str
+    last_txn: int = _default(0)
+    remote_updated_at: datetime | None = Field(default=None, sa_column=_when(True))
