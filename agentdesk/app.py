@@ -1,4 +1,5 @@
-"""AgentDeskApp: wiring only. Screens do the work; the workspace opens in a thread worker.
+"""AgentDeskApp: wiring only. Screens do the work through the desk; the workspace opens in a
+thread worker, and each sync run is broadcast to every screen (sync_events).
 
 Nothing imported here may pull in SQLAlchemy, SQLModel or httpx: the first frame must not
 wait for them (tests/test_import_hygiene.py holds this).
@@ -15,17 +16,20 @@ from textual import work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from agentdesk import marks
-from agentdesk.config import ConfigError, Settings
-from agentdesk.core.sla import SlaPolicyError
+from agentdesk.config import Settings
+from agentdesk.core.errors import agent_message
 from agentdesk.screens.queue import QueueScreen
-from agentdesk.shipped import DataFileError
+from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
+    from agentdesk.desk.base import Desk
+    from agentdesk.desk.queue import Peek
+    from agentdesk.desk.sync_status import SyncSummary
     from agentdesk.session import Session
-    from agentdesk.store.peek import Peek
 
 Clock = Callable[[], datetime]
 
@@ -35,20 +39,6 @@ AUTO_CLOSE_SECONDS = 300.0
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def open_error_message(error: BaseException) -> str:
-    """Our own errors are written for the agent; anything else gets its type named."""
-    user_facing: tuple[type[BaseException], ...] = (DataFileError, ConfigError, SlaPolicyError)
-    try:
-        from agentdesk.store.engine import StoreError
-
-        user_facing += (StoreError,)
-    except ImportError:
-        pass
-    if isinstance(error, user_facing):
-        return str(error)
-    return f"Unexpected error: {type(error).__name__}: {error}"
 
 
 class AgentDeskApp(App[None]):
@@ -61,7 +51,7 @@ class AgentDeskApp(App[None]):
 
     @dataclass
     class SessionOpened(Message):
-        session: Session
+        desk: Desk
 
     @dataclass
     class SessionFailed(Message):
@@ -81,8 +71,14 @@ class AgentDeskApp(App[None]):
         super().__init__()
         self.settings = settings
         self.clock: Clock = clock or system_clock
-        self.session: Session | None = None
+        self.desk: Desk | None = None
         self.queue_screen = QueueScreen(settings, self.clock)
+        # Every sync run's summary, for any screen that subscribes (an open ticket does).
+        self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
+
+    @property
+    def session(self) -> Session | None:
+        return None if self.desk is None else self.desk.session
 
     def get_default_screen(self) -> QueueScreen:
         return self.queue_screen
@@ -108,18 +104,14 @@ class AgentDeskApp(App[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="peek")
     def _peek_queue(self) -> None:
-        from agentdesk.store.peek import peek_queue
+        from agentdesk.desk.queue import peek_queue
         from agentdesk.widgets.ticket_table import PAGE_SIZE
 
+        # Only a head start: None on any problem, which the full open below reports.
         queue = self.queue_screen.queue_filter
-        peek = None
-        try:
-            peek = peek_queue(
-                self.settings.db_path, queue, self.settings.agent_handle, self.clock(), PAGE_SIZE
-            )
-        except Exception:
-            peek = None  # only a head start: the full open below reports any problem
-        self.post_message(self.QueuePeeked(peek))
+        self.post_message(
+            self.QueuePeeked(peek_queue(self.settings, queue, self.clock(), PAGE_SIZE))
+        )
 
     def on_agent_desk_app_queue_peeked(self, message: QueuePeeked) -> None:
         if message.peek is not None:
@@ -132,48 +124,53 @@ class AgentDeskApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="session")
     def _open_session(self) -> None:
         try:
-            from agentdesk.session import open_session
+            from agentdesk.desk.session import open_desk
 
-            session = open_session(self.settings, self.clock(), quick_check=False)
+            desk = open_desk(self.settings, self.clock, quick_check=False)
         except Exception as error:
-            self.post_message(self.SessionFailed(open_error_message(error)))
+            self.post_message(self.SessionFailed(agent_message(error)))
             return
-        self.post_message(self.SessionOpened(session))
+        self.post_message(self.SessionOpened(desk))
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="store-check")
-    def _check_store(self, session: Session) -> None:
+    def _check_store(self, desk: Desk) -> None:
         # SQLite's quick_check reads the whole file (about 1 s per 200 MB): after the queue shows.
-        from agentdesk.store.engine import check_store
+        from agentdesk.desk.session import check_store_health
 
         try:
-            check_store(session.store)
+            check_store_health(desk)
         except Exception as error:
-            self.post_message(self.SessionFailed(open_error_message(error)))
+            self.post_message(self.SessionFailed(agent_message(error)))
 
     def on_agent_desk_app_session_opened(self, message: SessionOpened) -> None:
         if marks.mark("session_opened"):
             self.exit()
             return
-        self.session = message.session
-        self.queue_screen.show_session(message.session)
-        self._check_store(message.session)
-        self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
+        self.desk = message.desk
+        self.queue_screen.show_desk(message.desk)
+        self._check_store(message.desk)
+        if not message.desk.read_only:
+            self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
 
     def run_auto_close(self) -> None:
-        if self.session is not None:
-            self._auto_close(self.session)
+        if self.desk is not None:
+            self._auto_close(self.desk)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="auto-close")
-    def _auto_close(self, session: Session) -> None:
-        from agentdesk.store.auto_close import run_auto_close
+    def _auto_close(self, desk: Desk) -> None:
+        from agentdesk.desk.session import auto_close
 
         try:
-            result = run_auto_close(session.store, self.clock())
+            result = auto_close(desk)
         except Exception as error:
-            self.post_message(self.SessionFailed(open_error_message(error), fatal=False))
+            self.post_message(self.SessionFailed(agent_message(error), fatal=False))
             return
         if result.closed or result.flagged:
-            self.post_message(self.AutoClosed(len(result.closed), len(result.flagged)))
+            self.post_message(self.AutoClosed(result.closed, result.flagged))
+
+    def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
+        # The queue header has shown it on the way up; now every screen that listens hears.
+        self.sync_events.publish(message.summary)
 
     def on_agent_desk_app_auto_closed(self, message: AutoClosed) -> None:
         self.notify(
@@ -189,8 +186,8 @@ class AgentDeskApp(App[None]):
             self.notify(message.message, severity="error", markup=False)
             return
 
-        self.session = None  # closed (and set aside, if damaged) by whoever failed
-        self.queue_screen.session = None
+        self.desk = None  # closed (and set aside, if damaged) by whoever failed
+        self.queue_screen.desk = None
         self.queue_screen.table.show_waiting("The workspace could not be opened.")
         self.push_screen(
             ErrorScreen("agentdesk cannot open this workspace", message.message),
@@ -208,8 +205,8 @@ class AgentDeskApp(App[None]):
             )
 
     def on_unmount(self) -> None:
-        if self.session is not None:
-            self.session.store.close()
+        if self.desk is not None:
+            self.desk.store.close()
 
 
 def make_app(settings: Settings, clock: Clock | None = None) -> AgentDeskApp:

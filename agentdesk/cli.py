@@ -9,8 +9,13 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from agentdesk import __version__
+from agentdesk.core.errors import AgentdeskError, agent_message
+
+if TYPE_CHECKING:
+    from agentdesk.desk.sync_status import Backend, SyncSummary
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -122,21 +127,18 @@ def _fail(message: str) -> int:
     return 1
 
 
-def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
-    from agentdesk.demo import generate_demo
-    from agentdesk.shipped import DataFileError, load_sla_policy
-    from agentdesk.store.engine import StoreError, open_store
+def _system_clock() -> datetime:
+    return datetime.now(UTC)
 
+
+def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
+    from agentdesk.desk.session import generate_demo_data
+
+    moment = now or _system_clock()
     try:
-        store = open_store(db, load_sla_policy())
-    except (StoreError, DataFileError) as error:
-        return _fail(str(error))
-    try:
-        summary = generate_demo(store, tickets=tickets, seed=seed, now=now or datetime.now(UTC))
-    except ValueError as error:
-        return _fail(str(error))
-    finally:
-        store.close()
+        summary = generate_demo_data(db, tickets=tickets, seed=seed, clock=lambda: moment)
+    except AgentdeskError as error:
+        return _fail(agent_message(error))
     print(
         f"{db}: {summary.tickets} tickets, {summary.customers} customers, "
         f"{summary.agents} agents, {summary.messages} messages, "
@@ -172,7 +174,7 @@ def run_tui(args: argparse.Namespace) -> int:
 
 
 def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
-    from agentdesk.config import ConfigError, demo_settings, load_settings
+    from agentdesk.config import demo_settings, load_settings
 
     try:
         if args.demo:
@@ -183,8 +185,8 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
                 settings = replace(settings, db_path=args.db)
         else:
             settings = load_settings(args.profile, db_path=args.db)
-    except ConfigError as error:
-        return _fail(str(error))
+    except AgentdeskError as error:
+        return _fail(agent_message(error))
     from agentdesk.app import make_app
 
     app = make_app(settings)
@@ -193,31 +195,36 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
 
 
 def sync_command(args: argparse.Namespace) -> int:
-    from agentdesk.config import ConfigError, load_settings
-    from agentdesk.shipped import DataFileError, load_sla_policy
-    from agentdesk.store.engine import StoreError, open_store
-    from agentdesk.sync.credentials import CredentialError
-    from agentdesk.sync.runner import make_backend, run_sync
-    from agentdesk.sync.settings import SyncSettingsError
+    from agentdesk.config import load_settings
+    from agentdesk.desk import sync_status
+    from agentdesk.desk.session import close_desk, open_desk
 
+    backend: Backend | None = None
     try:
         settings = load_settings(args.profile, db_path=args.db)
-        backend = make_backend(settings)
-        store = open_store(settings.db_path, load_sla_policy())
-    except (ConfigError, StoreError, DataFileError, SyncSettingsError, CredentialError) as error:
-        return _fail(str(error))
+        backend = sync_status.open_backend(settings)
+        # Without the start-of-day work of the TUI: sync touches only the outbox and pulls.
+        desk = open_desk(settings, _system_clock, start_of_day=False)
+    except AgentdeskError as error:
+        if backend is not None:
+            backend.close()
+        return _fail(agent_message(error))
 
-    def report(summary: object) -> None:
-        for line in summary.lines():  # type: ignore[attr-defined]
+    def report(summary: SyncSummary) -> None:
+        for line in summary.lines():
             print(line, flush=True)
 
     try:
-        summary = run_sync(store, backend, once=args.once, interval=args.interval, report=report)
+        summary = sync_status.keep_syncing(
+            desk, backend, once=args.once, interval=args.interval, report=report
+        )
     except KeyboardInterrupt:
         return 0
+    except AgentdeskError as error:
+        return _fail(agent_message(error))
     finally:
         backend.close()
-        store.close()
+        close_desk(desk)
     return {"online": 0, "offline": 3, "paused": 4}.get(summary.state, 1)
 
 

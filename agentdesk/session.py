@@ -41,24 +41,45 @@ def verifier_key_for(settings: Settings) -> VerifierKey:
     return verifier_key(settings.profile, settings.db_path.parent / "verifier.key")
 
 
-def open_session(settings: Settings, now: datetime, *, quick_check: bool = True) -> Session:
-    """Open the profile's store (migrating it), fill a demo profile, record breaches, run
-    the auto-close quality check, find the agent.
+def open_session(
+    settings: Settings, now: datetime, *, quick_check: bool = True, start_of_day: bool = True
+) -> Session:
+    """Open the profile's store (migrating it) and find the agent; with start_of_day, also
+    fill a demo profile, record breaches and run the auto-close quality check.
 
     quick_check=False: the caller runs store.engine.check_store() later (the TUI does, once
-    the queue is on screen).
+    the queue is on screen). start_of_day=False: no writes beyond the migration (a
+    read-only desk, `agentdesk sync`).
     """
-    from agentdesk.shipped import load_sla_policy, load_taxonomy
-    from agentdesk.store.auto_close import run_auto_close
+    from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import open_store
     from agentdesk.store.queries import agent_by_handle
-    from agentdesk.store.writes import record_breaches
 
     store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
     store.verification = VerificationPolicy(
         max_attempts=settings.verify_max_attempts,
         valid_for=timedelta(minutes=settings.verify_valid_minutes),
     )
+    if start_of_day:
+        _start_of_day(settings, store, now)
+    agent = None
+    if settings.agent_handle:
+        with store.read() as connection:
+            agent = agent_by_handle(connection, settings.agent_handle)
+    return Session(
+        settings=settings,
+        store=store,
+        agent=agent,
+        macros=MacroCatalog(macro_folders(settings.macro_folder)),
+    )
+
+
+def _start_of_day(settings: Settings, store: Store, now: datetime) -> None:
+    """The writes of a working session's start: demo data, breaches, the auto-close."""
+    from agentdesk.shipped import load_taxonomy
+    from agentdesk.store.auto_close import run_auto_close
+    from agentdesk.store.writes import record_breaches
+
     if settings.demo and settings.demo_tickets:
         from sqlalchemy import text
 
@@ -74,13 +95,3 @@ def open_session(settings: Settings, now: datetime, *, quick_check: bool = True)
     record_breaches(store, now)
     # Resolved tickets whose 48-hour window ended while agentdesk was not running.
     run_auto_close(store, now, load_taxonomy())
-    agent = None
-    if settings.agent_handle:
-        with store.read() as connection:
-            agent = agent_by_handle(connection, settings.agent_handle)
-    return Session(
-        settings=settings,
-        store=store,
-        agent=agent,
-        macros=MacroCatalog(macro_folders(settings.macro_folder)),
-    )

@@ -1,15 +1,13 @@
 """Sync conflicts: the same field changed here and in the helpdesk. Resolve each by hand.
 
 One row per open conflict with both values and who changed it remotely. Keep mine, take
-theirs, or edit a third value; the store does the rest (agentdesk.sync.conflicts). Not yet
-wired into app.py: push it with `app.push_screen(ConflictsScreen(session, clock))`.
+theirs, or edit a third value; the desk does the rest (agentdesk.desk.conflicts). The queue
+opens it (C, or the command palette).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -22,12 +20,14 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import DataTable, Input, Static
 
+from agentdesk.core.errors import agent_message
+from agentdesk.desk import conflicts as desk_conflicts
+from agentdesk.desk.base import Desk
 from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
-    from agentdesk.session import Session
-    from agentdesk.sync.conflicts import Conflict, Resolution
+    from agentdesk.desk.conflicts import Conflict
 
 COLUMNS = ("Ticket", "Field", "Was", "Mine", "Theirs", "Changed by", "When")
 
@@ -56,15 +56,10 @@ class ConflictsScreen(Screen[None]):
     class Failed(Message):
         error: str
 
-    def __init__(self, session: Session, clock: Callable[[], datetime]) -> None:
+    def __init__(self, desk: Desk) -> None:
         super().__init__()
-        self.session = session
-        self.clock = clock
+        self.desk = desk
         self.conflicts: list[Conflict] = []
-
-    @property
-    def actor(self) -> str:
-        return self.session.agent.handle if self.session.agent else "agent"
 
     def compose(self) -> ComposeResult:
         yield Static(Content(" Sync conflicts"), id="conflicts-title")
@@ -84,19 +79,16 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="conflicts")
     def _load(self) -> None:
-        from agentdesk.sync.conflicts import list_conflicts
-
         try:
-            with self.session.store.read() as connection:
-                conflicts = list_conflicts(connection)
+            conflicts = desk_conflicts.list_conflicts(self.desk)
         except Exception as error:
-            self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
+            self.post_message(self.Failed(agent_message(error)))
             return
         self.post_message(self.Loaded(conflicts))
 
     def on_conflicts_screen_loaded(self, message: Loaded) -> None:
         self.conflicts = message.conflicts
-        table = self.query_one("#conflicts", DataTable)
+        table: DataTable[str | Text] = self.query_one("#conflicts", DataTable)
         table.clear()
         for conflict in message.conflicts:
             table.add_row(
@@ -151,22 +143,9 @@ class ConflictsScreen(Screen[None]):
 
     @work(thread=True, exit_on_error=False, group="conflicts-resolve")
     def _resolve(self, conflict_id: int, how: str, value: str | None) -> None:
-        from agentdesk.sync.conflicts import ConflictError, Resolution, resolve
-
-        resolution: Resolution = Resolution(how)
         try:
-            resolve(
-                self.session.store,
-                conflict_id,
-                resolution,
-                actor=self.actor,
-                now=self.clock(),
-                value=value,
-            )
-        except ConflictError as error:
-            self.post_message(self.Failed(str(error)))
-            return
+            desk_conflicts.resolve_conflict(self.desk, conflict_id, how, value)
         except Exception as error:
-            self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
+            self.post_message(self.Failed(agent_message(error)))
             return
         self._load()

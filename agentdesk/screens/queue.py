@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
-from textual.binding import Binding, BindingType
+from textual.binding import BindingType
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Input
@@ -23,50 +23,35 @@ from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
 
 from agentdesk import marks
 from agentdesk.config import Settings
+from agentdesk.core.errors import agent_message
 from agentdesk.core.ticket import Priority
-from agentdesk.screens.queue_commands import QueueCommands
-from agentdesk.screens.sync_status import SyncDriver
+from agentdesk.desk import queue as desk_queue
+from agentdesk.desk.base import Desk
+from agentdesk.screens.queue_commands import QueueCommands, queue_bindings
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
 from agentdesk.widgets.search_bar import SearchBar
+from agentdesk.widgets.sync_driver import SyncDriver
 from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
 
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
+    from agentdesk.desk.queue import Peek
     from agentdesk.screens.ticket_io import OpenedTicket
     from agentdesk.session import Session
-    from agentdesk.store.engine import Store
-    from agentdesk.store.peek import Peek
 
 SEARCH_RESULTS = 500
 REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
 
-def describe_error(error: BaseException) -> str:
-    return f"{type(error).__name__}: {error}"
-
-
 class QueueScreen(Screen[None]):
     COMMANDS = {QueueCommands}
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        # The summary line shows the view keys; the footer has no room for them at 80 columns.
-        Binding("1", "show_view('mine')", "Mine", show=False, id="queue.view_mine"),
-        Binding(
-            "2", "show_view('unassigned')", "Unassigned", show=False, id="queue.view_unassigned"
-        ),
-        Binding("3", "show_view('all')", "All", show=False, id="queue.view_all"),
-        # Priority: the app runs it before forwarding the keys typed after it to the search box.
-        Binding("slash", "search", "Search", key_display="/", priority=True, id="queue.search"),
-        Binding("f", "filters", "Filters", id="queue.filters"),
-        Binding("r", "refresh", "Refresh", id="queue.refresh"),
-        Binding("escape", "clear_search", "Clear search", id="queue.clear_search"),
-        Binding("C", "conflicts", "Conflicts", key_display="C", id="queue.conflicts"),
-        Binding("enter", "open_ticket", "Open", priority=True, id="queue.open"),
-    ]
+    # Keys, labels and palette entries: one table, in queue_commands.py.
+    BINDINGS: ClassVar[list[BindingType]] = list(queue_bindings())
 
     @dataclass
     class QueueLoaded(Message):
@@ -105,7 +90,7 @@ class QueueScreen(Screen[None]):
         super().__init__()
         self.settings = settings
         self.clock = clock
-        self.session: Session | None = None
+        self.desk: Desk | None = None
         self.queue_filter = QueueFilter()
         self.search_query = ""
         self.search_index: SearchIndex | None = None
@@ -143,17 +128,10 @@ class QueueScreen(Screen[None]):
 
     def show_peek(self, peek: Peek) -> None:
         """The first screen of tickets while the store is still opening (read-only)."""
-        if self.session is not None:
+        if self.desk is not None:
             return
-        from agentdesk.store.peek import peek_page
-
-        path = self.settings.db_path
         queue = self.queue_filter = peek.queue
-        order_now = self.clock()
-
-        def loader(offset: int, limit: int) -> list[QueueRow]:
-            return peek_page(path, queue, order_now, offset, limit)
-
+        loader = desk_queue.peek_loader(self.settings.db_path, queue, self.clock())
         self._show_agent(peek.agent)
         self.summary.queue_filter = queue
         self.summary.total = peek.total
@@ -166,9 +144,14 @@ class QueueScreen(Screen[None]):
             header = self.query_one("#queue-header", QueueHeader)
             header.agent = f"{agent.handle} ({agent.tier.value})"
 
-    def show_session(self, session: Session) -> None:
+    @property
+    def session(self) -> Session | None:
+        return None if self.desk is None else self.desk.session
+
+    def show_desk(self, desk: Desk) -> None:
         """The workspace is open: load the queue, the header and the search index."""
-        self.session = session
+        self.desk = desk
+        session = desk.session
         self._show_agent(session.agent)
         if session.agent is None and self.settings.agent_handle:
             self.notify(
@@ -183,7 +166,7 @@ class QueueScreen(Screen[None]):
         self.queue_filter = replace(self.queue_filter, agent_id=agent_id)
         if not peeked:
             self.table.show_waiting("Loading tickets…")
-        self.mount(SyncDriver(session, self.clock))
+        self.mount(SyncDriver(desk))
         # Keep the agent's place if they started scrolling the peeked rows.
         self.reload(keep_cursor=peeked)
 
@@ -191,7 +174,7 @@ class QueueScreen(Screen[None]):
 
     def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None:
         """Show the current view, filter and search afresh (and the header's counts)."""
-        if self.session is None:
+        if self.desk is None:
             return
         self._generation += 1
         self.summary.queue_filter = self.queue_filter
@@ -204,33 +187,24 @@ class QueueScreen(Screen[None]):
             else f"No tickets in {view} with this filter."
         )
         if counts:
-            self._load_counts(self.session.store)
+            self._load_counts(self.desk)
         if self.search_query:
             self._start_search()
         else:
-            self._load_queue(self.session.store, self.queue_filter, self._generation, keep_cursor)
+            self._load_queue(self.desk, self.queue_filter, self._generation, keep_cursor)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue")
     def _load_queue(
-        self, store: Store, queue: QueueFilter, generation: int, keep_cursor: bool
+        self, desk: Desk, queue: QueueFilter, generation: int, keep_cursor: bool
     ) -> None:
-        from agentdesk.store.queries import count_queue, page_queue
-
-        # One moment orders every page, so rows do not jump between pages as time passes.
-        order_now = self.clock()
-
-        def loader(offset: int, limit: int) -> list[QueueRow]:
-            with store.read() as connection:
-                return page_queue(connection, queue, order_now, offset, limit)
-
         try:
-            with store.read() as connection:
-                total = count_queue(connection, queue)
-                first = page_queue(connection, queue, order_now, 0, PAGE_SIZE) if total else []
+            start = desk_queue.open_queue(desk, queue, PAGE_SIZE)
         except Exception as error:
-            self.post_message(self.LoadFailed("the queue", describe_error(error)))
+            self.post_message(self.LoadFailed("the queue", agent_message(error)))
             return
-        self.post_message(self.QueueLoaded(generation, total, first, loader, keep_cursor))
+        self.post_message(
+            self.QueueLoaded(generation, start.total, start.first_page, start.loader, keep_cursor)
+        )
 
     def on_queue_screen_queue_loaded(self, message: QueueLoaded) -> None:
         if message.generation != self._generation:
@@ -241,17 +215,13 @@ class QueueScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-counts")
-    def _load_counts(self, store: Store) -> None:
-        from agentdesk.store.queries import pending_outbox, priority_counts
-
+    def _load_counts(self, desk: Desk) -> None:
         try:
-            with store.read() as connection:
-                counts = priority_counts(connection)
-                pending = pending_outbox(connection)
+            counts = desk_queue.queue_counts(desk)
         except Exception as error:
-            self.post_message(self.LoadFailed("the ticket counts", describe_error(error)))
+            self.post_message(self.LoadFailed("the ticket counts", agent_message(error)))
             return
-        self.post_message(self.CountsLoaded(counts, pending))
+        self.post_message(self.CountsLoaded(counts.by_priority, counts.pending_outbox))
 
     def on_queue_screen_counts_loaded(self, message: CountsLoaded) -> None:
         header = self.query_one("#queue-header", QueueHeader)
@@ -276,26 +246,25 @@ class QueueScreen(Screen[None]):
                 return
         # Building the index holds the GIL for most of a second at 50,000 tickets: only once
         # the agent sees the queue from the open store (or asks to search).
-        if self.session is not None:
+        if self.desk is not None:
             self._want_search_index()
 
     def _want_search_index(self) -> None:
-        if self.session is not None and self._index_state == "none":
+        if self.desk is not None and self._index_state == "none":
             self._index_state = "building"
-            self._build_search_index(self.session.store)
+            self._build_search_index(self.desk)
 
     def _periodic_refresh(self) -> None:
-        if self.session is not None and not self.search_query:
-            self._record_breaches(self.session.store)
+        if self.desk is not None and not self.search_query:
+            self._record_breaches(self.desk)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="queue-breaches")
-    def _record_breaches(self, store: Store) -> None:
-        from agentdesk.store.writes import record_breaches
-
+    def _record_breaches(self, desk: Desk) -> None:
         try:
-            record_breaches(store, self.clock())
+            if not desk.read_only:  # monitoring mode records nothing; it only re-reads
+                desk_queue.record_breaches(desk)
         except Exception as error:
-            self.post_message(self.LoadFailed("the SLA breaches", describe_error(error)))
+            self.post_message(self.LoadFailed("the SLA breaches", agent_message(error)))
             return
         self.post_message(self.BreachesRecorded())
 
@@ -307,16 +276,11 @@ class QueueScreen(Screen[None]):
     # Search
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search-index")
-    def _build_search_index(self, store: Store) -> None:
-        from agentdesk.core.search import SearchIndex
-        from agentdesk.store.queries import search_corpus
-
+    def _build_search_index(self, desk: Desk) -> None:
         try:
-            with store.read() as connection:
-                ids, texts = search_corpus(connection)
-            index = SearchIndex(ids, texts)
+            index = desk_queue.build_search_index(desk)
         except Exception as error:
-            self.post_message(self.LoadFailed(SEARCH_INDEX, describe_error(error)))
+            self.post_message(self.LoadFailed(SEARCH_INDEX, agent_message(error)))
             return
         self.post_message(self.SearchIndexReady(index))
 
@@ -333,33 +297,26 @@ class QueueScreen(Screen[None]):
 
     def _start_search(self) -> None:
         self.summary.total = None
-        if self.search_index is None or self.session is None:
+        if self.search_index is None or self.desk is None:
             self._want_search_index()
             self.table.show_waiting("Building the search index…")
             return
         self._run_search(
-            self.search_index,
-            self.session.store,
-            self.search_query,
-            self.queue_filter,
-            self._generation,
+            self.search_index, self.desk, self.search_query, self.queue_filter, self._generation
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="search")
     def _run_search(
-        self, index: SearchIndex, store: Store, query: str, queue: QueueFilter, generation: int
+        self, index: SearchIndex, desk: Desk, query: str, queue: QueueFilter, generation: int
     ) -> None:
-        from agentdesk.store.queries import rows_by_id
-
         started = time.perf_counter()
         try:
             ids = index.search(query, SEARCH_RESULTS)
             if get_current_worker().is_cancelled:
                 return
-            with store.read() as connection:
-                rows = rows_by_id(connection, queue, ids)
+            rows = desk_queue.search_rows(desk, queue, ids)
         except Exception as error:
-            self.post_message(self.LoadFailed("the search results", describe_error(error)))
+            self.post_message(self.LoadFailed("the search results", agent_message(error)))
             return
         seconds = time.perf_counter() - started
         self.post_message(self.SearchResults(generation, query, rows, seconds))
@@ -402,7 +359,7 @@ class QueueScreen(Screen[None]):
 
     def action_show_view(self, view: str) -> None:
         chosen = View(view)
-        if chosen is View.MINE and self.queue_filter.agent_id is None and self.session:
+        if chosen is View.MINE and self.queue_filter.agent_id is None and self.desk:
             handle = self.settings.agent_handle
             who = f"No agent {handle!r} in this helpdesk" if handle else "No agent is set"
             self.notify(
@@ -424,7 +381,7 @@ class QueueScreen(Screen[None]):
             self.queue_filter = chosen
             self.reload()
 
-    def reset_filter(self) -> None:
+    def action_reset_filter(self) -> None:
         self._filter_chosen(
             QueueFilter(view=self.queue_filter.view, agent_id=self.queue_filter.agent_id)
         )
@@ -435,8 +392,8 @@ class QueueScreen(Screen[None]):
     def action_conflicts(self) -> None:
         from agentdesk.screens.conflicts import ConflictsScreen
 
-        if self.session is not None:
-            self.app.push_screen(ConflictsScreen(self.session, self.clock))
+        if self.desk is not None:
+            self.app.push_screen(ConflictsScreen(self.desk))
 
     def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
         summary = message.summary
@@ -450,14 +407,7 @@ class QueueScreen(Screen[None]):
         self._sync_note = summary.message if summary.state != "online" else ""
         if (summary.pulled or summary.changed_tickets) and not self.search_query:
             self.reload(keep_cursor=True)
-        if summary.changed_tickets:
-            from agentdesk.screens.ticket import TicketScreen
-
-            # The driver lives on this screen; an open ticket above it hears of its new
-            # messages by a message and reads itself again.
-            for screen in self.app.screen_stack:
-                if isinstance(screen, TicketScreen) and screen.ticket_id in summary.changed_tickets:
-                    screen.post_message(TicketScreen.Pulled(screen.ticket_id))
+        # The message bubbles on to the app, which tells every other screen (sync_events).
 
     def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
         header = self.query_one("#queue-header", QueueHeader)
@@ -495,7 +445,7 @@ class QueueScreen(Screen[None]):
         except WorkerCancelled:
             return  # another ticket was asked for since
         except WorkerFailed as failed:
-            problem = describe_error(failed.error)
+            problem = agent_message(failed.error)
         else:
             if opened is not None:
                 screen = TicketScreen(self.session, opened, self.clock)

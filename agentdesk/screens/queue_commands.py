@@ -1,12 +1,15 @@
-"""Command palette (ctrl+p) on the queue: its actions, and jumping to a ticket by id or words."""
+"""The queue's actions, once: each one's key, label, palette title, description and id. The
+screen's bindings and its command palette (ctrl+p) are both made from QUEUE_ACTIONS; the
+palette also jumps to a ticket by id or words."""
 
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Callable
+from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, cast
 
+from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
@@ -18,37 +21,143 @@ if TYPE_CHECKING:
 TICKET_HITS = 12
 
 
+@dataclass(frozen=True)
+class QueueAction:
+    id: str  # the binding id (user keymaps name it), "queue.<id>"
+    action: str  # the screen's action, as a binding writes it
+    label: str  # the key bar's word for it
+    description: str  # the palette's help line
+    title: str = ""  # the palette's name for it; "" keeps it out of the palette
+    key: str = ""  # "" for a palette-only action
+    key_display: str | None = None
+    show: bool = True  # in the key bar
+    priority: bool = False
+
+    def binding(self) -> Binding:
+        return Binding(
+            self.key,
+            self.action,
+            self.label,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=f"queue.{self.id}",
+        )
+
+
+QUEUE_ACTIONS: tuple[QueueAction, ...] = (
+    # The summary line shows the view keys; the key bar has no room for them at 80 columns.
+    QueueAction(
+        "view_mine",
+        "show_view('mine')",
+        "Mine",
+        "Tickets assigned to you",
+        title="View: Mine",
+        key="1",
+        show=False,
+    ),
+    QueueAction(
+        "view_unassigned",
+        "show_view('unassigned')",
+        "Unassigned",
+        "Tickets nobody has taken",
+        title="View: Unassigned",
+        key="2",
+        show=False,
+    ),
+    QueueAction(
+        "view_all",
+        "show_view('all')",
+        "All",
+        "Every ticket in the queue",
+        title="View: All",
+        key="3",
+        show=False,
+    ),
+    # Priority: the app runs it before forwarding the keys typed after it to the search box.
+    QueueAction(
+        "search",
+        "search",
+        "Search",
+        "Fuzzy search by #id, subject or customer",
+        title="Search tickets",
+        key="slash",
+        key_display="/",
+        priority=True,
+    ),
+    QueueAction(
+        "filters",
+        "filters",
+        "Filters",
+        "Status, priority, channel, region",
+        title="Filter the queue…",
+        key="f",
+    ),
+    QueueAction(
+        "reset_filter",
+        "reset_filter",
+        "Reset filter",
+        "Open tickets, any priority/channel/region",
+        title="Reset the filter",
+    ),
+    QueueAction(
+        "refresh",
+        "refresh",
+        "Refresh",
+        "Reload counts and rows from the store",
+        title="Refresh the queue",
+        key="r",
+    ),
+    QueueAction("clear_search", "clear_search", "Clear search", "Close the search", key="escape"),
+    QueueAction(
+        "conflicts",
+        "conflicts",
+        "Conflicts",
+        "Fields changed both here and in the helpdesk: resolve them",
+        title="Sync conflicts…",
+        key="C",
+        key_display="C",
+    ),
+    QueueAction(
+        "open",
+        "open_ticket",
+        "Open",
+        "Open the ticket under the cursor",
+        key="enter",
+        priority=True,
+    ),
+)
+
+
+def queue_bindings() -> list[Binding]:
+    return [action.binding() for action in QUEUE_ACTIONS if action.key]
+
+
 class QueueCommands(Provider):
     @property
     def queue(self) -> QueueScreen:
         return cast("QueueScreen", self.screen)
 
-    def _actions(self) -> list[tuple[str, str, Callable[[], object]]]:
-        queue = self.queue
-        return [
-            ("View: Mine", "Tickets assigned to you", partial(queue.action_show_view, "mine")),
-            (
-                "View: Unassigned",
-                "Tickets nobody has taken",
-                partial(queue.action_show_view, "unassigned"),
-            ),
-            ("View: All", "Every ticket in the queue", partial(queue.action_show_view, "all")),
-            ("Filter the queue…", "Status, priority, channel, region", queue.action_filters),
-            ("Reset the filter", "Open tickets, any priority/channel/region", queue.reset_filter),
-            ("Search tickets", "Fuzzy search by #id, subject or customer", queue.action_search),
-            ("Refresh the queue", "Reload counts and rows from the store", queue.action_refresh),
-        ]
+    def _palette(self) -> list[QueueAction]:
+        return [action for action in QUEUE_ACTIONS if action.title]
 
     async def discover(self) -> Hits:
-        for name, help_text, callback in self._actions():
-            yield DiscoveryHit(name, callback, help=help_text)
+        for action in self._palette():
+            yield DiscoveryHit(
+                action.title, partial(self.queue.run_action, action.action), help=action.description
+            )
 
     async def search(self, query: str) -> Hits:
         matcher = self.matcher(query)
-        for name, help_text, callback in self._actions():
-            score = matcher.match(name)
+        for action in self._palette():
+            score = matcher.match(action.title)
             if score > 0:
-                yield Hit(score, matcher.highlight(name), callback, help=help_text)
+                yield Hit(
+                    score,
+                    matcher.highlight(action.title),
+                    partial(self.queue.run_action, action.action),
+                    help=action.description,
+                )
         index = self.queue.search_index
         if index is None or not query.strip():
             return

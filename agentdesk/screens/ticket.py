@@ -57,9 +57,11 @@ from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.literal import literal
 from agentdesk.widgets.note_form import NoteForm, note_from_json
 from agentdesk.widgets.sla_clocks import SlaClocks
+from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
 
 if TYPE_CHECKING:
+    from agentdesk.desk.sync_status import SyncSummary
     from agentdesk.screens.macro_picker import MacroChoice
     from agentdesk.session import Session
 
@@ -129,7 +131,7 @@ class TicketScreen(Screen[None]):
 
     @dataclass
     class Pulled(Message):
-        """A sync run brought this ticket new messages (posted by the queue screen)."""
+        """A sync run brought this ticket new messages (posted on the app's sync event)."""
 
         ticket_id: int
 
@@ -198,7 +200,17 @@ class TicketScreen(Screen[None]):
         active = [name for bound, name in self.HORIZONTAL_BREAKPOINTS if width >= bound][-1]
         self.update_classes({name: name == active for _, name in self.HORIZONTAL_BREAKPOINTS})
         self.set_focus(self.query_one(Conversation))
+        if (events := sync_events(self.app)) is not None:
+            events.subscribe(self, self._synced)
         await self._show_loaded(self.Loaded(self.workspace, self.taxonomy, True, True))
+
+    def on_unmount(self) -> None:
+        if (events := sync_events(self.app)) is not None:
+            events.unsubscribe(self)
+
+    def _synced(self, summary: SyncSummary) -> None:
+        if self.ticket_id in summary.changed_tickets:
+            self.post_message(self.Pulled(self.ticket_id))
 
     async def ready(self) -> None:
         """Wait (a second at most) until the screen takes typing: its composer is mounted."""

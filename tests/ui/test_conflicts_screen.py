@@ -1,4 +1,4 @@
-"""The conflicts screen on its own (not yet wired into the app): list, keep, take, edit."""
+"""The conflicts screen on its own (the queue opens it with C): list, keep, take, edit."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from textual.app import App
 from textual.widgets import DataTable, Input
 
 from agentdesk.core.ticket import Priority, Tier
+from agentdesk.desk import Desk
 from agentdesk.screens.conflicts import ConflictsScreen
 from agentdesk.session import Session
 from agentdesk.store.rows import AgentRow
@@ -68,7 +69,7 @@ async def test_the_agent_resolves_each_conflict_by_keyboard(store) -> None:
     _conflicts(store)
     agent = AgentRow(id=1, handle="amara.okafor", name="Amara Okafor", tier=Tier.L1)
     session = Session(settings=None, store=store, agent=agent)  # type: ignore[arg-type]
-    screen = ConflictsScreen(session, lambda: FIXED_NOW)
+    screen = ConflictsScreen(Desk(session, lambda: FIXED_NOW))
     app = Host(screen)
     async with app.run_test(size=(120, 30)) as pilot:
         await settle(pilot)

@@ -10,8 +10,8 @@ import pytest
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
-from agentdesk.screens.sync_status import SyncDriver
 from agentdesk.widgets.queue_header import QueueHeader
+from agentdesk.widgets.sync_driver import SyncDriver
 from tests.sync.rt_server import free_port
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle

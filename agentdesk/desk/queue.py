@@ -1,0 +1,137 @@
+"""The queue: its pages in SLA-risk order, the header's counts, the fuzzy search, the SLA
+breaches recorded as time passes, and a peek at the first page before the store is open.
+
+Nothing heavy at import time: the queue screen imports this before its first frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from agentdesk.core.ticket import Priority
+from agentdesk.desk.base import Desk
+from agentdesk.store.rows import QueueFilter, QueueRow
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.core.search import SearchIndex
+    from agentdesk.store.peek import Peek as Peek
+
+PageLoader = Callable[[int, int], list[QueueRow]]
+"""(offset, limit) -> rows: how the ticket table asks for a later page."""
+
+
+@dataclass(frozen=True)
+class QueueStart:
+    """What the table needs to show a queue: its size, the first page, and the way to the rest."""
+
+    total: int
+    first_page: list[QueueRow]
+    loader: PageLoader
+
+
+@dataclass(frozen=True)
+class QueueCounts:
+    """The header's numbers: open tickets per priority, and ops waiting to be sent."""
+
+    by_priority: dict[Priority, int]
+    pending_outbox: int
+
+
+def count_queue(desk: Desk, queue: QueueFilter) -> int:
+    from agentdesk.store.queries import count_queue as count
+
+    with desk.reading(), desk.store.read() as connection:
+        return count(connection, queue)
+
+
+def page_queue(
+    desk: Desk, queue: QueueFilter, order_now: datetime, offset: int, limit: int
+) -> list[QueueRow]:
+    """One page in SLA-risk order; order_now is one moment for every page of a showing."""
+    from agentdesk.store.queries import page_queue as page
+
+    with desk.reading(), desk.store.read() as connection:
+        return page(connection, queue, order_now, offset, limit)
+
+
+def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
+    """The queue's size and first page in one read, and a loader for the later pages.
+
+    One moment orders every page, so rows do not jump between pages as time passes.
+    """
+    from agentdesk.store.queries import count_queue as count
+    from agentdesk.store.queries import page_queue as page
+
+    order_now = desk.now()
+    with desk.reading(), desk.store.read() as connection:
+        total = count(connection, queue)
+        first = page(connection, queue, order_now, 0, limit) if total else []
+
+    def loader(offset: int, size: int) -> list[QueueRow]:
+        return page_queue(desk, queue, order_now, offset, size)
+
+    return QueueStart(total, first, loader)
+
+
+def queue_counts(desk: Desk) -> QueueCounts:
+    from agentdesk.store.queries import pending_outbox, priority_counts
+
+    with desk.reading(), desk.store.read() as connection:
+        return QueueCounts(priority_counts(connection), pending_outbox(connection))
+
+
+def record_breaches(desk: Desk) -> int:
+    """Record every running SLA clock whose due time has passed; returns how many were new."""
+    from agentdesk.store.writes import record_breaches as record
+
+    with desk.writing("record the SLA breaches"):
+        return record(desk.store, desk.now())
+
+
+def build_search_index(desk: Desk) -> SearchIndex:
+    """Every ticket as "#id subject customer", indexed for the fuzzy search (slow: a worker)."""
+    from agentdesk.core.search import SearchIndex
+    from agentdesk.store.queries import search_corpus
+
+    with desk.reading(), desk.store.read() as connection:
+        ids, texts = search_corpus(connection)
+    return SearchIndex(ids, texts)
+
+
+def search_rows(desk: Desk, queue: QueueFilter, ids: Sequence[int]) -> list[QueueRow]:
+    """The tickets of a search ranking that pass the filter, in the ranking's order."""
+    from agentdesk.store.queries import rows_by_id
+
+    with desk.reading(), desk.store.read() as connection:
+        return rows_by_id(connection, queue, ids)
+
+
+# Before the store is open there is no Desk yet: these read the file with the standard
+# library only, read-only, and never migrate.
+
+
+def peek_queue(settings: Settings, queue: QueueFilter, now: datetime, limit: int) -> Peek | None:
+    """The queue's size, first page and header counts, or None (anything unusual: the full
+    open that runs beside it decides what to tell the agent)."""
+    from agentdesk.store.peek import peek_queue as peek
+
+    try:
+        return peek(settings.db_path, queue, settings.agent_handle, now, limit)
+    except Exception:
+        return None  # only a head start
+
+
+def peek_loader(db_path: Path, queue: QueueFilter, order_now: datetime) -> PageLoader:
+    """Later pages of a peeked queue, while the store is still opening (an early scroll)."""
+
+    def loader(offset: int, limit: int) -> list[QueueRow]:
+        from agentdesk.store.peek import peek_page
+
+        return peek_page(db_path, queue, order_now, offset, limit)
+
+    return loader

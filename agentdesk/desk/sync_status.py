@@ -1,0 +1,68 @@
+"""Sync with the helpdesk: make the profile's backend, run one sync, resume after a pause.
+
+The TUI's sync worker and `agentdesk sync` both come here; httpx loads with the backend,
+inside these functions. Backends are called through the Backend protocol only.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+from agentdesk.desk.base import Desk
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.sync.protocol import Backend as Backend
+    from agentdesk.sync.protocol import SyncSummary as SyncSummary
+
+SYNCING = "sync with the helpdesk"
+
+
+def open_backend(settings: Settings) -> Backend:
+    """The profile's backend (local, or RT with its token). Raises SyncSettingsError or
+    CredentialError, written for the agent, when the profile cannot sync. Needs no store:
+    `agentdesk sync` asks before it opens one."""
+    from agentdesk.sync.runner import make_backend
+
+    return make_backend(settings)
+
+
+def sync_once(desk: Desk, backend: Backend, *, resume: bool = False) -> SyncSummary:
+    """One run: push the outbox, then pull. Network trouble is a state in the summary, not
+    an exception. resume=False keeps a 401 pause: it waits for the agent, not for a timer."""
+    with desk.writing(SYNCING):
+        return _sync(desk, backend, resume=resume)
+
+
+def resume_sync(desk: Desk, backend: Backend) -> SyncSummary:
+    """The agent gave a valid token: lift a 401 pause and run."""
+    return sync_once(desk, backend, resume=True)
+
+
+def keep_syncing(
+    desk: Desk,
+    backend: Backend,
+    *,
+    once: bool,
+    interval: float,
+    report: Callable[[SyncSummary], None],
+    sleep: Callable[[float], None] = time.sleep,
+) -> SyncSummary:
+    """Sync once, or every `interval` seconds until interrupted (`agentdesk sync`); a 401
+    pause is resumed each run. Returns the last summary."""
+    from agentdesk.sync.runner import run_sync
+
+    with desk.writing(SYNCING):
+        return run_sync(
+            desk.store, backend, once=once, interval=interval, report=report, sleep=sleep
+        )
+
+
+def _sync(desk: Desk, backend: Backend, *, resume: bool) -> SyncSummary:
+    # Only a remote backend can be paused; the local one takes no resume argument.
+    kwargs: dict[str, Any] = {}
+    if backend.name != "local":
+        kwargs["resume"] = resume
+    return backend.sync(desk.store, desk.now(), **kwargs)

@@ -1,0 +1,133 @@
+"""A read-only desk (supervisor monitoring) refuses every write of the queue side, and the
+database file's bytes stay as they were. The same calls on a working desk do write, so the
+check is not empty."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from agentdesk.core.errors import ReadOnly, Refused
+from agentdesk.desk import Desk, conflicts, sync_status
+from agentdesk.desk import queue as desk_queue
+from agentdesk.desk.session import auto_close, open_desk
+from agentdesk.shipped import load_sla_policy
+from agentdesk.store.engine import open_store
+from agentdesk.store.rows import QueueFilter
+from tests.conftest import FIXED_NOW
+from tests.desk.queue_fixtures import fill, local_settings, make_desk
+
+
+def _first_conflict(desk: Desk) -> int:
+    return conflicts.list_conflicts(desk)[0].id
+
+
+def _record_breaches(desk: Desk) -> object:
+    return desk_queue.record_breaches(desk)
+
+
+def _resolve_kept_mine(desk: Desk) -> object:
+    return conflicts.resolve_conflict(desk, _first_conflict(desk), "kept_mine")
+
+
+def _resolve_edited(desk: Desk) -> object:
+    return conflicts.resolve_conflict(desk, _first_conflict(desk), "edited", "P1")
+
+
+def _resolve_took_theirs(desk: Desk) -> object:
+    return conflicts.resolve_conflict(desk, _first_conflict(desk), "took_theirs")
+
+
+def _sync_once(desk: Desk) -> object:
+    return sync_status.sync_once(desk, sync_status.open_backend(desk.settings))
+
+
+def _resume_sync(desk: Desk) -> object:
+    return sync_status.resume_sync(desk, sync_status.open_backend(desk.settings))
+
+
+def _keep_syncing(desk: Desk) -> object:
+    backend = sync_status.open_backend(desk.settings)
+    return sync_status.keep_syncing(desk, backend, once=True, interval=1, report=print)
+
+
+WRITES: dict[str, Callable[[Desk], object]] = {
+    "queue.record_breaches": _record_breaches,
+    "conflicts.resolve_conflict kept_mine": _resolve_kept_mine,
+    "conflicts.resolve_conflict edited": _resolve_edited,
+    "conflicts.resolve_conflict took_theirs": _resolve_took_theirs,
+    "sync_status.sync_once": _sync_once,
+    "sync_status.resume_sync": _resume_sync,
+    "sync_status.keep_syncing": _keep_syncing,
+}
+# auto_close writes only when a resolved ticket's window is over: refused all the same.
+REFUSED_ONLY: dict[str, Callable[[Desk], object]] = {"session.auto_close": auto_close}
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    """A filled store, closed: every write is checkpointed into the main file."""
+    store = open_store(tmp_path / "agentdesk.db", load_sla_policy())
+    fill(store)
+    store.close()
+    return store.path
+
+
+def _run(db: Path, call: Callable[[Desk], object], *, read_only: bool) -> None:
+    store = open_store(db, load_sla_policy())
+    try:
+        call(make_desk(store, db.parent, read_only=read_only))
+    finally:
+        store.close()  # a checkpoint: what was written is in the main file now
+
+
+@pytest.mark.parametrize("name", [*WRITES, *REFUSED_ONLY])
+def test_a_read_only_desk_refuses_the_write_and_leaves_the_file_alone(db: Path, name: str) -> None:
+    call = {**WRITES, **REFUSED_ONLY}[name]
+    before = _digest(db)
+    with pytest.raises(ReadOnly) as refused:
+        _run(db, call, read_only=True)
+    assert isinstance(refused.value, Refused)
+    assert str(refused.value).startswith("monitoring mode is read-only: cannot ")
+    assert _digest(db) == before
+
+
+@pytest.mark.parametrize("name", list(WRITES))
+def test_a_working_desk_does_write(db: Path, name: str) -> None:
+    before = _digest(db)
+    _run(db, WRITES[name], read_only=False)
+    assert _digest(db) != before
+
+
+def test_a_read_only_desk_still_reads(db: Path) -> None:
+    before = _digest(db)
+
+    def reads(desk: Desk) -> object:
+        assert desk_queue.open_queue(desk, QueueFilter(), 10).total == 3
+        assert desk_queue.queue_counts(desk).pending_outbox == 1
+        assert desk_queue.build_search_index(desk).search("refund", 5)
+        assert len(conflicts.list_conflicts(desk)) == 1
+        return None
+
+    _run(db, reads, read_only=True)
+    assert _digest(db) == before
+
+
+def test_a_read_only_open_skips_the_start_of_day_writes(db: Path) -> None:
+    before = _digest(db)
+    desk = open_desk(local_settings(db.parent), lambda: FIXED_NOW, read_only=True)
+    try:
+        assert desk.read_only and desk.actor.agent_id == 1
+    finally:
+        desk.store.close()
+    assert _digest(db) == before
+    # The same open as a working desk records the waiting breach.
+    open_desk(local_settings(db.parent), lambda: FIXED_NOW).store.close()
+    assert _digest(db) != before
