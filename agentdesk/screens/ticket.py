@@ -2,7 +2,8 @@
 structured note, attachments and the audit history; every lifecycle action on one key.
 
 Macros: `m` opens the picker; a canned response goes into the composer as a reply draft, a
-macro is applied in one transaction (desk.macros.apply_macro), `u` undoes the last macro.
+macro is applied in one transaction (desk.macros.apply_macro), `u` undoes the last macro
+(screens/ticket_macros.py, the base class of this screen).
 
 The screen asks the desk for everything: reads and writes run in thread workers that call
 agentdesk.desk and post messages. Which keys are open comes from core.actions (the answer
@@ -18,17 +19,14 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
 
 from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import ContentSwitcher, Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
 from agentdesk.core.actions import Action
 from agentdesk.core.changes import ChangePlan, PendingReason
@@ -42,32 +40,26 @@ from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_keys import ticket_bindings
+from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
-from agentdesk.widgets.attachment_table import AttachmentTable
 from agentdesk.widgets.composer import Composer
-from agentdesk.widgets.conversation import Conversation, Entry
+from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.customer_panel import CustomerPanel
-from agentdesk.widgets.history_table import HistoryTable
 from agentdesk.widgets.key_bar import KeyBar
-from agentdesk.widgets.note_form import NoteForm, note_from_json
+from agentdesk.widgets.note_form import NoteForm
 from agentdesk.widgets.sla_clocks import SlaClocks
 from agentdesk.widgets.tab_strip import TabStrip
 from agentdesk.widgets.ticket_header import TicketHeader
+from agentdesk.widgets.ticket_panes import TABS, TicketPanes, saved_note
 
 if TYPE_CHECKING:
-    from agentdesk.screens.macro_picker import MacroChoice
     from agentdesk.session import Session
 
-_TABS = {
-    "tab-conversation": "Conversation",
-    "tab-note": "Note",
-    "tab-attachments": "Attachments",
-    "tab-history": "History",
-}
+P = ParamSpec("P")
 
 
-class TicketScreen(Screen[None]):
+class TicketScreen(TicketMacros):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -108,12 +100,6 @@ class TicketScreen(Screen[None]):
             missing = error.missing if isinstance(error, RefusedError) else ()
             return cls(agent_message(error), missing)
 
-    @dataclass
-    class MacroWritten(Message):
-        """A macro was applied or undone: say so and show the ticket afresh."""
-
-        notice: str
-
     def __init__(
         self, session: Session, opened: OpenedTicket, clock: Callable[[], datetime]
     ) -> None:
@@ -136,18 +122,9 @@ class TicketScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         policy = work_on.sla_policy(self.desk)
         yield TicketHeader(self.ticket_id, policy, self.clock, id="ticket-head")
-        yield TabStrip(list(_TABS.items()), id="ticket-tabs")
-        # Only the conversation is built now; the other tabs when first shown.
-        with ContentSwitcher(id="ticket-panes", initial="tab-conversation"):
-            with Vertical(id="tab-conversation"):
-                with Horizontal(id="conversation-row"):
-                    yield Conversation(id="conversation")
-                    yield CustomerPanel(id="customer-panel")
-                yield Composer(id="composer")
-            with Vertical(id="tab-note"):
-                yield Static(Content("Loading the note…"), id="note-loading")
-            yield Vertical(id="tab-attachments")
-            yield Vertical(id="tab-history")
+        yield TabStrip(list(TABS.items()), id="ticket-tabs")
+        deadline = partial(work_on.note_deadline, self.desk)
+        yield TicketPanes(self.workspace, self.taxonomy, deadline, id="ticket-panes")
         yield KeyBar()
 
     async def on_mount(self) -> None:
@@ -165,13 +142,8 @@ class TicketScreen(Screen[None]):
             await asyncio.wait_for(self.composer.ready.wait(), timeout=1.0)
 
     @property
-    def composer(self) -> Composer:
-        return self.query_one("#composer", Composer)
-
-    @property
     def note_form(self) -> NoteForm | None:
-        forms = self.query(NoteForm)
-        return forms.first() if forms else None
+        return self.query_one(TicketPanes).note_form
 
     # Reading
 
@@ -226,95 +198,31 @@ class TicketScreen(Screen[None]):
             verification=verification,
             demo_answers=work_on.demo_answers(self.desk, detail.account_id),
         )
-        self._show_conversation()
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
             if draft is not None:
                 self.composer.load(MessageKind(draft.mode or "reply"), draft.body)
             else:
                 self.composer.clear()
-        if self.note_form is not None:
-            await self._show_note(workspace, reset=message.reset_note)
-        self._show_attachments(workspace)
-        self._show_history(workspace)
+        self.query_one(TicketPanes).show(workspace, message.taxonomy, reset_note=message.reset_note)
+        tabs = self.query_one(TabStrip)
+        for tab, count in (
+            ("tab-conversation", len(workspace.detail.messages)),
+            ("tab-attachments", len(workspace.attachments)),
+        ):
+            tabs.set_label(tab, f"{TABS[tab]} ({count})" if count else TABS[tab])
         self.refresh_bindings()
 
     def _show_banner(self) -> None:
         self.query_one(TicketHeader).show_banner(self.workspace.quality_flag, self.last_refusal)
 
-    def _show_conversation(self) -> None:
-        messages = self.workspace.detail.messages
-        note_ids = self.workspace.note_message_ids
-        self.query_one(Conversation).show([Entry(m, m.id in note_ids) for m in messages])
-        count = len(messages)
-        self.query_one(TabStrip).set_label(
-            "tab-conversation", f"Conversation ({count})" if count else "Conversation"
-        )
-
     async def ensure_note_form(self) -> NoteForm:
-        """The note form, mounted on first use: it is the heaviest part of the screen, and
-        most visits to a ticket never open it."""
-        form = self.note_form
-        if form is None:
-            pane = self.query_one("#tab-note", Vertical)
-            await pane.query_one("#note-loading").remove()
-            form = NoteForm(self.taxonomy, id="note-form")
-            await pane.mount(form)
-            await self._show_note(self.workspace, reset=True)
-        return form
+        """The note form, mounted on first use."""
+        return await self.query_one(TicketPanes).ensure_note_form()
 
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:
-        self.query_one(ContentSwitcher).current = message.tab
-        if message.tab == "tab-note":
-            await self.ensure_note_form()
-        elif message.tab == "tab-attachments":
-            if not self.query(AttachmentTable):
-                await self.query_one("#tab-attachments").mount(
-                    AttachmentTable(id="attachments-table")
-                )
-            self._show_attachments(self.workspace)
-        elif message.tab == "tab-history":
-            if not self.query(HistoryTable):
-                await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
-            self._show_history(self.workspace)
-
-    async def _show_note(self, workspace: TicketWorkspace, reset: bool) -> None:
-        form = self.note_form
-        if form is None:
-            return
-        deadline = work_on.note_deadline(self.desk, workspace.snapshot)
-        if not reset:
-            form.stored = workspace.note
-            form.show_deadline(deadline)
-            return
-        note = self._saved_note(workspace)
-        detail = workspace.detail
-        suggested = {
-            Tag.PRODUCT_AREA: detail.product_area,
-            Tag.ISSUE_TYPE: detail.issue_type,
-            Tag.PRIORITY: detail.priority.value,
-            Tag.CHANNEL: detail.channel.value,
-        }
-        form.load(note, stored=workspace.note, suggested_tags=suggested, deadline=deadline)
-
-    @staticmethod
-    def _saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
-        """The note as the agent left it: the draft if there is one, else the stored note."""
-        draft = workspace.drafts.get(NOTE)
-        return note_from_json(draft.body) if draft is not None else workspace.note
-
-    def _show_attachments(self, workspace: TicketWorkspace) -> None:
-        count = len(workspace.attachments)
-        self.query_one(TabStrip).set_label(
-            "tab-attachments", f"Attachments ({count})" if count else "Attachments"
-        )
-        for table in self.query(AttachmentTable):
-            table.show(workspace.attachments)
-
-    def _show_history(self, workspace: TicketWorkspace) -> None:
-        for table in self.query(HistoryTable):
-            table.show(workspace.audit)
+        await self.query_one(TicketPanes).open(message.tab)
 
     # Changes
 
@@ -322,20 +230,36 @@ class TicketScreen(Screen[None]):
         """Where identity verification stands for this interaction, now."""
         return work_on.verification_now(self.desk, self.workspace.snapshot)
 
-    def change(self, job: Callable[[Desk], ChangePlan]) -> None:
+    def change(
+        self,
+        job: Callable[Concatenate[Desk, P], ChangePlan],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
         """Run a desk change (the core's rules, the store's one write path) in a worker."""
-        self._change_worker(job)
+        write = partial(job, self.desk, *args, **kwargs)
 
-    @work(thread=True, exit_on_error=False, group="ticket-change")
-    def _change_worker(self, job: Callable[[Desk], ChangePlan]) -> None:
-        try:
-            plan = job(self.desk)
-        except Exception as error:
-            self.post_message(self.Refused.of(error))
-            return
-        self.post_message(
-            self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
-        )
+        def done() -> TicketScreen.Applied:
+            plan = write()
+            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
+
+        self._run(done, group="ticket-change")
+
+    def _run(
+        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
+    ) -> None:
+        """A desk call in a thread worker; it posts what job returns, or the refusal."""
+
+        def run() -> None:
+            try:
+                message = job()
+            except Exception as error:
+                self.post_message(self.Refused.of(error))
+                return
+            if message is not None:
+                self.post_message(message)
+
+        self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
     def on_ticket_screen_applied(self, message: Applied) -> None:
         self.last_refusal = ""
@@ -360,7 +284,7 @@ class TicketScreen(Screen[None]):
         form = self.note_form
         if form is not None:
             return form.value()
-        return self._saved_note(self.workspace)
+        return saved_note(self.workspace)
 
     # Actions
 
@@ -400,23 +324,21 @@ class TicketScreen(Screen[None]):
         screen = ConfirmScreen(self.session, self.ticket_id, summary, self.clock)
         self.app.push_screen(screen, lambda _done: self._load())
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-change")
     def action_clear_lock(self) -> None:
         from agentdesk.desk.verification import clear_lock
 
-        try:
+        def job() -> TicketScreen.Applied:
             clear_lock(self.desk, self.ticket_id)
-        except Exception as error:
-            self.post_message(self.Refused.of(error))
-            return
-        self.post_message(self.Applied("clear_verification_lock", False, False))
+            return self.Applied("clear_verification_lock", False, False)
+
+        self._run(job, group="ticket-change", exclusive=True)
 
     def action_back(self) -> None:
         self._flush_drafts()
         self.dismiss(None)
 
     def action_show_tab(self, tab: str) -> None:
-        if tab in _TABS:
+        if tab in TABS:
             self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:
@@ -429,93 +351,50 @@ class TicketScreen(Screen[None]):
         if self.desk.actor.agent_id is None:
             self.notify(work_on.NO_AGENT, severity="warning", markup=False)
             return
-        self.change(partial(work_on.assign_to_me, ticket=self.workspace.snapshot))
+        self.change(work_on.assign_to_me, self.workspace.snapshot)
 
     def action_start_work(self) -> None:
-        self.change(partial(work_on.start_work, ticket=self.workspace.snapshot))
+        self.change(work_on.start_work, self.workspace.snapshot)
 
     def action_pend(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import pend_dialog
 
-        options = [(reason.value, reason.label.capitalize()) for reason in PendingReason]
-        self.app.push_screen(
-            ChoiceDialog("Pend the ticket: what does it wait on? (pauses the SLA)", options),
-            self._pend_chosen,
-        )
+        self.app.push_screen(pend_dialog(), self._pend_chosen)
 
     def _pend_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
             reason = PendingReason(chosen[0])
-            self.change(
-                partial(work_on.pend, ticket_id=self.ticket_id, reason=reason, note=self._note())
-            )
+            self.change(work_on.pend, self.ticket_id, reason, self._note())
 
     def action_resolve(self) -> None:
-        self.change(partial(work_on.resolve, ticket_id=self.ticket_id, note=self._note()))
+        self.change(work_on.resolve, self.ticket_id, self._note())
 
     def action_reopen(self) -> None:
-        self.change(partial(work_on.reopen, ticket_id=self.ticket_id))
+        self.change(work_on.reopen, self.ticket_id)
 
     def action_change_priority(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import priority_dialog
 
-        options = [(p.value, p.value) for p in Priority]
-        self.app.push_screen(
-            ChoiceDialog(
-                "Change the priority",
-                options,
-                reason="Reason (required)",
-                reason_required=True,
-                selected=self.workspace.detail.priority.value,
-            ),
-            self._priority_chosen,
-        )
+        dialog = priority_dialog(self.workspace.detail.priority)
+        self.app.push_screen(dialog, self._priority_chosen)
 
     def _priority_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
-            priority = Priority(chosen[0])
-            self.change(
-                partial(
-                    work_on.change_priority,
-                    ticket_id=self.ticket_id,
-                    priority=priority,
-                    reason=chosen[1],
-                )
-            )
+            self.change(work_on.change_priority, self.ticket_id, Priority(chosen[0]), chosen[1])
 
     def action_escalate(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import escalation_dialog
 
-        matrix = self.escalation
-        options = [
-            (tier.value, f"{tier.value}: {matrix.handles[tier]}")
-            for tier in matrix.above(self.workspace.detail.tier)
-        ]
-        if not options:
+        dialog = escalation_dialog(self.escalation, self.workspace.detail.tier)
+        if dialog is None:
             self.notify("The ticket is already with L3.", severity="warning")
             return
-        self.app.push_screen(
-            ChoiceDialog(
-                "Escalate the ticket",
-                options,
-                reason="Reason (required; the receiving team reads it)",
-                reason_required=True,
-            ),
-            self._escalation_chosen,
-        )
+        self.app.push_screen(dialog, self._escalation_chosen)
 
     def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
             tier, reason = Tier(chosen[0]), chosen[1]
-            self.change(
-                partial(
-                    work_on.escalate,
-                    ticket_id=self.ticket_id,
-                    tier=tier,
-                    reason=reason,
-                    note=self._note(),
-                )
-            )
+            self.change(work_on.escalate, self.ticket_id, tier, reason, self._note())
 
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()
@@ -527,7 +406,7 @@ class TicketScreen(Screen[None]):
     def action_save_note(self) -> None:
         note = self._note()
         if note is not None:
-            self.change(partial(work_on.save_note, ticket_id=self.ticket_id, note=note))
+            self.change(work_on.save_note, self.ticket_id, note)
 
     @on(NoteForm.SaveWanted)
     def _save_note_wanted(self) -> None:
@@ -537,11 +416,7 @@ class TicketScreen(Screen[None]):
 
     @on(Composer.Send)
     def _send(self, message: Composer.Send) -> None:
-        self.change(
-            partial(
-                work_on.send_message, ticket_id=self.ticket_id, kind=message.mode, body=message.body
-            )
-        )
+        self.change(work_on.send_message, self.ticket_id, message.mode, message.body)
 
     @on(Composer.Left)
     def _composer_left(self) -> None:
@@ -595,82 +470,4 @@ class TicketScreen(Screen[None]):
     def attach(self, path: str) -> None:
         from agentdesk.desk.attachments import attach_file
 
-        self.change(partial(attach_file, ticket_id=self.ticket_id, typed=path))
-
-    # Macros
-
-    def action_macros(self) -> None:
-        self.open_macro_picker("")
-
-    def open_macro_picker(self, query: str) -> None:
-        from agentdesk.screens.macro_picker import MacroPicker
-
-        self.app.push_screen(MacroPicker(self.desk, self.ticket_id, query=query), self._chosen)
-
-    def _chosen(self, choice: MacroChoice | None) -> None:
-        if choice is None:
-            return
-        if choice.macro.is_macro:
-            self._apply_macro(choice)
-        else:
-            self.insert_canned(choice)
-
-    def insert_canned(self, choice: MacroChoice) -> None:
-        """Put a canned response into the composer as a reply (after any draft there): the
-        agent reads it, edits it and sends it with the composer's own keys."""
-        from agentdesk.core.macros import render
-
-        text = render(choice.macro.body, choice.values).text
-        self.action_show_tab("tab-conversation")
-        composer = self.composer
-        draft = composer.text.rstrip()
-        if draft and composer.mode is not MessageKind.REPLY:
-            # Switching it to a reply would send the agents-only text to the customer.
-            self.notify(
-                "The composer holds an internal note: send or clear it first.",
-                title="Not inserted",
-                severity="warning",
-            )
-            composer.text_area.focus()
-            return
-        composer.load(MessageKind.REPLY, f"{draft}\n\n{text}" if draft else text)
-        self._save_draft(COMPOSER, MessageKind.REPLY.value, composer.text)
-        composer.text_area.focus()
-        self._record_use(choice.macro.id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
-    def _apply_macro(self, choice: MacroChoice) -> None:
-        from agentdesk.desk.macros import apply_macro
-
-        try:
-            apply_macro(self.desk, self.ticket_id, choice.macro, choice.values)
-        except Exception as error:
-            self.post_message(self.Refused.of(error))
-            return
-        self.post_message(self.MacroWritten(f"Applied {choice.macro.title!r}. u undoes it."))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
-    def action_undo_macro(self) -> None:
-        from agentdesk.desk.macros import undo_last_macro
-
-        try:
-            undone = undo_last_macro(self.desk, self.ticket_id)
-        except Exception as error:
-            self.post_message(self.Refused.of(error))
-            return
-        self.post_message(self.MacroWritten(f"Undid the macro {undone.macro_id}."))
-
-    @work(thread=True, exit_on_error=False, group="macro-usage")
-    def _record_use(self, macro_id: str) -> None:
-        from agentdesk.desk.macros import record_use
-
-        try:
-            record_use(self.desk, macro_id)
-        except Exception as error:
-            self.post_message(self.Refused.of(error))
-
-    def on_ticket_screen_macro_written(self, message: MacroWritten) -> None:
-        self.last_refusal = ""
-        self.notify(message.notice, title=f"#{self.ticket_id}", markup=False)
-        # A macro or an undo may have written or withdrawn the structured note.
-        self._load(reset_note=True)
+        self.change(attach_file, self.ticket_id, path)
