@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from agentdesk.core.errors import BadInput
 
 if TYPE_CHECKING:
+    from agentdesk.core.escalation import EscalationMatrix
     from agentdesk.core.note_template import Taxonomy
     from agentdesk.core.sla import SlaPolicy
 
@@ -64,4 +65,16 @@ def load_taxonomy(data_dir: Path | None = None) -> Taxonomy:
     try:
         return taxonomy_from_toml(load_toml(folder / "taxonomy.toml"))
     except TaxonomyError as error:
+        raise DataFileError(f"{folder}: {error}") from error
+
+
+@functools.cache
+def load_escalation(data_dir: Path | None = None) -> EscalationMatrix:
+    """data/escalation.toml: what each tier handles (read once)."""
+    from agentdesk.core.escalation import EscalationError, matrix_from_toml
+
+    folder = data_dir or shipped_dir("data")
+    try:
+        return matrix_from_toml(load_toml(folder / "escalation.toml"))
+    except EscalationError as error:
         raise DataFileError(f"{folder}: {error}") from error

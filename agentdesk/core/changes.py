@@ -13,7 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from agentdesk.core import lifecycle, note_template, sla
+from agentdesk.core import actions, lifecycle, note_template, sla
 from agentdesk.core.attachments import NewAttachment, check_size
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.errors import Refused
@@ -252,6 +252,11 @@ def plan_change(
             after = replace(after, pending_reason="")
     elif change.status is not None:
         raise lifecycle.TransitionRefused(ticket.ref, ticket.status, change.status)
+    action = actions.CHANGE_ACTIONS.get(change.action)
+    refusal = None if action is None else actions.status_refusal(action, ticket.status)
+    if refusal is not None:
+        # The same answer the ticket screen's keys show (core.actions).
+        raise ChangeRefused(f"{ticket.ref}: {refusal}")
 
     note = _note_to_write(ticket, change, now, policy)
     if not change.required_by_sop:

@@ -29,16 +29,39 @@ class TransitionRefused(Refused, ValueError):
         self.ticket_ref = ticket_ref
         self.old = old
         self.new = new
-        allowed = sorted(ALLOWED[old], key=list(Status).index)
-        if not reason:
-            if old is Status.CLOSED:
-                reason = "a closed ticket is final; open a follow-up ticket instead"
-            elif old == new:
-                reason = f"it is already {old.label}"
-            else:
-                options = ", ".join(s.label for s in allowed) or "nothing"
-                reason = f"from {old.label} it can go to: {options}"
+        reason = reason or _table_reason(old, new)
         super().__init__(f"{ticket_ref}: cannot move from {old.label} to {new.label}: {reason}")
+
+
+def _table_reason(old: Status, new: Status) -> str:
+    """Why ALLOWED has no old -> new."""
+    if old is Status.CLOSED:
+        return "a closed ticket is final; open a follow-up ticket instead"
+    if old == new:
+        return f"it is already {old.label}"
+    allowed = sorted(ALLOWED[old], key=list(Status).index)
+    options = ", ".join(s.label for s in allowed) or "nothing"
+    return f"from {old.label} it can go to: {options}"
+
+
+def transition_refusal(
+    old: Status,
+    new: Status,
+    *,
+    resolved_at: datetime | None = None,
+    now: datetime | None = None,
+) -> str | None:
+    """Why the SOP refuses old -> new now, or None when it allows it. The one reading of
+    ALLOWED: plan_change (through check_transition) and core.actions both ask it."""
+    if new not in ALLOWED[old]:
+        return _table_reason(old, new)
+    if old is Status.RESOLVED and new is Status.CLOSED:
+        if resolved_at is None or now is None:
+            return "the resolve time is unknown"
+        due = resolved_at + QUALITY_WINDOW
+        if now < due:
+            return f"the 48-hour quality window runs until {due:%Y-%m-%d %H:%M} UTC"
+    return None
 
 
 def check_transition(
@@ -50,19 +73,9 @@ def check_transition(
     now: datetime | None = None,
 ) -> None:
     """Raise TransitionRefused unless the SOP allows old -> new now."""
-    if new not in ALLOWED[old]:
-        raise TransitionRefused(ticket_ref, old, new)
-    if old is Status.RESOLVED and new is Status.CLOSED:
-        if resolved_at is None or now is None:
-            raise TransitionRefused(ticket_ref, old, new, "the resolve time is unknown")
-        due = resolved_at + QUALITY_WINDOW
-        if now < due:
-            raise TransitionRefused(
-                ticket_ref,
-                old,
-                new,
-                f"the 48-hour quality window runs until {due:%Y-%m-%d %H:%M} UTC",
-            )
+    reason = transition_refusal(old, new, resolved_at=resolved_at, now=now)
+    if reason is not None:
+        raise TransitionRefused(ticket_ref, old, new, reason)
 
 
 def is_reopen(old: Status, new: Status) -> bool:

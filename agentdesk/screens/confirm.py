@@ -3,9 +3,7 @@ customer's explicit agreement. A decline goes back to step 2 with its reason kep
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -25,7 +23,7 @@ from agentdesk.desk.confirmation import record_confirmation
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
-    from agentdesk.session import Session
+    pass
 
 RESTATE, PROPOSE, AGREE, DECLINED = "restate", "propose", "agree", "declined"
 
@@ -57,19 +55,15 @@ class ConfirmScreen(ModalScreen[bool]):
 
     def __init__(
         self,
-        session: Session,
+        desk: Desk,
         ticket_id: int,
         issue_summary: str,
-        clock: Callable[[], datetime],
-        *,
-        desk: Desk | None = None,
     ) -> None:
-        """desk: the opening screen's own (a read-only one refuses to record); else one is
-        made from the session and the clock."""
+        """desk: the opening screen's own (a read-only one refuses to record)."""
         super().__init__()
-        self.desk = desk or Desk(session, clock)
+        self.desk = desk
         self.ticket_id = ticket_id
-        self.clock = clock
+        self.clock = desk.clock
         self.step = RESTATE
         self.restated = issue_summary
         self.solution = ""

@@ -21,6 +21,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentdesk.core.errors import agent_message
 from agentdesk.core.macros import Macro, MacroHit, MacroIndex, render
 from agentdesk.core.macros.placeholders import PLACEHOLDERS
 from agentdesk.core.macros.plan import missing_values
@@ -29,7 +30,7 @@ from agentdesk.widgets.literal import literal
 from agentdesk.widgets.macro_preview import MacroPreview
 
 if TYPE_CHECKING:
-    from agentdesk.session import Session
+    from agentdesk.desk import Desk
 
 RESULTS = 50
 FILE_CHECK_SECONDS = 2.0
@@ -65,9 +66,9 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
     class LoadFailed(Message):
         error: str
 
-    def __init__(self, session: Session, ticket_id: int, *, query: str = "") -> None:
+    def __init__(self, desk: Desk, ticket_id: int, *, query: str = "") -> None:
         super().__init__()
-        self.session = session
+        self.desk = desk
         self.ticket_id = ticket_id
         self.initial_query = query
         self.library: MacroLibrary | None = None
@@ -103,32 +104,15 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="macro-picker-load")
     def _load(self, first: bool = False) -> None:
-        from agentdesk.core.macros import ticket_values
-        from agentdesk.store.macros import macro_ticket, usage_counts
+        from agentdesk.desk.macros import macro_view
 
         try:
-            known = self.library
-            library = self.session.macros.refresh()
-            if not first and known is not None and library.generation == known.generation:
-                return
-            index = self.session.macros.index(library)
-            with self.session.store.read() as connection:
-                usage = usage_counts(connection)
-                ticket = macro_ticket(connection, self.ticket_id)
-            settings = self.session.settings
-            agent = self.session.agent
-            values = ticket_values(
-                ticket_id=ticket.id,
-                customer_name=ticket.customer_name,
-                agent_name=agent.name if agent else "",
-                company=settings.company,
-                department=settings.department,
-                sla_due_at=ticket.sla_due_at,
-            )
+            view = macro_view(self.desk, self.ticket_id, unless=None if first else self.library)
         except Exception as error:
-            self.post_message(self.LoadFailed(f"{type(error).__name__}: {error}"))
+            self.post_message(self.LoadFailed(agent_message(error)))
             return
-        self.post_message(self.Loaded(library, index, usage, values))
+        if view is not None:
+            self.post_message(self.Loaded(view.library, view.index, view.usage, view.values))
 
     def on_macro_picker_loaded(self, message: Loaded) -> None:
         self.library = message.library

@@ -39,7 +39,7 @@ from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
     from agentdesk.desk.queue import Peek
-    from agentdesk.screens.ticket_io import OpenedTicket
+    from agentdesk.desk.ticket_work import OpenedTicket
     from agentdesk.session import Session
 
 SEARCH_RESULTS = 500
@@ -435,20 +435,21 @@ class QueueScreen(Screen[None]):
         read does not compete with a layout of placeholders."""
         from agentdesk.screens.ticket import TicketScreen
 
-        if self.session is None:
+        desk = self.desk
+        if desk is None:
             self.notify(
                 "Still opening the workspace; try again in a moment.", title="Queue", markup=False
             )
             return
         try:
-            opened = await self._read_ticket(self.session, ticket_id).wait()
+            opened = await self._read_ticket(desk, ticket_id).wait()
         except WorkerCancelled:
             return  # another ticket was asked for since
         except WorkerFailed as failed:
             problem = agent_message(failed.error)
         else:
             if opened is not None:
-                screen = TicketScreen(self.session, opened, self.clock)
+                screen = TicketScreen(desk, opened)
                 await self.app.push_screen(screen)
                 await screen.ready()
                 return
@@ -461,7 +462,7 @@ class QueueScreen(Screen[None]):
         )
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="open-ticket")
-    def _read_ticket(self, session: Session, ticket_id: int) -> OpenedTicket | None:
-        from agentdesk.screens.ticket_io import read_ticket
+    def _read_ticket(self, desk: Desk, ticket_id: int) -> OpenedTicket | None:
+        from agentdesk.desk.ticket_work import read_ticket
 
-        return read_ticket(session, ticket_id)
+        return read_ticket(desk, ticket_id)

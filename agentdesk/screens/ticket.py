@@ -2,121 +2,69 @@
 structured note, attachments and the audit history; every lifecycle action on one key.
 
 Macros: `m` opens the picker; a canned response goes into the composer as a reply draft, a
-macro is applied in one transaction (store.macros.apply_macro), `u` undoes the last macro.
+macro is applied in one transaction (desk.macros.apply_macro), `u` undoes the last macro
+(screens/ticket_macros.py, the base class of this screen).
 
-Reads and writes run in thread workers that post messages. Every change goes through the
-core's rules and the store's one write path (store.writes.apply_change); a refusal is shown
-where it applies (a missing note section under its field, with focus on it).
+The screen asks the desk for everything: reads and writes run in thread workers that call
+agentdesk.desk and post messages. Which keys are open comes from core.actions (the answer
+plan_change agrees with); a refusal is shown where it applies (a missing note section under
+its field, with focus on it).
 """
 
 from __future__ import annotations
 
 import asyncio
 import contextlib
-import os
-import shlex
-import subprocess
-import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
-from pathlib import Path
-from typing import TYPE_CHECKING, ClassVar
+from functools import partial
+from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
 
-from rich.text import Text
 from textual import on, work
 from textual.actions import SkipAction
-from textual.app import ComposeResult, SuspendNotSupported
-from textual.binding import Binding, BindingType
-from textual.containers import Horizontal, Vertical
-from textual.content import Content
+from textual.app import ComposeResult
+from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
-from textual.widgets import ContentSwitcher, DataTable, Input, Static, TextArea
+from textual.widgets import Input, TextArea
 
-from agentdesk.core.attachments import AttachmentRefused, NewAttachment, format_size
-from agentdesk.core.changes import (
-    ChangeRefused,
-    NewMessage,
-    NoteIncomplete,
-    PendingReason,
-    TicketChange,
-)
-from agentdesk.core.lifecycle import TransitionRefused
-from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy, sla_deadline
-from agentdesk.core.ticket import MessageKind, Priority, Status, Tier
-from agentdesk.core.verification import Factor, VerificationStatus, verification_status
+from agentdesk.core.actions import Action
+from agentdesk.core.changes import ChangePlan, PendingReason
+from agentdesk.core.errors import Refused as RefusedError
+from agentdesk.core.errors import agent_message
+from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
+from agentdesk.core.ticket import MessageKind, Priority, Tier
+from agentdesk.core.verification import VerificationStatus
+from agentdesk.desk import Desk
+from agentdesk.desk import ticket_work as work_on
+from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_commands import TicketCommands
-from agentdesk.screens.ticket_io import OpenedTicket, draft_saver, read_attachment, read_ticket
+from agentdesk.screens.ticket_keys import ticket_bindings
+from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
 from agentdesk.widgets.composer import Composer
-from agentdesk.widgets.conversation import Conversation, Entry, when
+from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.customer_panel import CustomerPanel
 from agentdesk.widgets.key_bar import KeyBar
-from agentdesk.widgets.literal import literal
-from agentdesk.widgets.note_form import NoteForm, note_from_json
+from agentdesk.widgets.note_form import NoteForm
 from agentdesk.widgets.sla_clocks import SlaClocks
 from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
+from agentdesk.widgets.ticket_header import TicketHeader
+from agentdesk.widgets.ticket_panes import TABS, TicketPanes, saved_note
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
-    from agentdesk.screens.macro_picker import MacroChoice
-    from agentdesk.session import Session
 
-_PRIORITY_STYLE = {
-    Priority.P0: "bold reverse $text-error",
-    Priority.P1: "bold $text-warning",
-    Priority.P2: "bold",
-    Priority.P3: "$text-muted",
-    Priority.P4: "$text-muted",
-}
-
-_TABS = {
-    "tab-conversation": "Conversation",
-    "tab-note": "Note",
-    "tab-attachments": "Attachments",
-    "tab-history": "History",
-}
+P = ParamSpec("P")
 
 
-def _sep() -> tuple[str, str]:
-    return ("  ·  ", "$text-muted")
-
-
-class TicketScreen(Screen[None]):
+class TicketScreen(TicketMacros):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
-    HORIZONTAL_BREAKPOINTS: ClassVar[list[tuple[int, str]]] = [(0, "-narrow"), (100, "-wide")]
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
 
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("escape", "back", "Back", id="ticket.back"),
-        # Priority: run as the key arrives, so the keys typed right after it (a burst over
-        # a slow link) already go to the composer, not to this screen's other keys.
-        Binding("r", "compose('reply')", "Reply", priority=True, id="ticket.reply"),
-        Binding(
-            "n", "compose('internal_note')", "Int. note", priority=True, id="ticket.internal_note"
-        ),
-        Binding("a", "assign_to_me", "Assign me", id="ticket.assign_to_me"),
-        Binding("s", "start_work", "Start", id="ticket.start_work"),
-        Binding("p", "pend", "Pend", id="ticket.pend"),
-        Binding("d", "resolve", "Resolve", id="ticket.resolve"),
-        Binding("o", "reopen", "Reopen", id="ticket.reopen"),
-        Binding("e", "escalate", "Escalate", id="ticket.escalate"),
-        Binding("P", "change_priority", "Priority", key_display="P", id="ticket.priority"),
-        Binding("t", "tags", "Tags", id="ticket.tags"),
-        Binding("f", "attach", "Attach", id="ticket.attach"),
-        Binding("m", "macros", "Macros", id="ticket.macros"),
-        Binding("u", "undo_macro", "Undo macro", show=False, id="ticket.undo_macro"),
-        Binding("v", "verify", "Verify", id="ticket.verify"),
-        Binding("c", "confirm", "Confirm", id="ticket.confirm"),
-        Binding("L", "clear_lock", "Clear lock", key_display="L", id="ticket.clear_lock"),
-        Binding("1", "show_tab('tab-conversation')", "Conversation", show=False, id="ticket.tab1"),
-        Binding("2", "show_tab('tab-note')", "Note", show=False, id="ticket.tab2"),
-        Binding("3", "show_tab('tab-attachments')", "Attachments", show=False, id="ticket.tab3"),
-        Binding("4", "show_tab('tab-history')", "History", show=False, id="ticket.tab4"),
-    ]
+    BINDINGS: ClassVar[list[BindingType]] = ticket_bindings()
 
     @dataclass
     class Loaded(Message):
@@ -142,55 +90,39 @@ class TicketScreen(Screen[None]):
         wrote_note: bool
 
     @dataclass
-    class AttachmentRead(Message):
-        attachment: NewAttachment
-
-    @dataclass
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
 
-    @dataclass
-    class MacroWritten(Message):
-        """A macro was applied or undone: say so and show the ticket afresh."""
+        @classmethod
+        def of(cls, error: Exception) -> TicketScreen.Refused:
+            """What the agent reads for a failed desk call (and which note fields to show)."""
+            missing = error.missing if isinstance(error, RefusedError) else ()
+            return cls(agent_message(error), missing)
 
-        notice: str
-
-    def __init__(
-        self, session: Session, opened: OpenedTicket, clock: Callable[[], datetime]
-    ) -> None:
-        """opened: the ticket as read_ticket read it. The opener reads before it pushes the
-        screen, so the first frame already shows the ticket; the screen re-reads after
-        each change."""
+    def __init__(self, desk: Desk, opened: OpenedTicket) -> None:
+        """opened: the ticket as desk.ticket_work.read_ticket read it. The opener reads before
+        it pushes the screen, so the first frame already shows the ticket; the screen
+        re-reads after each change."""
         super().__init__()
-        self.session = session
+        self.desk = desk
+        self.session = desk.session
+        self.clock = desk.clock
         self.ticket_id = opened.workspace.detail.id
-        self.clock = clock
         self.workspace = opened.workspace
         self.taxonomy = opened.taxonomy
+        self.escalation = opened.escalation
         self.last_refusal = ""
+        self._allowed: tuple[TicketWorkspace, dict[Action, str | None]] | None = None
 
     # Layout
 
     def compose(self) -> ComposeResult:
-        with Vertical(id="ticket-head"):
-            yield Static(Content(f" #{self.ticket_id}"), id="ticket-title")
-            yield Static(id="ticket-subject")
-            yield Static("", id="ticket-customer")
-            yield SlaClocks(self.session.store.policy, self.clock, id="ticket-sla")
-            yield Static("", id="ticket-banner")
-        yield TabStrip(list(_TABS.items()), id="ticket-tabs")
-        # Only the conversation is built now; the other tabs when first shown.
-        with ContentSwitcher(id="ticket-panes", initial="tab-conversation"):
-            with Vertical(id="tab-conversation"):
-                with Horizontal(id="conversation-row"):
-                    yield Conversation(id="conversation")
-                    yield CustomerPanel(id="customer-panel")
-                yield Composer(id="composer")
-            with Vertical(id="tab-note"):
-                yield Static(Content("Loading the note…"), id="note-loading")
-            yield Vertical(id="tab-attachments")
-            yield Vertical(id="tab-history")
+        policy = work_on.sla_policy(self.desk)
+        yield TicketHeader(self.ticket_id, policy, self.clock, id="ticket-head")
+        yield TabStrip(list(TABS.items()), id="ticket-tabs")
+        deadline = partial(work_on.note_deadline, self.desk)
+        yield TicketPanes(self.workspace, self.taxonomy, deadline, id="ticket-panes")
         yield KeyBar()
 
     async def on_mount(self) -> None:
@@ -218,13 +150,8 @@ class TicketScreen(Screen[None]):
             await asyncio.wait_for(self.composer.ready.wait(), timeout=1.0)
 
     @property
-    def composer(self) -> Composer:
-        return self.query_one("#composer", Composer)
-
-    @property
     def note_form(self) -> NoteForm | None:
-        forms = self.query(NoteForm)
-        return forms.first() if forms else None
+        return self.query_one(TicketPanes).note_form
 
     # Reading
 
@@ -235,9 +162,9 @@ class TicketScreen(Screen[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-load")
     def _load_worker(self, ticket_id: int, reset_note: bool) -> None:
         try:
-            opened = read_ticket(self.session, ticket_id)
+            opened = work_on.read_ticket(self.desk, ticket_id)
         except Exception as error:
-            self.post_message(self.Failed(f"{type(error).__name__}: {error}"))
+            self.post_message(self.Failed(agent_message(error)))
             return
         if opened is None:
             self.post_message(self.Failed(f"ticket #{ticket_id} is not in this store"))
@@ -265,7 +192,10 @@ class TicketScreen(Screen[None]):
     async def _show_loaded(self, message: Loaded) -> None:
         workspace = self.workspace = message.workspace
         self.taxonomy = message.taxonomy
-        self._show_head(workspace)
+        header = self.query_one(TicketHeader)
+        verification = describe_status(self.verification())
+        header.show(workspace, verification)
+        self._show_banner()
         self.query_one(SlaClocks).show(workspace.snapshot)
         detail = workspace.detail
         self.query_one(CustomerPanel).show(
@@ -273,245 +203,71 @@ class TicketScreen(Screen[None]):
             detail.account_id,
             detail.customer_email,
             workspace.payment_method,
-            verification=describe_status(self.verification()),
-            demo_answers=self._demo_answers(detail.account_id),
+            verification=verification,
+            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
         )
-        self._show_conversation()
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
             if draft is not None:
                 self.composer.load(MessageKind(draft.mode or "reply"), draft.body)
             else:
                 self.composer.clear()
-        if self.note_form is not None:
-            await self._show_note(workspace, message.taxonomy, reset=message.reset_note)
-        self._show_attachments(workspace)
-        self._show_history(workspace)
+        self.query_one(TicketPanes).show(workspace, message.taxonomy, reset_note=message.reset_note)
+        tabs = self.query_one(TabStrip)
+        for tab, count in (
+            ("tab-conversation", len(workspace.detail.messages)),
+            ("tab-attachments", len(workspace.attachments)),
+        ):
+            tabs.set_label(tab, f"{TABS[tab]} ({count})" if count else TABS[tab])
         self.refresh_bindings()
 
-    def _show_head(self, workspace: TicketWorkspace) -> None:
-        ticket = workspace.detail
-        snapshot = workspace.snapshot
-        status = ticket.status.label
-        if snapshot.pending_reason:
-            status += f" ({PendingReason(snapshot.pending_reason).label})"
-        self.query_one("#ticket-title", Static).update(
-            Content.assemble(
-                (f" #{ticket.id} ", "bold"),
-                " ",
-                (f" {ticket.priority.value} ", _PRIORITY_STYLE[ticket.priority]),
-                "  ",
-                (status, "bold"),
-                _sep(),
-                ticket.channel.label,
-                _sep(),
-                ticket.region.value,
-                _sep(),
-                (f"{ticket.tier.value}", "bold"),
-                _sep(),
-                literal(ticket.assignee) or ("unassigned", "$text-muted"),
-            )
-        )
-        self.query_one("#ticket-subject", Static).update(Content(literal(ticket.subject)))
-        # Narrow terminals have no room for the customer panel: one line instead.
-        payment = f"{workspace.payment_method} ····" if workspace.payment_method else "no card"
-        self.query_one("#ticket-customer", Static).update(
-            Content.assemble(
-                ("Customer ", "$text-muted"),
-                literal(ticket.customer_name),
-                _sep(),
-                describe_status(self.verification()),
-                _sep(),
-                literal(ticket.account_id),
-                _sep(),
-                literal(ticket.customer_email),
-                _sep(),
-                literal(payment),
-            )
-        )
-        self._show_banner()
-
     def _show_banner(self) -> None:
-        lines: list[Content] = []
-        workspace = self.workspace
-        if workspace.quality_flag:
-            lines.append(
-                Content.assemble(
-                    ("Quality check failed: ", "bold $text-error"),
-                    literal(workspace.quality_flag),
-                    (" (the ticket will not close itself)", "$text-muted"),
-                )
-            )
-        if self.last_refusal:
-            lines.append(
-                Content.assemble(("Refused: ", "bold $text-error"), literal(self.last_refusal))
-            )
-        banner = self.query_one("#ticket-banner", Static)
-        banner.update(Content("\n").join(lines))
-        banner.display = bool(lines)
-
-    def _show_conversation(self) -> None:
-        messages = self.workspace.detail.messages
-        note_ids = self.workspace.note_message_ids
-        self.query_one(Conversation).show([Entry(m, m.id in note_ids) for m in messages])
-        count = len(messages)
-        self.query_one(TabStrip).set_label(
-            "tab-conversation", f"Conversation ({count})" if count else "Conversation"
-        )
+        self.query_one(TicketHeader).show_banner(self.workspace.quality_flag, self.last_refusal)
 
     async def ensure_note_form(self) -> NoteForm:
-        """The note form, mounted on first use: it is the heaviest part of the screen, and
-        most visits to a ticket never open it."""
-        form = self.note_form
-        if form is None:
-            pane = self.query_one("#tab-note", Vertical)
-            await pane.query_one("#note-loading").remove()
-            form = NoteForm(self.taxonomy, id="note-form")
-            await pane.mount(form)
-            await self._show_note(self.workspace, self.taxonomy, reset=True)
-        return form
+        """The note form, mounted on first use."""
+        return await self.query_one(TicketPanes).ensure_note_form()
 
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:
-        self.query_one(ContentSwitcher).current = message.tab
-        if message.tab == "tab-note":
-            await self.ensure_note_form()
-        elif message.tab == "tab-attachments":
-            await self._ensure_table("attachments", _ATTACHMENT_COLUMNS)
-            self._show_attachments(self.workspace)
-        elif message.tab == "tab-history":
-            await self._ensure_table("history", _HISTORY_COLUMNS)
-            self._show_history(self.workspace)
-
-    async def _ensure_table(self, name: str, columns: tuple[str, ...]) -> None:
-        if not self.query(f"#{name}-table"):
-            table: DataTable[Text] = DataTable(
-                id=f"{name}-table", cursor_type="row", zebra_stripes=True
-            )
-            table.add_columns(*columns)
-            await self.query_one(f"#tab-{name}", Vertical).mount(table)
-
-    async def _show_note(self, workspace: TicketWorkspace, taxonomy: Taxonomy, reset: bool) -> None:
-        form = self.note_form
-        if form is None:
-            return
-        deadline = sla_deadline(
-            workspace.snapshot.sla_ticket(), self.session.store.policy, self.clock()
-        )
-        if not reset:
-            form.stored = workspace.note
-            form.show_deadline(deadline)
-            return
-        note = self._saved_note(workspace)
-        detail = workspace.detail
-        suggested = {
-            Tag.PRODUCT_AREA: detail.product_area,
-            Tag.ISSUE_TYPE: detail.issue_type,
-            Tag.PRIORITY: detail.priority.value,
-            Tag.CHANNEL: detail.channel.value,
-        }
-        form.load(note, stored=workspace.note, suggested_tags=suggested, deadline=deadline)
-
-    @staticmethod
-    def _saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
-        """The note as the agent left it: the draft if there is one, else the stored note."""
-        draft = workspace.drafts.get(NOTE)
-        return note_from_json(draft.body) if draft is not None else workspace.note
-
-    def _show_attachments(self, workspace: TicketWorkspace) -> None:
-        count = len(workspace.attachments)
-        self.query_one(TabStrip).set_label(
-            "tab-attachments", f"Attachments ({count})" if count else "Attachments"
-        )
-        tables = self.query("#attachments-table").results(DataTable)
-        table = next(tables, None)
-        if table is None:
-            return
-        table.clear()
-        for row in workspace.attachments:
-            table.add_row(
-                Text(literal(row.filename)),
-                Text(row.mime_type),
-                Text(format_size(row.size), justify="right"),
-                Text(literal(row.added_by)),
-                Text(when(row.added_at)),
-                key=str(row.id),
-            )
-
-    def _show_history(self, workspace: TicketWorkspace) -> None:
-        table = next(self.query("#history-table").results(DataTable), None)
-        if table is None:
-            return
-        table.clear()
-        for line in reversed(workspace.audit):
-            table.add_row(
-                Text(when(line.at)),
-                Text(literal(line.actor)),
-                Text(literal(line.action)),
-                Text(literal(line.field)),
-                Text(literal(line.old_value or "—")),
-                Text(literal(line.new_value or "—")),
-            )
+        await self.query_one(TicketPanes).open(message.tab)
 
     # Changes
 
     def verification(self) -> VerificationStatus:
         """Where identity verification stands for this interaction, now."""
-        snapshot = self.workspace.snapshot
-        return verification_status(
-            snapshot.verification_attempts,
-            now=self.clock(),
-            policy=self.session.store.verification,
-            interaction_started_at=snapshot.interaction_started_at,
-        )
+        return work_on.verification_now(self.desk, self.workspace.snapshot)
 
-    def _demo_answers(self, account_id: str) -> str:
-        if not self.session.settings.demo:
-            return ""
-        from agentdesk.demo import demo_answers
+    def change(
+        self,
+        job: Callable[Concatenate[Desk, P], ChangePlan],
+        *args: P.args,
+        **kwargs: P.kwargs,
+    ) -> None:
+        """Run a desk change (the core's rules, the store's one write path) in a worker."""
+        write = partial(job, self.desk, *args, **kwargs)
 
-        try:
-            answers = demo_answers(account_id)
-        except ValueError:
-            return ""
-        return (
-            f"last 4 {answers[Factor.PAYMENT_LAST4]} · born {answers[Factor.DATE_OF_BIRTH]}"
-            f" · PIN {answers[Factor.PIN]}"
-        )
+        def done() -> TicketScreen.Applied:
+            plan = write()
+            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
 
-    def _actor(self) -> tuple[str, str, int | None]:
-        """(handle for the audit, name for messages, agent id)."""
-        agent = self.session.agent
-        if agent is not None:
-            return agent.handle, agent.name, agent.id
-        handle = self.session.settings.agent_handle or "agent"
-        return handle, handle, None
+        self._run(done, group="ticket-change")
 
-    def apply(self, change: TicketChange) -> None:
-        """Send a change through the core's rules and the store's one write path."""
-        self._apply_worker(change)
+    def _run(
+        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
+    ) -> None:
+        """A desk call in a thread worker; it posts what job returns, or the refusal."""
 
-    @work(thread=True, exit_on_error=False, group="ticket-change")
-    def _apply_worker(self, change: TicketChange) -> None:
-        from agentdesk.store.writes import apply_change
+        def run() -> None:
+            try:
+                message = job()
+            except Exception as error:
+                self.post_message(self.Refused.of(error))
+                return
+            if message is not None:
+                self.post_message(message)
 
-        handle, _, _ = self._actor()
-        try:
-            plan = apply_change(
-                self.session.store, self.ticket_id, change, actor=handle, now=self.clock()
-            )
-        except NoteIncomplete as error:
-            self.post_message(self.Refused(str(error), error.missing))
-            return
-        except (ChangeRefused, TransitionRefused, AttachmentRefused) as error:
-            self.post_message(self.Refused(str(error)))
-            return
-        except Exception as error:
-            self.post_message(self.Refused(f"{type(error).__name__}: {error}"))
-            return
-        self.post_message(
-            self.Applied(change.action, plan.message is not None, plan.note is not None)
-        )
+        self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
 
     def on_ticket_screen_applied(self, message: Applied) -> None:
         self.last_refusal = ""
@@ -536,44 +292,19 @@ class TicketScreen(Screen[None]):
         form = self.note_form
         if form is not None:
             return form.value()
-        return self._saved_note(self.workspace)
-
-    def _note_change(self, action: str, **fields: object) -> TicketChange:
-        _, name, agent_id = self._actor()
-        return TicketChange(
-            action,
-            note=self._note(),
-            note_author=name,
-            note_agent_id=agent_id,
-            **fields,  # type: ignore[arg-type]
-        )
+        return saved_note(self.workspace)
 
     # Actions
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        status = self.workspace.detail.status
-        if action == "reopen":
-            return status is Status.RESOLVED
-        if action == "resolve":
-            return status in (Status.IN_PROGRESS, Status.PENDING)
-        if action == "pend":
-            return status is Status.IN_PROGRESS
-        if action == "start_work":
-            return status in (Status.NEW, Status.ASSIGNED, Status.PENDING)
-        if action == "assign_to_me":
-            return status.is_open
-        if action in ("escalate", "change_priority"):
-            return status.is_open
-        if action == "confirm":
-            return status in (Status.IN_PROGRESS, Status.PENDING)
-        if action == "verify":
-            return status.is_open
-        if action == "clear_lock":
-            agent = self.session.agent
-            return self.verification().locked and agent is not None and agent.tier is not Tier.L1
-        if action in ("compose", "attach", "tags", "macros"):
-            return status is not Status.CLOSED
-        return True
+        if action == "compose":
+            action = str(parameters[0]) if parameters else Action.REPLY.value
+        if action not in Action.__members__.values():
+            return True  # tabs, back: always
+        workspace = self.workspace
+        if self._allowed is None or self._allowed[0] is not workspace:
+            self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
+        return self._allowed[1][Action(action)] is None
 
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen
@@ -588,9 +319,7 @@ class TicketScreen(Screen[None]):
                 markup=False,
             )
             return
-        screen = VerifyScreen(
-            self.session, self.ticket_id, self.workspace.detail.account_id, self.clock
-        )
+        screen = VerifyScreen(self.desk, self.ticket_id, self.workspace.detail.account_id)
         self.app.push_screen(screen, lambda _status: self._load())
 
     def action_confirm(self) -> None:
@@ -598,37 +327,24 @@ class TicketScreen(Screen[None]):
 
         note = self._note()
         summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
-        screen = ConfirmScreen(self.session, self.ticket_id, summary, self.clock)
+        screen = ConfirmScreen(self.desk, self.ticket_id, summary)
         self.app.push_screen(screen, lambda _done: self._load())
 
     def action_clear_lock(self) -> None:
-        self._clear_lock_worker()
+        from agentdesk.desk.verification import clear_lock
 
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-change")
-    def _clear_lock_worker(self) -> None:
-        from agentdesk.store.verification import clear_lock
+        def job() -> TicketScreen.Applied:
+            clear_lock(self.desk, self.ticket_id)
+            return self.Applied("clear_verification_lock", False, False)
 
-        agent = self.session.agent
-        handle, _, _ = self._actor()
-        try:
-            clear_lock(
-                self.session.store,
-                self.ticket_id,
-                agent_tier=agent.tier if agent else None,
-                actor=handle,
-                now=self.clock(),
-            )
-        except Exception as error:
-            self.post_message(self.Refused(str(error)))
-            return
-        self.post_message(self.Applied("clear_verification_lock", False, False))
+        self._run(job, group="ticket-change", exclusive=True)
 
     def action_back(self) -> None:
         self._flush_drafts()
         self.dismiss(None)
 
     def action_show_tab(self, tab: str) -> None:
-        if tab in _TABS:
+        if tab in TABS:
             self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:
@@ -638,94 +354,53 @@ class TicketScreen(Screen[None]):
         self.composer.start(MessageKind(mode))
 
     def action_assign_to_me(self) -> None:
-        _, _, agent_id = self._actor()
-        if agent_id is None:
-            self.notify(
-                "No agent is set for this profile: set [agent] handle in its config file.",
-                severity="warning",
-                markup=False,
-            )
+        if self.desk.actor.agent_id is None:
+            self.notify(work_on.NO_AGENT, severity="warning", markup=False)
             return
-        status = Status.ASSIGNED if self.workspace.detail.status is Status.NEW else None
-        self.apply(TicketChange("assign", status=status, assignee_id=agent_id))
+        self.change(work_on.assign_to_me, self.workspace.snapshot)
 
     def action_start_work(self) -> None:
-        _, _, agent_id = self._actor()
-        unassigned = not self.workspace.detail.assignee
-        self.apply(
-            TicketChange(
-                "start",
-                status=Status.IN_PROGRESS,
-                assignee_id=agent_id if unassigned else None,
-            )
-        )
+        self.change(work_on.start_work, self.workspace.snapshot)
 
     def action_pend(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import pend_dialog
 
-        options = [(reason.value, reason.label.capitalize()) for reason in PendingReason]
-        self.app.push_screen(
-            ChoiceDialog("Pend the ticket: what does it wait on? (pauses the SLA)", options),
-            self._pend_chosen,
-        )
+        self.app.push_screen(pend_dialog(), self._pend_chosen)
 
     def _pend_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
             reason = PendingReason(chosen[0])
-            self.apply(self._note_change("pend", status=Status.PENDING, pending_reason=reason))
+            self.change(work_on.pend, self.ticket_id, reason, self._note())
 
     def action_resolve(self) -> None:
-        self.apply(self._note_change("resolve", status=Status.RESOLVED))
+        self.change(work_on.resolve, self.ticket_id, self._note())
 
     def action_reopen(self) -> None:
-        self.apply(TicketChange("reopen", status=Status.IN_PROGRESS))
+        self.change(work_on.reopen, self.ticket_id)
 
     def action_change_priority(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import priority_dialog
 
-        options = [(p.value, p.value) for p in Priority]
-        self.app.push_screen(
-            ChoiceDialog(
-                "Change the priority",
-                options,
-                reason="Reason (required)",
-                reason_required=True,
-                selected=self.workspace.detail.priority.value,
-            ),
-            self._priority_chosen,
-        )
+        dialog = priority_dialog(self.workspace.detail.priority)
+        self.app.push_screen(dialog, self._priority_chosen)
 
     def _priority_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
-            self.apply(
-                TicketChange("change_priority", priority=Priority(chosen[0]), reason=chosen[1])
-            )
+            self.change(work_on.change_priority, self.ticket_id, Priority(chosen[0]), chosen[1])
 
     def action_escalate(self) -> None:
-        from agentdesk.screens.choice_dialog import ChoiceDialog
+        from agentdesk.screens.ticket_dialogs import escalation_dialog
 
-        current = int(self.workspace.detail.tier.value[1])
-        options = [
-            (tier.value, f"{tier.value}: {_TIER_HELP[tier]}")
-            for tier in Tier
-            if int(tier.value[1]) > current
-        ]
-        if not options:
+        dialog = escalation_dialog(self.escalation, self.workspace.detail.tier)
+        if dialog is None:
             self.notify("The ticket is already with L3.", severity="warning")
             return
-        self.app.push_screen(
-            ChoiceDialog(
-                "Escalate the ticket",
-                options,
-                reason="Reason (required; the receiving team reads it)",
-                reason_required=True,
-            ),
-            self._escalation_chosen,
-        )
+        self.app.push_screen(dialog, self._escalation_chosen)
 
     def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
         if chosen is not None:
-            self.apply(self._note_change("escalate", tier=Tier(chosen[0]), reason=chosen[1]))
+            tier, reason = Tier(chosen[0]), chosen[1]
+            self.change(work_on.escalate, self.ticket_id, tier, reason, self._note())
 
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()
@@ -736,10 +411,8 @@ class TicketScreen(Screen[None]):
 
     def action_save_note(self) -> None:
         note = self._note()
-        if note is None:
-            return
-        action = "tag" if note.is_empty else "note"
-        self.apply(self._note_change(action))
+        if note is not None:
+            self.change(work_on.save_note, self.ticket_id, note)
 
     @on(NoteForm.SaveWanted)
     def _save_note_wanted(self) -> None:
@@ -749,11 +422,7 @@ class TicketScreen(Screen[None]):
 
     @on(Composer.Send)
     def _send(self, message: Composer.Send) -> None:
-        _, name, agent_id = self._actor()
-        action = "reply" if message.mode is MessageKind.REPLY else "internal_note"
-        self.apply(
-            TicketChange(action, message=NewMessage(message.mode, message.body, name, agent_id))
-        )
+        self.change(work_on.send_message, self.ticket_id, message.mode, message.body)
 
     @on(Composer.Left)
     def _composer_left(self) -> None:
@@ -769,11 +438,11 @@ class TicketScreen(Screen[None]):
 
     def _save_draft(self, slot: str, mode: str, body: str) -> None:
         # On the app: a draft saved while the agent leaves the ticket must still land.
+        save = partial(
+            work_on.save_draft, self.desk, self.ticket_id, slot, mode, body, at=self.desk.now()
+        )
         self.app.run_worker(
-            draft_saver(self.session, self.ticket_id, slot, mode, body, self.clock()),
-            thread=True,
-            group=f"draft-{self.ticket_id}-{slot}",
-            exit_on_error=False,
+            save, thread=True, group=f"draft-{self.ticket_id}-{slot}", exit_on_error=False
         )
 
     def _flush_drafts(self) -> None:
@@ -784,26 +453,12 @@ class TicketScreen(Screen[None]):
 
     @on(Composer.EditorWanted)
     def _edit_outside(self, message: Composer.EditorWanted) -> None:
-        editor = os.environ.get("VISUAL") or os.environ.get("EDITOR") or "vi"
-        with tempfile.NamedTemporaryFile(
-            "w", suffix=".txt", prefix=f"agentdesk-{self.ticket_id}-", delete=False
-        ) as handle:
-            handle.write(message.body)
-            path = Path(handle.name)
-        try:
-            with self.app.suspend():
-                subprocess.run([*shlex.split(editor), str(path)], check=False)
-        except SuspendNotSupported:
-            self.notify("This terminal cannot hand over to an editor.", severity="warning")
-            path.unlink(missing_ok=True)
+        from agentdesk.screens.editor_handoff import edit_outside
+
+        text = edit_outside(self.app, message.body, prefix=f"agentdesk-{self.ticket_id}-")
+        if text is None:
             return
-        except OSError as error:
-            self.notify(f"Could not start {editor}: {error}", severity="error", markup=False)
-            path.unlink(missing_ok=True)
-            return
-        text = path.read_text(encoding="utf-8", errors="replace")
-        path.unlink(missing_ok=True)
-        self.composer.load(message.mode, text.rstrip("\n"))
+        self.composer.load(message.mode, text)
         self._save_draft(COMPOSER, message.mode.value, self.composer.text)
         self.composer.text_area.focus()
 
@@ -819,142 +474,6 @@ class TicketScreen(Screen[None]):
             self.attach(path)
 
     def attach(self, path: str) -> None:
-        self._attach_worker(path)
+        from agentdesk.desk.attachments import attach_file
 
-    @work(thread=True, exit_on_error=False, group="ticket-attach")
-    def _attach_worker(self, typed: str) -> None:
-        try:
-            attachment = read_attachment(typed)
-        except AttachmentRefused as error:
-            self.post_message(self.Refused(str(error)))
-            return
-        self.post_message(self.AttachmentRead(attachment))
-
-    def on_ticket_screen_attachment_read(self, message: AttachmentRead) -> None:
-        self.apply(TicketChange("attach", attachment=message.attachment))
-
-    # Macros
-
-    def action_macros(self) -> None:
-        self.open_macro_picker("")
-
-    def open_macro_picker(self, query: str) -> None:
-        from agentdesk.screens.macro_picker import MacroPicker
-
-        self.app.push_screen(MacroPicker(self.session, self.ticket_id, query=query), self._chosen)
-
-    def _chosen(self, choice: MacroChoice | None) -> None:
-        if choice is None:
-            return
-        if choice.macro.is_macro:
-            self._apply_macro(choice)
-        else:
-            self.insert_canned(choice)
-
-    def insert_canned(self, choice: MacroChoice) -> None:
-        """Put a canned response into the composer as a reply (after any draft there): the
-        agent reads it, edits it and sends it with the composer's own keys."""
-        from agentdesk.core.macros import render
-
-        text = render(choice.macro.body, choice.values).text
-        self.action_show_tab("tab-conversation")
-        composer = self.composer
-        draft = composer.text.rstrip()
-        if draft and composer.mode is not MessageKind.REPLY:
-            # Switching it to a reply would send the agents-only text to the customer.
-            self.notify(
-                "The composer holds an internal note: send or clear it first.",
-                title="Not inserted",
-                severity="warning",
-            )
-            composer.text_area.focus()
-            return
-        composer.load(MessageKind.REPLY, f"{draft}\n\n{text}" if draft else text)
-        self._save_draft(COMPOSER, MessageKind.REPLY.value, composer.text)
-        composer.text_area.focus()
-        self._record_use(choice.macro.id)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
-    def _apply_macro(self, choice: MacroChoice) -> None:
-        from agentdesk.core.macros import MacroContext, plan_macro
-        from agentdesk.store.macros import agent_ids, apply_macro
-
-        session = self.session
-        try:
-            with session.store.read() as connection:
-                agents = agent_ids(connection)
-            context = MacroContext(
-                values=choice.values,
-                agent_handle=session.actor,
-                agent_id=session.agent.id if session.agent else None,
-                agent_name=session.agent.name if session.agent else "",
-                agents=agents,
-            )
-            changes = plan_macro(choice.macro, context)
-            apply_macro(
-                session.store,
-                self.ticket_id,
-                choice.macro.id,
-                changes,
-                actor=session.actor,
-                now=self.clock(),
-            )
-        except NoteIncomplete as error:
-            self.post_message(self.Refused(str(error), error.missing))
-            return
-        except Exception as error:
-            self.post_message(self.Refused(_refusal(error)))
-            return
-        self.post_message(self.MacroWritten(f"Applied {choice.macro.title!r}. u undoes it."))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="ticket-macro")
-    def action_undo_macro(self) -> None:
-        from agentdesk.store.macros import undo_last_macro
-
-        session = self.session
-        try:
-            undone = undo_last_macro(
-                session.store,
-                self.ticket_id,
-                actor=session.actor,
-                now=self.clock(),
-                local_backend=session.settings.backend == "local",
-            )
-        except Exception as error:
-            self.post_message(self.Refused(_refusal(error)))
-            return
-        self.post_message(self.MacroWritten(f"Undid the macro {undone.macro_id}."))
-
-    @work(thread=True, exit_on_error=False, group="macro-usage")
-    def _record_use(self, macro_id: str) -> None:
-        from agentdesk.store.macros import record_use
-
-        try:
-            record_use(self.session.store, macro_id, self.clock())
-        except Exception as error:
-            self.post_message(self.Refused(_refusal(error)))
-
-    def on_ticket_screen_macro_written(self, message: MacroWritten) -> None:
-        self.last_refusal = ""
-        self.notify(message.notice, title=f"#{self.ticket_id}", markup=False)
-        # A macro or an undo may have written or withdrawn the structured note.
-        self._load(reset_note=True)
-
-
-def _refusal(error: Exception) -> str:
-    """What a macro write may refuse with, as the agent should read it."""
-    from agentdesk.core.macros import MacroRefused, MissingPlaceholders
-    from agentdesk.store.macros import UndoRefused
-
-    known = (ChangeRefused, TransitionRefused, MacroRefused, MissingPlaceholders, UndoRefused)
-    return str(error) if isinstance(error, known) else f"{type(error).__name__}: {error}"
-
-
-_ATTACHMENT_COLUMNS = ("File", "Type", "Size", "Added by", "When")
-_HISTORY_COLUMNS = ("When", "Who", "Action", "Field", "Old", "New")
-
-_TIER_HELP = {
-    Tier.L1: "standard fixes",
-    Tier.L2: "complex, billing, failed verification",
-    Tier.L3: "engineering, executive",
-}
+        self.change(attach_file, self.ticket_id, path)

@@ -8,9 +8,7 @@ never written to the store, the audit trail or a log. Never asks for a CVV or a 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
@@ -36,7 +34,7 @@ from agentdesk.desk.base import Desk
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
-    from agentdesk.session import Session
+    pass
 
 _STEPS = {
     Factor.ACCOUNT_ID: (
@@ -80,20 +78,16 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
 
     def __init__(
         self,
-        session: Session,
+        desk: Desk,
         ticket_id: int,
         account_id: str,
-        clock: Callable[[], datetime],
-        *,
-        desk: Desk | None = None,
     ) -> None:
-        """desk: the opening screen's own (a read-only one refuses to record); else one is
-        made from the session and the clock."""
+        """desk: the opening screen's own (a read-only one refuses to record)."""
         super().__init__()
-        self.desk = desk or Desk(session, clock)
+        self.desk = desk
         self.ticket_id = ticket_id
         self.ticket_account_id = account_id
-        self.clock = clock
+        self.clock = desk.clock
         self.step = Factor.ACCOUNT_ID
         self.account: AccountVerifiers | None = None
         self.key: bytes | None = None

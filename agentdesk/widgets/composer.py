@@ -125,6 +125,15 @@ class Composer(Vertical):
             self.text_area.load_text(body)
         self.text_area.move_cursor(self.text_area.document.end)
 
+    def add_reply(self, text: str) -> bool:
+        """Put text into a reply, after the draft there; False (nothing changed) when the
+        draft is an internal note."""
+        draft = self.text.rstrip()
+        if draft and self.mode is not MessageKind.REPLY:
+            return False
+        self.load(MessageKind.REPLY, f"{draft}\n\n{text}" if draft else text)
+        return True
+
     def clear(self) -> None:
         with self.text_area.prevent(TextArea.Changed):
             self.text_area.load_text("")

@@ -1,4 +1,5 @@
-"""Pilot tests of macros on the ticket screen: search, preview, insert, apply, undo."""
+"""Pilot tests of macros on the ticket screen: search, preview, insert, apply, undo. The SOP's
+refusals of a macro (and that they write nothing) are tested at the desk: tests/desk/."""
 
 from __future__ import annotations
 
@@ -232,20 +233,6 @@ async def test_apply_a_macro_then_undo_it(demo: Settings, clock: SteppedClock) -
         await pilot.press("u")  # nothing left to undo: refused, nothing written
         await settle(pilot)
         assert state() == (status, version)
-
-
-async def test_a_macro_the_sop_refuses_writes_nothing(demo: Settings, clock: SteppedClock) -> None:
-    ticket_id, _ = _ticket(demo, "new")
-    before = _read(demo, "SELECT count(*) FROM outbox")
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        await _open_picker(pilot, app, ticket_id)
-        # Sends a reply, then resolves: New cannot go to Resolved, so not even the reply goes.
-        await pilot.press(*"no response from the customer", "enter")
-        await settle(pilot)
-        assert isinstance(app.screen, TicketScreen)
-        assert _read(demo, "SELECT count(*) FROM outbox") == before
-        assert _read(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [("new",)]
 
 
 async def test_a_resolving_macro_without_the_note_is_refused(

@@ -204,21 +204,6 @@ async def test_a_missing_tag_is_named_and_focused(demo: Settings, clock: Stepped
         assert app.focused is form.query_one("#note-channel")
 
 
-async def test_a_complete_note_without_confirmation_is_refused(
-    demo: Settings, clock: SteppedClock
-) -> None:
-    ticket_id = _bare_ticket(demo)
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ticket_id)
-        await _fill_note(screen)
-        await settle(pilot)
-        screen.action_resolve()
-        await settle(pilot)
-        assert "three-step confirmation missing" in screen.last_refusal
-        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "in_progress"
-
-
 async def test_fill_the_note_and_resolve(demo: Settings, clock: SteppedClock) -> None:
     ticket_id = _bare_ticket(demo)
     _confirm(demo, ticket_id)

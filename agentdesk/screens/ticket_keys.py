@@ -1,0 +1,189 @@
+"""The ticket screen's actions, once: its key bindings and its command palette entries are
+both made from TICKET_KEYS, so a label is written in one place."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual.actions import parse
+from textual.binding import Binding, BindingType
+
+
+@dataclass(frozen=True)
+class TicketKey:
+    """One action of the ticket screen: its key, the key bar's label, and the palette's
+    words for it. key None: palette only (a key of a widget runs it)."""
+
+    key: str | None
+    action: str
+    """The Textual action it runs, with its parameters: "compose('reply')"."""
+    label: str
+    """In the key bar: short."""
+    title: str
+    """In the command palette."""
+    help: str
+    """Beside the title in the palette (the key is put in front)."""
+    id: str
+    show: bool = True
+    priority: bool = False
+    key_display: str | None = None
+    palette_key: str | None = None
+    """How the palette names the key when not as the key itself ("Esc")."""
+
+    @property
+    def parsed(self) -> tuple[str, tuple[object, ...]]:
+        """(the action's name, its parameters), as check_action gets them."""
+        _, name, parameters = parse(self.action)
+        return name, parameters
+
+    @property
+    def palette_help(self) -> str:
+        key = self.palette_key or self.key_display or self.key or ""
+        return f"{key} · {self.help}" if self.help else key
+
+    def binding(self) -> Binding:
+        assert self.key is not None
+        return Binding(
+            self.key,
+            self.action,
+            self.label,
+            show=self.show,
+            key_display=self.key_display,
+            priority=self.priority,
+            id=self.id,
+        )
+
+
+TICKET_KEYS: tuple[TicketKey, ...] = (
+    TicketKey("escape", "back", "Back", "Back to the queue", "", "ticket.back", palette_key="Esc"),
+    # Priority: run as the key arrives, so the keys typed right after it (a burst over a
+    # slow link) already go to the composer, not to this screen's other keys.
+    TicketKey(
+        "r",
+        "compose('reply')",
+        "Reply",
+        "Reply to the customer",
+        "public",
+        "ticket.reply",
+        priority=True,
+    ),
+    TicketKey(
+        "n",
+        "compose('internal_note')",
+        "Int. note",
+        "Write an internal note",
+        "agents only",
+        "ticket.internal_note",
+        priority=True,
+    ),
+    TicketKey("a", "assign_to_me", "Assign me", "Assign to me", "", "ticket.assign_to_me"),
+    TicketKey("s", "start_work", "Start", "Start work", "In progress", "ticket.start_work"),
+    TicketKey(
+        "p",
+        "pend",
+        "Pend",
+        "Pend: waiting on customer or team",
+        "pauses the SLA",
+        "ticket.pend",
+    ),
+    TicketKey(
+        "d",
+        "resolve",
+        "Resolve",
+        "Resolve",
+        "needs the note and the confirmation",
+        "ticket.resolve",
+    ),
+    TicketKey("o", "reopen", "Reopen", "Reopen", "Resolved -> In progress", "ticket.reopen"),
+    TicketKey("e", "escalate", "Escalate", "Escalate to L2/L3", "with a reason", "ticket.escalate"),
+    TicketKey(
+        "P",
+        "change_priority",
+        "Priority",
+        "Change priority",
+        "with a reason",
+        "ticket.priority",
+        key_display="P",
+    ),
+    TicketKey(
+        "t",
+        "tags",
+        "Tags",
+        "Add tags",
+        "product area, issue type, priority, channel",
+        "ticket.tags",
+    ),
+    TicketKey(
+        None,
+        "save_note",
+        "Save note",
+        "Save the structured note",
+        "",
+        "ticket.save_note",
+        palette_key="ctrl+s in the note",
+    ),
+    TicketKey("f", "attach", "Attach", "Attach a file", "up to 10 MB", "ticket.attach"),
+    TicketKey(
+        "m",
+        "macros",
+        "Macros",
+        "Macros…",
+        "canned responses and macros for this ticket",
+        "ticket.macros",
+    ),
+    TicketKey(
+        "u",
+        "undo_macro",
+        "Undo macro",
+        "Undo the last macro",
+        "before it is synced",
+        "ticket.undo_macro",
+        show=False,
+    ),
+    TicketKey(
+        "v", "verify", "Verify", "Verify the customer's identity", "the wizard", "ticket.verify"
+    ),
+    TicketKey(
+        "c",
+        "confirm",
+        "Confirm",
+        "Three-step confirmation",
+        "restate, propose with an ETR, agree",
+        "ticket.confirm",
+    ),
+    TicketKey(
+        "L",
+        "clear_lock",
+        "Clear lock",
+        "Clear the verification lock",
+        "Level 2 or 3",
+        "ticket.clear_lock",
+        key_display="L",
+    ),
+    TicketKey(
+        "1",
+        "show_tab('tab-conversation')",
+        "Conversation",
+        "Show the conversation",
+        "",
+        "ticket.tab1",
+        show=False,
+    ),
+    TicketKey("2", "show_tab('tab-note')", "Note", "Show the note", "", "ticket.tab2", show=False),
+    TicketKey(
+        "3",
+        "show_tab('tab-attachments')",
+        "Attachments",
+        "Show attachments",
+        "",
+        "ticket.tab3",
+        show=False,
+    ),
+    TicketKey(
+        "4", "show_tab('tab-history')", "History", "Show history", "", "ticket.tab4", show=False
+    ),
+)
+
+
+def ticket_bindings() -> list[BindingType]:
+    return [entry.binding() for entry in TICKET_KEYS if entry.key is not None]

@@ -1,0 +1,136 @@
+"""The ticket's four panes behind its tab strip: the conversation (with the customer panel
+and the composer), the structured note, attachments and history.
+
+Only the conversation is built at once; the note form and the tables when first shown (the
+note form is the heaviest part of the ticket, and most visits never open it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.widgets import ContentSwitcher, Static
+
+from agentdesk.core.changes import TicketSnapshot
+from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy
+from agentdesk.store.workspace_rows import NOTE, TicketWorkspace
+from agentdesk.widgets.attachment_table import AttachmentTable
+from agentdesk.widgets.composer import Composer
+from agentdesk.widgets.conversation import Conversation, Entry
+from agentdesk.widgets.customer_panel import CustomerPanel
+from agentdesk.widgets.history_table import HistoryTable
+from agentdesk.widgets.note_form import NoteForm, note_from_json
+
+TABS = {
+    "tab-conversation": "Conversation",
+    "tab-note": "Note",
+    "tab-attachments": "Attachments",
+    "tab-history": "History",
+}
+
+
+def saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
+    """The note as the agent left it: the draft if there is one, else the stored note."""
+    draft = workspace.drafts.get(NOTE)
+    return note_from_json(draft.body) if draft is not None else workspace.note
+
+
+class TicketPanes(ContentSwitcher):
+    """Styled by the app's stylesheet (#ticket-panes and its parts)."""
+
+    def __init__(
+        self,
+        workspace: TicketWorkspace,
+        taxonomy: Taxonomy,
+        deadline: Callable[[TicketSnapshot], str],
+        *,
+        id: str | None = None,
+    ) -> None:
+        """deadline: the note template's SLA deadline line for the ticket, now."""
+        super().__init__(id=id, initial="tab-conversation")
+        self.workspace = workspace
+        self.taxonomy = taxonomy
+        self.deadline = deadline
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="tab-conversation"):
+            with Horizontal(id="conversation-row"):
+                yield Conversation(id="conversation")
+                yield CustomerPanel(id="customer-panel")
+            yield Composer(id="composer")
+        with Vertical(id="tab-note"):
+            yield Static(Content("Loading the note…"), id="note-loading")
+        yield Vertical(id="tab-attachments")
+        yield Vertical(id="tab-history")
+
+    @property
+    def note_form(self) -> NoteForm | None:
+        forms = self.query(NoteForm)
+        return forms.first() if forms else None
+
+    def show(self, workspace: TicketWorkspace, taxonomy: Taxonomy, *, reset_note: bool) -> None:
+        """The ticket as read; the note form (when built) keeps what is typed unless
+        reset_note."""
+        self.workspace, self.taxonomy = workspace, taxonomy
+        note_ids = workspace.note_message_ids
+        entries = [Entry(m, m.id in note_ids) for m in workspace.detail.messages]
+        self.query_one(Conversation).show(entries)
+        if self.note_form is not None:
+            self._show_note(reset=reset_note)
+        for attachments in self.query(AttachmentTable):
+            attachments.show(workspace.attachments)
+        for history in self.query(HistoryTable):
+            history.show(workspace.audit)
+
+    async def open(self, tab: str) -> None:
+        """Show the pane, building it on its first showing."""
+        self.current = tab
+        if tab == "tab-note":
+            await self.ensure_note_form()
+        elif tab == "tab-attachments":
+            if not self.query(AttachmentTable):
+                await self.query_one("#tab-attachments").mount(
+                    AttachmentTable(id="attachments-table")
+                )
+            self.query_one(AttachmentTable).show(self.workspace.attachments)
+        elif tab == "tab-history":
+            if not self.query(HistoryTable):
+                await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
+            self.query_one(HistoryTable).show(self.workspace.audit)
+
+    async def ensure_note_form(self) -> NoteForm:
+        form = self.note_form
+        if form is None:
+            pane = self.query_one("#tab-note", Vertical)
+            await pane.query_one("#note-loading").remove()
+            form = NoteForm(self.taxonomy, id="note-form")
+            await pane.mount(form)
+            self._show_note(reset=True)
+        return form
+
+    def _show_note(self, *, reset: bool) -> None:
+        form = self.note_form
+        if form is None:
+            return
+        workspace = self.workspace
+        deadline = self.deadline(workspace.snapshot)
+        if not reset:
+            form.stored = workspace.note
+            form.show_deadline(deadline)
+            return
+        detail = workspace.detail
+        suggested = {
+            Tag.PRODUCT_AREA: detail.product_area,
+            Tag.ISSUE_TYPE: detail.issue_type,
+            Tag.PRIORITY: detail.priority.value,
+            Tag.CHANNEL: detail.channel.value,
+        }
+        form.load(
+            saved_note(workspace),
+            stored=workspace.note,
+            suggested_tags=suggested,
+            deadline=deadline,
+        )
