@@ -197,8 +197,8 @@ def sync_command(args: argparse.Namespace) -> int:
     from agentdesk.shipped import DataFileError, load_sla_policy
     from agentdesk.store.engine import StoreError, open_store
     from agentdesk.sync.credentials import CredentialError
+    from agentdesk.sync.errors import SyncSettingsError
     from agentdesk.sync.runner import make_backend, run_sync
-    from agentdesk.sync.settings import SyncSettingsError
 
     try:
         settings = load_settings(args.profile, db_path=args.db)
@@ -228,9 +228,9 @@ def connect_command(args: argparse.Namespace) -> int:
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.core.ticket import Region
     from agentdesk.sync.credentials import ENV_TOKEN, CredentialError, save_token
-    from agentdesk.sync.rt_client import SyncError
+    from agentdesk.sync.errors import SyncError, SyncSettingsError
+    from agentdesk.sync.rt.settings import RtSettings, check_url, write_rt_section
     from agentdesk.sync.runner import check_connection
-    from agentdesk.sync.settings import RtSettings, SyncSettingsError, check_url, write_rt_section
 
     try:
         settings = load_settings(args.profile, db_path=args.db)
