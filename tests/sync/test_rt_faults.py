@@ -138,6 +138,8 @@ def test_a_401_pause_holds_until_resume_and_then_sends_the_queue(
             ),
         ]
     )
+    # The 401 answered a started POST: after resume() the ticket's history is read first.
+    respx_mock.get(f"{API}/ticket/101/attachments").mock(return_value=_page([]))
     _empty_pull(respx_mock)
     assert backend.sync(store, now).state == "paused"
     assert backend.sync(store, now).state == "paused" and post.call_count == 1
