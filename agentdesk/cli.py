@@ -235,9 +235,9 @@ def connect_command(args: argparse.Namespace) -> int:
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.core.ticket import Region
     from agentdesk.sync.credentials import ENV_TOKEN, CredentialError, save_token
-    from agentdesk.sync.rt_client import SyncError
+    from agentdesk.sync.errors import SyncError, SyncSettingsError
+    from agentdesk.sync.rt.settings import RtSettings, check_url, write_rt_section
     from agentdesk.sync.runner import check_connection
-    from agentdesk.sync.settings import RtSettings, SyncSettingsError, check_url, write_rt_section
 
     try:
         settings = load_settings(args.profile, db_path=args.db)

@@ -144,7 +144,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         department=_get(doc, config_path, "macros", "department", ""),
         verify_max_attempts=_get_count(doc, config_path, "verification", "max_attempts", 3),
         verify_valid_minutes=_get_count(doc, config_path, "verification", "valid_minutes", 30),
-        # agentdesk.sync.settings checks the rest of [sync] (url, queues) when sync starts.
+        # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )
 

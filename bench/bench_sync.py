@@ -27,9 +27,9 @@ from pathlib import Path
 from _common import CACHE, REPO  # noqa: F401  (puts the repo on sys.path)
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
-from agentdesk.sync.rt import RtBackend
-from agentdesk.sync.rt_client import RtClient
-from agentdesk.sync.settings import RtSettings
+from agentdesk.sync.rt.backend import RtBackend
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.settings import RtSettings
 from tests.sync.rt_server import RtServer, make_rt, rt_installed
 from tests.sync.tcp_proxy import TcpProxy
 

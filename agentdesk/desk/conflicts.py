@@ -11,8 +11,8 @@ from typing import TYPE_CHECKING
 from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
-    from agentdesk.sync.conflicts import Conflict as Conflict
-    from agentdesk.sync.conflicts import Resolution as Resolution
+    from agentdesk.store.conflicts import Conflict as Conflict
+    from agentdesk.store.conflicts import Resolution as Resolution
 
 RESOLUTIONS = ("kept_mine", "took_theirs", "edited")
 """The Resolution values, for a front end that names them without importing sync."""
@@ -20,7 +20,7 @@ RESOLUTIONS = ("kept_mine", "took_theirs", "edited")
 
 def list_conflicts(desk: Desk, *, open_only: bool = True) -> list[Conflict]:
     """The open conflicts (or all of them), oldest first."""
-    from agentdesk.sync.conflicts import list_conflicts as listed
+    from agentdesk.store.conflicts import list_conflicts as listed
 
     with desk.reading(), desk.store.read() as connection:
         return listed(connection, open_only=open_only)
@@ -34,7 +34,7 @@ def ticket_conflicts(desk: Desk, ticket_id: int) -> list[Conflict]:
 def resolve_conflict(desk: Desk, conflict_id: int, how: str, value: str | None = None) -> Conflict:
     """how: kept_mine, took_theirs or edited (value required). Returns the resolved conflict;
     raises ConflictError (a Refused) when it cannot be applied."""
-    from agentdesk.sync.conflicts import ConflictError, Resolution, resolve
+    from agentdesk.store.conflicts import ConflictError, Resolution, resolve
 
     try:
         resolution = Resolution(how)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agentdesk.desk.base import Desk
 
@@ -61,8 +61,6 @@ def keep_syncing(
 
 
 def _sync(desk: Desk, backend: Backend, *, resume: bool) -> SyncSummary:
-    # Only a remote backend can be paused; the local one takes no resume argument.
-    kwargs: dict[str, Any] = {}
-    if backend.name != "local":
-        kwargs["resume"] = resume
-    return backend.sync(desk.store, desk.now(), **kwargs)
+    if resume:
+        backend.resume()  # a 401 pause holds until the agent says the token is fixed
+    return backend.sync(desk.store, desk.now())

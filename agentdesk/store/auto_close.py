@@ -13,6 +13,7 @@ from agentdesk.core.lifecycle import QUALITY_WINDOW
 from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.quality import QualityFacts, auto_close_due, quality_problems
 from agentdesk.core.ticket import MessageKind, Status
+from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.notes import load_note
 from agentdesk.store.types import from_db, to_db
@@ -89,10 +90,7 @@ def _flag(store: Store, ticket_id: int, old: str | None, new: str | None, now: d
         connection.execute(
             text("UPDATE tickets SET quality_flag = :f WHERE id = :t"), {"f": new, "t": ticket_id}
         )
-        connection.execute(
-            text(
-                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
-                "VALUES (:t, :actor, 'quality_check', 'quality_flag', :old, :new, :at)"
-            ),
-            {"t": ticket_id, "actor": SYSTEM, "old": old, "new": new, "at": to_db(now)},
+        write_audit(
+            connection,
+            [AuditRecord(ticket_id, SYSTEM, "quality_check", "quality_flag", old, new, now)],
         )

@@ -42,6 +42,7 @@ from agentdesk.core.changes import (
 from agentdesk.core.errors import Refused
 from agentdesk.core.macros.plan import changes_nothing
 from agentdesk.core.ticket import Priority, Status, Tier
+from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.types import from_db, to_db
 from agentdesk.store.writes import (
@@ -339,7 +340,6 @@ def _withdraw(
 ) -> None:
     """Delete the macro's unsent messages and structured notes (with the messages they were
     rendered as) and their pending outbox rows; an audit row for each."""
-    stamp = to_db(now)
     withdrawn: list[tuple[str, int | None, int]] = [
         (str(m["kind"]), m["id"], m["outbox_id"]) for m in messages
     ]
@@ -359,19 +359,9 @@ def _withdraw(
             text("DELETE FROM outbox WHERE id = :id AND (state = 'pending' OR :local)"),
             {"id": outbox_id, "local": local_backend},
         )
-        connection.execute(
-            text(
-                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
-                "VALUES (:t, :actor, :action, :field, :old, 'withdrawn', :at)"
-            ),
-            {
-                "t": ticket_id,
-                "actor": actor,
-                "action": UNDO_ACTION,
-                "field": field,
-                "old": None if body is None else str(body)[:200],
-                "at": stamp,
-            },
+        old = None if body is None else str(body)[:200]
+        write_audit(
+            connection, [AuditRecord(ticket_id, actor, UNDO_ACTION, field, old, "withdrawn", now)]
         )
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import text
 
 from agentdesk.core.changes import TicketSnapshot, sla_fields
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
+from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.types import to_db
 
@@ -80,12 +81,8 @@ def create_ticket(
             ),
             {"t": ticket_id, "author": customer, "body": body, "at": stamp},
         )
-        connection.execute(
-            text(
-                "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
-                "VALUES (:t, :actor, 'create', 'subject', :subject, :at)"
-            ),
-            {"t": ticket_id, "actor": actor, "subject": subject, "at": stamp},
+        write_audit(
+            connection, [AuditRecord(ticket_id, actor, "create", "subject", None, subject, now)]
         )
         payload = {
             "subject": subject,

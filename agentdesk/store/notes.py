@@ -9,6 +9,7 @@ from sqlalchemy import Connection, text
 
 from agentdesk.core.note_template import Section, StructuredNote, Tag
 from agentdesk.core.quality import Confirmation
+from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.types import from_db, to_db
 
@@ -170,15 +171,8 @@ def record_confirmation(
                 "at": stamp,
             },
         )
-        connection.execute(
-            text(
-                "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
-                "VALUES (:t, :actor, 'confirm', 'confirmation', :v, :at)"
-            ),
-            {
-                "t": ticket_id,
-                "actor": agent,
-                "v": "agreed" if confirmation.customer_agreed else "not agreed",
-                "at": stamp,
-            },
+        agreed = "agreed" if confirmation.customer_agreed else "not agreed"
+        at = confirmation.recorded_at
+        write_audit(
+            connection, [AuditRecord(ticket_id, agent, "confirm", "confirmation", None, agreed, at)]
         )

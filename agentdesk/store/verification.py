@@ -30,6 +30,7 @@ from agentdesk.core.verification import AccountVerifiers as AccountVerifiers
 from agentdesk.core.verification import StoredVerifier as StoredVerifier
 from agentdesk.core.verification import VerificationRefused as VerificationRefused
 from agentdesk.core.verification import check_factor as check_factor
+from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 
@@ -130,13 +131,11 @@ def insert_attempt(
             "at": stamp,
         },
     )
-    connection.execute(
-        text(
-            "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
-            "VALUES (:t, :actor, 'verify_identity', 'verification', NULL, :new, :at)"
-        ),
-        {"t": ticket_id, "actor": actor, "new": attempt.describe(), "at": stamp},
+    verified = attempt.describe()
+    row = AuditRecord(
+        ticket_id, actor, "verify_identity", "verification", None, verified, attempt.at
     )
+    write_audit(connection, [row])
 
 
 def latest_reopen(connection: Connection, ticket_id: int) -> datetime | None:

@@ -20,6 +20,7 @@ from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, pla
 from agentdesk.core.errors import DeskError
 from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.ticket import Priority, Region, Status, Tier
+from agentdesk.store.audit import AuditRecord, rows_of, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.models import (
     Agent,
@@ -237,25 +238,7 @@ def write_change(
     )
     _write_labels(connection, ticket_id, plan)
     _insert_breaches(connection, ticket_id, plan, stamp)
-    if plan.audit:
-        connection.execute(
-            text(
-                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at)"
-                " VALUES (:t, :actor, :action, :field, :old, :new, :at)"
-            ),
-            [
-                {
-                    "t": ticket_id,
-                    "actor": actor,
-                    "action": entry.action,
-                    "field": entry.field,
-                    "old": entry.old_value,
-                    "new": entry.new_value,
-                    "at": stamp,
-                }
-                for entry in plan.audit
-            ],
-        )
+    write_audit(connection, rows_of(plan.audit, ticket_id=ticket_id, actor=actor, at=now))
     outbox_id = connection.execute(
         text(
             "INSERT INTO outbox (ticket_id, op, payload, created_at) "
@@ -384,6 +367,7 @@ def _write_workspace_parts(
 
 
 def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, stamp: str) -> None:
+    at = from_db(stamp)
     for breach in plan.breaches:
         inserted = connection.execute(
             text(
@@ -393,18 +377,9 @@ def _insert_breaches(connection: Connection, ticket_id: int, plan: ChangePlan, s
             {"t": ticket_id, "clock": breach.clock.value, "due": to_db(breach.due_at), "at": stamp},
         )
         if inserted.rowcount:
-            connection.execute(
-                text(
-                    "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
-                    "VALUES (:t, 'sla', 'sla_breach', :clock, :due, :at)"
-                ),
-                {
-                    "t": ticket_id,
-                    "clock": breach.clock.value,
-                    "due": to_db(breach.due_at),
-                    "at": stamp,
-                },
-            )
+            due = to_db(breach.due_at)
+            row = AuditRecord(ticket_id, "sla", "sla_breach", breach.clock.value, None, due, at)
+            write_audit(connection, [row])
     if plan.breaches:
         connection.execute(
             text(
@@ -420,15 +395,21 @@ def record_breaches(store: Store, now: datetime) -> int:
     with store.write() as connection:
         due = {"now": stamp}
         # Audit first: the NOT EXISTS sees only breaches not yet recorded.
-        connection.execute(
+        new = connection.execute(
             text(
-                "INSERT INTO audit (ticket_id, actor, action, field, new_value, at) "
-                "SELECT t.id, 'sla', 'sla_breach', t.sla_clock, t.sla_due_at, :now "
+                "SELECT t.id, t.sla_clock, t.sla_due_at "
                 "FROM tickets t WHERE t.sla_due_at <= :now AND t.sla_clock IS NOT NULL "
                 "AND NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id "
                 "AND b.clock = t.sla_clock AND b.due_at = t.sla_due_at)"
             ),
             due,
+        )
+        write_audit(
+            connection,
+            [
+                AuditRecord(t, "sla", "sla_breach", clock, None, due_at, now)
+                for t, clock, due_at in new
+            ],
         )
         inserted = connection.execute(
             text(

@@ -1,1 +1,2 @@
-"""Sync backends behind one protocol, the outbox, push/pull. httpx is imported only here."""
+"""Sync: the generic engine and the Backend protocol here, one folder per helpdesk (sync/rt/).
+httpx is imported only here; SQL never (the store port, agentdesk.store.sync_port, does it)."""

@@ -21,5 +21,8 @@ class LocalBackend:
     def sync(self, store: Store, now: datetime) -> SyncSummary:
         return SyncSummary(backend=self.name, pushed=self.push(store, now))
 
+    def resume(self) -> None:
+        return None  # nothing to pause: there is no remote
+
     def close(self) -> None:
         return None

@@ -55,10 +55,20 @@ class SyncSummary:
 
 
 class Backend(Protocol):
+    """A helpdesk behind the generic engine (sync/engine.py): sync/local.py, sync/rt/."""
+
     name: str
 
     def sync(self, store: Store, now: datetime) -> SyncSummary:
-        """Push the outbox, then pull; never raises for network trouble (see state)."""
+        """Push the outbox, then pull; never raises for network trouble (see state).
+
+        A 401 pause is kept: a paused backend sends nothing and reports "paused" until
+        resume() is called (a timer never lifts it on its own)."""
+        ...
+
+    def resume(self) -> None:
+        """Let the next sync() try again after a 401 pause (the agent gave a valid token).
+        If the helpdesk refuses again, that run pauses again."""
         ...
 
     def close(self) -> None: ...

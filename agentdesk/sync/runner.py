@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from agentdesk.sync.credentials import get_token
 from agentdesk.sync.local import LocalBackend
 from agentdesk.sync.protocol import Backend, SyncSummary
-from agentdesk.sync.settings import RtSettings, rt_settings
+from agentdesk.sync.rt.settings import RtSettings, rt_settings
 
 if TYPE_CHECKING:
     from agentdesk.config import Settings
@@ -28,7 +28,7 @@ def make_backend(settings: Settings, **client_args: Any) -> Backend:
     """The profile's backend. Raises SyncSettingsError / CredentialError with clear messages."""
     if settings.backend != "rt":
         return LocalBackend()
-    from agentdesk.sync.rt import RtBackend
+    from agentdesk.sync.rt.backend import RtBackend
 
     rt = rt_settings_for(settings)
     return RtBackend.connect(rt, get_token(settings.profile, rt.url), **client_args)
@@ -43,8 +43,12 @@ def run_sync(
     report: Callable[[SyncSummary], None],
     sleep: Callable[[float], None] = time.sleep,
 ) -> SyncSummary:
-    """Sync once, or every `interval` seconds until interrupted. Returns the last summary."""
+    """Sync once, or every `interval` seconds until interrupted. Returns the last summary.
+
+    Each run starts by lifting a 401 pause: someone who runs `agentdesk sync` wants it to try.
+    """
     while True:
+        backend.resume()
         summary = backend.sync(store, datetime.now(UTC))
         report(summary)
         if once:
@@ -54,7 +58,9 @@ def run_sync(
 
 def check_connection(url: str, token: str, queues: tuple[str, ...]) -> str:
     """Ask RT who we are and whether each queue is visible; returns a line for the agent."""
-    from agentdesk.sync.rt_client import Rejected, RtClient
+    from agentdesk.sync.errors import Rejected
+    from agentdesk.sync.rt.client import RtClient
+    from agentdesk.sync.rt.ticketsql import queue_clause
 
     client = RtClient(url, token, attempts=2)
     try:
@@ -65,9 +71,8 @@ def check_connection(url: str, token: str, queues: tuple[str, ...]) -> str:
                 raise Rejected(
                     error.status, f"queue {queue!r} is not visible with this token"
                 ) from None
-        queue = queues[0].replace("\\", "\\\\").replace("'", "\\'")
         response = client.call(
-            "GET", "/tickets", params={"query": f"Queue = '{queue}'", "per_page": 1}
+            "GET", "/tickets", params={"query": queue_clause(queues[:1]), "per_page": 1}
         )
         total = response.json().get("total")
     finally:

@@ -11,10 +11,10 @@ from agentdesk.core.changes import TicketChange
 from agentdesk.core.ticket import Priority, Status
 from agentdesk.desk import Desk
 from agentdesk.session import Session
+from agentdesk.store.conflicts import record_conflict
 from agentdesk.store.engine import Store
 from agentdesk.store.queries import agent_by_handle
 from agentdesk.store.writes import apply_change
-from agentdesk.sync.conflicts import record_conflict
 from tests.conftest import FIXED_NOW
 from tests.store.factory import add_people, add_ticket
 

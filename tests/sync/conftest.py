@@ -104,9 +104,9 @@ def fast_sleep() -> list[float]:
 
 
 def make_backend(server: RtServer, queue: str, sleeps: list[float], **client: Any) -> Any:
-    from agentdesk.sync.rt import RtBackend
-    from agentdesk.sync.rt_client import RtClient
-    from agentdesk.sync.settings import RtSettings
+    from agentdesk.sync.rt.backend import RtBackend
+    from agentdesk.sync.rt.client import RtClient
+    from agentdesk.sync.rt.settings import RtSettings
 
     url = client.pop("url", server.url)
     settings = RtSettings(url=url, queues=(queue,), overlap_seconds=client.pop("overlap", 120))

@@ -16,9 +16,9 @@ import httpx
 
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
-from agentdesk.sync.rt import RtBackend
-from agentdesk.sync.rt_client import RtClient
-from agentdesk.sync.settings import RtSettings
+from agentdesk.sync.rt.backend import RtBackend
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.settings import RtSettings
 
 
 def main() -> None:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.core.ticket import Priority
-from agentdesk.sync.conflicts import (
+from agentdesk.store.conflicts import (
     ConflictError,
     Resolution,
     list_conflicts,

@@ -17,9 +17,9 @@ from sqlalchemy import text
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind
 from agentdesk.store.writes import apply_change
-from agentdesk.sync.rt import RtBackend
-from agentdesk.sync.rt_client import RtClient
-from agentdesk.sync.settings import RtSettings
+from agentdesk.sync.rt.backend import RtBackend
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.settings import RtSettings
 from tests.store.factory import add_people, add_ticket
 
 URL = "http://rt.test"
@@ -122,6 +122,33 @@ def test_401_pauses_sync_and_says_what_to_do(
     # The TUI worker does not resume on its own: no more requests until the agent acts.
     again = backend.sync(store, now, resume=False)
     assert again.state == "paused" and post.call_count == 1
+
+
+@respx.mock(assert_all_called=False)
+def test_a_401_pause_holds_until_resume_and_then_sends_the_queue(
+    respx_mock, store, backend, remote_tickets, now
+) -> None:
+    """Backend.resume() is what the TUI calls once the agent has fixed the token."""
+    _note(store, 1, "Called the customer back.", now)
+    post = respx_mock.post(f"{API}/ticket/101/comment").mock(
+        side_effect=[
+            httpx.Response(401, json={"message": "Unauthorized"}),
+            httpx.Response(
+                201, json=["Comments added"], headers={"Location": "/REST/2.0/transaction/900"}
+            ),
+        ]
+    )
+    # The 401 answered a started POST: after resume() the ticket's history is read first.
+    respx_mock.get(f"{API}/ticket/101/attachments").mock(return_value=_page([]))
+    _empty_pull(respx_mock)
+    assert backend.sync(store, now).state == "paused"
+    assert backend.sync(store, now).state == "paused" and post.call_count == 1
+    backend.resume()
+    summary = backend.sync(store, now)
+    assert summary.state == "online" and summary.pushed == 1 and summary.queued == 0
+    assert post.call_count == 2
+    # The pause is gone for good: the next run needs no resume().
+    assert backend.sync(store, now).state == "online"
 
 
 @respx.mock(assert_all_called=False)

@@ -14,11 +14,11 @@ from sqlalchemy import text
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind
 from agentdesk.store.writes import apply_change
-from agentdesk.sync.history import HistoryReader, Wanted
-from agentdesk.sync.pull import Puller
-from agentdesk.sync.rt import RtBackend
-from agentdesk.sync.rt_client import RtClient
-from agentdesk.sync.settings import RtSettings
+from agentdesk.sync.rt.backend import RtBackend
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.history import HistoryReader, Wanted
+from agentdesk.sync.rt.pull import Puller
+from agentdesk.sync.rt.settings import RtSettings
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
 

@@ -9,9 +9,9 @@ from sqlalchemy import text
 
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status
+from agentdesk.store.conflicts import Resolution, list_conflicts, resolve
 from agentdesk.store.new_ticket import create_ticket
 from agentdesk.store.writes import apply_change
-from agentdesk.sync.conflicts import Resolution, list_conflicts, resolve
 from tests.sync.conftest import make_backend
 from tests.sync.rt_server import free_port
 

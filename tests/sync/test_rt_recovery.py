@@ -13,7 +13,7 @@ from sqlalchemy import text
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.store.writes import apply_change
-from agentdesk.sync.pull import Puller
+from agentdesk.sync.rt.pull import Puller
 from tests.sync.conftest import make_backend
 from tests.sync.tcp_proxy import TcpProxy
 

@@ -9,18 +9,17 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core.ticket import Priority, Status
-from agentdesk.sync.mapping import (
-    BadRecord,
+from agentdesk.sync.errors import BadRecord, SyncSettingsError
+from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
+from agentdesk.sync.rt.mapping import (
     parse_ticket,
     priority_from_rt,
     priority_keeps_local,
     status_from_rt,
     to_rt,
 )
-from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
-from agentdesk.sync.settings import (
+from agentdesk.sync.rt.settings import (
     RtSettings,
-    SyncSettingsError,
     check_url,
     rt_settings,
     write_rt_section,

@@ -13,8 +13,8 @@ from agentdesk.core.ticket import Priority, Tier
 from agentdesk.desk import Desk
 from agentdesk.screens.conflicts import ConflictsScreen
 from agentdesk.session import Session
+from agentdesk.store.conflicts import record_conflict
 from agentdesk.store.rows import AgentRow
-from agentdesk.sync.conflicts import record_conflict
 from tests.conftest import FIXED_NOW
 from tests.store.factory import add_people, add_ticket
 from tests.ui.pilot_tools import settle

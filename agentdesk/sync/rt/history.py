@@ -26,8 +26,8 @@ message here: it is mapped to that message, not inserted. A POST push started bu
 confirmed yet (a crash, a blocked op) is held back: the ticket's history stops before it, so
 the next pull, after push has claimed it, maps it.
 
-This module is the network half (what to ask RT for, and asking); sync/history_apply.py
-writes a page's answer, sync/bodies.py finds the text of a message.
+This module is the network half (what to ask RT for, and asking); sync/rt/history_apply.py
+writes a page's answer, sync/rt/bodies.py finds the text of a message.
 """
 
 from __future__ import annotations
@@ -39,11 +39,12 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, text
-
-from agentdesk.store.types import to_db
-from agentdesk.sync.mapping import BadRecord, parse_rt_time
-from agentdesk.sync.rt_client import Rejected, RtClient
+from agentdesk.store.stamps import to_db
+from agentdesk.store.sync_port import SyncRows
+from agentdesk.sync.errors import BadRecord, Rejected
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.mapping import parse_rt_time
+from agentdesk.sync.rt.ticketsql import quote
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -99,19 +100,13 @@ class HistoryReport:
     tickets: set[int] = field(default_factory=set)  # local ids that got a new message
 
 
-def _quote(value: str) -> str:
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
-
-
 def _ref_name(value: Any) -> str:
     if isinstance(value, dict):
         return str(value.get("id", ""))
     return "" if value is None else str(value)
 
 
-def wanted_for_page(
-    connection: Connection, items: Iterable[Any], *, first_sync: bool
-) -> dict[str, Wanted]:
+def wanted_for_page(rows: SyncRows, items: Iterable[Any], *, first_sync: bool) -> dict[str, Wanted]:
     """The page's tickets whose history is to be read now (see the module docstring)."""
     wanted: dict[str, Wanted] = {}
     for item in items:
@@ -125,24 +120,14 @@ def wanted_for_page(
         status = str(item.get("Status", ""))
         requestors = item.get("Requestor")
         requestor = _ref_name(requestors[0]) if isinstance(requestors, list) and requestors else ""
-        row = connection.execute(
-            text(
-                "SELECT h.last_txn, h.remote_updated_at FROM tickets t "
-                "JOIN sync_history h ON h.ticket_id = t.id WHERE t.remote_id = :r"
-            ),
-            {"r": remote_id},
-        ).one_or_none()
-        if row is not None:
-            if row.remote_updated_at == updated:
+        mark = rows.history_mark(remote_id)
+        if mark is not None:
+            if mark.remote_updated_at == updated:
                 continue  # nothing happened on it since its history was read
-            wanted[remote_id] = Wanted(remote_id, int(row.last_txn), updated, requestor, status)
+            wanted[remote_id] = Wanted(remote_id, mark.last_txn, updated, requestor, status)
         elif not first_sync or status in ACTIVE_STATUSES:
             wanted[remote_id] = Wanted(remote_id, 0, updated, requestor, status)
     return wanted
-
-
-def known_agents(connection: Connection) -> set[str]:
-    return set(connection.execute(text("SELECT handle FROM agents")).scalars())
 
 
 @dataclass
@@ -213,7 +198,7 @@ class HistoryReader:
                 for w in chosen
             )
         after = {w.remote_id: w.after_txn for w in chosen}
-        types = " OR ".join(f"Type = {_quote(kind)}" for kind in MESSAGE_TYPES)
+        types = " OR ".join(f"Type = {quote(kind)}" for kind in MESSAGE_TYPES)
         query = f"ObjectType = 'RT::Ticket' AND ({types}) AND ({tickets})"
         for item in self._pages(
             "GET",

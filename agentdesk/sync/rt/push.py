@@ -19,15 +19,14 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import text
-
 from agentdesk.core.ticket import Priority, Status
 from agentdesk.store.engine import Store
-from agentdesk.store.types import from_db, to_db
-from agentdesk.sync import state
-from agentdesk.sync.apply import handle_for
-from agentdesk.sync.conflicts import record_conflict
-from agentdesk.sync.mapping import (
+from agentdesk.store.stamps import from_db, to_db
+from agentdesk.store.sync_port import Op, SyncPort
+from agentdesk.sync.engine import PushReport, push_outbox
+from agentdesk.sync.errors import Ambiguous, Rejected
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.mapping import (
     PRIORITY_TO_RT,
     RT_FIELD,
     RemoteTicket,
@@ -37,8 +36,8 @@ from agentdesk.sync.mapping import (
     status_from_rt,
     to_rt,
 )
-from agentdesk.sync.rt_client import Ambiguous, Rejected, RtClient
-from agentdesk.sync.settings import RtSettings
+from agentdesk.sync.rt.settings import RtSettings
+from agentdesk.sync.rt.ticketsql import quote
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -50,22 +49,8 @@ LOOKUP_SLACK = timedelta(minutes=15)
 MAX_AMBIGUOUS = 3
 
 
-@dataclass
-class PushReport:
-    pushed: int = 0
-    conflicts: int = 0
-    parked: int = 0
-    blocked: int = 0
-    parked_reasons: list[str] = field(default_factory=list)
-
-
 def normal_body(body: str) -> str:
     return body.replace("\r\n", "\n").strip()
-
-
-def _quote(value: str) -> str:
-    """A TicketSQL string literal."""
-    return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
 @dataclass
@@ -76,34 +61,15 @@ class Pusher:
     clock: Callable[[], datetime]
     report: PushReport = field(default_factory=PushReport)
 
-    # -- the outbox -------------------------------------------------------------------------
+    @property
+    def port(self) -> SyncPort:
+        return SyncPort(self.store)
 
     def run(self) -> PushReport:
-        with self.store.read() as connection:
-            ops = state.pending_ops(connection)
-        blocked: set[int] = set()
-        for op in ops:
-            if op.state == "parked" or op.ticket_id in blocked:
-                # A parked op blocks only its own ticket's later ops: order per ticket holds.
-                if op.state != "parked":
-                    self.report.blocked += 1
-                blocked.add(op.ticket_id)
-                continue
-            try:
-                self.push_op(op)
-            except Rejected as error:
-                reason = f"#{op.ticket_id} {op.op}: RT refused it: {error.message}"
-                with self.store.write() as connection:
-                    state.park(connection, op.id, reason, self.clock())
-                log.warning("parked outbox op %s: %s", op.id, reason)
-                self.report.parked += 1
-                self.report.parked_reasons.append(reason)
-                blocked.add(op.ticket_id)
-                continue
-            self.report.pushed += 1
-        return self.report
+        """The outbox, op by op (the engine keeps the order and parks what RT refuses)."""
+        return push_outbox(self.port, self.push_op, self.clock, self.report, helpdesk="RT")
 
-    def push_op(self, op: state.Op) -> None:
+    def push_op(self, op: Op) -> None:
         progress: dict[str, Any] = dict(op.progress)
         remote_id = self._remote_id(op.ticket_id)
         if op.op == "create":
@@ -118,21 +84,18 @@ class Pusher:
             self._save(op, progress)
         for step, (kind, body) in post_steps(op.payload).items():
             self._post_once(op, progress, step, remote_id, kind, body)
-        with self.store.write() as connection:
-            state.save_progress(connection, op.id, progress, self.clock())
-            state.mark_done(connection, op.id, self.clock())
+        with self.port.write() as rows:
+            rows.save_progress(op.id, progress, self.clock())
+            rows.mark_done(op.id, self.clock())
 
-    def _save(self, op: state.Op, progress: Mapping[str, Any]) -> None:
-        with self.store.write() as connection:
-            state.save_progress(connection, op.id, progress, self.clock())
+    def _save(self, op: Op, progress: Mapping[str, Any]) -> None:
+        with self.port.write() as rows:
+            rows.save_progress(op.id, progress, self.clock())
 
     def _remote_id(self, ticket_id: int) -> str | None:
         # Read fresh: a create earlier in this run may have just given the ticket its RT id.
-        with self.store.read() as connection:
-            value = connection.execute(
-                text("SELECT remote_id FROM tickets WHERE id = :id"), {"id": ticket_id}
-            ).scalar_one()
-        return None if value is None else str(value)
+        with self.port.read() as rows:
+            return rows.remote_id_of(ticket_id)
 
     # -- reading a ticket ---------------------------------------------------------------------
 
@@ -143,9 +106,8 @@ class Pusher:
         return ticket, etag or ""
 
     def _save_remote(self, ticket_id: int, ticket: RemoteTicket, etag: str) -> None:
-        with self.store.write() as connection:
-            state.save_ticket_sync(
-                connection,
+        with self.port.write() as rows:
+            rows.save_ticket_sync(
                 ticket_id,
                 BACKEND,
                 etag=etag,
@@ -180,26 +142,24 @@ class Pusher:
     ) -> dict[str, tuple[str | None, str | None]]:
         """{status|priority|assignee: (from, to)} in local words; assignee as a handle."""
         wanted: dict[str, tuple[str | None, str | None]] = {}
-        with self.store.read() as connection:
+        with self.port.read() as rows:
             for name, change in fields.items():
                 old, new = change.get("from"), change.get("to")
                 if name == "assignee_id":
                     name = "assignee"
-                    old, new = handle_for(connection, old), handle_for(connection, new)
+                    old, new = rows.handle_for(old), rows.handle_for(new)
                 if name in RT_FIELD:
                     wanted[name] = (old, new)
         return wanted
 
-    def _fields(
-        self, op: state.Op, remote_id: str, fields: Mapping[str, Mapping[str, Any]]
-    ) -> None:
+    def _fields(self, op: Op, remote_id: str, fields: Mapping[str, Mapping[str, Any]]) -> None:
         wanted = {
             name: (old, new)
             for name, (old, new) in self._wanted(fields).items()
             if to_rt(name, old) != to_rt(name, new)  # RT cannot tell them apart: nothing to send
         }
-        with self.store.read() as connection:
-            etag = state.ticket_sync(connection, op.ticket_id).etag
+        with self.port.read() as rows:
+            etag = rows.ticket_sync(op.ticket_id).etag
         for _round in range(4):
             if etag is None:
                 remote, etag = self.get_ticket(remote_id)
@@ -232,7 +192,7 @@ class Pusher:
 
     def _rebase(
         self,
-        op: state.Op,
+        op: Op,
         remote_id: str,
         remote: RemoteTicket,
         wanted: dict[str, tuple[str | None, str | None]],
@@ -246,9 +206,8 @@ class Pusher:
                 still[name] = (old, new)  # nobody else touched it: send it again
                 continue
             actor, at = self._who_changed(remote_id, RT_FIELD[name])
-            with self.store.write() as connection:
-                record_conflict(
-                    connection,
+            with self.port.write() as rows:
+                rows.record_conflict(
                     ticket_id=op.ticket_id,
                     outbox_id=op.id,
                     field=name,
@@ -267,7 +226,7 @@ class Pusher:
 
     def _post_once(
         self,
-        op: state.Op,
+        op: Op,
         progress: dict[str, Any],
         step: str,
         remote_id: str,
@@ -299,14 +258,14 @@ class Pusher:
                 log.info("%s on ticket %s may have landed (%s); checking", kind, remote_id, error)
                 continue
             txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
-            with self.store.write() as connection:
-                state.claim(connection, BACKEND, f"txn:{txn}", op.id)
+            with self.port.write() as rows:
+                rows.claim(BACKEND, f"txn:{txn}", op.id)
                 progress[step] = {"txn": txn}
-                state.save_progress(connection, op.id, progress, self.clock())
+                rows.save_progress(op.id, progress, self.clock())
             return
         raise Ambiguous(f"ticket {remote_id}: {kind} neither confirmed nor found in its history")
 
-    def _find_post(self, op: state.Op, remote_id: str, body: str, since: datetime) -> str | None:
+    def _find_post(self, op: Op, remote_id: str, body: str, since: datetime) -> str | None:
         """An unclaimed attachment on the ticket with this body, newer than since."""
         response = self.client.call(
             "GET",
@@ -318,8 +277,8 @@ class Pusher:
                 "per_page": 100,
             },
         )
-        with self.store.read() as connection:
-            taken = state.claimed(connection, BACKEND)
+        with self.port.read() as rows:
+            taken = rows.claimed(BACKEND)
         candidates = []
         for item in response.json().get("items", []):
             txn = str(item.get("TransactionId", ""))
@@ -342,8 +301,8 @@ class Pusher:
             if kind.json().get("Type") not in ("Comment", "Correspond"):
                 continue
             txn = str(candidate)
-            with self.store.write() as connection:
-                if not state.claim(connection, BACKEND, f"txn:{txn}", op.id):
+            with self.port.write() as rows:
+                if not rows.claim(BACKEND, f"txn:{txn}", op.id):
                     continue
             log.info("op %s was already in RT as transaction %s: not sent again", op.id, txn)
             return txn
@@ -351,7 +310,7 @@ class Pusher:
 
     # -- create -------------------------------------------------------------------------------
 
-    def _create(self, op: state.Op, progress: dict[str, Any]) -> str:
+    def _create(self, op: Op, progress: dict[str, Any]) -> str:
         payload = op.payload
         subject = str(payload["subject"])
         queue = self.settings.queues[0]
@@ -383,10 +342,10 @@ class Pusher:
             return self._adopt(op, progress, remote_id)
         raise Ambiguous(f"create of ticket #{op.ticket_id} neither confirmed nor found in RT")
 
-    def _find_created(self, op: state.Op, queue: str, subject: str, since: datetime) -> str | None:
+    def _find_created(self, op: Op, queue: str, subject: str, since: datetime) -> str | None:
         seconds = int((self.client.server_now() - since).total_seconds()) + 2
         query = (
-            f"Queue = {_quote(queue)} AND Subject = {_quote(subject)} "
+            f"Queue = {quote(queue)} AND Subject = {quote(subject)} "
             f"AND Created >= '{max(seconds, 1)} seconds ago'"
         )
         response = self.client.call(
@@ -394,14 +353,9 @@ class Pusher:
             "/tickets",
             params={"query": query, "fields": "id", "orderby": "id", "per_page": 100},
         )
-        with self.store.read() as connection:
-            taken = state.claimed(connection, BACKEND)
-            known = {
-                str(row[0])
-                for row in connection.execute(
-                    text("SELECT remote_id FROM tickets WHERE remote_id IS NOT NULL")
-                )
-            }
+        with self.port.read() as rows:
+            taken = rows.claimed(BACKEND)
+            known = rows.known_remote_ids()
         for item in response.json().get("items", []):
             remote_id = str(item.get("id", ""))
             if remote_id and remote_id not in known and f"ticket:{remote_id}" not in taken:
@@ -409,24 +363,20 @@ class Pusher:
                 return remote_id
         return None
 
-    def _adopt(self, op: state.Op, progress: dict[str, Any], remote_id: str) -> str:
+    def _adopt(self, op: Op, progress: dict[str, Any], remote_id: str) -> str:
         """Give the local ticket its RT id; the ops queued behind it now find it."""
         progress["create"] = {"remote_id": remote_id}
-        with self.store.write() as connection:
-            state.claim(connection, BACKEND, f"ticket:{remote_id}", op.id)
-            connection.execute(
-                text("UPDATE tickets SET remote_id = :r WHERE id = :id"),
-                {"r": remote_id, "id": op.ticket_id},
-            )
-            state.save_ticket_sync(
-                connection,
+        with self.port.write() as rows:
+            rows.claim(BACKEND, f"ticket:{remote_id}", op.id)
+            rows.set_remote_id(op.ticket_id, remote_id)
+            rows.save_ticket_sync(
                 op.ticket_id,
                 BACKEND,
                 etag=None,
                 remote_updated_at=None,
                 remote_values={},
             )
-            state.save_progress(connection, op.id, progress, self.clock())
+            rows.save_progress(op.id, progress, self.clock())
         return remote_id
 
 

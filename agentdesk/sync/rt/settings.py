@@ -1,4 +1,5 @@
-"""The [sync] table of a profile's config, checked, and how `agentdesk connect` rewrites it.
+"""The [sync] table of a profile's config for Request Tracker, checked, and how
+`agentdesk connect` rewrites it.
 
 The token is never here: it lives in the keyring (or AGENTDESK_RT_TOKEN for headless use).
 """
@@ -12,12 +13,8 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Channel, Region
-
-
-class SyncSettingsError(BadInput, ValueError):
-    """A [sync] setting that cannot be used; the message names the key and the file."""
+from agentdesk.sync.errors import SyncSettingsError
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
-from agentdesk.sync.mapping import BadRecord
+from agentdesk.sync.errors import BadRecord
 
 
 class _TextOfHtml(HTMLParser):

@@ -1,4 +1,5 @@
-"""HTTP to Request Tracker's REST2: timeouts, auth, byte counts, and what each failure means.
+"""HTTP to Request Tracker's REST2: timeouts, auth, byte counts, and what each failure means
+(in the words of sync/errors.py, shared by every backend).
 
 httpx is imported when a client is made, never at import time (the TUI's first frame must not
 wait for it). The token goes in the Authorization header and nowhere else: not in URLs, not in
@@ -16,7 +17,15 @@ from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 
-from agentdesk.core.errors import DeskError
+from agentdesk.sync.errors import (
+    Ambiguous,
+    Offline,
+    RateLimited,
+    Rejected,
+    SyncError,
+    Unauthorized,
+    Unreachable,
+)
 from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
 
 if TYPE_CHECKING:
@@ -29,42 +38,6 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
 WRITE_TIMEOUT = 20.0
 POOL_TIMEOUT = 5.0
-
-
-class SyncError(DeskError):
-    """Base of what the remote side can do to a sync run."""
-
-
-class Unauthorized(SyncError):
-    """401: the token is wrong or revoked. Sync pauses until the agent fixes it."""
-
-
-class Offline(SyncError):
-    """The circuit breaker is open: too many failures in a row."""
-
-
-class Unreachable(SyncError):
-    """The request never reached the server (connect failed): safe to send again."""
-
-
-class Ambiguous(SyncError):
-    """The request may or may not have been applied (read timeout, reset, 502/504, 500)."""
-
-
-class RateLimited(SyncError):
-    def __init__(self, status: int, delay: float | None) -> None:
-        super().__init__(f"HTTP {status}, retry after {delay} s")
-        self.status = status
-        self.delay = delay
-
-
-class Rejected(SyncError):
-    """A 4xx the op itself caused (400, 404, 409, 422, ...): park the op, show the reason."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(f"HTTP {status}: {message}")
-        self.status = status
-        self.message = message
 
 
 @dataclass

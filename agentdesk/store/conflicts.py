@@ -18,8 +18,8 @@ from sqlalchemy import Connection, text
 from agentdesk.core.errors import Refused
 from agentdesk.core.ticket import Priority, Status
 from agentdesk.store.engine import Store
+from agentdesk.store.remote_fields import set_remote_fields
 from agentdesk.store.types import from_db, to_db
-from agentdesk.sync.apply import set_fields
 
 
 class Resolution(StrEnum):
@@ -170,7 +170,7 @@ def resolve(
         else:
             chosen = conflict.remote_value
         field_values = {conflict.field: chosen or ""}
-        set_fields(
+        set_remote_fields(
             connection,
             conflict.ticket_id,
             field_values,
@@ -213,3 +213,38 @@ def resolve(
             text("SELECT * FROM sync_conflicts WHERE id = :id"), {"id": conflict_id}
         ).one()
     return _conflict(updated)
+
+
+class ConflictRows:
+    """The conflict half of the sync port (see store/sync_port.py)."""
+
+    connection: Connection
+
+    def record_conflict(
+        self,
+        *,
+        ticket_id: int,
+        outbox_id: int | None,
+        field: str,
+        base_value: str | None,
+        local_value: str | None,
+        remote_value: str | None,
+        remote_actor: str,
+        remote_at: datetime | None,
+        now: datetime,
+    ) -> int:
+        return record_conflict(
+            self.connection,
+            ticket_id=ticket_id,
+            outbox_id=outbox_id,
+            field=field,
+            base_value=base_value,
+            local_value=local_value,
+            remote_value=remote_value,
+            remote_actor=remote_actor,
+            remote_at=remote_at,
+            now=now,
+        )
+
+    def open_conflict_fields(self, ticket_id: int) -> set[str]:
+        return open_fields(self.connection, ticket_id)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from agentdesk.core.errors import BadInput
 from agentdesk.core.ticket import Priority, Status
+from agentdesk.sync.errors import BadRecord
 
 STATUS_TO_RT: Mapping[Status, str] = {
     Status.NEW: "new",
@@ -74,10 +74,6 @@ def to_rt(field: str, value: str | None) -> str:
     if field == "assignee":
         return value or NOBODY
     raise ValueError(f"{field!r} is not a field agentdesk syncs to RT")
-
-
-class BadRecord(BadInput, ValueError):
-    """A record from the server that cannot be stored; the message says which field and why."""
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,62 @@
+"""The one audit writer: every `audit` row of the program is written here.
+
+Callers build plain AuditRecord values (or turn core's AuditEntry into them with `rows_of`) and
+write them inside their own transaction, beside the change they describe.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, text
+
+from agentdesk.core.changes import AuditEntry
+from agentdesk.store.stamps import to_db
+
+
+@dataclass(frozen=True)
+class AuditRecord:
+    ticket_id: int
+    actor: str
+    action: str
+    field: str
+    old_value: str | None
+    new_value: str | None
+    at: datetime
+
+
+def rows_of(
+    entries: Iterable[AuditEntry], *, ticket_id: int, actor: str, at: datetime
+) -> list[AuditRecord]:
+    """Core's audit entries of a plan as rows of one ticket, one actor, one moment."""
+    return [
+        AuditRecord(ticket_id, actor, e.action, e.field, e.old_value, e.new_value, at)
+        for e in entries
+    ]
+
+
+def write_audit(connection: Connection, entries: Iterable[AuditRecord]) -> int:
+    """Insert the rows in order (one executemany); returns how many were written."""
+    batch = [
+        {
+            "t": entry.ticket_id,
+            "actor": entry.actor,
+            "action": entry.action,
+            "field": entry.field,
+            "old": entry.old_value,
+            "new": entry.new_value,
+            "at": to_db(entry.at),
+        }
+        for entry in entries
+    ]
+    if batch:
+        connection.execute(
+            text(
+                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
+                "VALUES (:t, :actor, :action, :field, :old, :new, :at)"
+            ),
+            batch,
+        )
+    return len(batch)

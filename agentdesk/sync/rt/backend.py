@@ -1,0 +1,85 @@
+"""The Request Tracker 5 backend: push, then pull, through the generic engine.
+
+Network trouble never escapes as an exception: it becomes "offline, N queued" (the circuit
+breaker holds further tries back for a while), and a 401 pauses sync until resume() (see
+sync/engine.py). Nothing queued is lost either way: the outbox stays until RT confirmed each op.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from agentdesk.store.engine import Store
+from agentdesk.store.sync_port import SyncPort
+from agentdesk.sync.engine import run_once
+from agentdesk.sync.protocol import SyncSummary
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.pull import Puller
+from agentdesk.sync.rt.push import BACKEND, Pusher
+from agentdesk.sync.rt.settings import RtSettings
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass
+class RtBackend:
+    settings: RtSettings
+    client: RtClient
+    clock: Callable[[], datetime] = _utcnow
+    name: str = BACKEND
+    after_page: Callable[[int], None] | None = None
+    last: SyncSummary | None = field(default=None, repr=False)
+    # Set by resume(): the next run tries again even if a 401 paused sync.
+    resuming: bool = field(default=False, repr=False)
+
+    @classmethod
+    def connect(cls, settings: RtSettings, token: str, **client_args: Any) -> RtBackend:
+        return cls(settings=settings, client=RtClient(settings.url, token, **client_args))
+
+    def close(self) -> None:
+        self.client.close()
+
+    def resume(self) -> None:
+        """Lift a 401 pause for the next run (the agent gave a valid token). If RT refuses
+        again, that run pauses again; the pause is cleared only by a run that works."""
+        self.resuming = True
+
+    def sync(
+        self, store: Store, now: datetime | None = None, *, resume: bool = False
+    ) -> SyncSummary:
+        """One run. A 401 pause is kept (nothing is sent) unless resume() was called since,
+        or resume=True is passed (the same as calling resume() first)."""
+        resume, self.resuming = resume or self.resuming, False
+        summary = run_once(
+            SyncPort(store),
+            SyncSummary(backend=self.name),
+            lambda summary: self._push_then_pull(store, summary),
+            helpdesk="RT",
+            clock=self.clock,
+            resume=resume,
+            offline_until=lambda: self.client.breaker.open_until,
+        )
+        self.last = summary
+        return summary
+
+    def _push_then_pull(self, store: Store, summary: SyncSummary) -> None:
+        in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
+        try:
+            # Push before pull: the pull then sees our own edits as already applied.
+            pushed = Pusher(store, self.client, self.settings, self.clock).run()
+            summary.pushed = pushed.pushed
+            summary.conflicts = pushed.conflicts
+            summary.parked_reasons = pushed.parked_reasons
+            pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
+            summary.pulled = pulled.pulled
+            summary.rejected = pulled.rejected + pulled.history.rejected
+            summary.messages = pulled.history.messages
+            summary.changed_tickets = tuple(sorted(pulled.history.tickets))
+        finally:
+            summary.bytes_in = self.client.traffic.bytes_in - in_before
+            summary.bytes_out = self.client.traffic.bytes_out - out_before
