@@ -126,7 +126,7 @@ class AgentDeskApp(App[None]):
         try:
             from agentdesk.desk.session import open_desk
 
-            desk = open_desk(self.settings, self.clock, quick_check=False)
+            desk = open_desk(self.settings, self.clock, quick_check=False, interactive=True)
         except Exception as error:
             self.post_message(self.SessionFailed(agent_message(error)))
             return

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentdesk import __version__
-from agentdesk.core.errors import AgentdeskError, agent_message
+from agentdesk.core.errors import AgentdeskError, Busy, agent_message
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import Backend, SyncSummary
@@ -122,9 +122,17 @@ def _aware(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _fail(message: str) -> int:
+EXIT_BUSY = 5
+"""`sync`: another writer holds the database; nothing was changed, run again later."""
+
+
+def _fail(message: str, code: int = 1) -> int:
     print(f"agentdesk: {message}", file=sys.stderr)
-    return 1
+    return code
+
+
+def _fail_with(error: AgentdeskError) -> int:
+    return _fail(agent_message(error), EXIT_BUSY if isinstance(error, Busy) else 1)
 
 
 def _system_clock() -> datetime:
@@ -208,7 +216,7 @@ def sync_command(args: argparse.Namespace) -> int:
     except AgentdeskError as error:
         if backend is not None:
             backend.close()
-        return _fail(agent_message(error))
+        return _fail_with(error)
 
     def report(summary: SyncSummary) -> None:
         for line in summary.lines():
@@ -221,7 +229,7 @@ def sync_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     except AgentdeskError as error:
-        return _fail(agent_message(error))
+        return _fail_with(error)
     finally:
         backend.close()
         close_desk(desk)
