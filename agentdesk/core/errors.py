@@ -12,7 +12,6 @@ and names the type only for what is not an AgentdeskError (a bug). Three kinds:
 
 from __future__ import annotations
 
-
 BUSY = "the database is busy (another agentdesk or sync is writing); try again"
 """What every front end says when SQLite is locked by another writer (not damage)."""
 

@@ -21,6 +21,7 @@ Clock = Callable[[], datetime]
 
 __all__ = ["BUSY", "Actor", "Clock", "Desk"]
 
+
 @dataclass(frozen=True)
 class Actor:
     """Who the audit trail, messages and macro undo name."""

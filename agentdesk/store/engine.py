@@ -145,9 +145,7 @@ def make_engine(path: Path, busy_timeout_ms: int | None = None) -> Engine:
     uri = _uri(path)
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(
-            uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000
-        )
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000)
 
     engine = create_engine(
         "sqlite://",
@@ -188,11 +186,10 @@ class Store:
     def write(self) -> Iterator[Connection]:
         """One BEGIN IMMEDIATE transaction; committed on exit, rolled back on error.
         Another writer's lock raises StoreBusy, a read-only file StoreNotWritable."""
-        with self._situations():
-            with self.engine.connect() as connection:
-                connection = connection.execution_options(sqlite_begin="IMMEDIATE")
-                with connection.begin():
-                    yield connection
+        with self._situations(), self.engine.connect() as connection:
+            connection = connection.execution_options(sqlite_begin="IMMEDIATE")
+            with connection.begin():
+                yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
