@@ -22,6 +22,7 @@ from sqlalchemy.pool import QueuePool
 
 from agentdesk.core.errors import BUSY, Busy, DeskError
 from agentdesk.core.sla import SlaPolicy
+from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
@@ -172,7 +173,37 @@ def make_engine(path: Path, busy_timeout_ms: int | None = None) -> Engine:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
+    event.listen(engine, "before_cursor_execute", _clean_parameters, retval=True)
     return engine
+
+
+_WRITES = ("INSERT", "UPDATE", "REPLACE")
+
+
+def _clean_parameters(
+    _connection: Connection,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """Nothing written to the store holds a control character or an escape sequence: every
+    string a write statement carries passes the sanitiser (messages, notes, drafts, pulled
+    remote content, audit values). Reads are left alone; so are bytes (attachments)."""
+    if not statement.lstrip()[:7].upper().startswith(_WRITES):
+        return statement, parameters
+    if executemany:
+        return statement, [_clean_row(row) for row in parameters]
+    return statement, _clean_row(parameters)
+
+
+def _clean_row(row: Any) -> Any:
+    if isinstance(row, dict):
+        return {key: clean_text(v) if isinstance(v, str) else v for key, v in row.items()}
+    if isinstance(row, tuple | list):
+        return type(row)(clean_text(v) if isinstance(v, str) else v for v in row)
+    return row
 
 
 @dataclass

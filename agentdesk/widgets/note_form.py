@@ -28,6 +28,7 @@ from agentdesk.core.note_template import (
     Tag,
     Taxonomy,
 )
+from agentdesk.widgets.safe_text_area import SafeTextArea
 
 _HINTS = {
     Section.ISSUE_SUMMARY: "What the customer needs, in one or two sentences",
@@ -104,7 +105,7 @@ class NoteForm(VerticalScroll):
             id="note-title",
         )
         for section in Section:
-            area = TextArea(
+            area = SafeTextArea(
                 id=f"note-{section.value}",
                 soft_wrap=True,
                 tab_behavior="focus",
