@@ -59,15 +59,16 @@ def test_demo_data_refuses_bad_arguments_by_name(tmp_path: Path) -> None:
     assert result.returncode == 2 and "has no time zone" in result.stderr
 
 
-def test_demo_data_sets_aside_a_foreign_file_with_a_message(tmp_path: Path) -> None:
+def test_demo_data_refuses_a_foreign_file_and_leaves_it_alone(tmp_path: Path) -> None:
     db = tmp_path / "notes.db"
     db.write_text("shopping list\n")
     result = run("demo-data", "--tickets", "10", "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{db} is not a usable agentdesk database" in result.stderr
-    (moved,) = tmp_path.glob("notes.db.unusable-*")
-    assert moved.read_text() == "shopping list\n"
+    assert f"{db} is not an agentdesk database" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert db.read_text() == "shopping list\n"
+    assert not list(tmp_path.glob("notes.db.unusable-*"))
 
 
 def test_demo_data_refuses_to_mix_into_a_filled_store(tmp_path: Path) -> None:

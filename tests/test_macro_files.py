@@ -148,3 +148,39 @@ def test_macros_check_prints_file_line_problem_and_fails(tmp_path: Path) -> None
         "send_reply, fill_note",
     ]
     assert "1 macro file(s) OK, 1 with problems" in result.stderr
+
+
+# The issue's macro (issue 12, item 1): a title-setting OSC and a clear-screen CSI in the body.
+HACKED = (
+    'title = "Friendly opener"\n'
+    'category = "opener"\n'
+    'body = """\n'
+    "Hello {{customer.first_name}},\n"
+    "\\u001b]0;HACKED\\u0007Thanks for writing.\\u001b[2J\n"
+    '"""\n'
+)
+
+
+def test_macros_check_refuses_control_characters_with_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "good", CANNED.format(title="Good"))
+    write(tmp_path, "hacked", HACKED)
+    write(tmp_path, "title", CANNED.format(title="Bold \\u001b[1m").replace("Bye", "Hi"))
+    result = run_check(str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{tmp_path / 'hacked.toml'}:5: 'body' holds a terminal escape sequence "
+        "(ESC ]0;HACKED BEL): control characters and escape sequences are not allowed in "
+        "macro text (they would reach the agent's terminal and the customer)",
+        f"{tmp_path / 'title.toml'}:1: 'title' holds a terminal escape sequence (ESC [1m): "
+        "control characters and escape sequences are not allowed in macro text (they would "
+        "reach the agent's terminal and the customer)",
+    ]
+
+
+def test_a_macro_with_escape_sequences_is_not_loaded(tmp_path: Path) -> None:
+    """At load, the same check: the picker never offers it, and names the file and line."""
+    write(tmp_path, "hacked", HACKED)
+    library = MacroCatalog([MacroFolder(tmp_path, TEAM)]).refresh()
+    assert library.macros == ()
+    (problem,) = library.problems
+    assert str(problem).startswith(f"{tmp_path / 'hacked.toml'}:5: 'body' holds a terminal")

@@ -119,11 +119,12 @@ def test_customer_is_masked_and_counts_cover_open_tickets(queue, now) -> None:
     assert texts[ids.index(1)] == "#1 Cannot log in Maria Garcia Lopez"
 
 
-def test_detail_masks_contact_and_keeps_text_literal(queue) -> None:
+def test_detail_masks_contact_keeps_markup_literal_and_drops_escapes(queue) -> None:
     with queue.read() as connection:
         detail = ticket_detail(connection, 8)
         missing = ticket_detail(connection, 404)
     assert detail is not None and missing is None
-    assert detail.subject == "[bold]Refund[/bold] \x1b[31m"
+    # Written as "[bold]Refund[/bold] \x1b[31m": markup is text, the escape never lands.
+    assert detail.subject == "[bold]Refund[/bold] "
     assert detail.customer_email == "j***n@example.org"
     assert detail.account_id == "ACC-00000002"
