@@ -395,10 +395,11 @@ async def test_a_store_error_is_shown_not_raised(tmp_path: Path, clock: SteppedC
         await settle(pilot)
         assert isinstance(app.screen, ErrorScreen)
         message = str(app.screen.query_one("#error-message").render())
-        assert "not an SQLite database" in message and "nothing was deleted" in message
+        assert "not an SQLite database" in message and "nothing was changed" in message
         await pilot.press("enter")
         await settle(pilot)
     assert app.return_code == 1
+    assert database.read_text() == "this is not a database"  # the user's file, untouched
 
 
 async def test_damage_found_after_the_queue_shows_is_reported(
