@@ -69,6 +69,9 @@ def where(queue: QueueFilter, params: dict[str, Any]) -> str:
         params["agent_id"] = queue.agent_id if queue.agent_id is not None else -1
     elif queue.view is View.UNASSIGNED:
         clauses.append("t.assignee_id IS NULL")
+    elif queue.view is View.TIER:
+        clauses.append("t.tier = :agent_tier")
+        params["agent_tier"] = queue.tier.value if queue.tier is not None else ""
     if queue.statuses:
         member("t.status", "status", [s.value for s in queue.statuses])
     if queue.priorities:
@@ -77,6 +80,8 @@ def where(queue: QueueFilter, params: dict[str, Any]) -> str:
         member("t.channel", "channel", [c.value for c in queue.channels])
     if queue.regions:
         member("t.region", "region", [r.value for r in queue.regions])
+    if queue.tiers:
+        member("t.tier", "tier", [t.value for t in queue.tiers])
     return ("WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
