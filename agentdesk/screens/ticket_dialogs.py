@@ -55,7 +55,7 @@ def escalation_dialog(
     if not options:
         return None
     return ChoiceDialog(
-        "Escalate the ticket: to the tier's queue, or to one of its agents",
+        "Escalate to a tier's queue or to one of its agents",
         options,
         reason="Reason (required; the receiving team reads it)",
         reason_required=True,
