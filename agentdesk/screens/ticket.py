@@ -199,17 +199,18 @@ class TicketScreen(TicketMacros):
         self.taxonomy = message.taxonomy
         header = self.query_one(TicketHeader)
         verification = describe_status(self.verification())
-        header.show(workspace, verification)
+        detail = workspace.detail
+        demo_answers = work_on.demo_answers(self.desk, detail.account_id)
+        header.show(workspace, verification, demo_answers)
         self._show_banner()
         self.query_one(SlaClocks).show(workspace.snapshot)
-        detail = workspace.detail
         self.query_one(CustomerPanel).show(
             detail.customer_name,
             detail.account_id,
             detail.customer_email,
             workspace.payment_method,
             verification=verification,
-            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+            demo_answers=demo_answers,
         )
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
@@ -327,7 +328,14 @@ class TicketScreen(TicketMacros):
                 markup=False,
             )
             return
-        screen = VerifyScreen(self.desk, self.ticket_id, self.workspace.detail.account_id)
+        detail = self.workspace.detail
+        screen = VerifyScreen(
+            self.desk,
+            self.ticket_id,
+            detail.account_id,
+            customer=detail.customer_name,
+            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+        )
         self.app.push_screen(screen, lambda _status: self._load())
 
     def action_confirm(self) -> None:
@@ -335,7 +343,10 @@ class TicketScreen(TicketMacros):
 
         note = self._note()
         summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
-        screen = ConfirmScreen(self.desk, self.ticket_id, summary)
+        said = [m.body for m in self.workspace.detail.messages if m.kind is MessageKind.CUSTOMER]
+        screen = ConfirmScreen(
+            self.desk, self.ticket_id, summary, customer_said=said[-1] if said else ""
+        )
         self.app.push_screen(screen, lambda _done: self._load())
 
     def action_clear_lock(self) -> None:
