@@ -157,17 +157,19 @@ def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
 
 def macros_check(folder: Path | None) -> int:
     """Every problem as file:line: message on stdout; exit 1 if there is any."""
-    from agentdesk.macro_files import check_folder
+    from agentdesk.macro_files import check_folder, wrap_warnings
     from agentdesk.shipped import shipped_dir
 
     folder = folder or shipped_dir("macros")
     good, problems = check_folder(folder)
-    for problem in problems:
+    warnings = wrap_warnings(good)
+    for problem in [*problems, *warnings]:
         print(problem)
     bad_files = len({problem.path for problem in problems})
+    also = f", {len(warnings)} warning(s)" if warnings else ""
     print(
         f"{folder}: {len(good)} macro file(s) OK, {bad_files} with problems "
-        f"({len(problems)} problem(s))",
+        f"({len(problems)} problem(s){also})",
         file=sys.stderr,
     )
     return 1 if problems else 0

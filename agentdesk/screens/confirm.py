@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
@@ -20,7 +20,7 @@ from agentdesk.core.errors import agent_message
 from agentdesk.core.quality import Confirmation
 from agentdesk.desk.base import Desk
 from agentdesk.desk.confirmation import record_confirmation
-from agentdesk.widgets.literal import literal
+from agentdesk.widgets.literal import literal, literal_content
 
 if TYPE_CHECKING:
     pass
@@ -39,6 +39,9 @@ _TITLES = {
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    """Docked at the top: the newest messages, at the bottom of the conversation, stay in
+    sight (dimmed) behind it, and the customer's last message is quoted inside it."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("y", "agree", "Agrees", id="confirm.agree"),
@@ -58,9 +61,14 @@ class ConfirmScreen(ModalScreen[bool]):
         desk: Desk,
         ticket_id: int,
         issue_summary: str,
+        *,
+        customer_said: str = "",
     ) -> None:
-        """desk: the opening screen's own (a read-only one refuses to record)."""
+        """desk: the opening screen's own (a read-only one refuses to record).
+        customer_said: the customer's latest message, quoted in the dialog so the agent can
+        restate it (the conversation is behind the dialog)."""
         super().__init__()
+        self.customer_said = customer_said
         self.desk = desk
         self.ticket_id = ticket_id
         self.clock = desk.clock
@@ -76,6 +84,14 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static(
                 Content(f"Confirm with the customer · #{self.ticket_id}"), id="confirm-title"
             )
+            if self.customer_said.strip():
+                quote = VerticalScroll(
+                    Static(literal_content(self.customer_said.strip(), multiline=True)),
+                    id="confirm-said",
+                )
+                quote.border_title = "The customer's last message"
+                quote.can_focus = False
+                yield quote
             yield Static("", id="confirm-step")
             yield Static("", id="confirm-help")
             yield Static("", id="confirm-summary")

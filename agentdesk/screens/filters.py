@@ -1,4 +1,4 @@
-"""The queue filter: status, priority, channel and region. Nothing ticked in a list means any."""
+"""The queue filter: status, priority, channel, region, tier. None ticked in a list: any."""
 
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from agentdesk.core.ticket import OPEN_STATUSES, Channel, Priority, Region, Status
+from agentdesk.core.ticket import OPEN_STATUSES, Channel, Priority, Region, Status, Tier
 from agentdesk.store.rows import QueueFilter
 
 
@@ -49,6 +49,9 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 yield self._list(
                     "region", "Region", [(r.value, r.value, r in queue.regions) for r in Region]
                 )
+                yield self._list(
+                    "tier", "Tier", [(t.value, t.value, t in queue.tiers) for t in Tier]
+                )
             yield Label(
                 "space ticks · tab next list · none ticked = any", id="filters-hint", markup=False
             )
@@ -74,6 +77,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
             priorities=frozenset(Priority(v) for v in self._ticked("priority")),
             channels=frozenset(Channel(v) for v in self._ticked("channel")),
             regions=frozenset(Region(v) for v in self._ticked("region")),
+            tiers=frozenset(Tier(v) for v in self._ticked("tier")),
         )
 
     @on(Button.Pressed, "#apply")
@@ -87,7 +91,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
     @on(Button.Pressed, "#defaults")
     def action_defaults(self) -> None:
         open_values = {s.value for s in OPEN_STATUSES}
-        for key in ("status", "priority", "channel", "region"):
+        for key in ("status", "priority", "channel", "region", "tier"):
             widget: SelectionList[str] = self.query_one(f"#filter-{key}", SelectionList)
             widget.deselect_all()
             if key == "status":

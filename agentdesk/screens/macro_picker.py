@@ -61,6 +61,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         index: MacroIndex
         usage: dict[str, int]
         values: dict[str, str]
+        why_missing: dict[str, str]
 
     @dataclass
     class LoadFailed(Message):
@@ -75,6 +76,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         self.index: MacroIndex | None = None
         self.usage: dict[str, int] = {}
         self.values: dict[str, str] = {}
+        self.why_missing: dict[str, str] = {}
         self.hits: list[MacroHit] = []
         self.asking: Macro | None = None  # the chosen entry while its values are typed in
 
@@ -112,12 +114,15 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
             self.post_message(self.LoadFailed(agent_message(error)))
             return
         if view is not None:
-            self.post_message(self.Loaded(view.library, view.index, view.usage, view.values))
+            self.post_message(
+                self.Loaded(view.library, view.index, view.usage, view.values, view.why_missing)
+            )
 
     def on_macro_picker_loaded(self, message: Loaded) -> None:
         self.library = message.library
         self.index = message.index
         self.usage = message.usage
+        self.why_missing = message.why_missing
         # Values typed in earlier (an ETR) survive a reload.
         self.values = {**message.values, **{k: v for k, v in self.values.items() if v}}
         problems = message.library.problems
@@ -211,7 +216,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         fields.remove_children()
         widgets: list[Label | Input] = [Label(Content("Fill in before it is sent:"))]
         for name in missing:
-            hint = PLACEHOLDERS.get(name, "a value for this macro")
+            hint = self.why_missing.get(name) or PLACEHOLDERS.get(name, "a value for this macro")
             widgets.append(Label(Content.assemble(("{{" + name + "}}", "bold"), f"  {hint}")))
             widgets.append(Input(placeholder=name, id=_field_id(name), classes="macro-field"))
         fields.mount_all(widgets)

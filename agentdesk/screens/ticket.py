@@ -32,7 +32,7 @@ from agentdesk.core.changes import ChangePlan, PendingReason
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
-from agentdesk.core.ticket import MessageKind, Priority, Tier
+from agentdesk.core.ticket import MessageKind, Priority
 from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
@@ -51,7 +51,7 @@ from agentdesk.widgets.sla_clocks import SlaClocks
 from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
 from agentdesk.widgets.ticket_header import TicketHeader
-from agentdesk.widgets.ticket_panes import TABS, TicketPanes, saved_note
+from agentdesk.widgets.ticket_panes import TABS, TicketPanes, note_as_shown
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
@@ -93,6 +93,8 @@ class TicketScreen(TicketMacros):
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
+        kept: str = ""
+        """What the screen kept of the agent's input for another try ("" for nothing)."""
 
         @classmethod
         def of(cls, error: Exception) -> TicketScreen.Refused:
@@ -112,6 +114,9 @@ class TicketScreen(TicketMacros):
         self.workspace = opened.workspace
         self.taxonomy = opened.taxonomy
         self.escalation = opened.escalation
+        self.escalation_agents = opened.escalation_agents
+        self.escalation_draft: tuple[str, str] | None = None
+        """(option, reason) of an escalation the SOP refused: the next `e` starts from it."""
         self.last_refusal = ""
         self._allowed: tuple[TicketWorkspace, dict[Action, str | None]] | None = None
 
@@ -194,17 +199,18 @@ class TicketScreen(TicketMacros):
         self.taxonomy = message.taxonomy
         header = self.query_one(TicketHeader)
         verification = describe_status(self.verification())
-        header.show(workspace, verification)
+        detail = workspace.detail
+        demo_answers = work_on.demo_answers(self.desk, detail.account_id)
+        header.show(workspace, verification, demo_answers)
         self._show_banner()
         self.query_one(SlaClocks).show(workspace.snapshot)
-        detail = workspace.detail
         self.query_one(CustomerPanel).show(
             detail.customer_name,
             detail.account_id,
             detail.customer_email,
             workspace.payment_method,
             verification=verification,
-            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+            demo_answers=demo_answers,
         )
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
@@ -271,6 +277,8 @@ class TicketScreen(TicketMacros):
 
     def on_ticket_screen_applied(self, message: Applied) -> None:
         self.last_refusal = ""
+        if message.action == "escalate":
+            self.escalation_draft = None
         if message.action == "start" and not self.verification().verified:
             # The SOP: identify and authenticate before anything else.
             self.call_after_refresh(self.action_verify)
@@ -282,7 +290,8 @@ class TicketScreen(TicketMacros):
     async def on_ticket_screen_refused(self, message: Refused) -> None:
         self.last_refusal = message.error
         self._show_banner()
-        self.notify(message.error, title="Refused", severity="error", markup=False)
+        error = f"{message.error} ({message.kept})" if message.kept else message.error
+        self.notify(error, title="Refused", severity="error", markup=False)
         form = await self.ensure_note_form() if message.missing else None
         if form is not None:
             self.action_show_tab("tab-note")
@@ -292,7 +301,7 @@ class TicketScreen(TicketMacros):
         form = self.note_form
         if form is not None:
             return form.value()
-        return saved_note(self.workspace)
+        return note_as_shown(self.workspace, self.taxonomy)
 
     # Actions
 
@@ -319,7 +328,14 @@ class TicketScreen(TicketMacros):
                 markup=False,
             )
             return
-        screen = VerifyScreen(self.desk, self.ticket_id, self.workspace.detail.account_id)
+        detail = self.workspace.detail
+        screen = VerifyScreen(
+            self.desk,
+            self.ticket_id,
+            detail.account_id,
+            customer=detail.customer_name,
+            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+        )
         self.app.push_screen(screen, lambda _status: self._load())
 
     def action_confirm(self) -> None:
@@ -327,7 +343,10 @@ class TicketScreen(TicketMacros):
 
         note = self._note()
         summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
-        screen = ConfirmScreen(self.desk, self.ticket_id, summary)
+        said = [m.body for m in self.workspace.detail.messages if m.kind is MessageKind.CUSTOMER]
+        screen = ConfirmScreen(
+            self.desk, self.ticket_id, summary, customer_said=said[-1] if said else ""
+        )
         self.app.push_screen(screen, lambda _done: self._load())
 
     def action_clear_lock(self) -> None:
@@ -391,16 +410,38 @@ class TicketScreen(TicketMacros):
     def action_escalate(self) -> None:
         from agentdesk.screens.ticket_dialogs import escalation_dialog
 
-        dialog = escalation_dialog(self.escalation, self.workspace.detail.tier)
+        option, reason = self.escalation_draft or (None, "")
+        dialog = escalation_dialog(
+            self.escalation,
+            self.workspace.detail.tier,
+            self.escalation_agents,
+            chosen=option,
+            reason=reason,
+        )
         if dialog is None:
             self.notify("The ticket is already with L3.", severity="warning")
             return
         self.app.push_screen(dialog, self._escalation_chosen)
 
     def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
-        if chosen is not None:
-            tier, reason = Tier(chosen[0]), chosen[1]
-            self.change(work_on.escalate, self.ticket_id, tier, reason, self._note())
+        from agentdesk.screens.ticket_dialogs import escalation_target
+
+        if chosen is None:
+            return
+        self.escalation_draft = chosen
+        (tier, assignee), reason = escalation_target(chosen[0]), chosen[1]
+        note = self._note()
+
+        def job() -> Message:
+            try:
+                plan = work_on.escalate(self.desk, self.ticket_id, tier, reason, note, assignee)
+            except Exception as error:
+                refused = self.Refused.of(error)
+                refused.kept = "your escalation and its reason are kept: e opens them again"
+                return refused
+            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
+
+        self._run(job, group="ticket-change")
 
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()

@@ -143,6 +143,39 @@ def test_escalate_needs_a_reason_and_records_the_handoff(
     ) == [("billing dispute", 7200)]
 
 
+def test_an_escalation_goes_to_the_tiers_queue_or_a_named_agent_of_it(
+    desk: Desk, store: Store, now: datetime
+) -> None:
+    """Issue 12 item 13: L2 finds an escalated ticket (its queue, or its agent's Mine)."""
+    from agentdesk.desk import queue as desk_queue
+    from agentdesk.store.rows import QueueFilter, View
+
+    _working(store, now)
+    opened = ticket_work.read_ticket(desk, TICKET)
+    assert opened is not None
+    # Li Wei (L2) is offered; Amara (L1) is not.
+    assert [a.handle for a in opened.escalation_agents] == ["li.wei"]
+    ticket_work.escalate(desk, TICKET, Tier.L2, "billing dispute", complete_note())
+    assert _rows(store, "SELECT tier, assignee_id FROM tickets WHERE id = ?", TICKET) == [
+        ("L2", None)
+    ]
+    l2_queue = QueueFilter(view=View.TIER, tier=Tier.L2)
+    assert [r.id for r in desk_queue.page_queue(desk, l2_queue, now, 0, 10)] == [TICKET]
+    assert desk_queue.page_queue(desk, QueueFilter(view=View.TIER, tier=Tier.L1), now, 0, 10) == []
+
+    add_ticket(
+        store, 11, created_at=now - timedelta(hours=1), status=Status.IN_PROGRESS, assignee_id=1
+    )
+    with pytest.raises(Refused, match="not to an L1 agent"):
+        ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=1)
+    with pytest.raises(Refused, match="no agent with id 99"):
+        ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=99)
+    ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=2)
+    assert _rows(store, "SELECT tier, assignee_id FROM tickets WHERE id = 11") == [("L2", 2)]
+    mine_l2 = QueueFilter(view=View.MINE, agent_id=2)
+    assert [r.id for r in desk_queue.page_queue(desk, mine_l2, now, 0, 10)] == [11]
+
+
 def test_assign_to_me_then_change_priority_with_a_reason(
     desk: Desk, store: Store, now: datetime
 ) -> None:

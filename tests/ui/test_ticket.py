@@ -298,6 +298,72 @@ async def test_escalate_with_a_reason(demo: Settings, clock: SteppedClock) -> No
         assert "L2" in str(screen.query_one("#ticket-title").render())
 
 
+async def test_a_refused_escalation_keeps_its_reason_and_the_form_tracks_the_gaps(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """Issue 12 item 13: refused for the note, the typed reason is kept for the next `e`; the
+    suggested tags (shown pre-selected) are not reported missing; a gap filled after the
+    refusal stops showing `✗ Required`; the escalated ticket leaves the L1 agent."""
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter", *"billing dispute", "enter")  # the L2 queue, a reason
+        await settle(pilot)
+        assert "escalating to L2 needs the structured note" in screen.last_refusal
+        assert "tag" not in screen.last_refusal  # the suggested tags count
+        form = screen.query_one(NoteForm)
+        for tag in Tag:
+            error = form.query_one(f"#error-{tag.value}")
+            assert not error.display and form.query_one(f"#note-{tag.value}", Select).value
+        summary_error = form.query_one(f"#error-{Section.ISSUE_SUMMARY.value}")
+        assert summary_error.display
+        await pilot.press(*"Customer was billed twice")
+        await settle(pilot)
+        assert not summary_error.display  # filled: no longer required
+        assert form.query_one(f"#error-{Section.STEPS_TAKEN.value}").display
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert dialog.query_one("#choice-reason", Input).value == "billing dispute"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _read(demo, "SELECT tier, assignee_id FROM tickets WHERE id = ?", ticket_id) == [
+            ("L2", None)
+        ]
+
+
+async def test_escalate_to_a_named_agent_of_the_tier(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    l2_agents = _read(demo, "SELECT id, handle FROM agents WHERE tier = 'L2' ORDER BY name, id")
+    assert l2_agents
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        values = [value for value, _ in dialog.options]
+        assert values[0] == "L2" and values[1] == f"L2:{l2_agents[0][0]}"
+        assert "L3" in values
+        await pilot.press("down", "enter", *"billing", "enter")
+        await settle(pilot)
+        assert _read(demo, "SELECT tier, assignee_id FROM tickets WHERE id = ?", ticket_id) == [
+            ("L2", l2_agents[0][0])
+        ]
+
+
 async def test_an_11_mb_attachment_is_refused(
     demo: Settings, clock: SteppedClock, tmp_path: Path
 ) -> None:
