@@ -37,6 +37,7 @@ from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
+from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_keys import ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
@@ -59,7 +60,7 @@ if TYPE_CHECKING:
 P = ParamSpec("P")
 
 
-class TicketScreen(TicketMacros):
+class TicketScreen(TicketMacros, TicketAttachments):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -461,19 +462,3 @@ class TicketScreen(TicketMacros):
         self.composer.load(message.mode, text)
         self._save_draft(COMPOSER, message.mode.value, self.composer.text)
         self.composer.text_area.focus()
-
-    # Attachments
-
-    def action_attach(self) -> None:
-        from agentdesk.screens.attach_dialog import AttachDialog
-
-        self.app.push_screen(AttachDialog(), self._attach_chosen)
-
-    def _attach_chosen(self, path: str | None) -> None:
-        if path:
-            self.attach(path)
-
-    def attach(self, path: str) -> None:
-        from agentdesk.desk.attachments import attach_file
-
-        self.change(attach_file, self.ticket_id, path)
