@@ -39,9 +39,10 @@ def format_size(size: int) -> str:
 
 def check_size(filename: str, size: int) -> None:
     if size > MAX_ATTACHMENT_BYTES:
-        raise AttachmentRefused(
-            f"{filename} is {format_size(size)}; attachments may be at most {MAX_ATTACHMENT_TEXT}"
-        )
+        shown, limit = format_size(size), MAX_ATTACHMENT_TEXT
+        if shown == format_size(MAX_ATTACHMENT_BYTES):  # "10.0 MB" would look allowed
+            shown, limit = f"{size:,} bytes", f"{limit} ({MAX_ATTACHMENT_BYTES:,} bytes)"
+        raise AttachmentRefused(f"{filename} is {shown}; attachments may be at most {limit}")
     if size == 0:
         raise AttachmentRefused(f"{filename} is empty")
 

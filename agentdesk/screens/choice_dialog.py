@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentdesk.widgets.field import Field
+
 Choice = tuple[str, str]
 
 
@@ -52,7 +54,7 @@ class ChoiceDialog(ModalScreen[Choice | None]):
             )
             if self.reason_label:
                 yield Label(self.reason_label, id="choice-reason-label")
-                yield Input(placeholder="Why (goes into the audit trail)", id="choice-reason")
+                yield Field(placeholder="Why (goes into the audit trail)", id="choice-reason")
             yield Static("", id="choice-error")
             with Horizontal(id="choice-buttons"):
                 yield Button("OK", variant="primary", id="choice-ok")

@@ -20,6 +20,7 @@ from agentdesk.core.errors import agent_message
 from agentdesk.core.quality import Confirmation
 from agentdesk.desk.base import Desk
 from agentdesk.desk.confirmation import record_confirmation
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -79,8 +80,8 @@ class ConfirmScreen(ModalScreen[bool]):
             yield Static("", id="confirm-step")
             yield Static("", id="confirm-help")
             yield Static("", id="confirm-summary")
-            yield Input(id="confirm-text")
-            yield Input(id="confirm-etr", placeholder="ETR: 2h, 90m, 1d or 16:00")
+            yield Field(id="confirm-text")
+            yield Field(id="confirm-etr", placeholder="ETR: 2h, 90m, 1d or 16:00")
             yield Static("", id="confirm-due")
             yield Static("", id="confirm-error")
 

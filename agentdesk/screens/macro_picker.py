@@ -26,6 +26,7 @@ from agentdesk.core.macros import Macro, MacroHit, MacroIndex, render
 from agentdesk.core.macros.placeholders import PLACEHOLDERS
 from agentdesk.core.macros.plan import missing_values
 from agentdesk.macro_files import MacroLibrary
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.literal import literal
 from agentdesk.widgets.macro_preview import MacroPreview
 
@@ -81,7 +82,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="macro-dialog"):
             yield Static(Content(f"Macros for #{self.ticket_id}"), id="macro-title")
-            yield Input(
+            yield Field(
                 value=self.initial_query,
                 placeholder="Search macros: title, tags or words of the text",
                 select_on_focus=False,
@@ -213,7 +214,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         for name in missing:
             hint = PLACEHOLDERS.get(name, "a value for this macro")
             widgets.append(Label(Content.assemble(("{{" + name + "}}", "bold"), f"  {hint}")))
-            widgets.append(Input(placeholder=name, id=_field_id(name), classes="macro-field"))
+            widgets.append(Field(placeholder=name, id=_field_id(name), classes="macro-field"))
         fields.mount_all(widgets)
         fields.add_class("-open")
         self.call_after_refresh(self._focus_first_empty)

@@ -20,6 +20,7 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Static
 
 from agentdesk.core.errors import AgentdeskError, agent_message
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.path_suggester import PathSuggester
 
 T = TypeVar("T")
@@ -58,7 +59,7 @@ class PathDialog(ModalScreen[T | None], Generic[T]):
         with Vertical(id="path-dialog"):
             yield Static(Content(self.title_text), id="path-title")
             yield Static(Content(self.hint_text), id="path-hint")
-            yield Input(
+            yield Field(
                 self.initial,
                 placeholder=self.placeholder,
                 suggester=PathSuggester(),
