@@ -121,13 +121,22 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         self.usage = message.usage
         # Values typed in earlier (an ETR) survive a reload.
         self.values = {**message.values, **{k: v for k, v in self.values.items() if v}}
-        problems = message.library.problems
-        status = f"{len(message.library.macros)} macros"
-        if problems:
-            first = problems[0]
-            status += f" · {len(problems)} problem(s) in the files, skipped: {first}"
-        self.query_one("#macro-status", Static).update(Content(literal(status)))
         self._search(self.query_one("#macro-query", Input).value)
+
+    def _show_status(self, query: str) -> None:
+        """'44 macros', or while filtering '3 of 44 macros'; and any skipped file."""
+        if self.library is None:
+            return
+        total = len(self.library.macros)
+        status = f"{total} macros"
+        if query.strip():
+            found = len(self.hits)
+            shown = f"best {found}" if found == RESULTS else str(found)
+            status = f"{shown} of {total} macros"
+        problems = self.library.problems
+        if problems:
+            status += f" · {len(problems)} problem(s) in the files, skipped: {problems[0]}"
+        self.query_one("#macro-status", Static).update(Content(literal(status)))
 
     def on_macro_picker_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#macro-preview", MacroPreview).update(
@@ -163,6 +172,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         )
         if self.hits:
             results.highlighted = 0
+        self._show_status(query)
         self._show_preview()
 
     @property

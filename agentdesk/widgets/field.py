@@ -45,10 +45,9 @@ class Field(Input):
         for binding in self._bindings.key_to_bindings.get(event.key, ()):
             if binding.priority:
                 continue  # the app ran it already, before this key was handed out
-            if self.check_action(binding.action, ()) is False:
-                continue
-            event.stop()
-            event.prevent_default()
-            await self.run_action(binding.action)
-            return
+            if await self.app.run_action(binding.action, self):
+                event.stop()
+                event.prevent_default()
+                return
+            # Skipped (up/down with nothing to move): the key goes on to the screen's binding.
         await super()._on_key(event)
