@@ -115,6 +115,12 @@ def undo_last_macro(desk: Desk, ticket_id: int) -> UndoneMacro:
         )
 
 
+def macro_title(desk: Desk, macro_id: str) -> str:
+    """The macro's title as the picker shows it; its file id when it is no longer there."""
+    found = desk.session.macros.refresh().get(macro_id)
+    return found.title if found is not None else macro_id
+
+
 def record_use(desk: Desk, macro_id: str) -> None:
     """Count a use that writes nothing else (a canned reply put into a draft)."""
     from agentdesk.store.macros import record_use as count

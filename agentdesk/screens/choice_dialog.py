@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentdesk.widgets.field import Field
+
 Choice = tuple[str, str]
 
 
@@ -55,7 +57,7 @@ class ChoiceDialog(ModalScreen[Choice | None]):
             )
             if self.reason_label:
                 yield Label(self.reason_label, id="choice-reason-label")
-                yield Input(
+                yield Field(
                     self.reason_value,
                     placeholder="Why (goes into the audit trail)",
                     id="choice-reason",

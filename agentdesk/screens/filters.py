@@ -15,6 +15,7 @@ from textual.widgets.selection_list import Selection
 
 from agentdesk.core.ticket import OPEN_STATUSES, Channel, Priority, Region, Status, Tier
 from agentdesk.store.rows import QueueFilter
+from agentdesk.widgets.tick_list import TickList
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
@@ -63,7 +64,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
     @staticmethod
     def _list(key: str, title: str, options: list[tuple[str, str, bool]]) -> SelectionList[str]:
         selections = [Selection(label, value, ticked) for label, value, ticked in options]
-        widget: SelectionList[str] = SelectionList(*selections, id=f"filter-{key}")
+        widget: SelectionList[str] = TickList(*selections, id=f"filter-{key}")
         widget.border_title = title
         return widget
 

@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
@@ -32,13 +33,14 @@ from agentdesk.core.changes import ChangePlan, PendingReason
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
-from agentdesk.core.ticket import MessageKind, Priority
+from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
+from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
-from agentdesk.screens.ticket_keys import ticket_bindings
+from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
@@ -58,8 +60,10 @@ if TYPE_CHECKING:
 
 P = ParamSpec("P")
 
+CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
-class TicketScreen(TicketMacros):
+
+class TicketScreen(TicketMacros, TicketAttachments):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -212,6 +216,8 @@ class TicketScreen(TicketMacros):
             verification=verification,
             demo_answers=demo_answers,
         )
+        closed = workspace.detail.status is Status.CLOSED
+        self.composer.show_closed(CLOSED_COMPOSER if closed else None)
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
             if draft is not None:
@@ -310,10 +316,38 @@ class TicketScreen(TicketMacros):
             action = str(parameters[0]) if parameters else Action.REPLY.value
         if action not in Action.__members__.values():
             return True  # tabs, back: always
+        return self._why_not(Action(action)) is None
+
+    def _why_not(self, action: Action) -> str | None:
         workspace = self.workspace
         if self._allowed is None or self._allowed[0] is not workspace:
             self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
-        return self._allowed[1][Action(action)] is None
+        return self._allowed[1][action]
+
+    def on_key(self, event: events.Key) -> None:
+        """A ticket key that is not open now says why, instead of doing nothing."""
+        entry = TICKET_KEY_OF.get(event.key)
+        if entry is None or isinstance(self.focused, (TextArea, Input)):
+            return
+        node: DOMNode | None = self.focused
+        while node is not None and node is not self:
+            if event.key in node._bindings.key_to_bindings:
+                return  # the focused widget's own key
+            node = node.parent
+        name, parameters = entry.parsed
+        if name == "compose" and parameters:
+            name = str(parameters[0])
+        if name not in Action.__members__.values():
+            return
+        reason = self._why_not(Action(name))
+        if reason is not None:
+            event.stop()
+            self.notify(
+                f"{entry.title}: {reason}.",
+                title=f"#{self.ticket_id}",
+                severity="warning",
+                markup=False,
+            )
 
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen
@@ -376,7 +410,29 @@ class TicketScreen(TicketMacros):
         if self.desk.actor.agent_id is None:
             self.notify(work_on.NO_AGENT, severity="warning", markup=False)
             return
+        holder = self.workspace.detail.assignee
+        if holder and holder != self.desk.actor.handle:
+            self._ask_to_take(holder)
+            return
         self.change(work_on.assign_to_me, self.workspace.snapshot)
+
+    def _ask_to_take(self, holder: str) -> None:
+        """Another agent has the ticket: taking it is a choice, not a keystroke."""
+        from agentdesk.screens.choice_dialog import Choice, ChoiceDialog
+
+        name = self.workspace.people.of_handle(holder) or holder
+        snapshot = self.workspace.snapshot
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None and choice[0] == "take":
+                self.change(work_on.assign_to_me, snapshot)
+
+        dialog = ChoiceDialog(
+            f"#{self.ticket_id} is assigned to {name}. Take it?",
+            [("keep", f"Leave it with {name}"), ("take", "Take it (the history records it)")],
+            selected="keep",
+        )
+        self.app.push_screen(dialog, chosen)
 
     def action_start_work(self) -> None:
         self.change(work_on.start_work, self.workspace.snapshot)
@@ -502,19 +558,3 @@ class TicketScreen(TicketMacros):
         self.composer.load(message.mode, text)
         self._save_draft(COMPOSER, message.mode.value, self.composer.text)
         self.composer.text_area.focus()
-
-    # Attachments
-
-    def action_attach(self) -> None:
-        from agentdesk.screens.attach_dialog import AttachDialog
-
-        self.app.push_screen(AttachDialog(), self._attach_chosen)
-
-    def _attach_chosen(self, path: str | None) -> None:
-        if path:
-            self.attach(path)
-
-    def attach(self, path: str) -> None:
-        from agentdesk.desk.attachments import attach_file
-
-        self.change(attach_file, self.ticket_id, path)

@@ -31,6 +31,7 @@ from agentdesk.core.verification import (
 )
 from agentdesk.desk import verification
 from agentdesk.desk.base import Desk
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -112,7 +113,7 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
             with RadioSet(id="verify-choice"):
                 yield RadioButton("Date of birth", value=True, id="choice-dob")
                 yield RadioButton("PIN", id="choice-pin")
-            yield Input(id="verify-input")
+            yield Field(id="verify-input")
             yield Static("", id="verify-error")
             yield Static(
                 Content.styled("enter next step · esc cancel", "$text-muted"), id="verify-keys"

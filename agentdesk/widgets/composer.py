@@ -54,6 +54,8 @@ class Composer(Vertical):
         &.-reply > TextArea { border: tall $success; }
         &.-internal-note > ComposerMode { background: $warning 25%; }
         &.-internal-note > TextArea { border: dashed $warning; }
+        &.-closed > ComposerMode { background: $panel; }
+        &.-closed > TextArea { display: none; }
     }
     """
 
@@ -96,6 +98,7 @@ class Composer(Vertical):
         self.ready = asyncio.Event()
         """Set once the text area is mounted and can take the focus."""
         self._focus_when_ready = False
+        self.closed_reason: str | None = None
 
     def compose(self) -> ComposeResult:
         yield ComposerMode(id="composer-mode")
@@ -156,7 +159,18 @@ class Composer(Vertical):
         self._show_mode()
         self._schedule_draft()
 
+    def show_closed(self, reason: str | None) -> None:
+        """A closed ticket takes no message: no text area that would ignore typing, but a
+        line that says why and what to do instead. None: the composer as usual."""
+        self.closed_reason = reason
+        self.set_class(reason is not None, "-closed")
+        self.text_area.disabled = reason is not None
+        self._show_mode()
+
     def _show_mode(self) -> None:
+        if self.closed_reason is not None:
+            self.query_one(ComposerMode).update(Content.styled(self.closed_reason, "$text-muted"))
+            return
         title, hint = _MODE_TEXT[self.mode]
         style = "bold $text-success" if self.mode is MessageKind.REPLY else "bold $text-warning"
         self.query_one(ComposerMode).update(

@@ -101,7 +101,7 @@ class TicketPanes(ContentSwitcher):
         for attachments in self.query(AttachmentTable):
             attachments.show(workspace.attachments)
         for history in self.query(HistoryTable):
-            history.show(workspace.audit)
+            history.show(workspace.audit, workspace.people)
 
     async def open(self, tab: str) -> None:
         """Show the pane, building it on its first showing."""
@@ -117,7 +117,7 @@ class TicketPanes(ContentSwitcher):
         elif tab == "tab-history":
             if not self.query(HistoryTable):
                 await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
-            self.query_one(HistoryTable).show(self.workspace.audit)
+            self.query_one(HistoryTable).show(self.workspace.audit, self.workspace.people)
 
     async def ensure_note_form(self) -> NoteForm:
         form = self.note_form

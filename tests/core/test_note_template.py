@@ -282,7 +282,7 @@ def test_saving_the_same_note_again_changes_nothing(policy) -> None:  # type: ig
 
 def test_attachments_over_10_mb_are_refused(policy) -> None:  # type: ignore[no-untyped-def]
     big = NewAttachment("dump.bin", "application/octet-stream", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
-    with pytest.raises(ValueError, match=r"at most 10\.0 MB"):
+    with pytest.raises(ValueError, match=r"is 10,000,001 bytes; attachments may be at most 10 MB"):
         _plan(_ticket(), TicketChange("attach", attachment=big), policy)
     ok = NewAttachment("a.txt", "text/plain", b"hello")
     plan = _plan(_ticket(), TicketChange("attach", attachment=ok), policy)

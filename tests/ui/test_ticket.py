@@ -17,6 +17,7 @@ from agentdesk.config import Settings
 from agentdesk.core.note_template import Section, Tag
 from agentdesk.core.quality import Confirmation
 from agentdesk.core.ticket import MessageKind
+from agentdesk.screens.attach_dialog import AttachDialog
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.shipped import load_sla_policy
@@ -364,11 +365,11 @@ async def test_escalate_to_a_named_agent_of_the_tier(demo: Settings, clock: Step
         ]
 
 
-async def test_an_11_mb_attachment_is_refused(
+async def test_an_11_mb_attachment_is_refused_in_the_dialog_with_the_path_kept(
     demo: Settings, clock: SteppedClock, tmp_path: Path
 ) -> None:
     big = tmp_path / "capture.pcap"
-    big.write_bytes(b"\0" * (11 * 1024 * 1024))
+    big.write_bytes(b"\0" * 11_000_000)
     small = tmp_path / "screenshot.png"
     small.write_bytes(b"\x89PNG" + b"\0" * 2000)
     ticket_id = _bare_ticket(demo)
@@ -377,19 +378,25 @@ async def test_an_11_mb_attachment_is_refused(
         screen = await _open(app, pilot, ticket_id)
         await pilot.press("f")
         await settle(pilot)
-        await pilot.press(*"/tm")
-        dialog_input = app.screen.query_one("#attach-path", Input)
+        dialog = app.screen
+        assert isinstance(dialog, AttachDialog)
+        dialog_input = dialog.query_one("#path-input", Input)
         dialog_input.value = str(big)
         await pilot.press("enter")
         await settle(pilot)
-        assert "11.0 MB" in screen.last_refusal and "at most 10.0 MB" in screen.last_refusal
+        # The dialog stays, says why, and keeps the path to be corrected.
+        assert app.screen is dialog and dialog_input.value == str(big)
+        assert dialog.error == "capture.pcap is 11.0 MB; attachments may be at most 10 MB"
+        assert "11.0 MB" in str(dialog.query_one("#path-error").render())
         assert _one(demo, "SELECT count(*) FROM attachments") == 0
-        screen.attach(str(tmp_path / "missing.txt"))
+        dialog_input.value = str(tmp_path / "missing.txt")
+        await pilot.press("enter")
         await settle(pilot)
-        assert "no file at" in screen.last_refusal
-        screen.attach(str(small))
+        assert app.screen is dialog and "no file at" in dialog.error
+        dialog_input.value = str(small)
+        await pilot.press("enter")
         await settle(pilot)
-        assert screen.last_refusal == ""
+        assert app.screen is screen and screen.last_refusal == ""
         rows = _read(demo, "SELECT filename, mime_type, size FROM attachments")
         assert rows == [("screenshot.png", "image/png", 2004)]
         screen.action_show_tab("tab-attachments")
@@ -400,6 +407,68 @@ async def test_an_11_mb_attachment_is_refused(
             "image/png",
             "2.0 KB",
         ]
+
+
+async def test_an_attachment_is_opened_saved_and_removed_from_its_tab(
+    demo: Settings, clock: SteppedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    small = tmp_path / "screenshot.png"
+    small.write_bytes(b"\x89PNG" + b"\0" * 2000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "screenshot.png").write_bytes(b"already here")
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        screen.attach(str(small))
+        await settle(pilot)
+        screen.action_show_tab("tab-attachments")
+        await settle(pilot)
+        table = screen.query_one("#attachments-table", DataTable)
+        table.focus()
+        notices: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **_: notices.append(message))
+        # Enter opens: no display here, so a private copy and its path.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert notices[-1].startswith("Saved a copy to ") and "no display here" in notices[-1]
+        copy = Path(notices[-1].removeprefix("Saved a copy to ").split(" (")[0])
+        assert copy.read_bytes() == small.read_bytes()
+        # w saves into a folder; an existing file is replaced only when asked twice.
+        await pilot.press("w")
+        await settle(pilot)
+        dialog = app.screen
+        field = dialog.query_one("#path-input", Input)
+        field.value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and "already exists: Enter again replaces it" in (
+            dialog.error  # type: ignore[attr-defined]
+        )
+        assert (out / "screenshot.png").read_bytes() == b"already here"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and (out / "screenshot.png").read_bytes() == small.read_bytes()
+        # x asks first; keeping it is the default.
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT count(*) FROM attachments") == 1
+        table.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT count(*) FROM attachments") == 0
+        assert _read(demo, "SELECT old_value FROM audit WHERE action = 'remove_attachment'") == [
+            ("screenshot.png (2004 bytes)",)
+        ]
+        assert table.row_count == 0
 
 
 async def test_a_draft_survives_a_restart(

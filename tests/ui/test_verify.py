@@ -263,7 +263,11 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
         "SELECT body FROM messages WHERE ticket_id = ? AND body LIKE 'Three-step%'",
         ticket_id,
     )[0][0]
-    assert "Declined proposal 1: wants a call back instead" in entry
+    # The declined proposal is kept with its own text and ETR, not only the reason.
+    assert (
+        "Declined proposal 1: Send a new reset link (ETR Mon 23 Nov, 16:00 UTC); "
+        "the customer declined: wants a call back instead"
+    ) in entry
     assert "Call back at 16:00 with a link (ETR Mon 23 Nov, 16:00 UTC)" in entry
 
 
