@@ -97,6 +97,9 @@ def _parser() -> argparse.ArgumentParser:
     connect.add_argument(
         "--no-check", action="store_true", help="save the settings without asking RT first"
     )
+    from agentdesk.shift_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -284,6 +287,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sync_command(args)
     if args.command == "connect":
         return connect_command(args)
+    if args.command in ("shift", "checklists"):
+        from agentdesk import shift_cli
+
+        if args.command == "checklists":
+            return shift_cli.checklists_check(args.folder)
+        return shift_cli.shift_command(args, _system_clock)
     return run_tui(args)
 
 
