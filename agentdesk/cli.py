@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="how many demo tickets --demo generates (default 2000)",
     )
+    parser.add_argument(
+        "--no-shift",
+        action="store_true",
+        help="no start-of-shift checklist and no shift gate (a look at the queue)",
+    )
     parser.add_argument("--profile", default="default", help="profile name (default: default)")
     parser.add_argument("--db", type=Path, help="use this SQLite file instead of the profile's")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
@@ -188,6 +193,7 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
                 settings = replace(settings, db_path=args.db)
         else:
             settings = load_settings(args.profile, db_path=args.db)
+        settings = replace(settings, shift=not args.no_shift and (args.demo or settings.shift))
     except AgentdeskError as error:
         return _fail(agent_message(error))
     from agentdesk.app import make_app

@@ -306,10 +306,16 @@ def end_tickets(
         text(
             "SELECT id, subject, priority, assignee_id FROM tickets "
             "WHERE status NOT IN ('resolved', 'closed') AND (assignee_id = :agent OR id IN "
-            "(SELECT ticket_id FROM audit WHERE actor = :h AND at >= :since)) "
+            "(SELECT ticket_id FROM audit WHERE actor = :h AND at >= :since) OR id IN "
+            "(SELECT ticket_id FROM shift_tickets WHERE shift_id = :shift)) "
             "ORDER BY priority, id"
         ),
-        {"agent": agent_id, "h": shift.handle, "since": to_db(shift.started_at)},
+        {
+            "agent": agent_id,
+            "h": shift.handle,
+            "since": to_db(shift.started_at),
+            "shift": shift.id,
+        },
     ).all()
     decided = dispositions(connection, shift.id)
     found = []
@@ -329,9 +335,9 @@ def end_tickets(
         if note is not None and not note[0].is_empty:
             gaps = tuple(field_label(key) for key in missing(note[0], taxonomy))
         mine = agent_id is not None and row.assignee_id == agent_id
-        if not (mine or drafts or gaps):
-            continue
         disposition = decided.get(row.id)
+        if not (mine or drafts or gaps or disposition):
+            continue
         found.append(
             EndTicket(
                 id=row.id,
