@@ -51,7 +51,7 @@ def _last_sync_age(desk: Desk) -> str:
 def _helpdesk(desk: Desk) -> tuple[bool, str]:
     from agentdesk.core.errors import AgentdeskError
     from agentdesk.sync.errors import Offline, Unreachable
-    from agentdesk.sync.probe import probe_helpdesk
+    from agentdesk.sync.runner import probe_helpdesk
 
     try:
         probe = probe_helpdesk(desk.settings)
@@ -65,7 +65,7 @@ def _helpdesk(desk: Desk) -> tuple[bool, str]:
 def _clock(desk: Desk) -> tuple[bool, str]:
     from agentdesk.core.errors import AgentdeskError
     from agentdesk.sync.errors import Offline, Unreachable
-    from agentdesk.sync.probe import probe_helpdesk
+    from agentdesk.sync.runner import probe_helpdesk
 
     try:
         probe = probe_helpdesk(desk.settings)

@@ -27,7 +27,7 @@ def _rt_down(settings: Settings) -> Any:
 @pytest.fixture
 def shifts(demo: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
     """Shifts on; the helpdesk unreachable; the keyring and durations fixed."""
-    monkeypatch.setattr("agentdesk.sync.probe.probe_helpdesk", _rt_down)
+    monkeypatch.setattr("agentdesk.sync.runner.probe_helpdesk", _rt_down)
     monkeypatch.setattr(shift_checks, "_keyring", lambda: (True, "keyring usable (test)"))
     ticks = iter(float(n) / 10 for n in range(10_000))
     real = shift_checks.run_check

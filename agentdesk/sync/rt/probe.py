@@ -1,4 +1,4 @@
-"""Probing the helpdesk for the start-of-shift checks: reachable, token accepted, its clock.
+"""Probing Request Tracker for the start-of-shift checks: reachable, token accepted, its clock.
 
 One GET of the first synced queue: a 200 means reachable and the token accepted; the answer's
 Date header is the helpdesk's clock. Raises the sync errors (Offline, Unreachable,
@@ -24,9 +24,7 @@ class HelpdeskProbe:
     local: bool = False
 
 
-def probe_helpdesk(settings: Settings, **client_args: Any) -> HelpdeskProbe:
-    if settings.backend != "rt":
-        return HelpdeskProbe("local backend: this computer's store is the helpdesk", None, True)
+def probe_rt(settings: Settings, **client_args: Any) -> HelpdeskProbe:
     from agentdesk.sync.credentials import get_token
     from agentdesk.sync.rt.client import RtClient
     from agentdesk.sync.runner import rt_settings_for
