@@ -51,20 +51,14 @@ def _reply(store: Any, ticket_id: int, body: str) -> None:
 
 def messages(rt: RtApi, remote_id: str) -> list[tuple[str, str, str]]:
     """(Type, Creator, text) of the ticket's Comment and Correspond transactions, oldest first."""
-    history = rt("GET", f"/ticket/{remote_id}/history", params={"fields": "Type,Creator"}).json()
     kinds = {
         str(item["id"]): (str(item["Type"]), str(item["Creator"]["id"]))
-        for item in history["items"]
+        for item in rt._all(f"/ticket/{remote_id}/history", "Type,Creator")
         if item.get("Type") in ("Comment", "Correspond")
     }
-    attachments = rt(
-        "GET",
-        f"/ticket/{remote_id}/attachments",
-        params={"fields": "Content,TransactionId", "per_page": 100},
-    ).json()
     return [
         (*kinds[str(item["TransactionId"])], str(item.get("Content", "")).strip())
-        for item in attachments["items"]
+        for item in rt._all(f"/ticket/{remote_id}/attachments", "Content,TransactionId")
         if str(item["TransactionId"]) in kinds and str(item.get("Content", "")).strip()
     ]
 

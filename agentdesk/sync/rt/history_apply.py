@@ -19,8 +19,7 @@ from agentdesk.sync.rt.history import (
     RemoteTxn,
     Wanted,
 )
-from agentdesk.sync.rt.history_match import TXN_TYPE, normal_body
-from agentdesk.sync.rt.push import post_steps
+from agentdesk.sync.rt.history_match import TXN_TYPE, normal_body, post_steps
 
 log = logging.getLogger("agentdesk.sync")
 

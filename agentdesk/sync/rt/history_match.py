@@ -23,10 +23,10 @@ request really was lost.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from agentdesk.sync.errors import BadRecord
 from agentdesk.sync.rt.bodies import message_body
@@ -43,6 +43,27 @@ POLL_SECONDS = 2.0
 
 def normal_body(body: str) -> str:
     return body.replace("\r\n", "\n").strip()
+
+
+def post_steps(payload: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
+    """An op's POSTs in order: {step: (comment | correspond, body)}. The pull's history reads
+    these too, to know a transaction of ours that push sent but has not confirmed yet."""
+    steps: dict[str, tuple[str, str]] = {}
+    tier = (payload.get("fields") or {}).get("tier")
+    if tier and tier.get("from") != tier.get("to"):
+        note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
+        if payload.get("reason"):
+            note += f"\nReason: {payload['reason']}"
+        steps["tier"] = ("comment", note)
+    structured = payload.get("note")
+    if structured and structured.get("body"):
+        # The structured note travels as one RT comment, in the template's own words.
+        steps["note"] = ("comment", str(structured["body"]))
+    message = payload.get("message")
+    if message:
+        kind = "correspond" if message.get("kind") == "reply" else "comment"
+        steps["message"] = (kind, str(message["body"]))
+    return steps
 
 
 @dataclass

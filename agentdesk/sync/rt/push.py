@@ -3,7 +3,11 @@
 An op is split into steps (create, fields, tier note, message). Each step's outcome is committed
 in sync_ops before the next one runs, and a non-idempotent step (a POST) is marked "started"
 before it is sent: after a crash or an ambiguous failure, a started step is looked up in RT
-(the ticket's attachments, or a TicketSQL search for a create) before it is sent again.
+before it is sent again (sync/rt/history_match.py: only a transaction by our RT user, of the
+step's kind, with its text, since its first send; the lookup goes on until RT cannot still be
+working on the request). A find is recorded with the step's progress in one store
+transaction, and a transaction this op claimed before counts as found, so no crash between
+the two can send it again. A POST RT refused, or that never left, is no longer "started".
 
 Field steps are PUTs of absolute values with If-Match. On 412 the ticket is re-read and rebased
 field by field: a field RT still holds at the value the edit started from is sent again; a field
@@ -32,6 +36,7 @@ from agentdesk.sync.rt.history_match import (
     Settle,
     normal_body,
     our_transactions,
+    post_steps,
     transaction_text,
 )
 from agentdesk.sync.rt.mapping import (
@@ -419,27 +424,6 @@ class Pusher:
             rows.save_progress(op.id, progress, self.clock())
         reached("push.create_recorded")
         return remote_id
-
-
-def post_steps(payload: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """An op's POSTs in order: {step: (comment | correspond, body)}. The pull's history reads
-    these too, to know a transaction of ours that push sent but has not confirmed yet."""
-    steps: dict[str, tuple[str, str]] = {}
-    tier = (payload.get("fields") or {}).get("tier")
-    if tier and tier.get("from") != tier.get("to"):
-        note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
-        if payload.get("reason"):
-            note += f"\nReason: {payload['reason']}"
-        steps["tier"] = ("comment", note)
-    structured = payload.get("note")
-    if structured and structured.get("body"):
-        # The structured note travels as one RT comment, in the template's own words.
-        steps["note"] = ("comment", str(structured["body"]))
-    message = payload.get("message")
-    if message:
-        kind = "correspond" if message.get("kind") == "reply" else "comment"
-        steps["message"] = (kind, str(message["body"]))
-    return steps
 
 
 def _messages(response: Any) -> str:
