@@ -21,7 +21,15 @@ from typing import Any
 KNOWN_KEYS: dict[str, frozenset[str]] = {
     "agent": frozenset({"handle"}),
     "sync": frozenset(
-        {"backend", "url", "queues", "default_region", "default_channel", "overlap_seconds"}
+        {
+            "backend",
+            "url",
+            "queues",
+            "default_region",
+            "default_channel",
+            "overlap_seconds",
+            "settle_seconds",
+        }
     ),
     "verification": frozenset({"max_attempts", "valid_minutes", "before_reply"}),
     "quality": frozenset({"on_resolve"}),

@@ -109,11 +109,15 @@ def make_backend(server: RtServer, queue: str, sleeps: list[float], **client: An
     from agentdesk.sync.rt.settings import RtSettings
 
     url = client.pop("url", server.url)
-    settings = RtSettings(url=url, queues=(queue,), overlap_seconds=client.pop("overlap", 120))
-    if "page_size" in client:
-        settings = RtSettings(
-            url=url, queues=(queue,), page_size=client.pop("page_size"), overlap_seconds=120
-        )
+    settings = RtSettings(
+        url=url,
+        queues=(queue,),
+        overlap_seconds=client.pop("overlap", 120),
+        page_size=client.pop("page_size", 100),
+        # Short: in these tests no request is still in flight at RT when push looks for it,
+        # except where a test says so and passes a bound of its own.
+        settle_seconds=client.pop("settle", 2.0),
+    )
     rt_client = RtClient(url, client.pop("token", server.token), sleep=sleeps.append, **client)
     return RtBackend(settings=settings, client=rt_client)
 

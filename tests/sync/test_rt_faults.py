@@ -141,8 +141,8 @@ def test_a_401_pause_holds_until_resume_and_then_sends_the_queue(
             ),
         ]
     )
-    # The 401 answered a started POST: after resume() the ticket's history is read first.
-    respx_mock.get(f"{API}/ticket/101/attachments").mock(return_value=_page([]))
+    # RT refused that POST (401): nothing landed, so after resume() it is sent without a
+    # lookup (and without waiting out the settle bound).
     _empty_pull(respx_mock)
     assert backend.sync(store, now).state == "paused"
     assert backend.sync(store, now).state == "paused" and post.call_count == 1
@@ -189,6 +189,17 @@ def test_422_parks_one_op_and_blocks_only_its_ticket(
     assert refused.call_count == 1
 
 
+def _parts(txn: str, content: str) -> httpx.Response:
+    """A transaction's attachments as RT keeps a REST2 message: a multipart/mixed parent
+    without content and the text/plain part."""
+    return _page(
+        [
+            {"id": f"{txn}0", "ContentType": "multipart/mixed", "Content": "", "Filename": ""},
+            {"id": f"{txn}1", "ContentType": "text/plain", "Content": content, "Filename": ""},
+        ]
+    )
+
+
 @respx.mock(assert_all_called=False)
 def test_502_after_sending_looks_in_the_history_before_sending_again(
     respx_mock, store, backend, remote_tickets, now
@@ -198,30 +209,30 @@ def test_502_after_sending_looks_in_the_history_before_sending_again(
         return_value=httpx.Response(502, text="Bad Gateway")
     )
     stamp = (datetime.now(UTC) + timedelta(seconds=1)).strftime("%Y-%m-%dT%H:%M:%SZ")
-    history = respx_mock.get(f"{API}/ticket/101/attachments").mock(
+    old = "2026-11-01T10:00:00Z"
+    # The search asks RT for our own comments only (RT resolves __CurrentUser__ itself).
+    history = respx_mock.get(f"{API}/transactions").mock(
         return_value=_page(
             [
-                {
-                    "TransactionId": "77",
-                    "Content": "Refund approved by billing.\n",
-                    "Created": stamp,
-                },
-                {"TransactionId": "70", "Content": "older text", "Created": stamp},
-                {"TransactionId": "76", "Content": "Refund approved by billing.", "Created": stamp},
+                {"id": "78", "Type": "Comment", "Created": old},  # the same words, long ago
+                {"id": "77", "Type": "Comment", "Created": stamp},
+                {"id": "70", "Type": "Comment", "Created": stamp},
             ]
         )
     )
-    # RT's record of a notification mail (76) carries the same text: not the op's own.
-    respx_mock.get(f"{API}/transaction/77").mock(
-        return_value=httpx.Response(200, json={"Type": "Comment"})
+    respx_mock.get(f"{API}/transaction/77/attachments").mock(
+        return_value=_parts("77", "Refund approved by billing.\n")
     )
-    respx_mock.get(f"{API}/transaction/76").mock(
-        return_value=httpx.Response(200, json={"Type": "EmailRecord"})
+    respx_mock.get(f"{API}/transaction/70/attachments").mock(
+        return_value=_parts("70", "older text")
     )
     _empty_pull(respx_mock)
     summary = backend.sync(store, now)
     assert (summary.state, summary.pushed, summary.queued) == ("online", 1, 0)
     assert post.call_count == 1 and history.call_count == 1
+    query = history.calls[0].request.url.params["query"]
+    assert "Type = 'Comment'" in query and "Creator = '__CurrentUser__'" in query
+    assert "ObjectId = 101" in query
     with store.read() as connection:
         claims = connection.execute(text("SELECT remote_ref FROM sync_claims")).all()
     assert [row[0] for row in claims] == ["txn:77"]

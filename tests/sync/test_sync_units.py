@@ -142,3 +142,61 @@ def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:
     assert doc["agent"] == {"handle": "amara"} and doc["ui"] == {"theme": "nord"}
     assert doc["sync"]["backend"] == "rt" and doc["sync"]["queues"] == ["Support", "Billing"]
     assert "token =" not in config.read_text()
+
+
+class _Clock:
+    """A monotonic clock that moves only when waited on."""
+
+    def __init__(self) -> None:
+        self.now = 0.0
+        self.waits: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def wait(self, seconds: float) -> None:
+        self.waits.append(seconds)
+        self.now += seconds
+
+
+def test_a_lookup_concludes_nothing_before_the_settle_bound_has_passed() -> None:
+    from agentdesk.sync.rt.history_match import Settle
+
+    clock = _Clock()
+    looks: list[float] = []
+
+    def never() -> None:
+        looks.append(clock.now)
+        return None
+
+    settle = Settle(10.0, wait=clock.wait, monotonic=clock.monotonic)
+    assert settle.look(NOW, NOW + timedelta(seconds=3), never) is None
+    # Sent 3 s ago: 7 s to go; the last look starts once they are over, not before.
+    assert looks[-1] >= 7.0 and all(at < 7.0 for at in looks[:-1])
+    assert len(looks) > 2  # it looked again in between
+
+
+def test_a_lookup_ends_at_the_first_find_and_an_old_send_needs_no_wait() -> None:
+    from agentdesk.sync.rt.history_match import Settle
+
+    clock = _Clock()
+    answers = iter([None, None, "txn-9"])
+    settle = Settle(60.0, wait=clock.wait, monotonic=clock.monotonic)
+    assert settle.look(NOW, NOW, lambda: next(answers)) == "txn-9"
+    assert clock.now < 60.0
+    # A send from a run a crash ended long ago: one look is conclusive at once.
+    clock.waits.clear()
+    assert settle.look(NOW, NOW + timedelta(hours=1), lambda: None) is None
+    assert clock.waits == []
+    # A wall clock behind the stamp (stepped back) cannot make the wait endless.
+    assert settle.look(NOW, NOW - timedelta(days=1), lambda: None) is None
+    assert sum(clock.waits) <= 60.0
+
+
+def test_settle_seconds_is_checked_with_the_file_and_key_named() -> None:
+    assert rt_settings({"url": "https://rt"}, "p.toml").settle_seconds == 60.0
+    assert rt_settings({"url": "https://rt", "settle_seconds": 5}, "p.toml").settle_seconds == 5
+    with pytest.raises(SyncSettingsError, match=r"p\.toml: \[sync\] settle_seconds"):
+        rt_settings({"url": "https://rt", "settle_seconds": 0}, "p.toml")
+    with pytest.raises(SyncSettingsError, match=r"\[sync\] settle_seconds"):
+        rt_settings({"url": "https://rt", "settle_seconds": "soon"}, "p.toml")

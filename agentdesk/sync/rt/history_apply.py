@@ -19,7 +19,7 @@ from agentdesk.sync.rt.history import (
     RemoteTxn,
     Wanted,
 )
-from agentdesk.sync.rt.push import normal_body, post_steps
+from agentdesk.sync.rt.history_match import TXN_TYPE, normal_body, post_steps
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -67,7 +67,7 @@ def _one(
     wanted: Wanted,
     history: PageHistory,
     region: Region,
-    held: set[str],
+    held: set[tuple[str, str]],
     now: datetime,
     report: HistoryReport,
 ) -> str | None:
@@ -94,7 +94,7 @@ def _one(
         _map(rows, ticket_id, txn.id, None)
         report.rejected += 1
         return ""
-    if body is not None and normal_body(body) in held:
+    if body is not None and (txn.type, normal_body(body)) in held:
         log.info("transaction %s looks like an unconfirmed post of ours: held back", txn.id)
         return None
     if body is None:
@@ -162,12 +162,13 @@ def _our_message(rows: SyncRows, ticket_id: int, outbox_id: int, txn: RemoteTxn)
     return None
 
 
-def _unconfirmed_posts(rows: SyncRows, ticket_id: int) -> set[str]:
-    """Bodies of this ticket's POSTs push started and has not confirmed (no txn yet)."""
-    held: set[str] = set()
+def _unconfirmed_posts(rows: SyncRows, ticket_id: int) -> set[tuple[str, str]]:
+    """(RT transaction type, body) of this ticket's POSTs push started and has not confirmed
+    (no txn yet): a colleague's comment with a reply's words is not held back for it."""
+    held: set[tuple[str, str]] = set()
     for op in rows.unsent_ops(ticket_id):
-        for step, (_kind, body) in post_steps(op.payload).items():
+        for step, (kind, body) in post_steps(op.payload).items():
             mark = op.progress.get(step) or {}
             if mark.get("started_at") and not mark.get("txn"):
-                held.add(normal_body(body))
+                held.add((TXN_TYPE[kind], normal_body(body)))
     return held

@@ -3,7 +3,11 @@
 An op is split into steps (create, fields, tier note, message). Each step's outcome is committed
 in sync_ops before the next one runs, and a non-idempotent step (a POST) is marked "started"
 before it is sent: after a crash or an ambiguous failure, a started step is looked up in RT
-(the ticket's attachments, or a TicketSQL search for a create) before it is sent again.
+before it is sent again (sync/rt/history_match.py: only a transaction by our RT user, of the
+step's kind, with its text, since its first send; the lookup goes on until RT cannot still be
+working on the request). A find is recorded with the step's progress in one store
+transaction, and a transaction this op claimed before counts as found, so no crash between
+the two can send it again. A POST RT refused, or that never left, is no longer "started".
 
 Field steps are PUTs of absolute values with If-Match. On 412 the ticket is re-read and rebased
 field by field: a field RT still holds at the value the edit started from is sent again; a field
@@ -13,6 +17,7 @@ colleague's comment changes RT's ETag but no field, so it rebases cleanly.
 
 from __future__ import annotations
 
+import functools
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -24,9 +29,17 @@ from agentdesk.security.sanitize import clean_text
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import Op, SyncPort
+from agentdesk.sync.checkpoints import reached
 from agentdesk.sync.engine import PushReport, push_outbox
-from agentdesk.sync.errors import Ambiguous, Rejected
+from agentdesk.sync.errors import Ambiguous, RateLimited, Rejected, Unauthorized, Unreachable
 from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.history_match import (
+    Settle,
+    normal_body,
+    our_transactions,
+    post_steps,
+    transaction_text,
+)
 from agentdesk.sync.rt.mapping import (
     PRIORITY_TO_RT,
     RT_FIELD,
@@ -48,11 +61,9 @@ BACKEND = "rt"
 LOOKUP_SLACK = timedelta(minutes=15)
 # How often one op retries an ambiguous POST within a run before giving the run up.
 MAX_AMBIGUOUS = 3
-
-
-def normal_body(body: str) -> str:
-    """A body as compared with RT's copy: sanitised (what we send is), line ends as LF."""
-    return clean_text(body).strip()
+# What a POST can fail with when RT did not apply it: RT said no (401, 429/503, 4xx), or the
+# connection never opened. (Anything else may have landed: it is looked for before a resend.)
+NOT_LANDED = (Unauthorized, RateLimited, Rejected, Unreachable)
 
 
 @dataclass
@@ -62,6 +73,10 @@ class Pusher:
     settings: RtSettings
     clock: Callable[[], datetime]
     report: PushReport = field(default_factory=PushReport)
+    settle: Settle = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.settle = Settle(self.settings.settle_seconds)
 
     @property
     def port(self) -> SyncPort:
@@ -84,11 +99,13 @@ class Pusher:
             self._fields(op, remote_id, fields)
             progress["fields_done"] = True
             self._save(op, progress)
+            reached("push.fields_recorded")
         for step, (kind, body) in post_steps(op.payload).items():
             self._post_once(op, progress, step, remote_id, kind, body)
         with self.port.write() as rows:
             rows.save_progress(op.id, progress, self.clock())
             rows.mark_done(op.id, self.clock())
+        reached("push.op_done")
 
     def _save(self, op: Op, progress: Mapping[str, Any]) -> None:
         with self.port.write() as rows:
@@ -241,16 +258,24 @@ class Pusher:
         if done.get("txn"):
             return
         for _attempt in range(MAX_AMBIGUOUS):
-            started = done.get("started_at")
-            if started:
-                found = self._find_post(op, remote_id, body, from_db(started) - LOOKUP_SLACK)
-                if found:
-                    progress[step] = {"txn": found, "found_in_history": True}
-                    self._save(op, progress)
+            if done.get("started_at"):
+                # Sent before (this run or one a crash ended): RT may have it, or may still be
+                # working on it. Look until that is settled; send again only if not there.
+                first = from_db(done.get("first_at") or done["started_at"])
+                if self.settle.look(
+                    from_db(done["started_at"]),
+                    self.clock(),
+                    functools.partial(
+                        self._find_post, op, progress, step, remote_id, kind, body, first
+                    ),
+                ):
                     return
-            done = {"started_at": to_db(self.clock())}
+            before, now = done, to_db(self.clock())
+            done = {"first_at": done.get("first_at") or done.get("started_at") or now}
+            done["started_at"] = now
             progress[step] = done
             self._save(op, progress)  # committed before sending: a crash now means "look first"
+            reached("push.post_started")
             try:
                 response = self.client.call(
                     "POST",
@@ -261,53 +286,59 @@ class Pusher:
             except Ambiguous as error:
                 log.info("%s on ticket %s may have landed (%s); checking", kind, remote_id, error)
                 continue
+            except NOT_LANDED:
+                self._unstart(op, progress, step, before)
+                raise
+            reached("push.post_answered")
             txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
             with self.port.write() as rows:
                 rows.claim(BACKEND, f"txn:{txn}", op.id)
                 progress[step] = {"txn": txn}
                 rows.save_progress(op.id, progress, self.clock())
+            reached("push.post_recorded")
             return
         raise Ambiguous(f"ticket {remote_id}: {kind} neither confirmed nor found in its history")
 
-    def _find_post(self, op: Op, remote_id: str, body: str, since: datetime) -> str | None:
-        """An unclaimed attachment on the ticket with this body, newer than since."""
-        response = self.client.call(
-            "GET",
-            f"/ticket/{remote_id}/attachments",
-            params={
-                "fields": "TransactionId,Content,Created",
-                "orderby": "id",
-                "order": "DESC",
-                "per_page": 100,
-            },
-        )
-        with self.port.read() as rows:
-            taken = rows.claimed(BACKEND)
-        candidates = []
-        for item in response.json().get("items", []):
-            txn = str(item.get("TransactionId", ""))
-            content = item.get("Content")
-            try:
-                created = parse_rt_time(item.get("Created"), "Created")
-            except ValueError:
-                continue
-            if (
-                isinstance(content, str)
-                and normal_body(content) == normal_body(body)
-                and created >= since
-                and f"txn:{txn}" not in taken
-            ):
-                candidates.append(int(txn))
-        for candidate in sorted(candidates):
-            # RT also records its outgoing notification mails (EmailRecord) with the reply's
-            # text: only the comment or correspond transaction itself is this op's.
-            kind = self.client.call("GET", f"/transaction/{candidate}", params={"fields": "Type"})
-            if kind.json().get("Type") not in ("Comment", "Correspond"):
-                continue
-            txn = str(candidate)
-            with self.port.write() as rows:
-                if not rows.claim(BACKEND, f"txn:{txn}", op.id):
+    def _unstart(self, op: Op, progress: dict[str, Any], step: str, before: dict[str, Any]) -> None:
+        """RT refused this send, or it never left: nothing of it landed, so the next run need
+        not look for it (only for an earlier send that may have)."""
+        if before:
+            progress[step] = before
+        else:
+            progress.pop(step, None)
+        self._save(op, progress)
+
+    def _find_post(
+        self,
+        op: Op,
+        progress: dict[str, Any],
+        step: str,
+        remote_id: str,
+        kind: str,
+        body: str,
+        first: datetime,
+    ) -> str | None:
+        """This step's transaction in RT, if it is there: by our RT user, of the step's kind,
+        with its text, created since it was first sent, and no other op's (see
+        sync/rt/history_match.py). The find and the step's progress commit together."""
+        wanted = normal_body(body)
+        for txn in our_transactions(self.client, remote_id, kind, first - LOOKUP_SLACK):
+            ref = f"txn:{txn}"
+            with self.port.read() as rows:
+                owner = rows.claim_owner(BACKEND, ref)
+            if owner is not None and owner != op.id:
+                continue  # another op's (the same words sent twice on purpose)
+            if owner is None:
+                found = transaction_text(self.client, txn)
+                if found is None or normal_body(found) != wanted:
                     continue
+            # A claim by this op is a find too: a crash may have come between the two once.
+            with self.port.write() as rows:
+                if not rows.claim(BACKEND, ref, op.id):
+                    continue  # claimed by another op since it was read
+                progress[step] = {"txn": txn, "found_in_history": True}
+                rows.save_progress(op.id, progress, self.clock())
+            reached("push.post_found")
             log.info("op %s was already in RT as transaction %s: not sent again", op.id, txn)
             return txn
         return None
@@ -319,13 +350,23 @@ class Pusher:
         subject = clean_text(str(payload["subject"]))
         queue = self.settings.queues[0]
         for _attempt in range(MAX_AMBIGUOUS):
-            started = (progress.get("create") or {}).get("started_at")
-            if started:
-                found = self._find_created(op, queue, subject, from_db(started) - LOOKUP_SLACK)
+            done = progress.get("create") or {}
+            if done.get("started_at"):
+                first = from_db(done.get("first_at") or done["started_at"])
+                found = self.settle.look(
+                    from_db(done["started_at"]),
+                    self.clock(),
+                    functools.partial(self._find_created, op, queue, subject, first - LOOKUP_SLACK),
+                )
                 if found:
                     return self._adopt(op, progress, found)
-            progress["create"] = {"started_at": to_db(self.clock())}
+            now = to_db(self.clock())
+            progress["create"] = {
+                "first_at": done.get("first_at") or done.get("started_at") or now,
+                "started_at": now,
+            }
             self._save(op, progress)
+            reached("push.create_started")
             body: dict[str, Any] = {
                 "Queue": queue,
                 "Subject": subject,
@@ -340,6 +381,9 @@ class Pusher:
             except Ambiguous as error:
                 log.info("create of ticket #%s may have landed (%s); checking", op.ticket_id, error)
                 continue
+            except NOT_LANDED:
+                self._unstart(op, progress, "create", done)
+                raise
             remote_id = str(response.json().get("id", ""))
             if not remote_id.isdigit():
                 raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
@@ -350,7 +394,7 @@ class Pusher:
         seconds = int((self.client.server_now() - since).total_seconds()) + 2
         query = (
             f"Queue = {quote(queue)} AND Subject = {quote(subject)} "
-            f"AND Created >= '{max(seconds, 1)} seconds ago'"
+            f"AND Creator = '__CurrentUser__' AND Created >= '{max(seconds, 1)} seconds ago'"
         )
         response = self.client.call(
             "GET",
@@ -381,29 +425,8 @@ class Pusher:
                 remote_values={},
             )
             rows.save_progress(op.id, progress, self.clock())
+        reached("push.create_recorded")
         return remote_id
-
-
-def post_steps(payload: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
-    """An op's POSTs in order: {step: (comment | correspond, body)}. The pull's history reads
-    these too, to know a transaction of ours that push sent but has not confirmed yet."""
-    steps: dict[str, tuple[str, str]] = {}
-    tier = (payload.get("fields") or {}).get("tier")
-    if tier and tier.get("from") != tier.get("to"):
-        note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
-        if payload.get("reason"):
-            note += f"\nReason: {payload['reason']}"
-        steps["tier"] = ("comment", clean_text(note))
-    structured = payload.get("note")
-    if structured and structured.get("body"):
-        # The structured note travels as one RT comment, in the template's own words.
-        steps["note"] = ("comment", clean_text(str(structured["body"])))
-    message = payload.get("message")
-    if message:
-        kind = "correspond" if message.get("kind") == "reply" else "comment"
-        # The writer's own sanitiser: an op queued before it existed is cleaned on the way.
-        steps["message"] = (kind, clean_text(str(message["body"])))
-    return steps
 
 
 def _messages(response: Any) -> str:

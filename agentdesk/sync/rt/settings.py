@@ -27,6 +27,11 @@ class RtSettings:
     # and a transaction may commit after a later one was already visible.
     overlap_seconds: int = 120
     page_size: int = 100
+    # After an ambiguous failure of a POST (a reset, a timeout, a 502), RT may still be working
+    # on it: push looks for it in the ticket's history until this long after it was sent, and
+    # sends it again only when it is still not there. Longer than RT's own request time (a
+    # reply with its notification scrips takes seconds; a front proxy gives up after 60 s).
+    settle_seconds: float = 60.0
 
     @property
     def scope(self) -> str:
@@ -69,12 +74,19 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
     overlap = table.get("overlap_seconds", 120)
     if not isinstance(overlap, int) or not 1 <= overlap <= 86_400:
         raise SyncSettingsError(f"{source}: [sync] overlap_seconds must be 1..86400 seconds")
+    settle = table.get("settle_seconds", 60)
+    if isinstance(settle, bool) or not isinstance(settle, int | float) or not 1 <= settle <= 3600:
+        raise SyncSettingsError(
+            f"{source}: [sync] settle_seconds must be 1..3600 seconds (how long a request "
+            "that failed on the way may still be at work in RT)"
+        )
     return RtSettings(
         url=url,
         queues=tuple(q.strip() for q in queues),
         default_region=region,
         default_channel=channel,
         overlap_seconds=overlap,
+        settle_seconds=float(settle),
     )
 
 
