@@ -19,6 +19,7 @@ from sqlalchemy.exc import DatabaseError as SADatabaseError
 from sqlalchemy.pool import QueuePool
 
 from agentdesk.core.errors import DeskError
+from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
@@ -99,6 +100,7 @@ class Store:
     engine: Engine
     policy: SlaPolicy
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
+    quality: QualityPolicy = field(default_factory=QualityPolicy)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
