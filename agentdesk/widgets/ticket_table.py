@@ -101,11 +101,16 @@ def sla_reading(row: QueueRow) -> ClockReading | None:
 
 
 def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
-    """The SLA time left as shown, and its risk (None when no clock runs)."""
+    """The SLA time left as shown, and its risk (None when no clock runs). A ticket with a
+    recorded breach shows it for good: "✗" before the running clock, or "breached"."""
     reading = sla_reading(row)
+    breached = row.sla_breached_at is not None
     if reading is None:
-        return "—", None
-    return format_time_left(time_left(reading, now)), risk(reading, now)
+        return ("breached", Risk.BREACHED) if breached else ("—", None)
+    left, level = format_time_left(time_left(reading, now)), risk(reading, now)
+    if breached and level is not Risk.BREACHED:
+        return f"✗ {left}", Risk.BREACHED
+    return left, level
 
 
 _RISK_CLASS = {

@@ -117,7 +117,9 @@ def test_a_resolving_macro_without_the_note_is_refused(
     desk: Desk, store: Store, now: datetime
 ) -> None:
     _ticket(store, now, Status.IN_PROGRESS)
-    with pytest.raises(Refused, match="cannot resolve yet: .*the structured note needs") as refused:
+    with pytest.raises(
+        Refused, match=r"cannot resolve yet: .*the structured note needs"
+    ) as refused:
         macros.apply_macro(desk, TICKET, _macro(desk, "closing-no-response"), _values(desk))
     assert refused.value.missing  # the screen shows these under their fields
     assert _rows(store, "SELECT count(*) FROM outbox") == [(0,)]
