@@ -37,3 +37,15 @@ def escalation_dialog(matrix: EscalationMatrix, current: Tier) -> ChoiceDialog |
         reason="Reason (required; the receiving team reads it)",
         reason_required=True,
     )
+
+
+def quality_dialog(reason: str) -> ChoiceDialog:
+    """The team asks ([quality] on_resolve = "ask"): resolve although the 48-hour quality
+    check will flag the ticket (audited), or go back and reply first."""
+    return ChoiceDialog(
+        reason,
+        [
+            ("back", "Go back: reply to the customer first"),
+            ("resolve", "Resolve anyway (the audit trail records it)"),
+        ],
+    )
