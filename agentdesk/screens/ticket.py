@@ -38,7 +38,7 @@ from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_commands import TicketCommands
-from agentdesk.screens.ticket_keys import ticket_bindings
+from agentdesk.screens.ticket_keys import ticket_bar_ranks, ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
@@ -127,7 +127,7 @@ class TicketScreen(TicketMacros):
         yield TabStrip(list(TABS.items()), id="ticket-tabs")
         deadline = partial(work_on.note_deadline, self.desk)
         yield TicketPanes(self.workspace, self.taxonomy, deadline, id="ticket-panes")
-        yield KeyBar()
+        yield KeyBar(ticket_bar_ranks())
 
     async def on_mount(self) -> None:
         # Textual sets the breakpoint class on the first Resize, after the first layout;
@@ -321,6 +321,21 @@ class TicketScreen(TicketMacros):
         if self._allowed is None or self._allowed[0] is not workspace:
             self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
         return self._allowed[1][Action(action)] is None
+
+    def action_help(self) -> None:
+        from agentdesk.screens.help import HelpScreen
+        from agentdesk.screens.ticket_keys import TicketKey, ticket_help_rows
+
+        allowed = work_on.actions_now(self.desk, self.workspace.snapshot)
+
+        def why_not(entry: TicketKey) -> str | None:
+            name, parameters = entry.parsed
+            if name == "compose":
+                name = str(parameters[0])
+            return allowed.get(Action(name)) if name in Action.__members__.values() else None
+
+        title = f"Keys on ticket #{self.ticket_id} (dimmed: not open now, and why)"
+        self.app.push_screen(HelpScreen(title, ticket_help_rows(why_not)))
 
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen

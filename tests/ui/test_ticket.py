@@ -499,3 +499,40 @@ async def test_esc_leaves_the_field_first_then_the_ticket(
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is not screen  # back in the queue
+
+
+async def test_a_team_that_asks_gets_resolve_anyway(demo: Settings, clock: SteppedClock) -> None:
+    """[quality] on_resolve = "ask": the quality reason alone opens a question; "Resolve
+    anyway" resolves and the audit trail records what was accepted."""
+    from dataclasses import replace
+
+    from agentdesk.core.quality import OnResolve
+
+    ticket_id = _bare_ticket(demo)
+    _confirm(demo, ticket_id)
+    asking = replace(demo, quality_on_resolve=OnResolve.ASK)
+    app = make_app(asking, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("2")
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert "no public reply after the structured note" in dialog.title_text
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "resolved"
+        assert (
+            _one(
+                demo,
+                "SELECT new_value FROM audit WHERE ticket_id = ? AND field = ?",
+                ticket_id,
+                "quality_warning_accepted",
+            )
+            == "no public reply after the structured note"
+        )
