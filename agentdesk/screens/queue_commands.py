@@ -136,7 +136,7 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         title="Help: keys of this screen",
         key="question_mark,f1",
         key_display="?",
-        rank=3,
+        rank=4,
     ),
 )
 

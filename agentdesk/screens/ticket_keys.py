@@ -239,13 +239,12 @@ def ticket_help_rows(why_not: Callable[[TicketKey], str | None]) -> list[HelpRow
     from agentdesk.widgets.composer import Composer
     from agentdesk.widgets.note_form import NoteForm
 
-    rows = []
-    for entry in TICKET_KEYS:
-        key, where = entry.key, entry.help
-        if key is None:  # a widget's key runs it: "ctrl+s in the note"
-            key, _, inside = (entry.palette_key or "").partition(" ")
-            where = inside or where
-        rows.append(HelpRow(key, entry.title, where, why_not(entry)))
+    # A palette-only entry (key None) is run by a widget's key: listed with that widget's.
+    rows = [
+        HelpRow(entry.key, entry.title, entry.help, why_not(entry))
+        for entry in TICKET_KEYS
+        if entry.key is not None
+    ]
     for where, bindings in (
         ("in the composer", Composer.BINDINGS),
         ("in the note form", NoteForm.BINDINGS),

@@ -34,7 +34,7 @@ class KeyBar(Widget):
     """
     ALLOW_SELECT = False
 
-    DEFAULT_RANK = 2
+    DEFAULT_RANK = 3
     """The rank of a binding the table does not rank (a focused widget's keys)."""
 
     def __init__(self, ranks: Mapping[str, int] | None = None) -> None:

@@ -104,14 +104,16 @@ async def test_help_lists_every_key_of_the_ticket_from_its_table(
         assert isinstance(help_screen, HelpScreen)
         titles = [row.title for row in help_screen.rows]
         for entry in TICKET_KEYS:
-            assert entry.title in titles, entry.title
+            if entry.key is not None:  # a palette-only entry is run by a widget's key
+                assert entry.title in titles, entry.title
         # Which keys are closed now, and why: the same answer the keys give.
         (start,) = [row for row in help_screen.rows if row.title == "Start work"]
         assert start.why_not is not None and "In progress" in start.why_not
         (verify,) = [row for row in help_screen.rows if row.title.startswith("Verify")]
         assert verify.why_not is None
-        # The composer's keys too.
+        # The composer's and the note form's keys too.
         assert any(row.key == "ctrl+s,ctrl+j" and row.title == "Send" for row in help_screen.rows)
+        assert any(row.title == "Save note" for row in help_screen.rows)
         await pilot.press("escape")
         assert app.screen is screen
         await pilot.press("f1")
