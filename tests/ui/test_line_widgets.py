@@ -205,7 +205,7 @@ async def test_a_click_on_a_tab_name_activates_it() -> None:
 
 class RankedKeysApp(KeysApp):
     def compose(self) -> ComposeResult:
-        yield KeyBar({"t.d": 0, "t.a": 3})
+        yield KeyBar({"t.d": 0, "t.a": 9})
 
 
 async def test_when_room_is_short_the_lowest_ranked_keys_go_first() -> None:
@@ -213,7 +213,7 @@ async def test_when_room_is_short_the_lowest_ranked_keys_go_first() -> None:
     async with app.run_test(size=(40, 5)) as pilot:
         await pilot.pause()
         line = _bar(app)
-        # Delta (rank 0) stays; Alpha (rank 3) goes first; the screen's order is kept.
+        # Delta (rank 0) stays; Alpha (rank 9) goes first; the screen's order is kept.
         assert "d Delta" in line and "a Alpha" not in line, line
         assert line.index("b Bravo is long") < line.index("d Delta")
         assert line.rstrip().endswith("^p palette") and len(line) <= 40
