@@ -14,6 +14,8 @@ from typing import Any
 
 from agentdesk.config_keys import unknown_keys
 from agentdesk.core.errors import BadInput
+from agentdesk.core.quality import OnResolve
+from agentdesk.core.ticket import Channel
 
 APP_NAME = "agentdesk"
 DEFAULT_PROFILE = "default"
@@ -34,6 +36,15 @@ backend = "local"
 # Failed identity checks before the ticket goes to Level 2 and locks; minutes a pass holds.
 max_attempts = 3
 valid_minutes = 30
+# Channels on which no public reply goes out before the customer passed verification in
+# this interaction (internal notes always may). Default: every channel. A team that lets
+# email replies go first leaves "email" out.
+before_reply = ["phone", "chat", "email", "social", "in_app"]
+
+[quality]
+# Resolve when the 48-hour quality check would fail (e.g. no public reply after the
+# structured note): "refuse" (default) or "ask" (the agent may resolve anyway; audited).
+on_resolve = "refuse"
 
 [shift]
 # The shift checklists come first; tickets are taken once the required start items are done.
@@ -83,6 +94,9 @@ class Settings:
     # [shift]: the start/end checklists gate taking tickets; the team's shift files.
     shift: bool = False
     shift_folder: Path | None = None
+    verify_before_reply: frozenset[Channel] = frozenset(Channel)
+    # [quality]: resolve when the 48-hour quality check would fail: refuse or ask.
+    quality_on_resolve: OnResolve = OnResolve.REFUSE
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -123,6 +137,33 @@ def _get_count(doc: dict[str, Any], path: Path, section: str, key: str, default:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigError(f"{path}: [{section}] {key} must be a whole number of 1 or more")
     return value
+
+
+def _get_channels(doc: dict[str, Any], path: Path) -> frozenset[Channel]:
+    """[verification] before_reply: a list of channel names (default: every channel)."""
+    table = doc.get("verification", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [verification] must be a table")
+    value = table.get("before_reply", [c.value for c in Channel])
+    names = ", ".join(f'"{c.value}"' for c in Channel)
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise ConfigError(
+            f"{path}: [verification] before_reply must be a list of channels ({names})"
+        )
+    unknown = [v for v in value if v not in Channel.__members__.values()]
+    if unknown:
+        raise ConfigError(
+            f"{path}: [verification] before_reply: {unknown[0]!r} is not a channel (use {names})"
+        )
+    return frozenset(Channel(v) for v in value)
+
+
+def _on_resolve(value: str, path: Path) -> OnResolve:
+    if value not in OnResolve.__members__.values():
+        raise ConfigError(
+            f'{path}: [quality] on_resolve = {value!r} is not supported; use "refuse" or "ask"'
+        )
+    return OnResolve(value)
 
 
 def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -> Settings:
@@ -173,6 +214,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         shift_folder=(config_path.parent / Path(shift_folder).expanduser())
         if shift_folder
         else None,
+        verify_before_reply=_get_channels(doc, config_path),
+        quality_on_resolve=_on_resolve(
+            _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path
+        ),
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )

@@ -11,6 +11,7 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
+from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.macro_files import MacroCatalog, macro_folders
 from agentdesk.store.rows import AgentRow
@@ -70,7 +71,9 @@ def open_session(
     store.verification = VerificationPolicy(
         max_attempts=settings.verify_max_attempts,
         valid_for=timedelta(minutes=settings.verify_valid_minutes),
+        before_reply=settings.verify_before_reply,
     )
+    store.quality = QualityPolicy(on_resolve=settings.quality_on_resolve)
     if start_of_day:
         _start_of_day(settings, store, now)
     agent = None

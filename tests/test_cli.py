@@ -175,3 +175,32 @@ def test_the_first_run_config_holds_only_keys_agentdesk_reads(dirs: Path) -> Non
     assert settings.config_path is not None and settings.config_path.exists()
     sections = set(re.findall(r"^\[(\w+)\]", CONFIG_TEMPLATE, flags=re.M))
     assert sections <= set(KNOWN_KEYS)
+
+
+def test_the_reply_and_resolve_policies_come_from_the_profile(dirs: Path) -> None:
+    """[verification] before_reply (default: every channel) and [quality] on_resolve
+    (default: refuse) reach the store the core's rules read."""
+    from agentdesk.core.quality import OnResolve
+    from agentdesk.core.ticket import Channel
+    from agentdesk.session import open_session
+    from tests.conftest import FIXED_NOW
+
+    settings = load_settings("work")
+    assert settings.verify_before_reply == frozenset(Channel)
+    assert settings.quality_on_resolve is OnResolve.REFUSE
+    assert settings.config_path is not None
+    settings.config_path.write_text(
+        '[verification]\nbefore_reply = ["phone", "chat"]\n[quality]\non_resolve = "ask"\n'
+    )
+    session = open_session(load_settings("work"), FIXED_NOW)
+    try:
+        assert session.store.verification.before_reply == {Channel.PHONE, Channel.CHAT}
+        assert session.store.quality.on_resolve is OnResolve.ASK
+    finally:
+        session.store.close()
+    settings.config_path.write_text('[verification]\nbefore_reply = ["fax"]\n')
+    with pytest.raises(ConfigError, match=r"before_reply: 'fax' is not a channel"):
+        load_settings("work")
+    settings.config_path.write_text('[quality]\non_resolve = "warn"\n')
+    with pytest.raises(ConfigError, match=r"\[quality\] on_resolve = 'warn' is not supported"):
+        load_settings("work")

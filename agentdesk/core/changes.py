@@ -18,10 +18,17 @@ from agentdesk.core.attachments import NewAttachment, check_size
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.errors import Refused
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
-from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
+from agentdesk.core.quality import (
+    CONFIRMATION_MISSING,
+    Confirmation,
+    OnResolve,
+    QualityPolicy,
+    confirmation_recorded,
+    customer_informed,
+)
 from agentdesk.core.shift import ShiftGate
 from agentdesk.core.sla import Breach
-from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
+from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status, Tier
 from agentdesk.core.verification import (
     Attempt,
     Outcome,
@@ -35,18 +42,22 @@ class ChangeRefused(Refused, ValueError):
 
 
 class NoteIncomplete(ChangeRefused):
-    """Pending, Resolved and escalation need the whole note template: `missing` names the
-    empty sections and tags (Section/Tag values) in the template's order."""
+    """A refusal whose gaps include the note template's: `missing` holds every gap (see
+    Gap), the empty sections and tags as their Section/Tag values in the template's order."""
 
-    def __init__(
-        self, ticket_ref: str, doing: str, missing: tuple[str, ...], *, also: str = ""
-    ) -> None:
-        self.also = also
-        text = (
-            f"{ticket_ref}: {doing} needs the structured note; missing: "
-            f"{note_template.describe_missing(missing)}"
-        )
-        super().__init__(f"{text}; {also}" if also else text, missing)
+
+class QualityWouldFail(ChangeRefused):
+    """The only gap is the 48-hour quality check and the team's policy asks rather than
+    refuses: the front end asks the agent, who may resolve again with accept_quality."""
+
+
+class Gap(StrEnum):
+    """What a refusal can name besides the note's sections and tags, in `missing`."""
+
+    LOCK = "verification_lock"
+    VERIFICATION = "verification"
+    CONFIRMATION = "confirmation"
+    QUALITY = "quality"
 
 
 class PendingReason(StrEnum):
@@ -91,6 +102,15 @@ class TicketSnapshot:
     """Identity verification attempts (and L2 clearances) on this ticket, oldest first."""
     interaction_started_at: datetime | None = None
     """The last reopen: verification holds for the current interaction only."""
+    channel: Channel | None = None
+    """How the customer reached us: the verification policy says whether a reply waits for a
+    pass on this channel (None: as strict as any channel)."""
+    note_at: datetime | None = None
+    """When the latest structured note was written."""
+    last_reply_at: datetime | None = None
+    """The last public reply: the quality check wants one after the structured note."""
+    recorded_breaches: tuple[Breach, ...] = ()
+    """The SLA breaches recorded on the ticket (they stay breached, whatever happens next)."""
 
     @property
     def ref(self) -> str:
@@ -147,6 +167,9 @@ class TicketChange:
     required_by_sop: bool = False
     """The SOP itself demands this change (the escalation after failed verification): it is
     not refused for want of a note or of verification."""
+    accept_quality: bool = False
+    """The agent was told the 48-hour quality check will fail and resolves anyway; honoured
+    only where the team's policy asks ([quality] on_resolve = "ask")."""
 
 
 @dataclass(frozen=True)
@@ -223,6 +246,7 @@ def plan_change(
     taxonomy: Taxonomy | None = None,
     verification: VerificationPolicy | None = None,
     shift: ShiftGate | None = None,
+    quality: QualityPolicy | None = None,
 ) -> ChangePlan:
     """Check the change against the SOP and work out everything it writes. shift: the
     agent's shift gate; taking a ticket (assign, start) waits for its required items."""
@@ -271,9 +295,19 @@ def plan_change(
         raise ChangeRefused(f"{ticket.ref}: {refusal}")
 
     note = _note_to_write(ticket, change, now, policy)
+    quality_accepted = ""
     if not change.required_by_sop:
-        _check_note_rules(ticket, change, note, escalating, taxonomy)
-        _check_verification(ticket, change, now, verification or VerificationPolicy())
+        gaps = sop_gaps(
+            ticket,
+            change,
+            note,
+            now=now,
+            escalating=escalating,
+            taxonomy=taxonomy,
+            verification=verification or VerificationPolicy(),
+        )
+        doing = _doing(ticket, change, escalating)
+        quality_accepted = _refuse_gaps(ticket, change, doing, gaps, quality or QualityPolicy())
 
     message = change.message
     if message is not None:
@@ -364,6 +398,8 @@ def plan_change(
         audit.append(AuditEntry(change.action, "attachment", None, described))
     if change.reason.strip():
         audit.append(AuditEntry(change.action, "reason", None, change.reason.strip()))
+    if quality_accepted:
+        audit.append(AuditEntry(change.action, "quality_warning_accepted", None, quality_accepted))
     payload: dict[str, Any] = {
         "base_version": ticket.version,
         # Field edits carry the value they were edited from, so sync can rebase them.
@@ -462,69 +498,130 @@ def _note_to_write(
 
 
 VERIFY_FIRST = "verify the customer's identity first (v opens the wizard)"
+QUALITY_ADVICE = "the 48-hour quality check would fail: reply to the customer, then resolve"
 
 
-def _check_verification(
-    ticket: TicketSnapshot, change: TicketChange, now: datetime, policy: VerificationPolicy
-) -> None:
-    """ "Do not proceed without verification." A locked interaction takes no reply and no
-    resolve until Level 2 clears it; a resolve needs a pass in the current interaction."""
-    replying = change.message is not None and change.message.kind is MessageKind.REPLY
-    resolving = change.status is Status.RESOLVED and ticket.status is not Status.RESOLVED
-    if not (replying or resolving):
-        return
-    status = verification_status(
-        ticket.verification_attempts,
-        now=now,
-        policy=policy,
-        interaction_started_at=ticket.interaction_started_at,
-    )
-    doing = "reply to the customer" if replying else "resolve"
-    if status.locked:
-        raise ChangeRefused(
-            f"{ticket.ref}: cannot {doing}: identity verification failed {status.failures} "
-            "times and the interaction is locked until a Level 2 agent clears it"
-        )
-    passed = any(
-        a.outcome is Outcome.PASSED
-        for a in ticket.verification_attempts
-        if ticket.interaction_started_at is None or a.at >= ticket.interaction_started_at
-    )
-    if resolving and not passed:
-        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {VERIFY_FIRST}")
+def _doing(ticket: TicketSnapshot, change: TicketChange, escalating: bool) -> str | None:
+    """What the change does that the SOP guards, in the refusal's words; None: unguarded."""
+    if change.status is Status.PENDING and ticket.status is not Status.PENDING:
+        return "pend"
+    if change.status is Status.RESOLVED and ticket.status is not Status.RESOLVED:
+        return "resolve"
+    if escalating:
+        return f"escalate to {change.tier}"
+    if change.message is not None and change.message.kind is MessageKind.REPLY:
+        return "reply to the customer"
+    return None
 
 
-def _check_note_rules(
+def sop_gaps(
     ticket: TicketSnapshot,
     change: TicketChange,
     note: StructuredNote | None,
+    *,
+    now: datetime,
     escalating: bool,
     taxonomy: Taxonomy | None,
-) -> None:
-    """Pending, Resolved and escalation need the whole template; Resolved also the
-    three-step confirmation. Every gap is named at once."""
-    doing = None
-    if change.status is Status.PENDING and ticket.status is not Status.PENDING:
-        doing = "pending"
-    elif change.status is Status.RESOLVED and ticket.status is not Status.RESOLVED:
-        doing = "resolving"
-    elif escalating:
-        doing = f"escalating to {change.tier}"
+    verification: VerificationPolicy,
+) -> list[tuple[str, str]]:
+    """Everything the SOP still wants before this change, the most blocking first, as
+    (key, words): the verification lock, a verification pass, the note template's sections
+    and tags (their Section/Tag values), the three-step confirmation, then what the 48-hour
+    quality check would fail on. Empty: nothing is missing.
+
+    "Do not proceed without verification": a locked interaction takes no reply and no resolve
+    until Level 2 clears it; a resolve needs a pass in the current interaction, and so does a
+    reply on a channel the verification policy names (before_reply). Pending, Resolved and
+    escalation need the whole note template; Resolved also the confirmation and a public reply
+    after the structured note. Internal notes are never held back."""
+    doing = _doing(ticket, change, escalating)
     if doing is None:
-        return
-    resolving = change.status is Status.RESOLVED
-    since = ticket.interaction_started_at
-    confirmed = confirmation_recorded(ticket.confirmation, since=since)
-    missing = CONFIRMATION_MISSING
-    if not confirmed and confirmation_recorded(ticket.confirmation):
-        missing += " (the one recorded before the reopen belongs to the earlier interaction)"
-    gaps = note_template.missing(note or ticket.note, taxonomy)
-    if gaps:
-        raise NoteIncomplete(
-            ticket.ref, doing, gaps, also=missing if resolving and not confirmed else ""
+        return []
+    replying = doing == "reply to the customer"
+    resolving = doing == "resolve"
+    gaps: list[tuple[str, str]] = []
+    if replying or resolving:
+        status = verification_status(
+            ticket.verification_attempts,
+            now=now,
+            policy=verification,
+            interaction_started_at=ticket.interaction_started_at,
         )
-    if resolving and not confirmed:
-        raise ChangeRefused(f"{ticket.ref}: cannot resolve: {missing}")
+        if status.locked:
+            gaps.append(
+                (
+                    Gap.LOCK,
+                    f"identity verification failed {status.failures} times and the "
+                    "interaction is locked until a Level 2 agent clears it (L)",
+                )
+            )
+        since = ticket.interaction_started_at
+        passed = any(
+            a.outcome is Outcome.PASSED
+            for a in ticket.verification_attempts
+            if since is None or a.at >= since
+        )
+        needs_pass = resolving or verification.verifies_before_reply(ticket.channel)
+        if needs_pass and not passed:
+            gaps.append((Gap.VERIFICATION, VERIFY_FIRST))
+    if replying:
+        return gaps
+    note_gaps = note_template.missing(note or ticket.note, taxonomy)
+    if note_gaps:
+        described = note_template.describe_missing(note_gaps)
+        gaps.extend((key, f"the structured note needs {described}") for key in note_gaps)
+    if resolving:
+        since = ticket.interaction_started_at
+        if not confirmation_recorded(ticket.confirmation, since=since):
+            words = CONFIRMATION_MISSING
+            if confirmation_recorded(ticket.confirmation):
+                words += " (the one recorded before the reopen belongs to the earlier interaction)"
+            gaps.append((Gap.CONFIRMATION, words))
+        note_at = now if note is not None else ticket.note_at
+        if not customer_informed(note_at, ticket.last_reply_at):
+            reason = (
+                "no public reply to the customer at all"
+                if ticket.last_reply_at is None
+                else "no public reply after the structured note"
+            )
+            gaps.append((Gap.QUALITY, f"{reason}: {QUALITY_ADVICE}"))
+    return gaps
+
+
+def _refuse_gaps(
+    ticket: TicketSnapshot,
+    change: TicketChange,
+    doing: str | None,
+    gaps: list[tuple[str, str]],
+    quality: QualityPolicy,
+) -> str:
+    """Raise one refusal naming every gap; returns the quality reason the agent accepted
+    (the team asks, and the quality check was the only gap), else ""."""
+    if not gaps:
+        return ""
+    keys = tuple(key for key, _ in gaps)
+    words: list[str] = []
+    for _, text in gaps:
+        if text not in words:  # the note's gaps share one line
+            words.append(text)
+    if keys == (Gap.QUALITY,) and quality.on_resolve is OnResolve.ASK:
+        reason = words[0].removesuffix(f": {QUALITY_ADVICE}")
+        if change.accept_quality:
+            return reason
+        raise QualityWouldFail(
+            f"{ticket.ref}: {reason}: the 48-hour quality check will flag this ticket. "
+            "Resolve anyway?",
+            keys,
+        )
+    listed = (
+        words[0]
+        if len(words) == 1
+        else " ".join(f"({n}) {text};" for n, text in enumerate(words, 1)).rstrip(";")
+    )
+    message = f"{ticket.ref}: cannot {doing} yet: {listed}"
+    if any(key not in Gap.__members__.values() for key in keys):
+        raise NoteIncomplete(message, keys)
+    raise ChangeRefused(message, keys)
 
 
 def _move(ticket: TicketSnapshot, new: Status, now: datetime) -> TicketSnapshot:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import StrEnum
 
 from agentdesk.core import lifecycle
 from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, describe_missing, missing
@@ -16,6 +17,24 @@ CONFIRMATION_MISSING = (
     "three-step confirmation missing: restate the issue, propose a solution with an ETR "
     "and get the customer's explicit agreement first"
 )
+
+
+class OnResolve(StrEnum):
+    """What resolve does when the 48-hour quality check would fail (config [quality])."""
+
+    REFUSE = "refuse"
+    ASK = "ask"
+
+
+@dataclass(frozen=True)
+class QualityPolicy:
+    on_resolve: OnResolve = OnResolve.REFUSE
+
+
+def customer_informed(note_at: datetime | None, last_reply_at: datetime | None) -> bool:
+    """The quality check's "customer informed": a public reply at or after the structured
+    note (the customer heard what was done)."""
+    return last_reply_at is not None and note_at is not None and last_reply_at >= note_at
 
 
 @dataclass(frozen=True)
@@ -81,11 +100,6 @@ def quality_problems(facts: QualityFacts, taxonomy: Taxonomy | None = None) -> t
         problems.append(f"note incomplete ({describe_missing(gaps)})")
     if facts.note is None or tag_gaps:
         problems.append(f"tags missing ({', '.join(tag_gaps or tuple(t.value for t in Tag))})")
-    informed = (
-        facts.last_reply_at is not None
-        and facts.note_at is not None
-        and facts.last_reply_at >= facts.note_at
-    )
-    if not informed:
+    if not customer_informed(facts.note_at, facts.last_reply_at):
         problems.append("customer not informed (no public reply after the note)")
     return tuple(problems)

@@ -7,7 +7,7 @@ data/business_hours.toml.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -286,6 +286,36 @@ def breaches(ticket: SlaTicket, policy: SlaPolicy, now: datetime) -> list[Breach
         if due <= cutoff:
             found.append(Breach(clock, due))
     return found
+
+
+def breached_by(
+    ticket: SlaTicket, recorded: Sequence[Breach], clock: Clock, now: datetime
+) -> timedelta | None:
+    """How late the clock was, by its latest recorded breach; None when none is recorded.
+
+    A recorded breach stays a breach: answering or resolving later ends the lateness, never
+    the breach. The lateness runs from the due time to when the clock was met (the first
+    reply, the resolve; for the update cadence, the last public reply after the due time),
+    to the resolve that stopped the clocks, or to now if neither happened yet.
+    """
+    require_aware(now, "now")
+    dues = [b.due_at for b in recorded if b.clock is clock]
+    if not dues:
+        return None
+    due = max(dues)
+    met_at = {
+        Clock.FIRST_RESPONSE: ticket.first_response_at,
+        Clock.NEXT_UPDATE: ticket.last_update_at,
+        Clock.RESOLUTION: ticket.resolved_at,
+    }[clock]
+    stopped = None if ticket.status.is_open else ticket.resolved_at
+    ends = [t for t in (met_at, stopped, now) if t is not None and t >= due]
+    return min(ends) - due if ends else timedelta(0)
+
+
+def format_lateness(late: timedelta) -> str:
+    """'breached by 20m', 'breached by 1h05m' (whole minutes, as format_time_left)."""
+    return f"breached by {format_time_left(abs(late)).lstrip('-')}"
 
 
 def start_pause(pauses: tuple[Pause, ...], now: datetime) -> tuple[Pause, ...]:

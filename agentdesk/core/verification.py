@@ -21,7 +21,7 @@ from enum import StrEnum
 from hashlib import sha256
 
 from agentdesk.core.errors import BadInput, Refused
-from agentdesk.core.ticket import Tier
+from agentdesk.core.ticket import Channel, Tier
 
 SALT_BYTES = 16
 
@@ -198,12 +198,23 @@ def check_factor(key: bytes, account: AccountVerifiers, factor: Factor, typed: s
 class VerificationPolicy:
     max_attempts: int = 3
     valid_for: timedelta = timedelta(minutes=30)
+    before_reply: frozenset[Channel] = frozenset(Channel)
+    """The channels on which no public reply goes out before a pass in the interaction. The
+    default is strict: every channel. A team may leave out, say, email (config
+    [verification] before_reply)."""
 
     def __post_init__(self) -> None:
         if self.max_attempts < 1:
             raise ValueError("verification max_attempts must be at least 1")
         if self.valid_for <= timedelta(0):
             raise ValueError("verification valid_for must be positive")
+
+    def verifies_before_reply(self, channel: Channel | None) -> bool:
+        """Must the customer pass verification before a reply on this channel? A ticket
+        whose channel is unknown is held to every channel's rule: strict if any is."""
+        if channel is None:
+            return bool(self.before_reply)
+        return channel in self.before_reply
 
 
 class Outcome(StrEnum):

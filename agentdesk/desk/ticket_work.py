@@ -197,8 +197,15 @@ def pend(
     return apply_change(desk, ticket_id, change)
 
 
-def resolve(desk: Desk, ticket_id: int, note: StructuredNote | None) -> ChangePlan:
-    return apply_change(desk, ticket_id, note_change(desk, "resolve", note, status=Status.RESOLVED))
+def resolve(
+    desk: Desk, ticket_id: int, note: StructuredNote | None, *, accept_quality: bool = False
+) -> ChangePlan:
+    """accept_quality: the agent was told the 48-hour quality check will fail and resolves
+    anyway (honoured only where the team's policy asks rather than refuses)."""
+    change = note_change(
+        desk, "resolve", note, status=Status.RESOLVED, accept_quality=accept_quality
+    )
+    return apply_change(desk, ticket_id, change)
 
 
 def escalate(

@@ -26,7 +26,7 @@ from agentdesk.core.errors import agent_message
 from agentdesk.core.ticket import Priority
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk.base import Desk
-from agentdesk.screens.queue_commands import QueueCommands, queue_bindings
+from agentdesk.screens.queue_commands import QueueCommands, queue_bar_ranks, queue_bindings
 from agentdesk.screens.queue_shift import QueueShiftKeys
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.key_bar import KeyBar
@@ -106,7 +106,7 @@ class QueueScreen(QueueShiftKeys):
         yield QueueSummary(id="queue-summary")
         yield SearchBar(id="search")
         yield TicketTable(self.clock, id="tickets")
-        yield KeyBar()
+        yield KeyBar(queue_bar_ranks())
 
     @property
     def table(self) -> TicketTable:
@@ -392,6 +392,12 @@ class QueueScreen(QueueShiftKeys):
 
     def action_refresh(self) -> None:
         self.reload(keep_cursor=True)
+
+    def action_help(self) -> None:
+        from agentdesk.screens.help import HelpScreen
+        from agentdesk.screens.queue_commands import queue_help_rows
+
+        self.app.push_screen(HelpScreen("Keys in the queue", queue_help_rows()))
 
     def action_conflicts(self) -> None:
         from agentdesk.screens.conflicts import ConflictsScreen

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from agentdesk.screens.help import HelpRow
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -32,6 +33,7 @@ class QueueAction:
     key_display: str | None = None
     show: bool = True  # in the key bar
     priority: bool = False
+    rank: int = 2  # the key bar's: higher ranks are left off first when room is short
 
     def binding(self) -> Binding:
         return Binding(
@@ -173,7 +175,29 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         key="enter",
         priority=True,
     ),
+    QueueAction(
+        "help",
+        "help",
+        "Help",
+        "Every key of the queue",
+        title="Help: keys of this screen",
+        key="question_mark,f1",
+        key_display="?",
+        rank=4,
+    ),
 )
+
+
+def queue_bar_ranks() -> dict[str, int]:
+    return {f"queue.{action.id}": action.rank for action in QUEUE_ACTIONS}
+
+
+def queue_help_rows() -> list[HelpRow]:
+    """The help screen's rows: every key of QUEUE_ACTIONS (palette-only ones too)."""
+    return [
+        HelpRow(action.key or "ctrl+p", action.title or action.label, action.description)
+        for action in QUEUE_ACTIONS
+    ]
 
 
 def queue_bindings() -> list[Binding]:

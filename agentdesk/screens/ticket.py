@@ -29,7 +29,7 @@ from textual.message import Message
 from textual.widgets import Input, TextArea
 
 from agentdesk.core.actions import Action
-from agentdesk.core.changes import ChangePlan, PendingReason
+from agentdesk.core.changes import ChangePlan, PendingReason, QualityWouldFail
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
@@ -40,7 +40,7 @@ from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
-from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bindings
+from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bar_ranks, ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
@@ -59,6 +59,7 @@ if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
 
 P = ParamSpec("P")
+NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
@@ -97,6 +98,9 @@ class TicketScreen(TicketMacros, TicketAttachments):
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
+        """Everything missing, the most blocking first (core.changes.Gap, note keys)."""
+        ask: bool = False
+        """The team asks rather than refuses (the quality check alone): resolve anyway?"""
         kept: str = ""
         """What the screen kept of the agent's input for another try ("" for nothing)."""
 
@@ -104,7 +108,7 @@ class TicketScreen(TicketMacros, TicketAttachments):
         def of(cls, error: Exception) -> TicketScreen.Refused:
             """What the agent reads for a failed desk call (and which note fields to show)."""
             missing = error.missing if isinstance(error, RefusedError) else ()
-            return cls(agent_message(error), missing)
+            return cls(agent_message(error), missing, isinstance(error, QualityWouldFail))
 
     def __init__(self, desk: Desk, opened: OpenedTicket) -> None:
         """opened: the ticket as desk.ticket_work.read_ticket read it. The opener reads before
@@ -132,7 +136,7 @@ class TicketScreen(TicketMacros, TicketAttachments):
         yield TabStrip(list(TABS.items()), id="ticket-tabs")
         deadline = partial(work_on.note_deadline, self.desk)
         yield TicketPanes(self.workspace, self.taxonomy, deadline, id="ticket-panes")
-        yield KeyBar()
+        yield KeyBar(ticket_bar_ranks())
 
     async def on_mount(self) -> None:
         # Textual sets the breakpoint class on the first Resize, after the first layout;
@@ -294,14 +298,26 @@ class TicketScreen(TicketMacros, TicketAttachments):
         self._load(reset_note=message.wrote_note)
 
     async def on_ticket_screen_refused(self, message: Refused) -> None:
+        if message.ask:
+            from agentdesk.screens.ticket_dialogs import quality_dialog
+
+            self.app.push_screen(quality_dialog(message.error), self._quality_chosen)
+            return
         self.last_refusal = message.error
         self._show_banner()
         error = f"{message.error} ({message.kept})" if message.kept else message.error
         self.notify(error, title="Refused", severity="error", markup=False)
-        form = await self.ensure_note_form() if message.missing else None
+        # The note's own gaps go under their fields (the lock, verification, confirmation
+        # and quality check are named in the banner, first).
+        fields = tuple(key for key in message.missing if key in NOTE_FIELDS)
+        form = await self.ensure_note_form() if fields else None
         if form is not None:
             self.action_show_tab("tab-note")
-            form.show_missing(message.missing)
+            form.show_missing(fields)
+
+    def _quality_chosen(self, chosen: tuple[str, str] | None) -> None:
+        if chosen is not None and chosen[0] == "resolve":
+            self.change(work_on.resolve, self.ticket_id, self._note(), accept_quality=True)
 
     def _note(self) -> StructuredNote | None:
         form = self.note_form
@@ -349,6 +365,21 @@ class TicketScreen(TicketMacros, TicketAttachments):
                 markup=False,
             )
 
+    def action_help(self) -> None:
+        from agentdesk.screens.help import HelpScreen
+        from agentdesk.screens.ticket_keys import TicketKey, ticket_help_rows
+
+        allowed = work_on.actions_now(self.desk, self.workspace.snapshot)
+
+        def why_not(entry: TicketKey) -> str | None:
+            name, parameters = entry.parsed
+            if name == "compose":
+                name = str(parameters[0])
+            return allowed.get(Action(name)) if name in Action.__members__.values() else None
+
+        title = f"Keys on ticket #{self.ticket_id} (dimmed: not open now, and why)"
+        self.app.push_screen(HelpScreen(title, ticket_help_rows(why_not)))
+
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen
 
@@ -393,8 +424,26 @@ class TicketScreen(TicketMacros, TicketAttachments):
         self._run(job, group="ticket-change", exclusive=True)
 
     def action_back(self) -> None:
+        """Esc: leave the field first (the draft stays), then the ticket."""
+        if self._leave_field():
+            return
         self._flush_drafts()
         self.dismiss(None)
+
+    def _leave_field(self) -> bool:
+        """Out of a text field or choice: a note field to the note form, any other to the
+        conversation. False when no field has the focus."""
+        focused = self.focused
+        form = self.note_form
+        if focused is None or focused is form:
+            return False
+        if form is not None and form in focused.ancestors:
+            form.leave_field()
+            return True
+        if isinstance(focused, (TextArea, Input)):
+            self.set_focus(self.query_one(Conversation))
+            return True
+        return False
 
     def action_show_tab(self, tab: str) -> None:
         if tab in TABS:
@@ -519,6 +568,8 @@ class TicketScreen(TicketMacros, TicketAttachments):
 
     @on(Composer.Send)
     def _send(self, message: Composer.Send) -> None:
+        # Back to the conversation: the keys after ctrl+s are commands (d resolves).
+        self.set_focus(self.query_one(Conversation))
         self.change(work_on.send_message, self.ticket_id, message.mode, message.body)
 
     @on(Composer.Left)

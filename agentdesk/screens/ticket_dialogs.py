@@ -62,3 +62,15 @@ def escalation_dialog(
         selected=chosen,
         reason_value=reason,
     )
+
+
+def quality_dialog(reason: str) -> ChoiceDialog:
+    """The team asks ([quality] on_resolve = "ask"): resolve although the 48-hour quality
+    check will flag the ticket (audited), or go back and reply first."""
+    return ChoiceDialog(
+        reason,
+        [
+            ("back", "Go back: reply to the customer first"),
+            ("resolve", "Resolve anyway (the audit trail records it)"),
+        ],
+    )

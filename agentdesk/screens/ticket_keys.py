@@ -1,12 +1,16 @@
-"""The ticket screen's actions, once: its key bindings and its command palette entries are
-both made from TICKET_KEYS, so a label is written in one place."""
+"""The ticket screen's actions, once: its key bindings, its key bar (which keys stay when
+room is short), its command palette entries and its help screen (?) are all made from
+TICKET_KEYS, so a label is written in one place."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from textual.actions import parse
 from textual.binding import Binding, BindingType
+
+from agentdesk.screens.help import HelpRow
 
 
 @dataclass(frozen=True)
@@ -29,6 +33,9 @@ class TicketKey:
     key_display: str | None = None
     palette_key: str | None = None
     """How the palette names the key when not as the key itself ("Esc")."""
+    rank: int = 2
+    """The key bar's priority: 0 stays longest when the terminal is narrow (the SOP's own
+    actions: verify, confirm, clear the lock), higher ranks are left off first."""
 
     @property
     def parsed(self) -> tuple[str, tuple[object, ...]]:
@@ -55,7 +62,9 @@ class TicketKey:
 
 
 TICKET_KEYS: tuple[TicketKey, ...] = (
-    TicketKey("escape", "back", "Back", "Back to the queue", "", "ticket.back", palette_key="Esc"),
+    TicketKey(
+        "escape", "back", "Back", "Back to the queue", "", "ticket.back", palette_key="Esc", rank=4
+    ),
     # Priority: run as the key arrives, so the keys typed right after it (a burst over a
     # slow link) already go to the composer, not to this screen's other keys.
     TicketKey(
@@ -65,6 +74,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Reply to the customer",
         "public",
         "ticket.reply",
+        rank=1,
         priority=True,
     ),
     TicketKey(
@@ -74,10 +84,11 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Write an internal note",
         "agents only",
         "ticket.internal_note",
+        rank=2,
         priority=True,
     ),
-    TicketKey("a", "assign_to_me", "Assign me", "Assign to me", "", "ticket.assign_to_me"),
-    TicketKey("s", "start_work", "Start", "Start work", "In progress", "ticket.start_work"),
+    TicketKey("a", "assign_to_me", "Assign me", "Assign to me", "", "ticket.assign_to_me", rank=3),
+    TicketKey("s", "start_work", "Start", "Start work", "In progress", "ticket.start_work", rank=1),
     TicketKey(
         "p",
         "pend",
@@ -85,17 +96,23 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Pend: waiting on customer or team",
         "pauses the SLA",
         "ticket.pend",
+        rank=2,
     ),
     TicketKey(
         "d",
         "resolve",
         "Resolve",
         "Resolve",
-        "needs the note and the confirmation",
+        "needs verification, the note, the confirmation, a reply after the note",
         "ticket.resolve",
+        rank=1,
     ),
-    TicketKey("o", "reopen", "Reopen", "Reopen", "Resolved -> In progress", "ticket.reopen"),
-    TicketKey("e", "escalate", "Escalate", "Escalate to L2/L3", "with a reason", "ticket.escalate"),
+    TicketKey(
+        "o", "reopen", "Reopen", "Reopen", "Resolved -> In progress", "ticket.reopen", rank=1
+    ),
+    TicketKey(
+        "e", "escalate", "Escalate", "Escalate to L2/L3", "with a reason", "ticket.escalate", rank=2
+    ),
     TicketKey(
         "P",
         "change_priority",
@@ -103,6 +120,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Change priority",
         "with a reason",
         "ticket.priority",
+        rank=3,
         key_display="P",
     ),
     TicketKey(
@@ -112,6 +130,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Add tags",
         "product area, issue type, priority, channel",
         "ticket.tags",
+        rank=3,
     ),
     TicketKey(
         None,
@@ -122,7 +141,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "ticket.save_note",
         palette_key="ctrl+s in the note",
     ),
-    TicketKey("f", "attach", "Attach", "Attach a file", "up to 10 MB", "ticket.attach"),
+    TicketKey("f", "attach", "Attach", "Attach a file", "up to 10 MB", "ticket.attach", rank=3),
     TicketKey(
         "m",
         "macros",
@@ -130,6 +149,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Macros…",
         "canned responses and macros for this ticket",
         "ticket.macros",
+        rank=3,
     ),
     TicketKey(
         "u",
@@ -141,7 +161,13 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         show=False,
     ),
     TicketKey(
-        "v", "verify", "Verify", "Verify the customer's identity", "the wizard", "ticket.verify"
+        "v",
+        "verify",
+        "Verify",
+        "Verify the customer's identity",
+        "the wizard",
+        "ticket.verify",
+        rank=0,
     ),
     TicketKey(
         "c",
@@ -150,6 +176,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Three-step confirmation",
         "restate, propose with an ETR, agree",
         "ticket.confirm",
+        rank=0,
     ),
     TicketKey(
         "L",
@@ -158,6 +185,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Clear the verification lock",
         "Level 2 or 3",
         "ticket.clear_lock",
+        rank=0,
         key_display="L",
     ),
     TicketKey(
@@ -182,6 +210,17 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
     TicketKey(
         "4", "show_tab('tab-history')", "History", "Show history", "", "ticket.tab4", show=False
     ),
+    TicketKey(
+        "question_mark,f1",
+        "help",
+        "Help",
+        "Help: every key of this screen",
+        "and whether it is open now",
+        "ticket.help",
+        key_display="?",
+        palette_key="? or F1",
+        rank=4,
+    ),
 )
 
 
@@ -193,3 +232,30 @@ TICKET_KEY_OF: dict[str, TicketKey] = {
 
 def ticket_bindings() -> list[BindingType]:
     return [entry.binding() for entry in TICKET_KEYS if entry.key is not None]
+
+
+def ticket_bar_ranks() -> dict[str, int]:
+    """The key bar's ranks, by binding id (widgets/key_bar.py)."""
+    return {entry.id: entry.rank for entry in TICKET_KEYS}
+
+
+def ticket_help_rows(why_not: Callable[[TicketKey], str | None]) -> list[HelpRow]:
+    """The help screen's rows: every key of the table (why_not(entry): why it is not open
+    now, None when it is), then the composer's and the note form's own keys."""
+    from agentdesk.widgets.composer import Composer
+    from agentdesk.widgets.note_form import NoteForm
+
+    # A palette-only entry (key None) is run by a widget's key: listed with that widget's.
+    rows = [
+        HelpRow(entry.key, entry.title, entry.help, why_not(entry))
+        for entry in TICKET_KEYS
+        if entry.key is not None
+    ]
+    for where, bindings in (
+        ("in the composer", Composer.BINDINGS),
+        ("in the note form", NoteForm.BINDINGS),
+    ):
+        for binding in bindings:
+            if isinstance(binding, Binding):
+                rows.append(HelpRow(binding.key, binding.description, where, None))
+    return rows

@@ -51,6 +51,12 @@ _STEPS = {
     Factor.DATE_OF_BIRTH: (3, "Date of birth or PIN", "The customer chooses which one to give."),
 }
 
+_EMPTY = {
+    Factor.ACCOUNT_ID: "Type the account ID the customer gives.",
+    Factor.PAYMENT_LAST4: "Type the last 4 digits the customer gives.",
+    Factor.DATE_OF_BIRTH: "Type the date of birth or the PIN the customer gives.",
+}
+
 
 class VerifyScreen(ModalScreen[VerificationStatus | None]):
     # From 100 columns the ticket's customer panel is on the right: the dialog leaves it free.
@@ -161,7 +167,8 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
         self.query_one("#verify-choice").display = step is Factor.DATE_OF_BIRTH
         field = self._input
         field.password = step is not Factor.ACCOUNT_ID
-        field.value = self.ticket_account_id if step is Factor.ACCOUNT_ID else ""
+        # Nothing the caller must say is pre-filled: the agent types what the customer says.
+        field.value = ""
         field.disabled = False
         self._placeholder()
         self._error(error)
@@ -194,6 +201,10 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
             self.dismiss(self.outcome)
             return
         typed = event.value
+        if not typed.strip():
+            # Nothing typed is nothing the customer said: not an attempt.
+            self._error(_EMPTY[self.step])
+            return
         # Off the screen at once: the value lives on only in the worker's arguments.
         self._input.value = ""
         self._input.disabled = True

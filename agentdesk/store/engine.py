@@ -21,6 +21,7 @@ from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.pool import QueuePool
 
 from agentdesk.core.errors import BUSY, Busy, DeskError
+from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
@@ -212,6 +213,7 @@ class Store:
     engine: Engine
     policy: SlaPolicy
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
+    quality: QualityPolicy = field(default_factory=QualityPolicy)
 
     @contextmanager
     def write(self) -> Iterator[Connection]:

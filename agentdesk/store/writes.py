@@ -20,8 +20,9 @@ from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, pla
 from agentdesk.core.errors import DeskError
 from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.shift import ShiftGate
+from agentdesk.core.sla import Breach, Clock
 from agentdesk.core.text import clean_strings
-from agentdesk.core.ticket import Priority, Region, Status, Tier
+from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status, Tier
 from agentdesk.store.audit import AuditRecord, rows_of, write_audit
 from agentdesk.store.engine import Store
 from agentdesk.store.models import (
@@ -75,6 +76,15 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
     ).one_or_none()
     if row is None:
         raise TicketNotFound(ticket_id)
+    found = load_note(connection, ticket_id)
+    last_reply = connection.execute(
+        text("SELECT max(created_at) FROM messages WHERE ticket_id = :t AND kind = :k"),
+        {"t": ticket_id, "k": MessageKind.REPLY.value},
+    ).scalar_one()
+    breaches = connection.execute(
+        text("SELECT clock, due_at FROM sla_breaches WHERE ticket_id = :t ORDER BY due_at"),
+        {"t": ticket_id},
+    ).all()
     return TicketSnapshot(
         id=row.id,
         subject=row.subject,
@@ -91,11 +101,15 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         sla_pauses=pauses_from_json(row.sla_pauses),
         version=row.version,
         pending_reason=row.pending_reason,
-        note=None if (found := load_note(connection, ticket_id)) is None else found[0],
+        note=None if found is None else found[0],
         confirmation=load_confirmation(connection, ticket_id),
         tags=load_labels(connection, ticket_id),
         verification_attempts=tuple(ticket_attempts(connection, ticket_id)),
         interaction_started_at=latest_reopen(connection, ticket_id),
+        channel=Channel(row.channel),
+        note_at=None if found is None else found[1],
+        last_reply_at=_when(last_reply),
+        recorded_breaches=tuple(Breach(Clock(clock), from_db(due)) for clock, due in breaches),
     )
 
 
@@ -218,6 +232,7 @@ def write_change(
         taxonomy=taxonomy,
         verification=store.verification,
         shift=shift,
+        quality=store.quality,
     )
     values = {name: _db_value(value) for name, value in plan.updates.items()}
     assignments = ", ".join(f"{name} = :{name}" for name in values)

@@ -198,10 +198,19 @@ class Composer(Vertical):
 
     def action_send(self) -> None:
         self.post_message(self.Send(self.mode, self.text))
+        self._leave_field()
 
     def action_leave(self) -> None:
         self.flush_draft()
         self.post_message(self.Left())
+        self._leave_field()
+
+    def _leave_field(self) -> None:
+        """Out of the text at once, before the next key is read: a `d` typed right after
+        ctrl+s or Esc is a command, not text. (Left and Send tell the screen where the
+        focus goes next.)"""
+        if self.screen.focused is self.text_area:
+            self.screen.set_focus(None)
 
     def action_editor(self) -> None:
         self.post_message(self.EditorWanted(self.mode, self.text))

@@ -3,11 +3,15 @@
 Footer draws every key as a widget of its own and rebuilds them all whenever the bindings
 change (focus moves, a ticket loads): on a screen with twenty keys that was about 200 ms of
 every ticket open. This bar is one widget that repaints one line. Keys that do not fit are
-left off whole, never cut in half; the command palette key stays at the right edge, and the
-palette lists every action anyway. A click on a key presses it.
+left off whole, never cut in half, the least important first (ranks: the screen's key table
+says which keys matter most, e.g. the SOP's own actions on a ticket); the rest keep the
+screen's order. The command palette key stays at the right edge, and the palette and the
+help screen (?) list every action anyway. A click on a key presses it.
 """
 
 from __future__ import annotations
+
+from collections.abc import Mapping
 
 from textual.binding import Binding
 from textual.content import Content
@@ -29,6 +33,14 @@ class KeyBar(Widget):
     }
     """
     ALLOW_SELECT = False
+
+    DEFAULT_RANK = 3
+    """The rank of a binding the table does not rank (a focused widget's keys)."""
+
+    def __init__(self, ranks: Mapping[str, int] | None = None) -> None:
+        """ranks: binding id -> rank; 0 first, higher left off sooner when room is short."""
+        super().__init__()
+        self.ranks = dict(ranks or {})
 
     def on_mount(self) -> None:
         self.auto_links = False  # clickable, but drawn as keys rather than underlined links
@@ -66,13 +78,20 @@ class KeyBar(Widget):
         palette = self._key(*palette_binding) if palette_binding else Content("")
         width = max(self.size.width - 2, 0)
         room = width - (palette.cell_length + 2 if palette_binding else 0)
-        line = Content("")
-        for binding, enabled in shown:
-            key = self._key(binding, enabled)
-            candidate = line + _GAP + key if line else key
-            if candidate.cell_length > room:
-                break
-            line = candidate
+        keys = [self._key(binding, enabled) for binding, enabled in shown]
+        # Fill by rank (then screen order), leaving off whole keys that do not fit.
+        order = sorted(
+            range(len(shown)),
+            key=lambda n: (self.ranks.get(shown[n][0].id or "", self.DEFAULT_RANK), n),
+        )
+        kept: set[int] = set()
+        used = 0
+        for n in order:
+            width_needed = keys[n].cell_length + (len(_GAP) if kept else 0)
+            if used + width_needed <= room:
+                kept.add(n)
+                used += width_needed
+        line = _GAP.join([keys[n] for n in range(len(keys)) if n in kept])
         if palette_binding:
             line = line.pad_right(max(width - line.cell_length - palette.cell_length, 1))
         return Content(" ") + line + palette

@@ -133,6 +133,13 @@ class NoteForm(VerticalScroll):
 
     def action_save(self) -> None:
         self.post_message(self.SaveWanted())
+        self.leave_field()
+
+    def leave_field(self) -> None:
+        """Leave edit mode: the form keeps the focus (arrows scroll it), no field does, so
+        the keys typed next (`c`, `d`) are the screen's commands, not text."""
+        if self.screen.focused is not self:
+            self.screen.set_focus(self)
 
     def _allowed(self, tag: Tag, area: str) -> tuple[str, ...]:
         if tag is Tag.ISSUE_TYPE and not area:

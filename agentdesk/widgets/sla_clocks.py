@@ -51,14 +51,27 @@ def _due(moment: datetime, now: datetime) -> str:
 def clock_parts(
     ticket: TicketSnapshot, policy: sla.SlaPolicy, now: datetime
 ) -> list[tuple[sla.Clock, str, sla.Risk | None]]:
-    """(clock, text, risk) for each clock the ticket has; risk None for a met clock."""
-    readings = {r.clock: r for r in sla.clocks(ticket.sla_ticket(), policy)}
+    """(clock, text, risk) for each clock the ticket has; risk None for a met clock. A clock
+    with a recorded breach that no longer runs late reads "breached by 20m", for good."""
+    sla_ticket = ticket.sla_ticket()
+    readings = {r.clock: r for r in sla.clocks(sla_ticket, policy)}
     parts: list[tuple[sla.Clock, str, sla.Risk | None]] = []
     for clock in sla.Clock:
         if policy.target(ticket.priority, clock) is None:
             continue
         reading = readings.get(clock)
-        if reading is None:
+        level = None if reading is None else sla.risk(reading, now)
+        late = sla.breached_by(sla_ticket, ticket.recorded_breaches, clock, now)
+        if (
+            late is not None
+            and level is not sla.Risk.BREACHED
+            and (reading is None or clock is not sla.Clock.NEXT_UPDATE)
+        ):
+            # Met late, or stopped by the resolve: breached, and by how much. (The update
+            # cadence starts a new cycle at each reply: a running cycle shows itself.)
+            parts.append((clock, sla.format_lateness(late), sla.Risk.BREACHED))
+            continue
+        if reading is None or level is None:
             if clock is sla.Clock.FIRST_RESPONSE and ticket.first_response_at is not None:
                 parts.append((clock, f"met {_hm(ticket.first_response_at)}", None))
             elif clock is sla.Clock.RESOLUTION and ticket.resolved_at is not None:
@@ -66,7 +79,6 @@ def clock_parts(
             elif clock is sla.Clock.NEXT_UPDATE and ticket.status.is_open:
                 parts.append((clock, "after the first reply", None))
             continue
-        level = sla.risk(reading, now)
         if level is sla.Risk.PAUSED:
             parts.append((clock, "paused", level))
             continue

@@ -112,14 +112,19 @@ CLOCK_SHORT = {
 
 def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
     """The SLA time left as shown ("upd 26m": 26 minutes to the next update), and its risk
-    (None when no clock runs)."""
+    (None when no clock runs). A ticket with a recorded breach shows it for good: "✗"
+    before the running clock, or "breached"."""
     reading = sla_reading(row)
+    breached = row.sla_breached_at is not None
     if reading is None:
-        return "—", None
+        return ("breached", Risk.BREACHED) if breached else ("—", None)
     left = time_left(reading, now)
     if left is None:
         return "paused", Risk.PAUSED
-    return f"{CLOCK_SHORT[reading.clock]} {format_time_left(left)}", risk(reading, now)
+    text, level = f"{CLOCK_SHORT[reading.clock]} {format_time_left(left)}", risk(reading, now)
+    if breached and level is not Risk.BREACHED:
+        return f"✗{text}", Risk.BREACHED  # "✗res 14d12h" still fits the 11 columns
+    return text, level
 
 
 _RISK_CLASS = {

@@ -80,7 +80,8 @@ OPEN_IN: dict[Action, frozenset[Status]] = {
 
 def _ready(status: Status) -> TicketSnapshot:
     """A ticket in that status with everything the SOP asks written: the note, the
-    confirmation and a passed verification; so only the status can refuse."""
+    confirmation, a passed verification and a public reply after the note; so only the
+    status can refuse."""
     created = NOW - timedelta(hours=3)
     return TicketSnapshot(
         id=42,
@@ -99,6 +100,8 @@ def _ready(status: Status) -> TicketSnapshot:
         pending_reason=PendingReason.CUSTOMER.value if status is Status.PENDING else "",
         sla_pauses=start_pause((), NOW - timedelta(minutes=30)) if status is Status.PENDING else (),
         note=NOTE,
+        note_at=NOW - timedelta(minutes=30),
+        last_reply_at=NOW - timedelta(minutes=10),
         confirmation=Confirmation("restated", "a new link", "today 16:00", True, NOW),
         verification_attempts=(
             Attempt(NOW - timedelta(minutes=5), Outcome.PASSED, (Factor.ACCOUNT_ID,)),

@@ -18,9 +18,15 @@ from agentdesk.store.engine import Store
 from agentdesk.store.writes import apply_change
 from tests.conftest import FIXED_NOW
 from tests.desk.verify_fixtures import Clock, desk_for, rows, stamp
-from tests.store.factory import add_people, add_ticket, complete_note, verified
+from tests.store.factory import add_people, add_ticket, complete_note, replied, verified
 
 RESOLVE = TicketChange("resolve", status=Status.RESOLVED, note=complete_note())
+
+
+def _documented(store: Store, clock: Clock) -> None:
+    """The structured note, then a public reply after it (the 48-hour quality check)."""
+    apply_change(store, 1, TicketChange("note", note=complete_note()), actor="a", now=clock())
+    replied(store, 1, clock())
 
 
 @pytest.fixture
@@ -77,6 +83,7 @@ def test_an_agreement_is_recorded_with_its_entry_outbox_and_audit(
 
 
 def test_the_resolve_waits_for_the_agreement(people: Store, clock: Clock) -> None:
+    _documented(people, clock)
     with pytest.raises(ChangeRefused, match="three-step confirmation missing"):
         apply_change(people, 1, RESOLVE, actor="amara.okafor", now=clock())
     record_confirmation(desk_for(people, clock), 1, _agreed(clock))
@@ -103,6 +110,7 @@ def test_a_confirmation_before_a_reopen_belongs_to_the_earlier_interaction(
     people: Store, clock: Clock
 ) -> None:
     desk = desk_for(people, clock)
+    _documented(people, clock)
     record_confirmation(desk, 1, _agreed(clock))
     apply_change(people, 1, RESOLVE, actor="amara.okafor", now=clock.advance(minutes=1))
     reopen = TicketChange("reopen", status=Status.IN_PROGRESS)

@@ -17,7 +17,7 @@ from agentdesk.desk import Desk, macros, ticket_work
 from agentdesk.store.engine import Store
 from agentdesk.store.rows import AgentRow
 from tests.desk.conftest import make_desk
-from tests.store.factory import add_ticket, complete_note
+from tests.store.factory import add_ticket, complete_note, verified
 
 TICKET = 20
 
@@ -43,6 +43,8 @@ def _values(desk: Desk) -> dict[str, str]:
 
 def _ticket(store: Store, now: datetime, status: Status) -> None:
     add_ticket(store, TICKET, created_at=now - timedelta(hours=2), status=status, assignee_id=1)
+    # Macros send replies: the customer passed verification (the default policy wants it).
+    verified(store, TICKET, now - timedelta(minutes=1))
 
 
 def test_the_view_fills_placeholders_from_the_ticket(
@@ -146,7 +148,9 @@ def test_a_resolving_macro_without_the_note_is_refused(
     desk: Desk, store: Store, now: datetime
 ) -> None:
     _ticket(store, now, Status.IN_PROGRESS)
-    with pytest.raises(Refused, match="resolving needs the structured note") as refused:
+    with pytest.raises(
+        Refused, match=r"cannot resolve yet: .*the structured note needs"
+    ) as refused:
         macros.apply_macro(desk, TICKET, _macro(desk, "closing-no-response"), _values(desk))
     assert refused.value.missing  # the screen shows these under their fields
     assert _rows(store, "SELECT count(*) FROM outbox") == [(0,)]

@@ -21,7 +21,7 @@ from agentdesk.desk import Desk, attachments, ticket_work
 from agentdesk.store.engine import Store
 from agentdesk.store.notes import record_confirmation
 from tests.desk.conftest import make_desk
-from tests.store.factory import add_people, add_ticket, complete_note, verified
+from tests.store.factory import add_people, add_ticket, complete_note, replied, verified
 
 TICKET = 10
 
@@ -58,6 +58,7 @@ def test_read_ticket_is_none_for_a_ticket_not_in_the_store(desk: Desk) -> None:
 
 def test_a_reply_is_written_by_the_desks_agent(desk: Desk, store: Store, now: datetime) -> None:
     _working(store, now)
+    verified(store, TICKET, now - timedelta(minutes=1))
     plan = ticket_work.send_message(desk, TICKET, MessageKind.REPLY, "Hello, on it")
     assert plan.outbox_op == "reply"
     assert _rows(store, "SELECT kind, body, author FROM messages WHERE ticket_id = ?", TICKET) == [
@@ -72,7 +73,18 @@ def test_resolve_with_an_empty_template_names_every_gap(
     _working(store, now)
     with pytest.raises(NoteIncomplete) as refused:
         ticket_work.resolve(desk, TICKET, None)
-    assert refused.value.missing[:4] == tuple(s.value for s in Section)
+    # Everything at once, the most blocking first (the order: tests/core/test_resolve_gaps.py).
+    assert refused.value.missing == (
+        "verification",
+        *(s.value for s in Section),
+        *(t.value for t in Tag),
+        "confirmation",
+        "quality",
+    )
+    assert str(refused.value).index("verify the customer") < str(refused.value).index(
+        "Issue summary"
+    )
+    assert "no public reply to the customer at all" in str(refused.value)
     for label in ("Issue summary", "Steps taken", "Root cause hypothesis", "Next steps"):
         assert label in str(refused.value)
     assert "three-step confirmation missing" in str(refused.value)
@@ -81,6 +93,9 @@ def test_resolve_with_an_empty_template_names_every_gap(
 
 def test_a_missing_tag_is_named_alone(desk: Desk, store: Store, now: datetime) -> None:
     _working(store, now)
+    _confirmed(store, now)
+    replied(store, TICKET, now)
+    ticket_work.save_note(desk, TICKET, complete_note())
     note = complete_note()
     untagged = StructuredNote(
         sections=note.sections, tags={t: v for t, v in note.tags.items() if t is not Tag.CHANNEL}
@@ -103,8 +118,10 @@ def test_a_complete_note_without_confirmation_is_refused(
 def test_fill_the_note_and_resolve(desk: Desk, store: Store, now: datetime) -> None:
     _working(store, now)
     _confirmed(store, now)
-    plan = ticket_work.resolve(desk, TICKET, complete_note())
-    assert plan.note is not None and plan.note.sla_deadline  # filled in, never typed
+    saved = ticket_work.save_note(desk, TICKET, complete_note())
+    assert saved.note is not None and saved.note.sla_deadline  # filled in, never typed
+    ticket_work.send_message(desk, TICKET, MessageKind.REPLY, "Fixed: the new link works.")
+    ticket_work.resolve(desk, TICKET, complete_note())
     assert _rows(store, "SELECT status FROM tickets WHERE id = ?", TICKET) == [("resolved",)]
     assert dict(
         _rows(store, "SELECT name, value FROM ticket_tags WHERE ticket_id = ?", TICKET)
@@ -123,7 +140,7 @@ def test_fill_the_note_and_resolve(desk: Desk, store: Store, now: datetime) -> N
 
 def test_pend_needs_the_note_and_pauses_the_sla(desk: Desk, store: Store, now: datetime) -> None:
     _working(store, now)
-    with pytest.raises(NoteIncomplete, match="pending needs the structured note"):
+    with pytest.raises(NoteIncomplete, match="cannot pend yet: the structured note needs"):
         ticket_work.pend(desk, TICKET, PendingReason.INTERNAL_TEAM, None)
     ticket_work.pend(desk, TICKET, PendingReason.INTERNAL_TEAM, complete_note())
     assert _rows(

@@ -26,7 +26,7 @@ from agentdesk.store.rows import AgentRow
 from agentdesk.store.verification import VerifierKeyMismatch, set_verifiers
 from tests.conftest import FIXED_NOW
 from tests.desk.verify_fixtures import AMARA, LI, Clock, desk_for, rows, stamp
-from tests.store.factory import add_people, add_ticket, complete_note
+from tests.store.factory import add_people, add_ticket, complete_note, replied
 
 KEY = b"k" * 32
 ANSWERS = {
@@ -251,6 +251,9 @@ def test_a_reopen_needs_a_pass_in_the_new_interaction(people: Store, clock: Cloc
     record_confirmation(
         people, 1, Confirmation("Login", "Reset link", "16:00", True, clock()), agent="amara"
     )
+    note = TicketChange("note", note=complete_note())
+    apply_change(people, 1, note, actor="amara.okafor", now=clock())
+    replied(people, 1, clock())  # the customer was told after the note (the quality check)
     resolve = TicketChange("resolve", status=Status.RESOLVED, note=complete_note())
     apply_change(people, 1, resolve, actor="amara.okafor", now=clock.advance(minutes=1))
     assert verification.verification_state(desk, 1).verified  # the pass still holds

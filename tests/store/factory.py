@@ -126,3 +126,20 @@ def verified(store: Store, ticket_id: int, at: datetime) -> None:
     passed = Attempt(at, Outcome.PASSED, (Factor.ACCOUNT_ID, Factor.PAYMENT_LAST4, Factor.PIN))
     with store.write() as connection:
         insert_attempt(connection, ticket_id, passed, customer_id=None, agent_id=None, actor="test")
+
+
+def replied(store: Store, ticket_id: int, at: datetime, body: str = "We are on it.") -> None:
+    """A public reply already on the ticket (as sync would have brought it): the 48-hour
+    quality check wants one after the structured note."""
+    from sqlalchemy import text
+
+    from agentdesk.store.types import to_db
+
+    with store.write() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
+                "VALUES (:t, 'reply', 'Amara Okafor', :body, :at)"
+            ),
+            {"t": ticket_id, "body": body, "at": to_db(at)},
+        )

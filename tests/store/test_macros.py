@@ -56,6 +56,8 @@ def ticket(store, now):
     apply_change(store, 1, TicketChange("start", status=Status.IN_PROGRESS), actor=ACTOR, now=now)
     # Pending and escalation need the whole structured note (the workspace's SOP rules).
     apply_change(store, 1, TicketChange("note", note=complete_note()), actor=ACTOR, now=now)
+    # Replies wait for a pass (the default verification policy: every channel).
+    verified(store, 1, now)
     return 1
 
 
@@ -304,9 +306,17 @@ CLOSE = Macro(
 def test_a_resolving_macro_needs_note_confirmation_and_verification(
     store, now, bare_ticket
 ) -> None:
+    # The macro's first change is the reply: it waits for a pass.
     before, ticket_before = counts(store), snapshot(store)
-    with pytest.raises(NoteIncomplete, match="resolving needs the structured note"):
+    with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
         apply(store, now, CLOSE)
+    assert counts(store) == before and snapshot(store) == ticket_before
+    verified(store, 1, now)
+    # Then the resolve names the note and the confirmation at once.
+    before, ticket_before = counts(store), snapshot(store)
+    with pytest.raises(NoteIncomplete, match="the structured note needs") as refused:
+        apply(store, now, CLOSE)
+    assert "three-step confirmation missing" in str(refused.value)
     assert counts(store) == before and snapshot(store) == ticket_before
     apply_change(store, 1, TicketChange("note", note=complete_note()), actor=ACTOR, now=now)
     before, ticket_before = counts(store), snapshot(store)
@@ -315,17 +325,13 @@ def test_a_resolving_macro_needs_note_confirmation_and_verification(
     assert counts(store) == before and snapshot(store) == ticket_before
     agreed = Confirmation("Cannot log in", "A new link", "today", True, now)
     record_confirmation(store, 1, agreed, agent=ACTOR)
-    before, ticket_before = counts(store), snapshot(store)
-    with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
-        apply(store, now, CLOSE)
-    assert counts(store) == before and snapshot(store) == ticket_before
-    verified(store, 1, now)
     apply(store, now, CLOSE)
     after = snapshot(store)
     assert after.status is Status.RESOLVED and after.tags == frozenset({"csat-sent"})
 
 
 def test_a_pending_macro_on_a_ticket_without_a_note_is_refused(store, now, bare_ticket) -> None:
+    verified(store, 1, now)
     before = counts(store)
     with pytest.raises(NoteIncomplete):
         apply(store, now)

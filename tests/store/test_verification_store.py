@@ -215,14 +215,16 @@ def test_resolve_needs_a_pass_in_this_interaction(people: Store) -> None:
     from agentdesk.core.ticket import Status
     from agentdesk.store.notes import record_confirmation
     from agentdesk.store.writes import apply_change
-    from tests.store.factory import complete_note, verified
+    from tests.store.factory import complete_note, replied, verified
 
     at = FIXED_NOW + timedelta(minutes=1)
     apply_change(people, 1, TicketChange("start", status=Status.IN_PROGRESS), actor="a", now=at)
     record_confirmation(
         people, 1, Confirmation("Login", "Reset link", "16:00", True, at), agent="amara"
     )
-    resolve = TicketChange("resolve", status=Status.RESOLVED, note=complete_note())
+    apply_change(people, 1, TicketChange("note", note=complete_note()), actor="a", now=at)
+    replied(people, 1, at)  # the customer was told (the quality check)
+    resolve = TicketChange("resolve", status=Status.RESOLVED)
     with pytest.raises(ChangeRefused, match="verify the customer's identity first"):
         apply_change(people, 1, resolve, actor="a", now=at)
     verified(people, 1, at)

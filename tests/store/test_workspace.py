@@ -17,7 +17,7 @@ from agentdesk.store.auto_close import run_auto_close
 from agentdesk.store.notes import record_confirmation
 from agentdesk.store.workspace import attachment_data, save_draft, ticket_workspace
 from agentdesk.store.writes import apply_change
-from tests.store.factory import add_people, add_ticket, complete_note, verified
+from tests.store.factory import add_people, add_ticket, complete_note, replied, verified
 
 ACTOR = {"actor": "amara.okafor"}
 
@@ -80,19 +80,16 @@ def test_a_refused_resolve_writes_nothing(store, now, ticket) -> None:
 
 def test_resolve_with_note_and_confirmation(store, now, ticket) -> None:
     _confirm(store, now)
-    apply_change(
-        store,
-        ticket,
-        TicketChange("resolve", status=Status.RESOLVED, note=complete_note()),
-        now=now,
-        **ACTOR,
-    )
+    apply_change(store, ticket, TicketChange("note", note=complete_note()), now=now, **ACTOR)
+    replied(store, ticket, now)
+    apply_change(store, ticket, TicketChange("resolve", status=Status.RESOLVED), now=now, **ACTOR)
     workspace = _workspace(store)
     assert workspace.detail.status is Status.RESOLVED
     assert workspace.snapshot.confirmation is not None
 
 
 def test_a_draft_is_kept_and_spent_by_sending(store, now, ticket) -> None:
+    verified(store, ticket, now)
     save_draft(store, ticket, "composer", "reply", "Hello Ma", now)
     save_draft(store, ticket, "composer", "reply", "Hello Maria", now)
     assert _workspace(store).drafts["composer"].body == "Hello Maria"
@@ -119,24 +116,26 @@ def test_an_attachment_is_stored_with_the_ticket(store, now, ticket) -> None:
     assert payload["attachment"]["id"] == row.id and "data" not in payload["attachment"]
 
 
-def _resolve(store, now) -> None:
+def _resolve(store, now, *, reply: bool = True) -> None:
+    """Resolve ticket 1 with the note, the confirmation and (reply) a public reply after the
+    note; without it only a team that asks (on_resolve = "ask") lets the agent resolve."""
+    from agentdesk.core.changes import NewMessage
+    from agentdesk.core.quality import OnResolve, QualityPolicy
+    from agentdesk.core.ticket import MessageKind
+
     _confirm(store, now)
-    apply_change(
-        store,
-        1,
-        TicketChange("resolve", status=Status.RESOLVED, note=complete_note()),
-        now=now,
-        **ACTOR,
-    )
+    apply_change(store, 1, TicketChange("note", note=complete_note()), now=now, **ACTOR)
+    if reply:
+        message = NewMessage(MessageKind.REPLY, "Fixed; tell us if not.", "Amara", 1)
+        apply_change(store, 1, TicketChange("reply", message=message), now=now, **ACTOR)
+    else:
+        store.quality = QualityPolicy(OnResolve.ASK)
+    resolve = TicketChange("resolve", status=Status.RESOLVED, accept_quality=not reply)
+    apply_change(store, 1, resolve, now=now, **ACTOR)
 
 
 def test_auto_close_closes_after_48_hours_when_the_check_passes(store, now, ticket) -> None:
-    from agentdesk.core.changes import NewMessage
-    from agentdesk.core.ticket import MessageKind
-
     _resolve(store, now)
-    reply = NewMessage(MessageKind.REPLY, "Fixed; tell us if not.", "Amara", 1)
-    apply_change(store, 1, TicketChange("reply", message=reply), now=now, **ACTOR)
     assert run_auto_close(store, now + timedelta(hours=47)).closed == []
     result = run_auto_close(store, now + timedelta(hours=48))
     assert result.closed == [1] and result.flagged == {}
@@ -144,7 +143,7 @@ def test_auto_close_closes_after_48_hours_when_the_check_passes(store, now, tick
 
 
 def test_auto_close_holds_and_flags_a_ticket_that_fails(store, now, ticket) -> None:
-    _resolve(store, now)  # no public reply after the note: the customer was not told
+    _resolve(store, now, reply=False)  # no public reply after the note: the customer was not told
     later = now + timedelta(hours=49)
     result = run_auto_close(store, later)
     assert result.closed == []

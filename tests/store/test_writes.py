@@ -20,7 +20,7 @@ from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.store.engine import open_store
 from agentdesk.store.types import from_db
 from agentdesk.store.writes import TicketNotFound, apply_change, load_snapshot, record_breaches
-from tests.store.factory import add_people, add_ticket, complete_note
+from tests.store.factory import add_people, add_ticket, complete_note, verified
 
 
 def _count(store, table: str) -> int:
@@ -76,6 +76,8 @@ def load_snapshot_status(store, ticket_id: int) -> Status:
 
 
 def test_a_failure_mid_transaction_rolls_everything_back(store, now, ticket) -> None:
+    verified(store, ticket, now - timedelta(minutes=5))  # replies wait for a pass
+    audited = _count(store, "audit")
     with store.write() as connection:
         connection.exec_driver_sql(
             "CREATE TRIGGER refuse_outbox BEFORE INSERT ON outbox "
@@ -91,12 +93,13 @@ def test_a_failure_mid_transaction_rolls_everything_back(store, now, ticket) -> 
             actor="amara.okafor",
             now=now,
         )
-    assert (_count(store, "messages"), _count(store, "audit")) == (0, 0)
+    assert (_count(store, "messages"), _count(store, "audit")) == (0, audited)
     with store.read() as connection:
         assert load_snapshot(connection, ticket).first_response_at is None
 
 
 def test_a_reply_stops_the_first_response_clock(store, now, ticket) -> None:
+    verified(store, ticket, now - timedelta(minutes=5))  # replies wait for a pass
     apply_change(
         store,
         ticket,
@@ -114,6 +117,8 @@ def test_a_reply_stops_the_first_response_clock(store, now, ticket) -> None:
 
 
 def test_pending_pauses_the_clock_and_resuming_pushes_the_due_time(store, now, ticket) -> None:
+    verified(store, ticket, now - timedelta(minutes=5))  # replies wait for a pass
+
     def due():
         with store.read() as connection:
             value = connection.execute(text("SELECT sla_due_at FROM tickets")).scalar_one()

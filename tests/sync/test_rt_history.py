@@ -19,6 +19,7 @@ from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.history import HistoryReader, Wanted
 from agentdesk.sync.rt.pull import Puller
 from agentdesk.sync.rt.settings import RtSettings
+from tests.store.factory import verified
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
 
@@ -218,6 +219,7 @@ def test_what_agentdesk_pushed_is_not_pulled_back(
                 text("SELECT id FROM tickets WHERE remote_id = :r"), {"r": remote}
             ).scalar_one()
         )
+    verified(store, ticket, _now())  # replies wait for a pass (no outbox row: local only)
     apply_change(
         store,
         ticket,

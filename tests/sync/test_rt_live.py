@@ -12,6 +12,7 @@ from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status
 from agentdesk.store.conflicts import Resolution, list_conflicts, resolve
 from agentdesk.store.new_ticket import create_ticket
 from agentdesk.store.writes import apply_change
+from tests.store.factory import verified
 from tests.sync.conftest import make_backend
 from tests.sync.rt_server import free_port
 
@@ -211,6 +212,7 @@ def test_a_ticket_created_offline_with_a_reply_queued_behind_it(
         actor="amara.okafor",
         now=_now(),
     )
+    verified(store, ticket, _now())  # a phone call: the caller passed verification first
     apply_change(
         store,
         ticket,

@@ -74,3 +74,17 @@ async def burst(pilot: Pilot[Any], *keys: str) -> None:
         event.set_sender(app)
         driver.send_message(event)
     await pilot.pause()
+
+
+def pass_verification(settings: Any, ticket_id: int, at: Any) -> None:
+    """A passed identity verification on the ticket, written to the profile's store before
+    the app opens it (replies and resolves wait for one: the default verification policy)."""
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+    from tests.store.factory import verified
+
+    store = open_store(settings.db_path, load_sla_policy())
+    try:
+        verified(store, ticket_id, at)
+    finally:
+        store.close()

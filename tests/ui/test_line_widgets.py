@@ -226,3 +226,19 @@ def test_the_sla_cell_names_the_clock_and_fits_its_column() -> None:
     widest = len("1st -23h59m")
     for width in (80, 160):
         assert next(c for c in layout_columns(width) if c.key == "sla").width >= widest
+
+
+class RankedKeysApp(KeysApp):
+    def compose(self) -> ComposeResult:
+        yield KeyBar({"t.d": 0, "t.a": 9})
+
+
+async def test_when_room_is_short_the_lowest_ranked_keys_go_first() -> None:
+    app = RankedKeysApp()
+    async with app.run_test(size=(40, 5)) as pilot:
+        await pilot.pause()
+        line = _bar(app)
+        # Delta (rank 0) stays; Alpha (rank 9) goes first; the screen's order is kept.
+        assert "d Delta" in line and "a Alpha" not in line, line
+        assert line.index("b Bravo is long") < line.index("d Delta")
+        assert line.rstrip().endswith("^p palette") and len(line) <= 40

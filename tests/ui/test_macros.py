@@ -16,7 +16,7 @@ from agentdesk.screens.macro_picker import MacroPicker
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.widgets.macro_preview import MacroPreview
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import settle
+from tests.ui.pilot_tools import pass_verification, settle
 
 SIZE = (120, 40)
 
@@ -104,6 +104,7 @@ async def test_a_canned_reply_asks_for_missing_values_then_goes_into_the_draft(
     demo: Settings, clock: SteppedClock
 ) -> None:
     ticket_id, first_name = _ticket(demo, "in_progress")
+    pass_verification(demo, ticket_id, clock())
     replies = len(_read(demo, "SELECT id FROM messages WHERE ticket_id = ?", ticket_id))
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -186,6 +187,7 @@ async def test_a_canned_reply_goes_after_the_draft_in_the_composer(
 
 async def test_apply_a_macro_then_undo_it(demo: Settings, clock: SteppedClock) -> None:
     ticket_id, _ = _ticket(demo, "in_progress", documented=True)
+    pass_verification(demo, ticket_id, clock())
 
     def state() -> tuple[Any, ...]:
         return _read(demo, "SELECT status, version FROM tickets WHERE id = ?", ticket_id)[0]
@@ -239,6 +241,7 @@ async def test_a_resolving_macro_without_the_note_is_refused(
     demo: Settings, clock: SteppedClock
 ) -> None:
     ticket_id, _ = _ticket(demo, "in_progress", documented=False)
+    pass_verification(demo, ticket_id, clock())
     before = _read(demo, "SELECT count(*) FROM outbox")
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
@@ -247,7 +250,8 @@ async def test_a_resolving_macro_without_the_note_is_refused(
         await settle(pilot)
         screen = app.screen
         assert isinstance(screen, TicketScreen)
-        assert "resolving needs the structured note" in screen.last_refusal
+        assert "cannot resolve yet" in screen.last_refusal
+        assert "the structured note needs" in screen.last_refusal
         assert _read(demo, "SELECT count(*) FROM outbox") == before
         assert _read(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == [
             ("in_progress",)

@@ -157,7 +157,8 @@ def _wizard_at(step: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
         field = app.screen.query_one("#verify-input", Input)
         field.cursor_blink = False
         if step == "account":
-            return
+            return  # empty: nothing the caller must say is pre-filled
+        field.value = account
         await pilot.press("enter")
         await settle(pilot)
         if step == "last4":
@@ -169,7 +170,8 @@ def _wizard_at(step: str) -> Callable[[Pilot[Any]], Awaitable[None]]:
                 await pilot.press("enter")
                 await settle(pilot)
                 if app.screen.query_one("#verify-input", Input).display:
-                    await pilot.press("enter")  # the account ID again
+                    field.value = account  # the account ID again
+                    await pilot.press("enter")
                     await settle(pilot)
             return
         field.value = answers[Factor.PAYMENT_LAST4]
@@ -185,3 +187,20 @@ def test_verify_wizard_80x24(
 ) -> None:
     app = make_app(demo, clock=clock)
     assert snap_compare(app, terminal_size=(80, 24), run_before=_wizard_at(step))
+
+
+def _help_on_a_ticket(pilot_ticket: int) -> Callable[[Pilot[Any]], Awaitable[None]]:
+    async def run_before(pilot: Pilot[Any]) -> None:
+        await _open(pilot_ticket)(pilot)
+        await pilot.press("question_mark")
+        await settle(pilot)
+
+    return run_before
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_ticket_help(
+    snap_compare: Any, demo: Settings, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    run_before = _help_on_a_ticket(_p0_in_progress(demo))
+    assert snap_compare(make_app(demo, clock=clock), terminal_size=size, run_before=run_before)

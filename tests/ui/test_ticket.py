@@ -31,7 +31,7 @@ from agentdesk.widgets.sla_clocks import SlaClocks
 from tests.conftest import FIXED_NOW
 from tests.store.factory import verified
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import settle, shown_conversation
+from tests.ui.pilot_tools import pass_verification, settle, shown_conversation
 
 SIZE = (120, 40)
 
@@ -105,6 +105,7 @@ def _confirm(settings: Settings, ticket_id: int) -> None:
 
 async def test_write_a_reply(demo: Settings, clock: SteppedClock) -> None:
     ticket_id = _bare_ticket(demo)
+    pass_verification(demo, ticket_id, clock())
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, ticket_id)
@@ -215,7 +216,13 @@ async def test_fill_the_note_and_resolve(demo: Settings, clock: SteppedClock) ->
         await _fill_note(screen)
         await settle(pilot)
         screen.set_focus(None)
+        # The note saved with the resolve: no public reply after it, the quality check
+        # would fail, so the resolve says so (and the agent replies first).
         await pilot.press("d")
+        await settle(pilot)
+        assert "no public reply after the structured note" in screen.last_refusal
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "in_progress"
+        await pilot.press("r", *"All sorted: the new link works.", "ctrl+s", "d")
         await settle(pilot)
         assert screen.last_refusal == ""
         assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "resolved"
@@ -554,3 +561,113 @@ async def test_assign_to_me_then_change_priority_with_a_reason(
         )
         assert reason == "VIP"
         assert " P2 " in str(screen.query_one("#ticket-title").render())
+
+
+async def test_after_a_send_the_next_keys_are_commands(demo: Settings, clock: SteppedClock) -> None:
+    """The issue's sequence: `r`, a reply, ctrl+s, then `d`: `d` resolves (here: is refused
+    for what is missing), it is not typed into the composer."""
+    ticket_id = _bare_ticket(demo)
+    pass_verification(demo, ticket_id, clock())
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("r", *"On it", "ctrl+s", "d")
+        await settle(pilot)
+        assert (
+            _one(demo, "SELECT body FROM messages WHERE ticket_id = ? ORDER BY id DESC", ticket_id)
+            == "On it"
+        )
+        assert screen.composer.text == ""  # no "d" in a new draft
+        assert "cannot resolve yet" in screen.last_refusal  # `d` ran the resolve
+        assert app.focused is not screen.composer.text_area
+
+
+async def test_after_saving_the_note_the_next_keys_are_commands(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """The issue's sequence: fill the note, ctrl+s, then `c` (the confirmation), Esc, `d`:
+    nothing of it lands in Next steps."""
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("2")
+        await _fill_note(screen)
+        form = screen.query_one(NoteForm)
+        next_steps = form.query_one("#note-next_steps", TextArea)
+        next_steps.focus()
+        await settle(pilot)
+        await pilot.press("ctrl+s", "c")
+        await settle(pilot)
+        from agentdesk.screens.confirm import ConfirmScreen
+
+        assert isinstance(app.screen, ConfirmScreen)  # `c` opened the confirmation
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen and app.focused is form  # the form, out of edit mode
+        await pilot.press("d")
+        await settle(pilot)
+        assert "cannot resolve yet" in screen.last_refusal
+        saved = _one(demo, "SELECT next_steps FROM ticket_notes WHERE ticket_id = ?", ticket_id)
+        assert saved == "Next steps written by the test."
+        assert next_steps.text == "Next steps written by the test."
+
+
+async def test_esc_leaves_the_field_first_then_the_ticket(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        # A note field: out of the field to the form, then out of the ticket.
+        form = await screen.ensure_note_form()
+        await pilot.press("2")
+        await settle(pilot)
+        form.query_one("#note-issue_summary", TextArea).focus()
+        await pilot.pause()
+        await pilot.press("escape")
+        assert app.screen is screen and app.focused is form
+        # The composer: out of it to the conversation.
+        await pilot.press("r", "escape")
+        assert app.screen is screen and app.focused is screen.query_one(Conversation)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is not screen  # back in the queue
+
+
+async def test_a_team_that_asks_gets_resolve_anyway(demo: Settings, clock: SteppedClock) -> None:
+    """[quality] on_resolve = "ask": the quality reason alone opens a question; "Resolve
+    anyway" resolves and the audit trail records what was accepted."""
+    from dataclasses import replace
+
+    from agentdesk.core.quality import OnResolve
+
+    ticket_id = _bare_ticket(demo)
+    _confirm(demo, ticket_id)
+    asking = replace(demo, quality_on_resolve=OnResolve.ASK)
+    app = make_app(asking, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("2")
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("d")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert "no public reply after the structured note" in dialog.title_text
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert app.screen is screen
+        assert _one(demo, "SELECT status FROM tickets WHERE id = ?", ticket_id) == "resolved"
+        assert (
+            _one(
+                demo,
+                "SELECT new_value FROM audit WHERE ticket_id = ? AND field = ?",
+                ticket_id,
+                "quality_warning_accepted",
+            )
+            == "no public reply after the structured note"
+        )

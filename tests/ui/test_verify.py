@@ -77,9 +77,13 @@ async def test_a_caller_who_knows_the_answers_passes_first_time(
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, VerifyScreen)
-        assert app.screen.query_one("#verify-input", Input).value == account  # prefilled
+        # Nothing the caller must say is pre-filled: Enter on step 1 passes nothing.
+        assert app.screen.query_one("#verify-input", Input).value == ""
         await pilot.press("enter")
         await settle(pilot)
+        assert app.screen.step is Factor.ACCOUNT_ID  # type: ignore[attr-defined]
+        assert "Type the account ID" in str(app.screen.query_one("#verify-error").render())
+        await _type(pilot, account)
         field = app.screen.query_one("#verify-input", Input)
         assert field.password  # the secret steps are masked
         await _type(pilot, answers[Factor.PAYMENT_LAST4])
@@ -106,14 +110,13 @@ def _disk(settings: Settings) -> bytes:
 
 
 async def test_a_typing_slip_is_not_a_failed_attempt(demo: Settings, clock: SteppedClock) -> None:
-    ticket_id, _account = _ticket(demo)
+    ticket_id, account = _ticket(demo)
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await _open(app, pilot, ticket_id)
         await pilot.press("v")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _type(pilot, account)  # the account ID, as the customer says it
         await _type(pilot, "4111 1111 1111 1111")
         error = str(app.screen.query_one("#verify-error").render())
         assert "never ask for or type a full card number" in error
@@ -135,8 +138,7 @@ async def test_three_failures_escalate_to_level_2_and_lock(
         await pilot.press("v")
         await settle(pilot)
         for attempt in range(1, 4):
-            await pilot.press("enter")  # the prefilled account ID
-            await settle(pilot)
+            await _type(pilot, account)  # the account ID, as the customer says it
             await _type(pilot, wrong)
             if attempt < 3:
                 assert f"Attempt {attempt} of 3 failed" in str(
@@ -178,8 +180,7 @@ async def test_verification_expires_after_thirty_minutes(
         screen = await _open(app, pilot, ticket_id)
         await pilot.press("v")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _type(pilot, account)  # the account ID, as the customer says it
         await _type(pilot, answers[Factor.PAYMENT_LAST4])
         await pilot.click("#choice-pin")
         await _type(pilot, answers[Factor.PIN])
@@ -210,7 +211,7 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
     from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import open_store
     from agentdesk.store.writes import apply_change
-    from tests.store.factory import complete_note, verified
+    from tests.store.factory import complete_note, replied, verified
 
     ticket_id, _account = _ticket(demo)
     store = open_store(demo.db_path, load_sla_policy())
@@ -223,6 +224,7 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
             actor="amara.okafor",
             now=clock(),
         )
+        replied(store, ticket_id, clock())  # the customer was told (the quality check)
     finally:
         store.close()
     app = make_app(demo, clock=clock)
@@ -291,8 +293,7 @@ async def test_workers_never_describe_what_was_typed(
         await _open(app, pilot, ticket_id)
         await pilot.press("v")
         await settle(pilot)
-        await pilot.press("enter")
-        await settle(pilot)
+        await _type(pilot, account)  # the account ID, as the customer says it
         await _type(pilot, last4)
     assert "check a verifier" in descriptions
     assert not any(last4 in d for d in descriptions)
