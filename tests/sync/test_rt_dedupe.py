@@ -18,6 +18,7 @@ from sqlalchemy import text
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind
 from agentdesk.store.writes import apply_change
+from tests.store.factory import verified
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.hold_proxy import HoldingProxy
 
@@ -40,6 +41,7 @@ def _local_id(store: Any, remote_id: str) -> int:
 
 
 def _reply(store: Any, ticket_id: int, body: str) -> None:
+    verified(store, ticket_id, _now())  # replies wait for a pass (local only: no outbox row)
     apply_change(
         store,
         ticket_id,

@@ -48,6 +48,7 @@ from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.mapping import PRIORITY_TO_RT, priority_keeps_local, status_from_rt
 from agentdesk.sync.rt.push import Pusher
 from agentdesk.sync.rt.settings import RtSettings
+from tests.store.factory import verified
 from tests.sync.conftest import RtApi
 from tests.sync.rt_server import RtServer
 from tests.sync.test_rt_dedupe import messages
@@ -185,6 +186,8 @@ def _one_seed(seed: int, server: RtServer, root: RtApi, folder: Path, tally: Tal
                     texts[body] = (remote, "Correspond" if what == "reply" else "Comment")
                     action = "reply" if what == "reply" else "note"
                     change = TicketChange(action, message=NewMessage(kind, body, "amara"))
+                if what == "reply":
+                    verified(store, local[remote], _now())  # replies wait for a pass
                 apply_change(store, local[remote], change, actor="amara.okafor", now=_now())
             kill_at = rng.randint(1, MAX_POINT)
             whole = rng.random() < WHOLE_SYNCS
