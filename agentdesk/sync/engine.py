@@ -16,6 +16,7 @@ from datetime import datetime
 from agentdesk.store.sync_port import Op, SyncPort, SyncStatus
 from agentdesk.sync.errors import (
     Ambiguous,
+    BadAnswer,
     BadRecord,
     Offline,
     RateLimited,
@@ -101,6 +102,11 @@ def run_once(
     except (Offline, Unreachable, Ambiguous, RateLimited) as error:
         summary.state = "offline"
         summary.message = f"the helpdesk is unreachable ({error}); will try again"
+        status = replace(status, failures=status.failures + 1, offline_until=offline_until())
+    except BadAnswer as error:
+        # The client's message names the server and shows what it sent instead.
+        summary.state = "offline"
+        summary.message = f"{error}; will try again"
         status = replace(status, failures=status.failures + 1, offline_until=offline_until())
     except BadRecord as error:
         summary.state = "offline"

@@ -27,6 +27,8 @@ class RtSettings:
     # and a transaction may commit after a later one was already visible.
     overlap_seconds: int = 120
     page_size: int = 100
+    # Every request as a whole, connect to last byte (a slow drip must not hold a run).
+    request_deadline_seconds: float = 60.0
 
     @property
     def scope(self) -> str:
@@ -69,12 +71,22 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
     overlap = table.get("overlap_seconds", 120)
     if not isinstance(overlap, int) or not 1 <= overlap <= 86_400:
         raise SyncSettingsError(f"{source}: [sync] overlap_seconds must be 1..86400 seconds")
+    deadline = table.get("request_deadline_seconds", 60)
+    if (
+        isinstance(deadline, bool)
+        or not isinstance(deadline, int | float)
+        or not 1 <= deadline <= 3600
+    ):
+        raise SyncSettingsError(
+            f"{source}: [sync] request_deadline_seconds must be 1..3600 seconds"
+        )
     return RtSettings(
         url=url,
         queues=tuple(q.strip() for q in queues),
         default_region=region,
         default_channel=channel,
         overlap_seconds=overlap,
+        request_deadline_seconds=float(deadline),
     )
 
 
