@@ -18,7 +18,7 @@ from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind, Status
 from agentdesk.store.writes import apply_change
 from agentdesk.sync.rt.backend import RtBackend
-from agentdesk.sync.rt.client import RtClient, shown
+from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.settings import RtSettings
 from tests.store.factory import add_people, add_ticket
 from tests.sync.test_rt_faults import _page, _ticket_json
@@ -177,6 +177,8 @@ def test_a_portal_page_in_answer_to_a_post_means_look_before_sending_again(
 
 
 def test_what_an_answer_shows_is_one_clean_line() -> None:
+    from agentdesk.sync.rt.client import shown
+
     assert shown(b"") == "(an empty body)"
     line = shown(("<p>\x1b[2J\u202eevil\r\n\t" + "x" * 200).encode())
     assert "\x1b" not in line and "\u202e" not in line and "\n" not in line
