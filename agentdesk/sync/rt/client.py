@@ -233,7 +233,7 @@ class RtClient:
             problem = answer_problem(method, path, response.content)
             if problem is not None:
                 self.breaker.record_failure(now)
-                log.warning("%s %s: %s", method, path, problem)
+                log.info("%s %s: %s", method, path, problem)
                 raise BadAnswer(f"{self.helpdesk} at {self.base_url} answered with {problem}")
         self.breaker.record_success()
         if 400 <= status < 500 and status != 412:
