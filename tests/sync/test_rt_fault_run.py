@@ -33,14 +33,14 @@ from tests.sync.test_rt_live import local_id
 
 pytestmark = [pytest.mark.rt, pytest.mark.slow]
 
-TICKETS = 3
+TICKETS = 2
 ROUNDS = 2
-ACTS_PER_ROUND = 6
+ACTS_PER_ROUND = 5
 # Per request through the proxy; the rest pass.
 FAULTS = {"drop": 0.10, "reset_early": 0.10, "stall": 0.03, "drip": 0.04, "cut": 0.10}
 # Short enough for a bounded run, long enough for RT's slowest search on a loaded machine.
-TIMEOUTS = (3.0, 3.0, 3.0, 3.0)
-DEADLINE = 4.0
+TIMEOUTS = (2.5, 2.5, 2.5, 2.5)
+DEADLINE = 3.5
 
 
 def _now() -> datetime:
