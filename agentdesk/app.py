@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from agentdesk import marks
+from agentdesk import marks, terminal_input
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
 from agentdesk.screens.queue import QueueScreen
@@ -68,6 +68,8 @@ class AgentDeskApp(App[None]):
         peek: Peek | None
 
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
+        # A bracketed paste arrives whole and in order (see terminal_input.py).
+        terminal_input.install()
         super().__init__()
         self.settings = settings
         self.clock: Clock = clock or system_clock
@@ -126,7 +128,7 @@ class AgentDeskApp(App[None]):
         try:
             from agentdesk.desk.session import open_desk
 
-            desk = open_desk(self.settings, self.clock, quick_check=False)
+            desk = open_desk(self.settings, self.clock, quick_check=False, interactive=True)
         except Exception as error:
             self.post_message(self.SessionFailed(agent_message(error)))
             return

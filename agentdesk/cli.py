@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentdesk import __version__
-from agentdesk.core.errors import AgentdeskError, agent_message
+from agentdesk.core.errors import AgentdeskError, Busy, agent_message
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import Backend, SyncSummary
@@ -38,6 +38,18 @@ def _parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--profile", default="default", help="profile name (default: default)")
     parser.add_argument("--db", type=Path, help="use this SQLite file instead of the profile's")
+    # The same options after a subcommand (`agentdesk sync --once --profile work`); SUPPRESS
+    # keeps a value given before the subcommand when none is given after it.
+    profile_options = argparse.ArgumentParser(add_help=False)
+    profile_options.add_argument(
+        "--profile", default=argparse.SUPPRESS, help="profile name (default: default)"
+    )
+    profile_options.add_argument(
+        "--db",
+        type=Path,
+        default=argparse.SUPPRESS,
+        help="use this SQLite file instead of the profile's",
+    )
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     demo = commands.add_parser(
@@ -68,7 +80,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     sync = commands.add_parser(
-        "sync", help="sync the profile with its helpdesk without the TUI and print a summary"
+        "sync",
+        parents=[profile_options],
+        help="sync the profile with its helpdesk without the TUI and print a summary",
     )
     sync.add_argument("--once", action="store_true", help="one run (push, then pull), then exit")
     sync.add_argument(
@@ -80,7 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     )
 
     connect = commands.add_parser(
-        "connect", help="connect the profile to a helpdesk: `agentdesk connect rt URL`"
+        "connect",
+        parents=[profile_options],
+        help="connect the profile to a helpdesk: `agentdesk connect rt URL`",
     )
     connect.add_argument("kind", choices=["rt"], help="the helpdesk: rt (Request Tracker 5)")
     connect.add_argument("url", help="the RT base URL, e.g. https://rt.example.com")
@@ -122,9 +138,17 @@ def _aware(value: str) -> datetime:
     return moment.astimezone(UTC)
 
 
-def _fail(message: str) -> int:
+EXIT_BUSY = 5
+"""`sync`: another writer holds the database; nothing was changed, run again later."""
+
+
+def _fail(message: str, code: int = 1) -> int:
     print(f"agentdesk: {message}", file=sys.stderr)
-    return 1
+    return code
+
+
+def _fail_with(error: AgentdeskError) -> int:
+    return _fail(agent_message(error), EXIT_BUSY if isinstance(error, Busy) else 1)
 
 
 def _system_clock() -> datetime:
@@ -149,17 +173,19 @@ def demo_data(db: Path, tickets: int, seed: int, now: datetime | None) -> int:
 
 def macros_check(folder: Path | None) -> int:
     """Every problem as file:line: message on stdout; exit 1 if there is any."""
-    from agentdesk.macro_files import check_folder
+    from agentdesk.macro_files import check_folder, wrap_warnings
     from agentdesk.shipped import shipped_dir
 
     folder = folder or shipped_dir("macros")
     good, problems = check_folder(folder)
-    for problem in problems:
+    warnings = wrap_warnings(good)
+    for problem in [*problems, *warnings]:
         print(problem)
     bad_files = len({problem.path for problem in problems})
+    also = f", {len(warnings)} warning(s)" if warnings else ""
     print(
         f"{folder}: {len(good)} macro file(s) OK, {bad_files} with problems "
-        f"({len(problems)} problem(s))",
+        f"({len(problems)} problem(s){also})",
         file=sys.stderr,
     )
     return 1 if problems else 0
@@ -208,11 +234,13 @@ def sync_command(args: argparse.Namespace) -> int:
     except AgentdeskError as error:
         if backend is not None:
             backend.close()
-        return _fail(agent_message(error))
+        return _fail_with(error)
 
     def report(summary: SyncSummary) -> None:
         for line in summary.lines():
             print(line, flush=True)
+        if summary.state == "offline":
+            print(_offline_next(summary, once=args.once, interval=args.interval), flush=True)
 
     try:
         summary = sync_status.keep_syncing(
@@ -221,11 +249,25 @@ def sync_command(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         return 0
     except AgentdeskError as error:
-        return _fail(agent_message(error))
+        return _fail_with(error)
     finally:
         backend.close()
         close_desk(desk)
     return {"online": 0, "offline": 3, "paused": 4}.get(summary.state, 1)
+
+
+def _offline_next(summary: SyncSummary, *, once: bool, interval: int) -> str:
+    """What `agentdesk sync` does after an offline run, in words: nothing is lost either way."""
+    if summary.queued:
+        kept = f"{summary.queued} change(s) stay queued in the outbox"
+        when = "; they go out with the next `agentdesk sync` or while agentdesk runs"
+    else:
+        kept, when = "nothing was waiting to be sent", ""
+    if once:
+        return (
+            f"sync --once: the helpdesk was not reached and nothing more is tried now; {kept}{when}"
+        )
+    return f"{kept}; trying again in {interval} s (ctrl+c stops)"
 
 
 def connect_command(args: argparse.Namespace) -> int:
@@ -235,7 +277,13 @@ def connect_command(args: argparse.Namespace) -> int:
     from agentdesk.config import ConfigError, load_settings
     from agentdesk.core.ticket import Region
     from agentdesk.sync.credentials import ENV_TOKEN, CredentialError, save_token
-    from agentdesk.sync.errors import SyncError, SyncSettingsError
+    from agentdesk.sync.errors import (
+        Ambiguous,
+        Offline,
+        SyncError,
+        SyncSettingsError,
+        Unreachable,
+    )
     from agentdesk.sync.rt.settings import RtSettings, check_url, write_rt_section
     from agentdesk.sync.runner import check_connection
 
@@ -257,8 +305,10 @@ def connect_command(args: argparse.Namespace) -> int:
     if not args.no_check:
         try:
             print(check_connection(url, token, queues))
+        except (Unreachable, Ambiguous, Offline) as error:
+            return _fail(f"cannot connect to {url}: {error}; nothing was saved")
         except SyncError as error:
-            return _fail(f"{url}: {error}")
+            return _fail(f"{url}: {error}; nothing was saved")
     if not from_env:
         try:
             save_token(settings.profile, url, token)
@@ -266,7 +316,11 @@ def connect_command(args: argparse.Namespace) -> int:
             return _fail(str(error))
     assert settings.config_path is not None
     try:
-        write_rt_section(settings.config_path, RtSettings(url, queues, region))
+        write_rt_section(
+            settings.config_path,
+            RtSettings(url, queues, region),
+            token_from=f"${ENV_TOKEN}" if from_env else "keyring",
+        )
     except (OSError, ConfigError, SyncSettingsError) as error:
         return _fail(f"{settings.config_path}: cannot be written: {error}")
     where = f"${ENV_TOKEN}" if from_env else "the OS keyring"

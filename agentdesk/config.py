@@ -6,22 +6,25 @@ A profile is one agent's workspace: its config file, its SQLite store and its ca
 from __future__ import annotations
 
 import re
+import string
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from agentdesk.config_keys import unknown_keys
 from agentdesk.core.errors import BadInput
 
 APP_NAME = "agentdesk"
 DEFAULT_PROFILE = "default"
 _PROFILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$")
 
+# A string.Template ($profile, $handle): the {{company}} placeholders below stay as written.
 CONFIG_TEMPLATE = """\
-# agentdesk profile "{profile}". Edit and restart agentdesk.
+# agentdesk profile "$profile". Edit and restart agentdesk.
 [agent]
 # Your handle in the helpdesk; the "Mine" view shows tickets assigned to it.
-handle = "{handle}"
+handle = "$handle"
 
 [sync]
 # "local": this computer's SQLite file is the helpdesk (no remote).
@@ -118,13 +121,21 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     config_path, default_db, cache = profile_paths(profile)
     if not config_path.exists():
         config_path.parent.mkdir(parents=True, exist_ok=True)
-        config_path.write_text(CONFIG_TEMPLATE.format(profile=profile, handle=""))
+        template = string.Template(CONFIG_TEMPLATE)
+        config_path.write_text(template.substitute(profile=profile, handle=""))
     try:
-        doc = tomllib.loads(config_path.read_text(encoding="utf-8"))
+        text = config_path.read_text(encoding="utf-8")
+        doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         raise ConfigError(f"{config_path}: {error}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot be read: {error}") from error
+    unknown = unknown_keys(doc, text, config_path)
+    if unknown:
+        # An error, not a warning: see agentdesk/config_keys.py for why.
+        raise ConfigError(
+            "\n".join([*unknown, f"{config_path}: fix or remove these, then start again"])
+        )
     backend = _get(doc, config_path, "sync", "backend", "local")
     if backend not in ("local", "rt"):
         raise ConfigError(

@@ -77,6 +77,34 @@ def check_folder(folder: Path) -> tuple[list[Macro], list[MacroProblem]]:
     return macros, problems
 
 
+HARD_WRAPPED = (
+    "warning: this paragraph is broken into lines (hard-wrapped), so the customer gets it "
+    "broken mid-sentence: write each paragraph on one line"
+)
+
+
+def wrap_warnings(macros: Sequence[Macro]) -> list[MacroProblem]:
+    """path:line: warning for each hard-wrapped paragraph of a macro's texts (not an error:
+    the file loads; `agentdesk macros check` prints them)."""
+    from agentdesk.core.macros.wrapping import hard_wrapped_lines
+
+    warnings: list[MacroProblem] = []
+    for macro in macros:
+        try:
+            file_lines = Path(macro.path).read_text(encoding="utf-8").split("\n")
+        except (OSError, UnicodeDecodeError):
+            file_lines = []
+        for text in macro.texts():
+            lines = text.split("\n")
+            wrapped = hard_wrapped_lines(text)
+            for index in wrapped:
+                if index - 1 in wrapped:
+                    continue  # one warning per paragraph, at its first break
+                found = [n for n, line in enumerate(file_lines, 1) if line == lines[index]]
+                warnings.append(MacroProblem(macro.path, found[0] if found else 0, HARD_WRAPPED))
+    return warnings
+
+
 _Stamp = tuple[int, int]  # (mtime_ns, size)
 _Entry = tuple[str, str, _Stamp]  # (path, source, stamp)
 

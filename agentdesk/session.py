@@ -42,20 +42,31 @@ def verifier_key_for(settings: Settings) -> VerifierKey:
 
 
 def open_session(
-    settings: Settings, now: datetime, *, quick_check: bool = True, start_of_day: bool = True
+    settings: Settings,
+    now: datetime,
+    *,
+    quick_check: bool = True,
+    start_of_day: bool = True,
+    interactive: bool = False,
 ) -> Session:
     """Open the profile's store (migrating it) and find the agent; with start_of_day, also
     fill a demo profile, record breaches and run the auto-close quality check.
 
     quick_check=False: the caller runs store.engine.check_store() later (the TUI does, once
     the queue is on screen). start_of_day=False: no writes beyond the migration (a
-    read-only desk, `agentdesk sync`).
+    read-only desk, `agentdesk sync`). interactive (the TUI): a write waits at most
+    INTERACTIVE_BUSY_TIMEOUT_MS for another writer, so a key is answered "busy" quickly.
     """
     from agentdesk.shipped import load_sla_policy
-    from agentdesk.store.engine import open_store
+    from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store
     from agentdesk.store.queries import agent_by_handle
 
-    store = open_store(settings.db_path, load_sla_policy(), quick_check=quick_check)
+    store = open_store(
+        settings.db_path,
+        load_sla_policy(),
+        quick_check=quick_check,
+        busy_timeout_ms=INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None,
+    )
     store.verification = VerificationPolicy(
         max_attempts=settings.verify_max_attempts,
         valid_for=timedelta(minutes=settings.verify_valid_minutes),

@@ -59,15 +59,16 @@ def test_demo_data_refuses_bad_arguments_by_name(tmp_path: Path) -> None:
     assert result.returncode == 2 and "has no time zone" in result.stderr
 
 
-def test_demo_data_sets_aside_a_foreign_file_with_a_message(tmp_path: Path) -> None:
+def test_demo_data_refuses_a_foreign_file_and_leaves_it_alone(tmp_path: Path) -> None:
     db = tmp_path / "notes.db"
     db.write_text("shopping list\n")
     result = run("demo-data", "--tickets", "10", "--db", str(db))
     assert result.returncode == 1
     assert "Traceback" not in result.stderr
-    assert f"{db} is not a usable agentdesk database" in result.stderr
-    (moved,) = tmp_path.glob("notes.db.unusable-*")
-    assert moved.read_text() == "shopping list\n"
+    assert f"{db} is not an agentdesk database" in result.stderr
+    assert "nothing was changed" in result.stderr
+    assert db.read_text() == "shopping list\n"
+    assert not list(tmp_path.glob("notes.db.unusable-*"))
 
 
 def test_demo_data_refuses_to_mix_into_a_filled_store(tmp_path: Path) -> None:
@@ -129,3 +130,35 @@ def test_the_verification_policy_comes_from_the_profile(dirs: Path) -> None:
     settings.config_path.write_text("[verification]\nmax_attempts = 0\n")
     with pytest.raises(ConfigError, match=r"\[verification\] max_attempts must be a whole"):
         load_settings("work")
+
+
+def test_unknown_keys_and_sections_are_named_with_their_line(dirs: Path) -> None:
+    settings = load_settings("work")
+    assert settings.config_path is not None
+    settings.config_path.write_text(
+        '[agent]\nhandel = "li.wei"\n\n[sync]\nbackend = "local"\nurll = "https://rt"\n'
+        "\n[verificaton]\nmax_attempts = 5\n"
+    )
+    path = settings.config_path
+    with pytest.raises(ConfigError) as raised:
+        load_settings("work")
+    lines = str(raised.value).splitlines()
+    assert lines[:3] == [
+        f"{path}:2: unknown key 'handel' (did you mean 'handle'?)",
+        f"{path}:6: unknown key 'urll' (did you mean 'url'?)",
+        f"{path}:8: unknown section [verificaton] (did you mean [verification]?)",
+    ]
+    # The file is the user's: it is reported, never rewritten.
+    assert "handel" in path.read_text()
+
+
+def test_an_unknown_key_stops_the_cli_before_anything_starts(dirs: Path) -> None:
+    env = {name: str(dirs / name.lower()) for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME")}
+    config = dirs / "xdg_config_home/agentdesk/profiles/default.toml"
+    config.parent.mkdir(parents=True)
+    config.write_text('[ui]\ntheme = "nord"\ncolour = "red"\n')
+    result = run("sync", "--once", env=env)
+    assert result.returncode == 1 and "Traceback" not in result.stderr
+    assert f"{config}:3: unknown key 'colour'" in result.stderr
+    tui = run(env=env)
+    assert tui.returncode == 1 and f"{config}:3: unknown key 'colour'" in tui.stderr

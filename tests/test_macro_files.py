@@ -18,6 +18,7 @@ from agentdesk.macro_files import (
     MacroFolder,
     check_folder,
     macro_folders,
+    wrap_warnings,
 )
 from agentdesk.shipped import shipped_dir
 
@@ -37,6 +38,36 @@ def test_the_shipped_library_is_clean_big_enough_and_covers_every_category() -> 
     assert len(macros) >= 40
     assert {macro.category for macro in macros} == set(Category)
     assert sum(macro.is_macro for macro in macros) >= 15
+
+
+def test_no_shipped_text_is_hard_wrapped() -> None:
+    """Issue 12 item 15: a sent reply never breaks mid-sentence; paragraphs are one line."""
+    from agentdesk.core.macros.wrapping import hard_wrapped_lines
+
+    macros, _ = check_folder(shipped_dir("macros"))
+    wrapped = {m.id: t for m in macros for t in m.texts() if hard_wrapped_lines(t)}
+    assert wrapped == {}
+    assert wrap_warnings(macros) == []
+    # Paragraph breaks, greetings and signatures are kept.
+    refund = next(m for m in macros if m.id == "refund-approved")
+    assert refund.body.startswith("Hi {{customer.first_name}},\n\n")
+    assert refund.body.endswith("\n\nKind regards,\n{{agent.name}}")
+
+
+def test_macros_check_warns_about_a_hard_wrapped_body(tmp_path: Path) -> None:
+    body = (
+        "Hi {{customer.first_name}},\n\nYour refund has been approved today and goes back to the"
+        " original\npayment method within ten business days.\n\nKind regards,\n{{agent.name}}"
+    )
+    write(tmp_path, "wrapped", f'title = "Wrapped"\ncategory = "refund"\nbody = """\n{body}\n"""\n')
+    result = run_check(str(tmp_path))
+    assert result.returncode == 0  # a warning, not an error: the file still loads
+    assert result.stdout.splitlines() == [
+        f"{tmp_path / 'wrapped.toml'}:6: warning: this paragraph is broken into lines "
+        "(hard-wrapped), so the customer gets it broken mid-sentence: write each paragraph on "
+        "one line"
+    ]
+    assert "1 warning(s)" in result.stderr
 
 
 def test_every_shipped_macro_plans_once_its_values_are_given() -> None:
@@ -148,3 +179,39 @@ def test_macros_check_prints_file_line_problem_and_fails(tmp_path: Path) -> None
         "send_reply, fill_note",
     ]
     assert "1 macro file(s) OK, 1 with problems" in result.stderr
+
+
+# The issue's macro (issue 12, item 1): a title-setting OSC and a clear-screen CSI in the body.
+HACKED = (
+    'title = "Friendly opener"\n'
+    'category = "opener"\n'
+    'body = """\n'
+    "Hello {{customer.first_name}},\n"
+    "\\u001b]0;HACKED\\u0007Thanks for writing.\\u001b[2J\n"
+    '"""\n'
+)
+
+
+def test_macros_check_refuses_control_characters_with_file_and_line(tmp_path: Path) -> None:
+    write(tmp_path, "good", CANNED.format(title="Good"))
+    write(tmp_path, "hacked", HACKED)
+    write(tmp_path, "title", CANNED.format(title="Bold \\u001b[1m").replace("Bye", "Hi"))
+    result = run_check(str(tmp_path))
+    assert result.returncode == 1
+    assert result.stdout.splitlines() == [
+        f"{tmp_path / 'hacked.toml'}:5: 'body' holds a terminal escape sequence "
+        "(ESC ]0;HACKED BEL): control characters and escape sequences are not allowed in "
+        "macro text (they would reach the agent's terminal and the customer)",
+        f"{tmp_path / 'title.toml'}:1: 'title' holds a terminal escape sequence (ESC [1m): "
+        "control characters and escape sequences are not allowed in macro text (they would "
+        "reach the agent's terminal and the customer)",
+    ]
+
+
+def test_a_macro_with_escape_sequences_is_not_loaded(tmp_path: Path) -> None:
+    """At load, the same check: the picker never offers it, and names the file and line."""
+    write(tmp_path, "hacked", HACKED)
+    library = MacroCatalog([MacroFolder(tmp_path, TEAM)]).refresh()
+    assert library.macros == ()
+    (problem,) = library.problems
+    assert str(problem).startswith(f"{tmp_path / 'hacked.toml'}:5: 'body' holds a terminal")

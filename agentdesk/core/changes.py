@@ -124,6 +124,9 @@ class TicketChange:
     status: Status | None = None
     priority: Priority | None = None
     assignee_id: int | None = None
+    assignee_tier: Tier | None = None
+    """The tier of the agent named in assignee_id (the desk reads it): an escalation hands
+    the ticket to an agent of the tier it goes to, or to that tier's queue (unassigned)."""
     unassign: bool = False
     tier: Tier | None = None
     message: NewMessage | None = None
@@ -233,7 +236,9 @@ def plan_change(
         if not change.reason.strip():
             raise ChangeRefused(f"{ticket.ref}: escalating to {change.tier} needs a reason")
         after = replace(after, tier=change.tier)
-    if change.unassign:
+    if escalating:
+        after = _hand_over(after, change)
+    elif change.unassign:
         after = replace(after, assignee_id=None)
     elif change.assignee_id is not None:
         after = replace(after, assignee_id=change.assignee_id)
@@ -388,6 +393,25 @@ def plan_change(
         attachment=change.attachment,
         tags=labels,
     )
+
+
+def _hand_over(ticket: TicketSnapshot, change: TicketChange) -> TicketSnapshot:
+    """An escalation moves the ticket to the tier it goes to: to a named agent of that tier,
+    or to the tier's queue (unassigned, and an Assigned ticket is New again there)."""
+    if change.assignee_id is None:
+        status = Status.NEW if ticket.status is Status.ASSIGNED else ticket.status
+        return replace(ticket, assignee_id=None, status=status)
+    if change.assignee_tier is not change.tier:
+        who = (
+            "an agent of unknown tier"
+            if change.assignee_tier is None
+            else (f"an {change.assignee_tier} agent")
+        )
+        raise ChangeRefused(
+            f"{ticket.ref}: escalating to {change.tier} hands the ticket to an {change.tier} "
+            f"agent or to the {change.tier} queue, not to {who}"
+        )
+    return replace(ticket, assignee_id=change.assignee_id)
 
 
 def _with_patched_note(ticket: TicketSnapshot, change: TicketChange) -> TicketChange:

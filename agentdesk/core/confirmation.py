@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from agentdesk.core.errors import BadInput
@@ -48,14 +49,33 @@ def format_due(due: datetime) -> str:
     return due.astimezone(UTC).strftime("%a %d %b, %H:%M UTC")
 
 
-def render_entry(confirmation: Confirmation, declined: Sequence[str] = ()) -> str:
-    """The confirmation as one entry of the conversation."""
+@dataclass(frozen=True)
+class DeclinedProposal:
+    """A proposal the customer turned down: what was proposed, by when, and why not."""
+
+    solution: str
+    etr: str
+    reason: str
+
+    def describe(self) -> str:
+        return (
+            f"{self.solution.strip()} (ETR {self.etr}); "
+            f"the customer declined: {self.reason.strip()}"
+        )
+
+
+def render_entry(
+    confirmation: Confirmation, declined: Sequence[DeclinedProposal | str] = ()
+) -> str:
+    """The confirmation as one entry of the conversation. declined: the proposals turned
+    down first, in order (a bare string is a reason without its proposal)."""
     lines = [
         "Three-step confirmation",
         f"1. Restated issue: {confirmation.restated_issue.strip()}",
         f"2. Proposed solution: {confirmation.proposed_solution.strip()} (ETR {confirmation.etr})",
     ]
-    for number, reason in enumerate(declined, 1):
-        lines.append(f"   Declined proposal {number}: {reason.strip()}")
+    for number, proposal in enumerate(declined, 1):
+        text = proposal.describe() if isinstance(proposal, DeclinedProposal) else proposal
+        lines.append(f"   Declined proposal {number}: {text.strip()}")
     lines.append("3. The customer agreed." if confirmation.customer_agreed else "3. No agreement.")
     return "\n".join(lines)

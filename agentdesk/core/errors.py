@@ -12,6 +12,9 @@ and names the type only for what is not an AgentdeskError (a bug). Three kinds:
 
 from __future__ import annotations
 
+BUSY = "the database is busy (another agentdesk or sync is writing); try again"
+"""What every front end says when SQLite is locked by another writer (not damage)."""
+
 
 class AgentdeskError(Exception):
     """Root of every error agentdesk raises on purpose; its text is for the agent."""
@@ -31,6 +34,13 @@ class BadInput(AgentdeskError):
 
 class DeskError(AgentdeskError):
     """The store or the remote failed; nothing was lost, the message says what to do."""
+
+
+class Busy(DeskError):
+    """SQLite is locked by another writer: not damage; nothing was changed, try again."""
+
+    def __init__(self, message: str = BUSY) -> None:
+        super().__init__(message)
 
 
 class ReadOnly(Refused):

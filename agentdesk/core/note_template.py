@@ -7,7 +7,7 @@ passed in. The allowed tag values come from data/taxonomy.toml (see taxonomy_fro
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -141,6 +141,22 @@ def missing(note: StructuredNote | None, taxonomy: Taxonomy | None = None) -> tu
         if not value or not allowed:
             found.append(tag.value)
     return tuple(found)
+
+
+def with_suggested_tags(
+    note: StructuredNote | None, suggested: Mapping[Tag, str], taxonomy: Taxonomy
+) -> StructuredNote:
+    """The note with each tag not chosen yet set to its suggestion (the ticket's own product
+    area, issue type, priority and channel) where the taxonomy allows it. The note form shows
+    these pre-selected and a change carries them, so what is shown is what is recorded."""
+    note = note or StructuredNote()
+    tags = {tag: value for tag, value in note.tags.items() if value.strip()}
+    for tag in Tag:  # the product area first: it decides the issue types
+        value = suggested.get(tag, "")
+        area = tags.get(Tag.PRODUCT_AREA, "")
+        if tag not in tags and value and value in taxonomy.allowed(tag, area):
+            tags[tag] = value
+    return replace(note, tags=tags)
 
 
 def is_complete(note: StructuredNote | None, taxonomy: Taxonomy | None = None) -> bool:

@@ -137,6 +137,27 @@ def verifier_digest(key: bytes, salt: bytes, factor: Factor, value: str) -> str:
     return hmac.new(key, message, sha256).hexdigest()
 
 
+_KEY_CHECK_MESSAGE = b"agentdesk-key-check"
+
+
+def key_check(key: bytes) -> str:
+    """Which key made a store's hashes, without the key: HMAC(key, "agentdesk-key-check"),
+    its first 16 hex digits. Enough to tell two keys apart; nothing to brute-force a key by."""
+    return hmac.new(key, _KEY_CHECK_MESSAGE, sha256).hexdigest()[:16]
+
+
+def key_mismatch_message(held_in: str) -> str:
+    """What the wizard says when the profile's key did not make this store's hashes."""
+    where = "the system keyring" if held_in == "keyring" else held_in
+    return (
+        "The verifier key does not match this database: its customers' verifiers were "
+        "made with another key, so no answer can be checked here. This is not the "
+        "customer's failure: nothing was recorded, the ticket is not locked or escalated. "
+        f"This profile's key is in {where}; put back the key that belongs with this "
+        "database (a verifier.key from where it was made), or set the verifiers again."
+    )
+
+
 def factor_matches(key: bytes, salt: bytes, factor: Factor, typed: str, stored: str) -> bool:
     """Compare in constant time; raises VerifierFormatError for a typing slip."""
     return hmac.compare_digest(verifier_digest(key, salt, factor, typed), stored)

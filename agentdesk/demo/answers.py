@@ -33,7 +33,7 @@ def add_demo_verifiers(store: Store, key: bytes) -> int:
     """Verifiers for every demo customer who has none yet; returns how many customers."""
     from sqlalchemy import text
 
-    from agentdesk.store.verification import verifier_rows
+    from agentdesk.store.verification import VerifierKeyMismatch, claim_key, verifier_rows
 
     with store.write() as connection:
         customers = connection.execute(
@@ -47,6 +47,13 @@ def add_demo_verifiers(store: Store, key: bytes) -> int:
             for customer_id, account_id in customers
             for row in verifier_rows(key, customer_id, demo_answers(account_id))
         ]
+        if rows:
+            try:
+                claim_key(connection, key)
+            except VerifierKeyMismatch:
+                # Another key made this store's hashes: mixing two would make both useless.
+                # The wizard says so; the rest of the start of day goes on.
+                rows = []
         if rows:
             connection.execute(
                 text(

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from agentdesk.core.errors import AgentdeskError, DeskError, ReadOnly
+from agentdesk.core.errors import BUSY, AgentdeskError, Busy, DeskError, ReadOnly
 from agentdesk.core.ticket import Tier
 
 if TYPE_CHECKING:
@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 
 Clock = Callable[[], datetime]
 
-BUSY = "the database is busy (another agentdesk or sync is writing); try again"
+__all__ = ["BUSY", "Actor", "Clock", "Desk"]
 
 
 @dataclass(frozen=True)
@@ -94,7 +94,7 @@ def _store_failures() -> Iterator[None]:
 def _desk_error(error: BaseException) -> DeskError:
     text = str(error).lower()
     if "locked" in text or "busy" in text:
-        return DeskError(BUSY)
+        return Busy()
     if "readonly" in text or "read-only" in text:
         return DeskError("the database cannot be written (read-only file or folder)")
     return DeskError(f"the database failed: {error}")

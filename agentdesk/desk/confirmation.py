@@ -5,18 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from agentdesk.core.confirmation import render_entry
+from agentdesk.core.confirmation import DeclinedProposal, render_entry
 from agentdesk.core.quality import Confirmation
 from agentdesk.desk.base import Desk
 
 
 def record_confirmation(
-    desk: Desk, ticket_id: int, confirmation: Confirmation, declined: Sequence[str] = ()
+    desk: Desk,
+    ticket_id: int,
+    confirmation: Confirmation,
+    declined: Sequence[DeclinedProposal | str] = (),
 ) -> None:
     """Keep the confirmation, by the desk's agent, with its entry in the conversation (an
     internal note that sync sends as a comment) and its audit row, in one transaction.
 
-    declined: the reasons of the proposals the customer turned down first, in order.
+    declined: the proposals the customer turned down first, in order, each with its text.
     """
     from agentdesk.store.notes import record_confirmation as store_confirmation
 

@@ -7,7 +7,7 @@ follows store.macros' rule (the newest macro, by the agent who applied it, not y
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from agentdesk.desk.base import Desk
@@ -27,6 +27,8 @@ class MacroView:
     index: MacroIndex
     usage: dict[str, int]
     values: dict[str, str]
+    why_missing: dict[str, str] = field(default_factory=dict)
+    """Placeholder -> why the ticket gives it no value (an SLA deadline already past)."""
 
 
 def macro_view(
@@ -34,8 +36,10 @@ def macro_view(
 ) -> MacroView | None:
     """The macro folders (only changed files re-read) for the ticket; None when `unless` is
     given and no file changed since it was read."""
-    from agentdesk.core.macros import ticket_values
+    from agentdesk.core.macros.placeholders import deadline_to_promise, ticket_values
+    from agentdesk.core.quality import confirmation_recorded
     from agentdesk.store.macros import macro_ticket, usage_counts
+    from agentdesk.store.writes import load_snapshot
 
     catalog = desk.session.macros
     library = catalog.refresh()
@@ -45,8 +49,16 @@ def macro_view(
     with desk.reading(), desk.store.read() as connection:
         usage = usage_counts(connection)
         ticket = macro_ticket(connection, ticket_id)
+        snapshot = load_snapshot(connection, ticket_id)
     settings = desk.settings
     actor = desk.actor
+    why_missing: dict[str, str] = {}
+    deadline = deadline_to_promise(snapshot.sla_ticket(), desk.store.policy, desk.now())
+    if isinstance(deadline, str):
+        why_missing["sla.deadline"] = deadline
+    # The ETR the customer agreed to in this interaction's three-step confirmation.
+    confirmation = snapshot.confirmation
+    agreed = confirmation_recorded(confirmation, since=snapshot.interaction_started_at)
     values = ticket_values(
         ticket_id=ticket.id,
         customer_name=ticket.customer_name,
@@ -54,9 +66,10 @@ def macro_view(
         agent_name=actor.name if actor.agent_id is not None else "",
         company=settings.company,
         department=settings.department,
-        sla_due_at=ticket.sla_due_at,
+        sla_due_at=None if isinstance(deadline, str) else deadline,
+        etr=confirmation.etr if agreed and confirmation is not None else "",
     )
-    return MacroView(library, index, usage, values)
+    return MacroView(library, index, usage, values, why_missing)
 
 
 def find_macros(desk: Desk, query: str, limit: int) -> list[Macro]:
@@ -100,6 +113,12 @@ def undo_last_macro(desk: Desk, ticket_id: int) -> UndoneMacro:
             now=desk.now(),
             local_backend=desk.settings.backend == "local",
         )
+
+
+def macro_title(desk: Desk, macro_id: str) -> str:
+    """The macro's title as the picker shows it; its file id when it is no longer there."""
+    found = desk.session.macros.refresh().get(macro_id)
+    return found.title if found is not None else macro_id
 
 
 def record_use(desk: Desk, macro_id: str) -> None:

@@ -33,18 +33,23 @@ def open_desk(
     *,
     quick_check: bool = True,
     start_of_day: bool = True,
+    interactive: bool = False,
 ) -> Desk:
     """Open the profile's store (migrating it) and find the agent.
 
     start_of_day (the TUI): also fill an empty demo profile, record the SLA breaches and run
     the auto-close for the time agentdesk was not running. A read-only desk skips those
     writes. quick_check=False: the caller runs check_store_health() later (the TUI does,
-    once the queue is on screen).
+    once the queue is on screen). interactive (the TUI): "busy" comes after a short wait.
     """
     from agentdesk.session import open_session
 
     session = open_session(
-        settings, clock(), quick_check=quick_check, start_of_day=start_of_day and not read_only
+        settings,
+        clock(),
+        quick_check=quick_check,
+        start_of_day=start_of_day and not read_only,
+        interactive=interactive,
     )
     return Desk(session, clock, read_only=read_only)
 

@@ -29,6 +29,7 @@ from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
     from agentdesk.core.sla import SlaPolicy
+    from agentdesk.store.rows import AgentRow
     from agentdesk.store.workspace_rows import TicketWorkspace
 
 NO_AGENT = "No agent is set for this profile: set [agent] handle in its config file."
@@ -58,18 +59,26 @@ class OpenedTicket:
     workspace: TicketWorkspace
     taxonomy: Taxonomy
     escalation: EscalationMatrix
+    escalation_agents: tuple[AgentRow, ...] = ()
+    """The active agents of the tiers above the ticket's: whom the escalate dialog offers
+    (besides each tier's queue)."""
 
 
 def read_ticket(desk: Desk, ticket_id: int) -> OpenedTicket | None:
     """The ticket as the workspace shows it; None when it is not in this store."""
     from agentdesk.shipped import load_escalation, load_taxonomy
+    from agentdesk.store.queries import active_agents
     from agentdesk.store.workspace import ticket_workspace
 
     taxonomy = load_taxonomy()
     escalation = load_escalation()
     with desk.reading(), desk.store.read() as connection:
         workspace = ticket_workspace(connection, ticket_id)
-    return None if workspace is None else OpenedTicket(workspace, taxonomy, escalation)
+        if workspace is None:
+            return None
+        above = escalation.above(workspace.detail.tier)
+        agents = tuple(active_agents(connection, above))
+    return OpenedTicket(workspace, taxonomy, escalation, agents)
 
 
 def sla_policy(desk: Desk) -> SlaPolicy:
@@ -184,9 +193,33 @@ def resolve(desk: Desk, ticket_id: int, note: StructuredNote | None) -> ChangePl
 
 
 def escalate(
-    desk: Desk, ticket_id: int, tier: Tier, reason: str, note: StructuredNote | None
+    desk: Desk,
+    ticket_id: int,
+    tier: Tier,
+    reason: str,
+    note: StructuredNote | None,
+    assignee_id: int | None = None,
 ) -> ChangePlan:
-    change = note_change(desk, "escalate", note, tier=tier, reason=reason)
+    """Hand the ticket to the tier: to the agent assignee_id (of that tier), or, without
+    one, to the tier's queue, unassigned."""
+    assignee_tier = None
+    if assignee_id is not None:
+        from agentdesk.store.queries import agent_by_id
+
+        with desk.reading(), desk.store.read() as connection:
+            agent = agent_by_id(connection, assignee_id)
+        if agent is None:
+            raise Refused(f"#{ticket_id}: no agent with id {assignee_id} in this helpdesk")
+        assignee_tier = agent.tier
+    change = note_change(
+        desk,
+        "escalate",
+        note,
+        tier=tier,
+        reason=reason,
+        assignee_id=assignee_id,
+        assignee_tier=assignee_tier,
+    )
     return apply_change(desk, ticket_id, change)
 
 

@@ -22,10 +22,23 @@ from agentdesk.desk.base import Desk
 
 
 def verifier_key(desk: Desk) -> bytes:
-    """The profile's verifier key (keyring, or the owner-only file beside its database)."""
-    from agentdesk.session import verifier_key_for
+    """The profile's verifier key (keyring, or the owner-only file beside its database),
+    once it is known to be the key this store's hashes were made with.
 
-    return verifier_key_for(desk.settings).key
+    Raises VerifierKeyMismatch (a DeskError that blames the key, not the customer) when
+    another key made them: the wizard then records no attempt, so nothing locks or escalates.
+    A store that never recorded its key (made before it did) records this one now.
+    """
+    from agentdesk.session import verifier_key_for
+    from agentdesk.store.verification import check_key, record_key
+
+    found = verifier_key_for(desk.settings)
+    with desk.reading():
+        recorded = check_key(desk.store, found.key, found.held_in)
+    if not recorded and not desk.read_only:
+        with desk.writing("record which verifier key this database uses"):
+            record_key(desk.store, found.key, found.held_in)
+    return found.key
 
 
 def find_account(desk: Desk, account_id: str) -> AccountVerifiers | None:

@@ -18,6 +18,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from agentdesk.widgets.field import Field
+
 Choice = tuple[str, str]
 
 
@@ -35,14 +37,17 @@ class ChoiceDialog(ModalScreen[Choice | None]):
         reason: str = "",
         reason_required: bool = False,
         selected: str | None = None,
+        reason_value: str = "",
     ) -> None:
-        """options: (value, label). reason: the reason field's label ("" for none)."""
+        """options: (value, label). reason: the reason field's label ("" for none);
+        reason_value: the reason as typed before (kept after a refusal)."""
         super().__init__()
         self.title_text = title
         self.options = list(options)
         self.reason_label = reason
         self.reason_required = reason_required
         self.selected = selected
+        self.reason_value = reason_value
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice-dialog"):
@@ -52,7 +57,11 @@ class ChoiceDialog(ModalScreen[Choice | None]):
             )
             if self.reason_label:
                 yield Label(self.reason_label, id="choice-reason-label")
-                yield Input(placeholder="Why (goes into the audit trail)", id="choice-reason")
+                yield Field(
+                    self.reason_value,
+                    placeholder="Why (goes into the audit trail)",
+                    id="choice-reason",
+                )
             yield Static("", id="choice-error")
             with Horizontal(id="choice-buttons"):
                 yield Button("OK", variant="primary", id="choice-ok")

@@ -9,18 +9,20 @@ from typing import TYPE_CHECKING, ClassVar
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Vertical
+from textual.containers import Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen
 from textual.widgets import Input, Static
 
-from agentdesk.core.confirmation import EtrError, format_due, parse_etr
+from agentdesk.core.confirmation import DeclinedProposal, EtrError, format_due, parse_etr
 from agentdesk.core.errors import agent_message
 from agentdesk.core.quality import Confirmation
 from agentdesk.desk.base import Desk
 from agentdesk.desk.confirmation import record_confirmation
-from agentdesk.widgets.literal import literal
+from agentdesk.widgets.field import Field
+from agentdesk.widgets.key_bar import KeyBar
+from agentdesk.widgets.literal import literal, literal_content
 
 if TYPE_CHECKING:
     pass
@@ -39,6 +41,9 @@ _TITLES = {
 
 
 class ConfirmScreen(ModalScreen[bool]):
+    """Docked at the top: the newest messages, at the bottom of the conversation, stay in
+    sight (dimmed) behind it, and the customer's last message is quoted inside it."""
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="confirm.cancel"),
         Binding("y", "agree", "Agrees", id="confirm.agree"),
@@ -58,9 +63,14 @@ class ConfirmScreen(ModalScreen[bool]):
         desk: Desk,
         ticket_id: int,
         issue_summary: str,
+        *,
+        customer_said: str = "",
     ) -> None:
-        """desk: the opening screen's own (a read-only one refuses to record)."""
+        """desk: the opening screen's own (a read-only one refuses to record).
+        customer_said: the customer's latest message, quoted in the dialog so the agent can
+        restate it (the conversation is behind the dialog)."""
         super().__init__()
+        self.customer_said = customer_said
         self.desk = desk
         self.ticket_id = ticket_id
         self.clock = desk.clock
@@ -69,20 +79,30 @@ class ConfirmScreen(ModalScreen[bool]):
         self.solution = ""
         self.etr = ""  # the due time, as recorded
         self.etr_typed = ""  # what the agent typed (a duration or a time), kept for a retry
-        self.declined: list[str] = []
+        self.declined: list[DeclinedProposal] = []
 
     def compose(self) -> ComposeResult:
         with Vertical(id="confirm-dialog"):
             yield Static(
                 Content(f"Confirm with the customer · #{self.ticket_id}"), id="confirm-title"
             )
+            if self.customer_said.strip():
+                quote = VerticalScroll(
+                    Static(literal_content(self.customer_said.strip(), multiline=True)),
+                    id="confirm-said",
+                )
+                quote.border_title = "The customer's last message"
+                quote.can_focus = False
+                yield quote
             yield Static("", id="confirm-step")
             yield Static("", id="confirm-help")
             yield Static("", id="confirm-summary")
-            yield Input(id="confirm-text")
-            yield Input(id="confirm-etr", placeholder="ETR: 2h, 90m, 1d or 16:00")
+            yield Field(id="confirm-text")
+            yield Field(id="confirm-etr", placeholder="ETR: 2h, 90m, 1d or 16:00")
             yield Static("", id="confirm-due")
             yield Static("", id="confirm-error")
+        # Its keys (Esc, and y / n at step 3) on the bottom line, as every screen shows them.
+        yield KeyBar()
 
     def on_mount(self) -> None:
         self._show(RESTATE)
@@ -134,10 +154,11 @@ class ConfirmScreen(ModalScreen[bool]):
                     literal(self.etr),
                 )
             )
-        for number, reason in enumerate(self.declined, 1):
+        for number, proposal in enumerate(self.declined, 1):
             lines.append(
                 Content.assemble(
-                    (f"Declined proposal {number}: ", "$text-warning"), literal(reason)
+                    (f"Declined proposal {number}: ", "$text-warning"),
+                    literal(proposal.describe()),
                 )
             )
         summary = self.query_one("#confirm-summary", Static)
@@ -188,7 +209,7 @@ class ConfirmScreen(ModalScreen[bool]):
             if not value:
                 self._show(DECLINED, "Note why the customer declined.")
                 return
-            self.declined.append(value)
+            self.declined.append(DeclinedProposal(self.solution, self.etr, value))
             self._show(PROPOSE)
 
     def action_agree(self) -> None:
@@ -199,7 +220,7 @@ class ConfirmScreen(ModalScreen[bool]):
         self._show(DECLINED)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="confirm")
-    def _record(self, confirmation: Confirmation, declined: tuple[str, ...]) -> None:
+    def _record(self, confirmation: Confirmation, declined: tuple[DeclinedProposal, ...]) -> None:
         try:
             record_confirmation(self.desk, self.ticket_id, confirmation, declined)
         except Exception as error:

@@ -11,6 +11,8 @@ from typing import Any
 
 from textual.app import App, SuspendNotSupported
 
+from agentdesk.security.sanitize import clean_text
+
 
 def edit_outside(app: App[Any], text: str, *, prefix: str) -> str | None:
     """The text as the agent left it in their editor; None when no editor could run (the
@@ -32,4 +34,5 @@ def edit_outside(app: App[Any], text: str, *, prefix: str) -> str | None:
         return None
     edited = path.read_text(encoding="utf-8", errors="replace")
     path.unlink(missing_ok=True)
-    return edited.rstrip("\n")
+    # An editor (or a file read into it) can leave escape sequences: they never come back.
+    return clean_text(edited).rstrip("\n")

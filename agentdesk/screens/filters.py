@@ -1,4 +1,4 @@
-"""The queue filter: status, priority, channel and region. Nothing ticked in a list means any."""
+"""The queue filter: status, priority, channel, region, tier. None ticked in a list: any."""
 
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ from textual.screen import ModalScreen
 from textual.widgets import Button, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
-from agentdesk.core.ticket import OPEN_STATUSES, Channel, Priority, Region, Status
+from agentdesk.core.ticket import OPEN_STATUSES, Channel, Priority, Region, Status, Tier
 from agentdesk.store.rows import QueueFilter
+from agentdesk.widgets.tick_list import TickList
 
 
 class FilterScreen(ModalScreen[QueueFilter | None]):
@@ -49,6 +50,9 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
                 yield self._list(
                     "region", "Region", [(r.value, r.value, r in queue.regions) for r in Region]
                 )
+                yield self._list(
+                    "tier", "Tier", [(t.value, t.value, t in queue.tiers) for t in Tier]
+                )
             yield Label(
                 "space ticks · tab next list · none ticked = any", id="filters-hint", markup=False
             )
@@ -60,7 +64,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
     @staticmethod
     def _list(key: str, title: str, options: list[tuple[str, str, bool]]) -> SelectionList[str]:
         selections = [Selection(label, value, ticked) for label, value, ticked in options]
-        widget: SelectionList[str] = SelectionList(*selections, id=f"filter-{key}")
+        widget: SelectionList[str] = TickList(*selections, id=f"filter-{key}")
         widget.border_title = title
         return widget
 
@@ -74,6 +78,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
             priorities=frozenset(Priority(v) for v in self._ticked("priority")),
             channels=frozenset(Channel(v) for v in self._ticked("channel")),
             regions=frozenset(Region(v) for v in self._ticked("region")),
+            tiers=frozenset(Tier(v) for v in self._ticked("tier")),
         )
 
     @on(Button.Pressed, "#apply")
@@ -87,7 +92,7 @@ class FilterScreen(ModalScreen[QueueFilter | None]):
     @on(Button.Pressed, "#defaults")
     def action_defaults(self) -> None:
         open_values = {s.value for s in OPEN_STATUSES}
-        for key in ("status", "priority", "channel", "region"):
+        for key in ("status", "priority", "channel", "region", "tier"):
             widget: SelectionList[str] = self.query_one(f"#filter-{key}", SelectionList)
             widget.deselect_all()
             if key == "status":

@@ -26,6 +26,7 @@ from agentdesk.core.macros import Macro, MacroHit, MacroIndex, render
 from agentdesk.core.macros.placeholders import PLACEHOLDERS
 from agentdesk.core.macros.plan import missing_values
 from agentdesk.macro_files import MacroLibrary
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.literal import literal
 from agentdesk.widgets.macro_preview import MacroPreview
 
@@ -61,6 +62,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         index: MacroIndex
         usage: dict[str, int]
         values: dict[str, str]
+        why_missing: dict[str, str]
 
     @dataclass
     class LoadFailed(Message):
@@ -75,13 +77,14 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         self.index: MacroIndex | None = None
         self.usage: dict[str, int] = {}
         self.values: dict[str, str] = {}
+        self.why_missing: dict[str, str] = {}
         self.hits: list[MacroHit] = []
         self.asking: Macro | None = None  # the chosen entry while its values are typed in
 
     def compose(self) -> ComposeResult:
         with Vertical(id="macro-dialog"):
             yield Static(Content(f"Macros for #{self.ticket_id}"), id="macro-title")
-            yield Input(
+            yield Field(
                 value=self.initial_query,
                 placeholder="Search macros: title, tags or words of the text",
                 select_on_focus=False,
@@ -112,21 +115,33 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
             self.post_message(self.LoadFailed(agent_message(error)))
             return
         if view is not None:
-            self.post_message(self.Loaded(view.library, view.index, view.usage, view.values))
+            self.post_message(
+                self.Loaded(view.library, view.index, view.usage, view.values, view.why_missing)
+            )
 
     def on_macro_picker_loaded(self, message: Loaded) -> None:
         self.library = message.library
         self.index = message.index
         self.usage = message.usage
+        self.why_missing = message.why_missing
         # Values typed in earlier (an ETR) survive a reload.
         self.values = {**message.values, **{k: v for k, v in self.values.items() if v}}
-        problems = message.library.problems
-        status = f"{len(message.library.macros)} macros"
-        if problems:
-            first = problems[0]
-            status += f" · {len(problems)} problem(s) in the files, skipped: {first}"
-        self.query_one("#macro-status", Static).update(Content(literal(status)))
         self._search(self.query_one("#macro-query", Input).value)
+
+    def _show_status(self, query: str) -> None:
+        """'44 macros', or while filtering '3 of 44 macros'; and any skipped file."""
+        if self.library is None:
+            return
+        total = len(self.library.macros)
+        status = f"{total} macros"
+        if query.strip():
+            found = len(self.hits)
+            shown = f"best {found}" if found == RESULTS else str(found)
+            status = f"{shown} of {total} macros"
+        problems = self.library.problems
+        if problems:
+            status += f" · {len(problems)} problem(s) in the files, skipped: {problems[0]}"
+        self.query_one("#macro-status", Static).update(Content(literal(status)))
 
     def on_macro_picker_load_failed(self, message: LoadFailed) -> None:
         self.query_one("#macro-preview", MacroPreview).update(
@@ -162,6 +177,7 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         )
         if self.hits:
             results.highlighted = 0
+        self._show_status(query)
         self._show_preview()
 
     @property
@@ -211,9 +227,9 @@ class MacroPicker(ModalScreen[MacroChoice | None]):
         fields.remove_children()
         widgets: list[Label | Input] = [Label(Content("Fill in before it is sent:"))]
         for name in missing:
-            hint = PLACEHOLDERS.get(name, "a value for this macro")
+            hint = self.why_missing.get(name) or PLACEHOLDERS.get(name, "a value for this macro")
             widgets.append(Label(Content.assemble(("{{" + name + "}}", "bold"), f"  {hint}")))
-            widgets.append(Input(placeholder=name, id=_field_id(name), classes="macro-field"))
+            widgets.append(Field(placeholder=name, id=_field_id(name), classes="macro-field"))
         fields.mount_all(widgets)
         fields.add_class("-open")
         self.call_after_refresh(self._focus_first_empty)

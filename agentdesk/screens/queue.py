@@ -162,8 +162,9 @@ class QueueScreen(Screen[None]):
                 markup=False,
             )
         agent_id = None if session.agent is None else session.agent.id
+        tier = None if session.agent is None else session.agent.tier
         peeked = self.table.has_rows
-        self.queue_filter = replace(self.queue_filter, agent_id=agent_id)
+        self.queue_filter = replace(self.queue_filter, agent_id=agent_id, tier=tier)
         if not peeked:
             self.table.show_waiting("Loading tickets…")
         self.mount(SyncDriver(desk))
@@ -359,12 +360,13 @@ class QueueScreen(Screen[None]):
 
     def action_show_view(self, view: str) -> None:
         chosen = View(view)
-        if chosen is View.MINE and self.queue_filter.agent_id is None and self.desk:
+        if chosen in (View.MINE, View.TIER) and self.queue_filter.agent_id is None and self.desk:
             handle = self.settings.agent_handle
             who = f"No agent {handle!r} in this helpdesk" if handle else "No agent is set"
             self.notify(
-                f"{who}, so Mine is empty: check [agent] handle in the profile's config file.",
-                title="Mine",
+                f"{who}, so {chosen.label} is empty: check [agent] handle in the profile's "
+                "config file.",
+                title=chosen.label,
                 severity="warning",
                 markup=False,
             )
@@ -382,8 +384,9 @@ class QueueScreen(Screen[None]):
             self.reload()
 
     def action_reset_filter(self) -> None:
+        current = self.queue_filter
         self._filter_chosen(
-            QueueFilter(view=self.queue_filter.view, agent_id=self.queue_filter.agent_id)
+            QueueFilter(view=current.view, agent_id=current.agent_id, tier=current.tier)
         )
 
     def action_refresh(self) -> None:

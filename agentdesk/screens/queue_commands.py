@@ -74,6 +74,15 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         key="3",
         show=False,
     ),
+    QueueAction(
+        "view_tier",
+        "show_view('tier')",
+        "My tier",
+        "Tickets at your tier (L2: what was escalated to L2)",
+        title="View: My tier",
+        key="4",
+        show=False,
+    ),
     # Priority: the app runs it before forwarding the keys typed after it to the search box.
     QueueAction(
         "search",
@@ -89,7 +98,7 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         "filters",
         "filters",
         "Filters",
-        "Status, priority, channel, region",
+        "Status, priority, channel, region, tier",
         title="Filter the queue…",
         key="f",
     ),

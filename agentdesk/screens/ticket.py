@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
 
-from textual import on, work
+from textual import events, on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
+from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
@@ -32,13 +33,14 @@ from agentdesk.core.changes import ChangePlan, PendingReason
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
-from agentdesk.core.ticket import MessageKind, Priority, Tier
+from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
+from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
-from agentdesk.screens.ticket_keys import ticket_bindings
+from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
@@ -51,15 +53,17 @@ from agentdesk.widgets.sla_clocks import SlaClocks
 from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
 from agentdesk.widgets.ticket_header import TicketHeader
-from agentdesk.widgets.ticket_panes import TABS, TicketPanes, saved_note
+from agentdesk.widgets.ticket_panes import TABS, TicketPanes, note_as_shown
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
 
 P = ParamSpec("P")
 
+CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
-class TicketScreen(TicketMacros):
+
+class TicketScreen(TicketMacros, TicketAttachments):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -93,6 +97,8 @@ class TicketScreen(TicketMacros):
     class Refused(Message):
         error: str
         missing: tuple[str, ...] = ()
+        kept: str = ""
+        """What the screen kept of the agent's input for another try ("" for nothing)."""
 
         @classmethod
         def of(cls, error: Exception) -> TicketScreen.Refused:
@@ -112,6 +118,9 @@ class TicketScreen(TicketMacros):
         self.workspace = opened.workspace
         self.taxonomy = opened.taxonomy
         self.escalation = opened.escalation
+        self.escalation_agents = opened.escalation_agents
+        self.escalation_draft: tuple[str, str] | None = None
+        """(option, reason) of an escalation the SOP refused: the next `e` starts from it."""
         self.last_refusal = ""
         self._allowed: tuple[TicketWorkspace, dict[Action, str | None]] | None = None
 
@@ -194,18 +203,21 @@ class TicketScreen(TicketMacros):
         self.taxonomy = message.taxonomy
         header = self.query_one(TicketHeader)
         verification = describe_status(self.verification())
-        header.show(workspace, verification)
+        detail = workspace.detail
+        demo_answers = work_on.demo_answers(self.desk, detail.account_id)
+        header.show(workspace, verification, demo_answers)
         self._show_banner()
         self.query_one(SlaClocks).show(workspace.snapshot)
-        detail = workspace.detail
         self.query_one(CustomerPanel).show(
             detail.customer_name,
             detail.account_id,
             detail.customer_email,
             workspace.payment_method,
             verification=verification,
-            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+            demo_answers=demo_answers,
         )
+        closed = workspace.detail.status is Status.CLOSED
+        self.composer.show_closed(CLOSED_COMPOSER if closed else None)
         if message.reset_composer:
             draft = workspace.drafts.get(COMPOSER)
             if draft is not None:
@@ -271,6 +283,8 @@ class TicketScreen(TicketMacros):
 
     def on_ticket_screen_applied(self, message: Applied) -> None:
         self.last_refusal = ""
+        if message.action == "escalate":
+            self.escalation_draft = None
         if message.action == "start" and not self.verification().verified:
             # The SOP: identify and authenticate before anything else.
             self.call_after_refresh(self.action_verify)
@@ -282,7 +296,8 @@ class TicketScreen(TicketMacros):
     async def on_ticket_screen_refused(self, message: Refused) -> None:
         self.last_refusal = message.error
         self._show_banner()
-        self.notify(message.error, title="Refused", severity="error", markup=False)
+        error = f"{message.error} ({message.kept})" if message.kept else message.error
+        self.notify(error, title="Refused", severity="error", markup=False)
         form = await self.ensure_note_form() if message.missing else None
         if form is not None:
             self.action_show_tab("tab-note")
@@ -292,7 +307,7 @@ class TicketScreen(TicketMacros):
         form = self.note_form
         if form is not None:
             return form.value()
-        return saved_note(self.workspace)
+        return note_as_shown(self.workspace, self.taxonomy)
 
     # Actions
 
@@ -301,10 +316,38 @@ class TicketScreen(TicketMacros):
             action = str(parameters[0]) if parameters else Action.REPLY.value
         if action not in Action.__members__.values():
             return True  # tabs, back: always
+        return self._why_not(Action(action)) is None
+
+    def _why_not(self, action: Action) -> str | None:
         workspace = self.workspace
         if self._allowed is None or self._allowed[0] is not workspace:
             self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
-        return self._allowed[1][Action(action)] is None
+        return self._allowed[1][action]
+
+    def on_key(self, event: events.Key) -> None:
+        """A ticket key that is not open now says why, instead of doing nothing."""
+        entry = TICKET_KEY_OF.get(event.key)
+        if entry is None or isinstance(self.focused, (TextArea, Input)):
+            return
+        node: DOMNode | None = self.focused
+        while node is not None and node is not self:
+            if event.key in node._bindings.key_to_bindings:
+                return  # the focused widget's own key
+            node = node.parent
+        name, parameters = entry.parsed
+        if name == "compose" and parameters:
+            name = str(parameters[0])
+        if name not in Action.__members__.values():
+            return
+        reason = self._why_not(Action(name))
+        if reason is not None:
+            event.stop()
+            self.notify(
+                f"{entry.title}: {reason}.",
+                title=f"#{self.ticket_id}",
+                severity="warning",
+                markup=False,
+            )
 
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen
@@ -319,7 +362,14 @@ class TicketScreen(TicketMacros):
                 markup=False,
             )
             return
-        screen = VerifyScreen(self.desk, self.ticket_id, self.workspace.detail.account_id)
+        detail = self.workspace.detail
+        screen = VerifyScreen(
+            self.desk,
+            self.ticket_id,
+            detail.account_id,
+            customer=detail.customer_name,
+            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
+        )
         self.app.push_screen(screen, lambda _status: self._load())
 
     def action_confirm(self) -> None:
@@ -327,7 +377,10 @@ class TicketScreen(TicketMacros):
 
         note = self._note()
         summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
-        screen = ConfirmScreen(self.desk, self.ticket_id, summary)
+        said = [m.body for m in self.workspace.detail.messages if m.kind is MessageKind.CUSTOMER]
+        screen = ConfirmScreen(
+            self.desk, self.ticket_id, summary, customer_said=said[-1] if said else ""
+        )
         self.app.push_screen(screen, lambda _done: self._load())
 
     def action_clear_lock(self) -> None:
@@ -357,7 +410,29 @@ class TicketScreen(TicketMacros):
         if self.desk.actor.agent_id is None:
             self.notify(work_on.NO_AGENT, severity="warning", markup=False)
             return
+        holder = self.workspace.detail.assignee
+        if holder and holder != self.desk.actor.handle:
+            self._ask_to_take(holder)
+            return
         self.change(work_on.assign_to_me, self.workspace.snapshot)
+
+    def _ask_to_take(self, holder: str) -> None:
+        """Another agent has the ticket: taking it is a choice, not a keystroke."""
+        from agentdesk.screens.choice_dialog import Choice, ChoiceDialog
+
+        name = self.workspace.people.of_handle(holder) or holder
+        snapshot = self.workspace.snapshot
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None and choice[0] == "take":
+                self.change(work_on.assign_to_me, snapshot)
+
+        dialog = ChoiceDialog(
+            f"#{self.ticket_id} is assigned to {name}. Take it?",
+            [("keep", f"Leave it with {name}"), ("take", "Take it (the history records it)")],
+            selected="keep",
+        )
+        self.app.push_screen(dialog, chosen)
 
     def action_start_work(self) -> None:
         self.change(work_on.start_work, self.workspace.snapshot)
@@ -391,16 +466,38 @@ class TicketScreen(TicketMacros):
     def action_escalate(self) -> None:
         from agentdesk.screens.ticket_dialogs import escalation_dialog
 
-        dialog = escalation_dialog(self.escalation, self.workspace.detail.tier)
+        option, reason = self.escalation_draft or (None, "")
+        dialog = escalation_dialog(
+            self.escalation,
+            self.workspace.detail.tier,
+            self.escalation_agents,
+            chosen=option,
+            reason=reason,
+        )
         if dialog is None:
             self.notify("The ticket is already with L3.", severity="warning")
             return
         self.app.push_screen(dialog, self._escalation_chosen)
 
     def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
-        if chosen is not None:
-            tier, reason = Tier(chosen[0]), chosen[1]
-            self.change(work_on.escalate, self.ticket_id, tier, reason, self._note())
+        from agentdesk.screens.ticket_dialogs import escalation_target
+
+        if chosen is None:
+            return
+        self.escalation_draft = chosen
+        (tier, assignee), reason = escalation_target(chosen[0]), chosen[1]
+        note = self._note()
+
+        def job() -> Message:
+            try:
+                plan = work_on.escalate(self.desk, self.ticket_id, tier, reason, note, assignee)
+            except Exception as error:
+                refused = self.Refused.of(error)
+                refused.kept = "your escalation and its reason are kept: e opens them again"
+                return refused
+            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
+
+        self._run(job, group="ticket-change")
 
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()
@@ -461,19 +558,3 @@ class TicketScreen(TicketMacros):
         self.composer.load(message.mode, text)
         self._save_draft(COMPOSER, message.mode.value, self.composer.text)
         self.composer.text_area.focus()
-
-    # Attachments
-
-    def action_attach(self) -> None:
-        from agentdesk.screens.attach_dialog import AttachDialog
-
-        self.app.push_screen(AttachDialog(), self._attach_chosen)
-
-    def _attach_chosen(self, path: str | None) -> None:
-        if path:
-            self.attach(path)
-
-    def attach(self, path: str) -> None:
-        from agentdesk.desk.attachments import attach_file
-
-        self.change(attach_file, self.ticket_id, path)

@@ -185,5 +185,11 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
 )
 
 
+# Each key to its entry: a key whose action is not open now says why (TicketScreen.on_key).
+TICKET_KEY_OF: dict[str, TicketKey] = {
+    entry.key: entry for entry in TICKET_KEYS if entry.key is not None
+}
+
+
 def ticket_bindings() -> list[BindingType]:
     return [entry.binding() for entry in TICKET_KEYS if entry.key is not None]

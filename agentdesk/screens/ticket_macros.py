@@ -101,11 +101,12 @@ class TicketMacros(Screen[None]):
         self._run(job, group="ticket-macro", exclusive=True)
 
     def action_undo_macro(self) -> None:
-        from agentdesk.desk.macros import undo_last_macro
+        from agentdesk.desk.macros import macro_title, undo_last_macro
 
         def job() -> TicketMacros.MacroWritten:
             undone = undo_last_macro(self.desk, self.ticket_id)
-            return self.MacroWritten(f"Undid the macro {undone.macro_id}.")
+            title = macro_title(self.desk, undone.macro_id)
+            return self.MacroWritten(f"Undid the macro {title!r}.")
 
         self._run(job, group="ticket-macro", exclusive=True)
 

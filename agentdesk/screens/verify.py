@@ -31,6 +31,7 @@ from agentdesk.core.verification import (
 )
 from agentdesk.desk import verification
 from agentdesk.desk.base import Desk
+from agentdesk.widgets.field import Field
 from agentdesk.widgets.literal import literal
 
 if TYPE_CHECKING:
@@ -52,6 +53,9 @@ _STEPS = {
 
 
 class VerifyScreen(ModalScreen[VerificationStatus | None]):
+    # From 100 columns the ticket's customer panel is on the right: the dialog leaves it free.
+    HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
+
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("escape", "cancel", "Cancel", id="verify.cancel"),
     ]
@@ -81,9 +85,16 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
         desk: Desk,
         ticket_id: int,
         account_id: str,
+        *,
+        customer: str = "",
+        demo_answers: str = "",
     ) -> None:
-        """desk: the opening screen's own (a read-only one refuses to record)."""
+        """desk: the opening screen's own (a read-only one refuses to record). customer: the
+        ticket's customer (masked), and demo_answers a demo customer's answers: shown in the
+        dialog, so the ticket's context is never hidden behind it."""
         super().__init__()
+        self.customer = customer
+        self.demo_answers = demo_answers
         self.desk = desk
         self.ticket_id = ticket_id
         self.ticket_account_id = account_id
@@ -96,18 +107,40 @@ class VerifyScreen(ModalScreen[VerificationStatus | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="verify-dialog"):
             yield Static(Content(f"Verify the caller · #{self.ticket_id}"), id="verify-title")
+            yield Static(self._caller_context(), id="verify-context")
             yield Static("", id="verify-step")
             yield Static("", id="verify-help")
             with RadioSet(id="verify-choice"):
                 yield RadioButton("Date of birth", value=True, id="choice-dob")
                 yield RadioButton("PIN", id="choice-pin")
-            yield Input(id="verify-input")
+            yield Field(id="verify-input")
             yield Static("", id="verify-error")
             yield Static(
                 Content.styled("enter next step · esc cancel", "$text-muted"), id="verify-keys"
             )
 
+    def _caller_context(self) -> Content:
+        lines = []
+        if self.customer:
+            lines.append(
+                Content.assemble(
+                    ("Customer on the ticket: ", "$text-muted"), literal(self.customer)
+                )
+            )
+        if self.demo_answers:
+            lines.append(
+                Content.assemble(
+                    ("DEMO DATA ", "bold $text-warning"),
+                    ("account ", "$text-muted"),
+                    literal(self.ticket_account_id),
+                    ("  ·  ", "$text-muted"),
+                    literal(self.demo_answers),
+                )
+            )
+        return Content("\n").join(lines)
+
     def on_mount(self) -> None:
+        self.query_one("#verify-context").display = bool(self.customer or self.demo_answers)
         self._show_step(Factor.ACCOUNT_ID)
 
     @property

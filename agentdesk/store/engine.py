@@ -5,6 +5,7 @@ Nothing here runs at import time; open_store() does the work and is called from 
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -16,15 +17,26 @@ from urllib.parse import quote
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.exc import DatabaseError as SADatabaseError
+from sqlalchemy.exc import OperationalError as SAOperationalError
 from sqlalchemy.pool import QueuePool
 
-from agentdesk.core.errors import DeskError
+from agentdesk.core.errors import BUSY, Busy, DeskError
 from agentdesk.core.sla import SlaPolicy
+from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
+"""How long a write waits for another writer: `agentdesk sync`, imports, start-up."""
+INTERACTIVE_BUSY_TIMEOUT_MS = 2_000
+"""The TUI's wait: an agent pressing a key is told "busy" quickly instead of after 10 s."""
 _SQLITE_HEADER = b"SQLite format 3\x00"
+_APPLICATION_ID_OFFSET = 68  # of the big-endian application_id in the file's 100-byte header
+
+# SQLite's primary result codes (sqlite3.Error.sqlite_errorcode & 0xFF).
+_SQLITE_BUSY, _SQLITE_LOCKED = 5, 6
+_SQLITE_READONLY, _SQLITE_CANTOPEN, _SQLITE_PERM = 8, 14, 3
+_SQLITE_CORRUPT, _SQLITE_NOTADB = 11, 26
 
 
 class StoreError(DeskError):
@@ -32,7 +44,7 @@ class StoreError(DeskError):
 
 
 class StoreUnusable(StoreError):
-    """A damaged or foreign file. It has been moved aside, never deleted."""
+    """agentdesk's own store, damaged (SQLite says so). It has been moved aside, never deleted."""
 
     def __init__(self, path: Path, moved_to: Path, reason: str) -> None:
         self.path = path
@@ -46,6 +58,30 @@ class StoreUnusable(StoreError):
         )
 
 
+class StoreBusy(StoreError, Busy):
+    """Another process holds the write lock. Not damage: nothing was touched."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(BUSY)
+
+
+class StoreNotWritable(StoreError):
+    """A read-only file or folder, or one that cannot be opened. Nothing was touched."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path} cannot be used: {reason}; nothing was changed")
+
+
+class NotAgentdeskStore(StoreError):
+    """--db at a text file or another program's database: refused and left alone."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(f"{path} is not an agentdesk database ({reason}); nothing was changed")
+
+
 class StoreTooNew(StoreError):
     def __init__(self, path: Path, version: int) -> None:
         super().__init__(
@@ -54,16 +90,63 @@ class StoreTooNew(StoreError):
         )
 
 
-def make_engine(path: Path) -> Engine:
-    """An engine on one SQLite file with agentdesk's pragmas on every connection."""
+def _is_damage(error: BaseException) -> bool:
+    """True only when SQLite itself says the file is corrupt or not a database."""
+    code = getattr(error, "sqlite_errorcode", None)
+    if isinstance(code, int):
+        return code & 0xFF in (_SQLITE_CORRUPT, _SQLITE_NOTADB)
+    text = str(error).lower()
+    return "malformed" in text or "not a database" in text
+
+
+def _not_damage(path: Path, error: BaseException) -> StoreError | None:
+    """The StoreError for a failure that is the file's situation, not its contents."""
+    code = getattr(error, "sqlite_errorcode", None)
+    primary = code & 0xFF if isinstance(code, int) else None
+    text = str(error).lower()
+    if primary in (_SQLITE_BUSY, _SQLITE_LOCKED) or "locked" in text or "busy" in text:
+        return StoreBusy(path)
+    if primary in (_SQLITE_READONLY, _SQLITE_PERM, _SQLITE_CANTOPEN) or any(
+        words in text for words in ("readonly", "read-only", "unable to open")
+    ):
+        return StoreNotWritable(path, _why_not_writable(path))
+    return None
+
+
+def _why_not_writable(path: Path) -> str:
+    if not os.access(path.parent, os.W_OK):
+        return f"its folder {path.parent} is read-only"
+    if path.exists() and not os.access(path, os.W_OK):
+        return "the file is read-only"
+    return "SQLite cannot open it for writing"
+
+
+def _failure(path: Path, error: BaseException, *, ours: bool) -> StoreError:
+    """What an SQLite error at open means: busy, read-only, damage (set aside only when
+    the file is agentdesk's own), or another failure that touches nothing."""
+    situation = _not_damage(path, error)
+    if situation is not None:
+        return situation
+    if _is_damage(error):
+        if ours:
+            return _set_aside(path, f"SQLite says: {error}")
+        return NotAgentdeskStore(path, f"SQLite says: {error}")
+    return StoreError(f"{path} could not be opened: SQLite says: {error}; nothing was changed")
+
+
+def _uri(path: Path) -> str:
     # mode=rw: once the file is set aside, a late connection fails instead of quietly
     # creating an empty database in its place. open_store() creates the file.
-    uri = f"file:{quote(str(path))}?mode=rw"
+    return f"file:{quote(str(path))}?mode=rw"
+
+
+def make_engine(path: Path, busy_timeout_ms: int | None = None) -> Engine:
+    """An engine on one SQLite file with agentdesk's pragmas on every connection."""
+    busy_ms = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
+    uri = _uri(path)
 
     def connect() -> sqlite3.Connection:
-        return sqlite3.connect(
-            uri, uri=True, check_same_thread=False, timeout=BUSY_TIMEOUT_MS / 1000
-        )
+        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000)
 
     engine = create_engine(
         "sqlite://",
@@ -80,7 +163,7 @@ def make_engine(path: Path) -> Engine:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.close()
 
@@ -90,7 +173,37 @@ def make_engine(path: Path) -> Engine:
         mode = connection.get_execution_options().get("sqlite_begin", "DEFERRED")
         connection.exec_driver_sql(f"BEGIN {mode}")
 
+    event.listen(engine, "before_cursor_execute", _clean_parameters, retval=True)
     return engine
+
+
+_WRITES = ("INSERT", "UPDATE", "REPLACE")
+
+
+def _clean_parameters(
+    _connection: Connection,
+    _cursor: Any,
+    statement: str,
+    parameters: Any,
+    _context: Any,
+    executemany: bool,
+) -> tuple[str, Any]:
+    """Nothing written to the store holds a control character or an escape sequence: every
+    string a write statement carries passes the sanitiser (messages, notes, drafts, pulled
+    remote content, audit values). Reads are left alone; so are bytes (attachments)."""
+    if not statement.lstrip()[:7].upper().startswith(_WRITES):
+        return statement, parameters
+    if executemany:
+        return statement, [_clean_row(row) for row in parameters]
+    return statement, _clean_row(parameters)
+
+
+def _clean_row(row: Any) -> Any:
+    if isinstance(row, dict):
+        return {key: clean_text(v) if isinstance(v, str) else v for key, v in row.items()}
+    if isinstance(row, tuple | list):
+        return type(row)(clean_text(v) if isinstance(v, str) else v for v in row)
+    return row
 
 
 @dataclass
@@ -102,26 +215,43 @@ class Store:
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
-        """One BEGIN IMMEDIATE transaction; committed on exit, rolled back on error."""
-        with self.engine.connect() as connection:
+        """One BEGIN IMMEDIATE transaction; committed on exit, rolled back on error.
+        Another writer's lock raises StoreBusy, a read-only file StoreNotWritable."""
+        with self._situations(), self.engine.connect() as connection:
             connection = connection.execution_options(sqlite_begin="IMMEDIATE")
             with connection.begin():
                 yield connection
 
     @contextmanager
     def read(self) -> Iterator[Connection]:
-        with self.engine.connect() as connection, connection.begin():
+        with self._situations(), self.engine.connect() as connection, connection.begin():
             yield connection
+
+    @contextmanager
+    def _situations(self) -> Iterator[None]:
+        try:
+            yield
+        except SAOperationalError as error:
+            situation = _not_damage(self.path, error.orig or error)
+            if situation is None:
+                raise
+            raise situation from error
 
     def close(self) -> None:
         self.engine.dispose()
 
 
-def _set_aside(path: Path, reason: str) -> StoreUnusable:
+def _set_aside(path: Path, reason: str) -> StoreError:
+    """Move agentdesk's own damaged store (and its -wal/-shm) aside; never delete it."""
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%SZ")
     moved_to = path.with_name(f"{path.name}.unusable-{stamp}")
-    path.rename(moved_to)
-    for suffix in ("-wal", "-shm"):
+    try:
+        path.rename(moved_to)
+    except OSError as error:
+        return StoreNotWritable(
+            path, f"it is damaged ({reason}) and could not be moved aside ({error.strerror})"
+        )
+    for suffix in ("-wal", "-shm", "-journal"):
         companion = path.with_name(path.name + suffix)
         if companion.exists():
             companion.rename(moved_to.with_name(moved_to.name + suffix))
@@ -135,31 +265,51 @@ def _quick_check(connection: sqlite3.Connection) -> str | None:
     return problems[0] if problems else None
 
 
-def _check_file(path: Path, *, quick_check: bool) -> None:
-    """Refuse a foreign or damaged file before SQLAlchemy touches it."""
+def _header(path: Path) -> bytes:
+    with path.open("rb") as handle:
+        return handle.read(100)
+
+
+def _is_ours(header: bytes) -> bool:
+    """agentdesk's application_id in the header: readable even when the b-tree is not."""
+    at = _APPLICATION_ID_OFFSET
+    return int.from_bytes(header[at : at + 4], "big") == APPLICATION_ID
+
+
+def _check_file(path: Path, *, quick_check: bool, busy_timeout_ms: int) -> None:
+    """Refuse a foreign, damaged, busy or unreadable file before SQLAlchemy touches it.
+    Only agentdesk's own store, found damaged by SQLite, is moved aside."""
+    if path.is_dir():
+        raise StoreError(
+            f"{path} is a folder; give the path of a database file, "
+            f"for example {path / 'agentdesk.db'}"
+        )
     if not path.exists() or path.stat().st_size == 0:
         return
-    with path.open("rb") as handle:
-        header = handle.read(len(_SQLITE_HEADER))
-    if header != _SQLITE_HEADER:
-        raise _set_aside(path, "it is not an SQLite database")
     try:
-        connection = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000)
+        header = _header(path)
+    except OSError as error:
+        raise StoreNotWritable(path, f"it cannot be read ({error.strerror})") from error
+    if not header.startswith(_SQLITE_HEADER):
+        raise NotAgentdeskStore(path, "it is not an SQLite database")
+    ours = _is_ours(header)
+    try:
+        connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000)
         try:
-            problem = _quick_check(connection) if quick_check else None
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
             tables = connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
+            if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
+                raise NotAgentdeskStore(path, "it is another program's SQLite database")
+            problem = _quick_check(connection) if quick_check else None
             version = connection.execute("PRAGMA user_version").fetchone()[0]
         finally:
             connection.close()
-    except sqlite3.DatabaseError as error:
-        raise _set_aside(path, f"SQLite says: {error}") from error
+    except sqlite3.Error as error:
+        raise _failure(path, error, ours=ours) from error
     if problem:
         raise _set_aside(path, f"the integrity check failed: {problem}")
-    if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
-        raise _set_aside(path, "it is another program's SQLite database")
     if version > SCHEMA_VERSION:
         raise StoreTooNew(path, version)
 
@@ -202,35 +352,61 @@ def _statements(script: str) -> list[str]:
     return parts
 
 
-def open_store(path: Path, policy: SlaPolicy, *, quick_check: bool = True) -> Store:
+def open_store(
+    path: Path,
+    policy: SlaPolicy,
+    *,
+    quick_check: bool = True,
+    busy_timeout_ms: int | None = None,
+) -> Store:
     """Open (creating if needed) the store at path. Raises StoreError with a clear message.
 
     quick_check=False leaves SQLite's health check (about 1 s per 200 MB) to check_store(),
-    which the TUI runs once the queue is on screen.
+    which the TUI runs once the queue is on screen. busy_timeout_ms: how long a write waits
+    for another writer before the agent is told the database is busy.
     """
     path = Path(path).expanduser()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    _check_file(path, quick_check=quick_check)
-    if not path.exists():
-        sqlite3.connect(path).close()
-    engine = make_engine(path)
+    if busy_timeout_ms is None:
+        busy_timeout_ms = BUSY_TIMEOUT_MS
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as error:
+        raise StoreNotWritable(
+            path, f"its folder {path.parent} cannot be made ({error.strerror})"
+        ) from error
+    _check_file(path, quick_check=quick_check, busy_timeout_ms=busy_timeout_ms)
+    created = not path.exists()
+    if created:
+        try:
+            sqlite3.connect(path).close()
+        except sqlite3.Error as error:
+            raise _failure(path, error, ours=False) from error
+    engine = make_engine(path, busy_timeout_ms)
     try:
         migrate(engine)
     except SADatabaseError as error:
         engine.dispose()
-        raise _set_aside(path, f"SQLite says: {error.orig}") from error
+        raise _failure(
+            path, error.orig or error, ours=created or _is_ours(_header(path))
+        ) from error
     return Store(path=path, engine=engine, policy=policy)
 
 
 def check_store(store: Store) -> None:
-    """The health check open_store() skipped. A damaged store is closed and set aside."""
+    """The health check open_store() skipped. A damaged store is closed and set aside; a
+    busy one is left alone (the check runs again next start)."""
     try:
         connection = sqlite3.connect(store.path, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             problem = _quick_check(connection)
         finally:
             connection.close()
-    except sqlite3.DatabaseError as error:
+    except sqlite3.Error as error:
+        situation = _not_damage(store.path, error)
+        if isinstance(situation, StoreBusy):
+            return  # not damage: the check runs again at the next start
+        if situation is not None:
+            raise situation from error
         problem = f"SQLite says: {error}"
     if problem:
         store.close()

@@ -70,8 +70,12 @@ def peek_queue(
         agent = None
         if agent_handle:
             agent = agent_row(connection.execute(AGENT_BY_HANDLE, {"h": agent_handle}).fetchone())
-        if queue.view is View.MINE or agent is not None:
-            queue = replace(queue, agent_id=None if agent is None else agent.id)
+        if queue.view in (View.MINE, View.TIER) or agent is not None:
+            queue = replace(
+                queue,
+                agent_id=None if agent is None else agent.id,
+                tier=None if agent is None else agent.tier,
+            )
         sql, params = count_sql(queue)
         total = int(connection.execute(sql, params).fetchone()[0])
         sql, params = page_sql(queue, now, 0, limit)

@@ -147,5 +147,22 @@ def agent_by_handle(connection: Connection, handle: str) -> AgentRow | None:
     return agent_row(connection.execute(text(AGENT_BY_HANDLE), {"h": handle}).one_or_none())
 
 
+def agent_by_id(connection: Connection, agent_id: int) -> AgentRow | None:
+    sql = "SELECT id, handle, name, tier FROM agents WHERE id = :id"
+    return agent_row(connection.execute(text(sql), {"id": agent_id}).one_or_none())
+
+
+def active_agents(connection: Connection, tiers: Sequence[Tier]) -> list[AgentRow]:
+    """The active agents of these tiers, by tier then name (whom an escalation can go to)."""
+    if not tiers:
+        return []
+    names = ", ".join(f"'{Tier(t).value}'" for t in tiers)
+    sql = (
+        "SELECT id, handle, name, tier FROM agents "
+        f"WHERE active = 1 AND tier IN ({names}) ORDER BY tier, name, id"
+    )
+    return [AgentRow(r.id, r.handle, r.name, Tier(r.tier)) for r in connection.execute(text(sql))]
+
+
 def pending_outbox(connection: Connection) -> int:
     return int(connection.execute(text(PENDING_OUTBOX)).scalar_one())

@@ -14,18 +14,18 @@ from agentdesk.core.sla import Clock
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.security.masking import mask_name
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
-from agentdesk.store.stamps import from_db, to_db
+from agentdesk.store.stamps import from_db
 
-# Breached first, then at risk, then the rest; paused and finished clocks last in each group.
+# By how soon each ticket breaches: the stored due time is the ticket's nearest running clock
+# (first response, next P0 update or resolution), so breached tickets come first, most
+# overdue first, then the rest by absolute time left. Within the same minute the higher
+# priority leads. Paused and finished clocks (no due time) come last, by priority.
+# The order does not depend on the moment it is read, so pages stay consistent over time.
 ORDER = """
 ORDER BY
-    CASE
-        WHEN t.sla_due_at IS NOT NULL AND t.sla_due_at <= :now THEN 0
-        WHEN t.sla_at_risk_at IS NOT NULL AND t.sla_at_risk_at <= :now THEN 1
-        ELSE 2
-    END,
-    t.priority,
     t.sla_due_at IS NULL,
+    substr(t.sla_due_at, 1, 16),
+    t.priority,
     t.sla_due_at,
     t.id
 """
@@ -69,6 +69,9 @@ def where(queue: QueueFilter, params: dict[str, Any]) -> str:
         params["agent_id"] = queue.agent_id if queue.agent_id is not None else -1
     elif queue.view is View.UNASSIGNED:
         clauses.append("t.assignee_id IS NULL")
+    elif queue.view is View.TIER:
+        clauses.append("t.tier = :agent_tier")
+        params["agent_tier"] = queue.tier.value if queue.tier is not None else ""
     if queue.statuses:
         member("t.status", "status", [s.value for s in queue.statuses])
     if queue.priorities:
@@ -77,6 +80,8 @@ def where(queue: QueueFilter, params: dict[str, Any]) -> str:
         member("t.channel", "channel", [c.value for c in queue.channels])
     if queue.regions:
         member("t.region", "region", [r.value for r in queue.regions])
+    if queue.tiers:
+        member("t.tier", "tier", [t.value for t in queue.tiers])
     return ("WHERE " + " AND ".join(clauses)) if clauses else ""
 
 
@@ -88,7 +93,10 @@ def count_sql(queue: QueueFilter) -> tuple[str, dict[str, Any]]:
 def page_sql(
     queue: QueueFilter, now: datetime, offset: int, limit: int
 ) -> tuple[str, dict[str, Any]]:
-    params: dict[str, Any] = {"now": to_db(now), "limit": limit, "offset": offset}
+    """One page of the queue. `now` is the moment of the showing; the order itself is by
+    absolute due times, so a later page read at another moment joins up with the first."""
+    del now  # kept in the signature: callers order every page of a showing at one moment
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
     sql = f"SELECT {COLUMNS} {FROM} {where(queue, params)} {ORDER} LIMIT :limit OFFSET :offset"
     return sql, params
 

@@ -22,10 +22,14 @@ class View(StrEnum):
     MINE = "mine"
     UNASSIGNED = "unassigned"
     ALL = "all"
+    TIER = "tier"
+    """The tickets at the agent's tier (an escalated ticket waits here for that tier)."""
 
     @property
     def label(self) -> str:
-        return {"mine": "Mine", "unassigned": "Unassigned", "all": "All"}[self.value]
+        return {"mine": "Mine", "unassigned": "Unassigned", "all": "All", "tier": "My tier"}[
+            self.value
+        ]
 
 
 @dataclass(frozen=True)
@@ -34,10 +38,13 @@ class QueueFilter:
 
     view: View = View.ALL
     agent_id: int | None = None
+    tier: Tier | None = None
+    """The agent's tier, for View.TIER (unknown: the view is empty)."""
     statuses: frozenset[Status] = frozenset(OPEN_STATUSES)
     priorities: frozenset[Priority] = frozenset()
     channels: frozenset[Channel] = frozenset()
     regions: frozenset[Region] = frozenset()
+    tiers: frozenset[Tier] = frozenset()
 
 
 @dataclass(frozen=True)

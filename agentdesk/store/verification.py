@@ -13,6 +13,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from agentdesk.core.errors import DeskError
 from agentdesk.core.ticket import Tier
 from agentdesk.core.verification import (
     SALT_BYTES,
@@ -21,6 +22,8 @@ from agentdesk.core.verification import (
     Outcome,
     VerificationStatus,
     clear_lock_refusal,
+    key_check,
+    key_mismatch_message,
     verification_status,
     verifier_digest,
 )
@@ -53,10 +56,58 @@ def verifier_rows(
     return rows
 
 
+KEY_CHECK = "verifier_key_check"
+"""The meta row naming the key the store's hashes were made with (core.key_check)."""
+
+
+class VerifierKeyMismatch(DeskError):
+    """The profile's verifier key did not make this store's hashes."""
+
+    def __init__(self, held_in: str) -> None:
+        super().__init__(key_mismatch_message(held_in))
+
+
+def recorded_key_check(connection: Connection) -> str | None:
+    found = connection.execute(
+        text("SELECT value FROM meta WHERE key = :k"), {"k": KEY_CHECK}
+    ).scalar_one_or_none()
+    return None if found is None else str(found)
+
+
+def claim_key(connection: Connection, key: bytes, held_in: str = "") -> None:
+    """Inside a write transaction: record which key makes the store's hashes the first
+    time one is used (new stores when verifiers are first written, older stores at their
+    first verification); raise VerifierKeyMismatch when another key made them."""
+    check = key_check(key)
+    recorded = recorded_key_check(connection)
+    if recorded is None:
+        connection.execute(
+            text("INSERT INTO meta (key, value) VALUES (:k, :v)"), {"k": KEY_CHECK, "v": check}
+        )
+    elif recorded != check:
+        raise VerifierKeyMismatch(held_in)
+
+
+def check_key(store: Store, key: bytes, held_in: str) -> bool:
+    """Before a verification: raise VerifierKeyMismatch unless key made the store's hashes.
+    False when the store has not recorded its key yet (record_key then)."""
+    with store.read() as connection:
+        recorded = recorded_key_check(connection)
+    if recorded is not None and recorded != key_check(key):
+        raise VerifierKeyMismatch(held_in)
+    return recorded is not None
+
+
+def record_key(store: Store, key: bytes, held_in: str) -> None:
+    with store.write() as connection:
+        claim_key(connection, key, held_in)
+
+
 def set_verifiers(
     connection: Connection, key: bytes, customer_id: int, values: Mapping[Factor, str]
 ) -> None:
     """Replace the customer's verifiers (inside the caller's write transaction)."""
+    claim_key(connection, key)
     rows = verifier_rows(key, customer_id, values)
     connection.execute(
         text(

@@ -11,6 +11,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from agentdesk.core.history import People
 from agentdesk.store.engine import Store
 from agentdesk.store.notes import load_note
 from agentdesk.store.queries import audit_trail, ticket_detail
@@ -50,7 +51,17 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
         note_message_ids=note_ids,
         attachments=tuple(attachments(connection, ticket_id)),
         audit=tuple(audit_trail(connection, ticket_id)),
+        people=people(connection),
         drafts=load_drafts(connection, ticket_id),
+    )
+
+
+def people(connection: Connection) -> People:
+    """Every agent by id and handle, for the history's names (a team is at most a few
+    hundred agents)."""
+    rows = connection.execute(text("SELECT id, handle, name FROM agents")).all()
+    return People(
+        by_id={int(r.id): r.name for r in rows}, by_handle={r.handle: r.name for r in rows}
     )
 
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agentdesk.core.changes import TicketSnapshot
+from agentdesk.core.history import People
 from agentdesk.core.note_template import StructuredNote
 from agentdesk.store.rows import AuditLine, TicketDetail
 
@@ -46,6 +47,8 @@ class TicketWorkspace:
     attachments: tuple[AttachmentRow, ...] = ()
     audit: tuple[AuditLine, ...] = ()
     drafts: dict[str, Draft] = field(default_factory=dict)
+    people: People = field(default_factory=People)
+    """Agent names for the history (ids and handles)."""
 
     @property
     def note(self) -> StructuredNote | None:

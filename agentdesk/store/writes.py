@@ -19,6 +19,7 @@ from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
 from agentdesk.core.errors import DeskError
 from agentdesk.core.note_template import Taxonomy
+from agentdesk.core.text import clean_strings
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.audit import AuditRecord, rows_of, write_audit
 from agentdesk.store.engine import Store
@@ -195,6 +196,9 @@ def write_change(
     """The one write path, inside a write transaction: ticket, message, note, labels, audit,
     outbox."""
     taxonomy = taxonomy or _taxonomy()
+    # The sanitiser before the plan: the stored rows and the outbox payload (what RT is sent)
+    # are made from the same clean text.
+    change = clean_strings(change)
     before = load_snapshot(connection, ticket_id)
     plan = plan_change(
         before,

@@ -99,14 +99,20 @@ def run_once(
         summary.state = "paused"
         summary.message = str(error)
         status = replace(status, paused_reason=str(error))
-    except (Offline, Unreachable, Ambiguous, RateLimited) as error:
+    except RateLimited as error:
         summary.state = "offline"
-        summary.message = f"the helpdesk is unreachable ({error}); will try again"
+        summary.message = f"the helpdesk asked agentdesk to wait ({error})"
+        status = replace(status, failures=status.failures + 1, offline_until=offline_until())
+    except (Offline, Unreachable, Ambiguous) as error:
+        # What happens next is the caller's to say: the TUI tries again, `sync --once` exits.
+        summary.state = "offline"
+        summary.message = f"the helpdesk did not answer: {error}"
         status = replace(status, failures=status.failures + 1, offline_until=offline_until())
     except BadAnswer as error:
-        # The client's message names the server and shows what it sent instead.
+        # The client's message names the server and shows what it sent instead; what happens
+        # next is the caller's to say, as above.
         summary.state = "offline"
-        summary.message = f"{error}; will try again"
+        summary.message = str(error)
         status = replace(status, failures=status.failures + 1, offline_until=offline_until())
     except BadRecord as error:
         summary.state = "offline"

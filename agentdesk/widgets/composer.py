@@ -1,6 +1,8 @@
 """The composer: one text box that is either a reply to the customer or an internal note.
 
 The mode is always on screen, in words and colour, and switches with ctrl+t or a click.
+Whatever is typed, pasted, inserted from a macro or brought back from $EDITOR passes the
+sanitiser (SafeTextArea): no control character or escape sequence reaches the draft.
 Typing is saved as a draft after a short pause (Composer.DraftChanged, debounced); sending is
 ctrl+s or ctrl+j (a terminal sends plain enter for ctrl+enter).
 """
@@ -22,6 +24,7 @@ from textual.timer import Timer
 from textual.widgets import Static, TextArea
 
 from agentdesk.core.ticket import MessageKind
+from agentdesk.widgets.safe_text_area import SafeTextArea
 
 _MODE_TEXT = {
     MessageKind.REPLY: ("REPLY TO CUSTOMER", "the customer will see this"),
@@ -51,6 +54,8 @@ class Composer(Vertical):
         &.-reply > TextArea { border: tall $success; }
         &.-internal-note > ComposerMode { background: $warning 25%; }
         &.-internal-note > TextArea { border: dashed $warning; }
+        &.-closed > ComposerMode { background: $panel; }
+        &.-closed > TextArea { display: none; }
     }
     """
 
@@ -89,10 +94,11 @@ class Composer(Vertical):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id, classes="-reply")
         self._draft_timer: Timer | None = None
-        self._text_area = TextArea(id="composer-text", soft_wrap=True, tab_behavior="focus")
+        self._text_area = SafeTextArea(id="composer-text", soft_wrap=True, tab_behavior="focus")
         self.ready = asyncio.Event()
         """Set once the text area is mounted and can take the focus."""
         self._focus_when_ready = False
+        self.closed_reason: str | None = None
 
     def compose(self) -> ComposeResult:
         yield ComposerMode(id="composer-mode")
@@ -153,7 +159,18 @@ class Composer(Vertical):
         self._show_mode()
         self._schedule_draft()
 
+    def show_closed(self, reason: str | None) -> None:
+        """A closed ticket takes no message: no text area that would ignore typing, but a
+        line that says why and what to do instead. None: the composer as usual."""
+        self.closed_reason = reason
+        self.set_class(reason is not None, "-closed")
+        self.text_area.disabled = reason is not None
+        self._show_mode()
+
     def _show_mode(self) -> None:
+        if self.closed_reason is not None:
+            self.query_one(ComposerMode).update(Content.styled(self.closed_reason, "$text-muted"))
+            return
         title, hint = _MODE_TEXT[self.mode]
         style = "bold $text-success" if self.mode is MessageKind.REPLY else "bold $text-warning"
         self.query_one(ComposerMode).update(

@@ -1,4 +1,5 @@
-"""The ticket's audit history, newest first."""
+"""The ticket's audit history, newest first, in words (core.history): names, durations,
+readable times."""
 
 from __future__ import annotations
 
@@ -7,8 +8,8 @@ from collections.abc import Sequence
 from rich.text import Text
 from textual.widgets import DataTable
 
+from agentdesk.core.history import People, describe, format_moment
 from agentdesk.store.rows import AuditLine
-from agentdesk.widgets.conversation import when
 from agentdesk.widgets.literal import literal
 
 COLUMNS = ("When", "Who", "Action", "Field", "Old", "New")
@@ -19,15 +20,24 @@ class HistoryTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.add_columns(*COLUMNS)
 
-    def show(self, audit: Sequence[AuditLine]) -> None:
-        """audit: oldest first, as the store reads it."""
+    def show(self, audit: Sequence[AuditLine], people: People | None = None) -> None:
+        """audit: oldest first, as the store reads it; people names the agents in it."""
         self.clear()
         for line in reversed(audit):
+            entry = describe(
+                at=line.at,
+                actor=line.actor,
+                action=line.action,
+                field=line.field,
+                old=line.old_value,
+                new=line.new_value,
+                people=people or People(),
+            )
             self.add_row(
-                Text(when(line.at)),
-                Text(literal(line.actor)),
-                Text(literal(line.action)),
-                Text(literal(line.field)),
-                Text(literal(line.old_value or "—")),
-                Text(literal(line.new_value or "—")),
+                Text(format_moment(entry.at)),
+                Text(literal(entry.who)),
+                Text(literal(entry.action)),
+                Text(literal(entry.field)),
+                Text(literal(entry.old or "—")),
+                Text(literal(entry.new or "—")),
             )

@@ -27,7 +27,10 @@ from agentdesk.core.note_template import (
     StructuredNote,
     Tag,
     Taxonomy,
+    missing,
+    with_suggested_tags,
 )
+from agentdesk.widgets.safe_text_area import SafeTextArea
 
 _HINTS = {
     Section.ISSUE_SUMMARY: "What the customer needs, in one or two sentences",
@@ -94,6 +97,7 @@ class NoteForm(VerticalScroll):
         self.stored: StructuredNote | None = None
         self._loading = False
         self._draft_timer: Timer | None = None
+        self._missing_shown: set[str] = set()
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -104,7 +108,7 @@ class NoteForm(VerticalScroll):
             id="note-title",
         )
         for section in Section:
-            area = TextArea(
+            area = SafeTextArea(
                 id=f"note-{section.value}",
                 soft_wrap=True,
                 tab_behavior="focus",
@@ -167,7 +171,8 @@ class NoteForm(VerticalScroll):
                 text = "" if note is None else note.sections.get(section, "")
                 if area.text != text:
                     area.load_text(text)
-            tags = {**suggested_tags, **({} if note is None else note.tags)}
+            # The same rule a change uses when the form is not built (ticket_panes.note_as_shown).
+            tags = with_suggested_tags(note, suggested_tags, self.taxonomy).tags
             area_value = tags.get(Tag.PRODUCT_AREA, "")
             self._fill_issue_types(area_value)
             for tag in Tag:
@@ -218,10 +223,14 @@ class NoteForm(VerticalScroll):
 
     def clear_errors(self) -> None:
         for key in [*(s.value for s in Section), *(t.value for t in Tag)]:
-            error = self.query_one(f"#error-{key}", Static)
-            error.update("")
-            error.add_class("-empty")
-            self._marked(key).remove_class("-missing")
+            self._clear_error(key)
+
+    def _clear_error(self, key: str) -> None:
+        error = self.query_one(f"#error-{key}", Static)
+        error.update("")
+        error.add_class("-empty")
+        self._marked(key).remove_class("-missing")
+        self._missing_shown.discard(key)
 
     def show_missing(self, keys: tuple[str, ...]) -> None:
         """Name each gap under its field and focus the first one."""
@@ -236,6 +245,7 @@ class NoteForm(VerticalScroll):
             error.update(Content(f"✗ {text}"))
             error.remove_class("-empty")
             self._marked(key).add_class("-missing")
+            self._missing_shown.add(key)
         if keys:
             first = self.field(keys[0])
             first.focus()
@@ -246,9 +256,18 @@ class NoteForm(VerticalScroll):
     def _edited(self, event: Message) -> None:
         if self._loading:
             return
+        self._revalidate()
         if self._draft_timer is not None:
             self._draft_timer.stop()
         self._draft_timer = self.set_timer(self.DRAFT_SECONDS, self.flush_draft)
+
+    def _revalidate(self) -> None:
+        """A gap named by a refusal stops being shown once the agent has filled it."""
+        if not self._missing_shown:
+            return
+        still = set(missing(self.value(), self.taxonomy))
+        for key in sorted(self._missing_shown - still):
+            self._clear_error(key)
 
     def flush_draft(self) -> None:
         if self._draft_timer is None:

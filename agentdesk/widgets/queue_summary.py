@@ -12,7 +12,7 @@ from agentdesk.core.ticket import OPEN_STATUSES
 from agentdesk.store.rows import QueueFilter, View
 from agentdesk.widgets.literal import literal
 
-VIEW_KEYS = {View.MINE: "1", View.UNASSIGNED: "2", View.ALL: "3"}
+VIEW_KEYS = {View.MINE: "1", View.UNASSIGNED: "2", View.ALL: "3", View.TIER: "4"}
 
 
 def describe_filter(queue: QueueFilter) -> str:
@@ -34,6 +34,8 @@ def describe_filter(queue: QueueFilter) -> str:
         parts.append(names(c.label for c in queue.channels))
     if queue.regions:
         parts.append(names(r.value for r in queue.regions))
+    if queue.tiers:
+        parts.append(names(t.value for t in queue.tiers))
     return " · ".join(parts)
 
 
@@ -53,11 +55,13 @@ class QueueSummary(Widget):
     def render(self) -> Content:
         width = self.size.width
         parts: list[Content | str | tuple[str, str]] = [" "]
+        tier = self.queue_filter.tier
         for view, key in VIEW_KEYS.items():
+            label = f"{tier.value} queue" if view is View.TIER and tier is not None else view.label
             if view is self.queue_filter.view:
-                parts += [(f" {key} {view.label} ", "bold reverse $text-accent"), " "]
+                parts += [(f" {key} {label} ", "bold reverse $text-accent"), " "]
             else:
-                parts += [(key, "$text-muted"), f" {view.label}  "]
+                parts += [(key, "$text-muted"), f" {label}  "]
         views = Content.assemble(*parts)
         if self.search:
             middle = Content.assemble(("search ", "$text-muted"), "“", literal(self.search), "”")

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 
 from textual.content import Content
 from textual.message import Message
@@ -37,6 +37,17 @@ def _hm(moment: datetime) -> str:
     return moment.strftime("%H:%M")
 
 
+def _due(moment: datetime, now: datetime) -> str:
+    """'19:40' today; 'Tue 19:40' within a week either way; '8 Dec' further off, where the
+    time left already says it to the hour. A bare time would read as today."""
+    day, today = moment.astimezone(UTC).date(), now.astimezone(UTC).date()
+    if day == today:
+        return _hm(moment)
+    if abs((day - today).days) < 7:
+        return f"{moment.astimezone(UTC):%a} {_hm(moment)}"
+    return f"{day.day} {day:%b}"
+
+
 def clock_parts(
     ticket: TicketSnapshot, policy: sla.SlaPolicy, now: datetime
 ) -> list[tuple[sla.Clock, str, sla.Risk | None]]:
@@ -60,7 +71,7 @@ def clock_parts(
             parts.append((clock, "paused", level))
             continue
         left = sla.format_time_left(sla.time_left(reading, now))
-        due = "" if reading.due_at is None else f" due {_hm(reading.due_at)}"
+        due = "" if reading.due_at is None else f" due {_due(reading.due_at, now)}"
         parts.append((clock, f"{left}{_RISK_WORD[level]}{due}", level))
     return parts
 

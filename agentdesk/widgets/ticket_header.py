@@ -1,6 +1,7 @@
 """The ticket's header: number, priority, status, channel, region, tier and assignee; the
-subject; the customer on one line (narrow terminals); every SLA clock; and a banner for a
-failed quality check or the last refusal."""
+subject; the customer on one line and, in a demo, the customer's answers on the next
+(narrow terminals: the customer panel shows both when wide); every SLA clock; and a banner
+for a failed quality check or the last refusal."""
 
 from __future__ import annotations
 
@@ -52,11 +53,16 @@ class TicketHeader(Vertical):
         yield Static(Content(f" #{self.ticket_id}"), id="ticket-title")
         yield Static(id="ticket-subject")
         yield Static("", id="ticket-customer")
+        yield Static("", id="ticket-demo")
         yield SlaClocks(self.policy, self.clock, id="ticket-sla")
         yield Static("", id="ticket-banner")
 
-    def show(self, workspace: TicketWorkspace, verification: Content) -> None:
-        """verification: where identity verification stands, in words."""
+    def show(
+        self, workspace: TicketWorkspace, verification: Content, demo_answers: str = ""
+    ) -> None:
+        """verification: where identity verification stands, in words. demo_answers: a demo
+        customer's verification answers ("" outside a demo), on a line of their own so a
+        narrow customer line never cuts them off."""
         ticket = workspace.detail
         snapshot = workspace.snapshot
         status = ticket.status.label
@@ -96,6 +102,19 @@ class TicketHeader(Vertical):
                 literal(payment),
             )
         )
+        demo = self.query_one("#ticket-demo", Static)
+        demo.update(
+            Content.assemble(
+                ("DEMO DATA ", "bold $text-warning"),
+                ("account ", "$text-muted"),
+                literal(ticket.account_id),
+                _sep(),
+                literal(demo_answers),
+            )
+            if demo_answers
+            else Content("")
+        )
+        demo.set_class(not demo_answers, "-none")
 
     def show_banner(self, quality_flag: str | None, refusal: str) -> None:
         lines: list[Content] = []

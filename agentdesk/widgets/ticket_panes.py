@@ -15,7 +15,7 @@ from textual.content import Content
 from textual.widgets import ContentSwitcher, Static
 
 from agentdesk.core.changes import TicketSnapshot
-from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy
+from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, with_suggested_tags
 from agentdesk.store.workspace_rows import NOTE, TicketWorkspace
 from agentdesk.widgets.attachment_table import AttachmentTable
 from agentdesk.widgets.composer import Composer
@@ -36,6 +36,24 @@ def saved_note(workspace: TicketWorkspace) -> StructuredNote | None:
     """The note as the agent left it: the draft if there is one, else the stored note."""
     draft = workspace.drafts.get(NOTE)
     return note_from_json(draft.body) if draft is not None else workspace.note
+
+
+def suggested_tags(workspace: TicketWorkspace) -> dict[Tag, str]:
+    """The tag values the ticket itself suggests (its product area, type, priority, channel)."""
+    detail = workspace.detail
+    return {
+        Tag.PRODUCT_AREA: detail.product_area,
+        Tag.ISSUE_TYPE: detail.issue_type,
+        Tag.PRIORITY: detail.priority.value,
+        Tag.CHANNEL: detail.channel.value,
+    }
+
+
+def note_as_shown(workspace: TicketWorkspace, taxonomy: Taxonomy) -> StructuredNote:
+    """The note the form shows before the agent touches it: as left, with the suggested tags
+    pre-selected. A change made while the form is not built carries this (so a suggested tag
+    shown as chosen is recorded, never reported missing)."""
+    return with_suggested_tags(saved_note(workspace), suggested_tags(workspace), taxonomy)
 
 
 class TicketPanes(ContentSwitcher):
@@ -83,7 +101,7 @@ class TicketPanes(ContentSwitcher):
         for attachments in self.query(AttachmentTable):
             attachments.show(workspace.attachments)
         for history in self.query(HistoryTable):
-            history.show(workspace.audit)
+            history.show(workspace.audit, workspace.people)
 
     async def open(self, tab: str) -> None:
         """Show the pane, building it on its first showing."""
@@ -99,7 +117,7 @@ class TicketPanes(ContentSwitcher):
         elif tab == "tab-history":
             if not self.query(HistoryTable):
                 await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
-            self.query_one(HistoryTable).show(self.workspace.audit)
+            self.query_one(HistoryTable).show(self.workspace.audit, self.workspace.people)
 
     async def ensure_note_form(self) -> NoteForm:
         form = self.note_form
@@ -121,16 +139,9 @@ class TicketPanes(ContentSwitcher):
             form.stored = workspace.note
             form.show_deadline(deadline)
             return
-        detail = workspace.detail
-        suggested = {
-            Tag.PRODUCT_AREA: detail.product_area,
-            Tag.ISSUE_TYPE: detail.issue_type,
-            Tag.PRIORITY: detail.priority.value,
-            Tag.CHANNEL: detail.channel.value,
-        }
         form.load(
             saved_note(workspace),
             stored=workspace.note,
-            suggested_tags=suggested,
+            suggested_tags=suggested_tags(workspace),
             deadline=deadline,
         )

@@ -25,6 +25,7 @@ from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
+from agentdesk.core.sla import Clock as SlaClock
 from agentdesk.core.sla import ClockReading, Risk, format_time_left, risk, time_left
 from agentdesk.core.ticket import Priority, Status
 from agentdesk.store.rows import QueueRow
@@ -75,7 +76,7 @@ def layout_columns(width: int) -> list[Column]:
             Column("customer", "Customer", sizes["customer"]),
             Column("channel", "Channel", 7),
             Column("assignee", "Assignee", sizes["assignee"]),
-            Column("sla", "SLA left", 8, "right"),
+            Column("sla", "SLA left", 11, "right"),
         ]
         columns = [column for column in columns if column.key not in dropped]
         # One space before every column.
@@ -100,12 +101,25 @@ def sla_reading(row: QueueRow) -> ClockReading | None:
     return ClockReading(row.sla_clock, row.sla_due_at, row.sla_at_risk_at, paused)
 
 
+# Which clock the time left is for, so the agent sees why a ticket leads the queue.
+# The widest cell is "1st -23h59m": 11 cells, the SLA column's width.
+CLOCK_SHORT = {
+    SlaClock.FIRST_RESPONSE: "1st",
+    SlaClock.NEXT_UPDATE: "upd",
+    SlaClock.RESOLUTION: "res",
+}
+
+
 def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
-    """The SLA time left as shown, and its risk (None when no clock runs)."""
+    """The SLA time left as shown ("upd 26m": 26 minutes to the next update), and its risk
+    (None when no clock runs)."""
     reading = sla_reading(row)
     if reading is None:
         return "—", None
-    return format_time_left(time_left(reading, now)), risk(reading, now)
+    left = time_left(reading, now)
+    if left is None:
+        return "paused", Risk.PAUSED
+    return f"{CLOCK_SHORT[reading.clock]} {format_time_left(left)}", risk(reading, now)
 
 
 _RISK_CLASS = {

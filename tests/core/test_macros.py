@@ -436,3 +436,60 @@ def test_labels_are_free_form_and_apart_from_the_note_tags(policy) -> None:  # t
         plan_change(
             ticket, TicketChange("x", remove_tags=frozenset({"absent"})), now=NOW, policy=policy
         )
+
+
+# --- {{sla.deadline}}: never a time already past (issue 12 item 15) ----------------------
+
+
+def _sla_ticket(priority: Priority, created_minutes_ago: int, **fields: object) -> object:
+    from datetime import timedelta
+
+    from agentdesk.core.sla import SlaTicket
+
+    now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    return SlaTicket(
+        priority=priority,
+        region=Region.EMEA,
+        status=fields.pop("status", Status.IN_PROGRESS),  # type: ignore[arg-type]
+        created_at=now - timedelta(minutes=created_minutes_ago),
+        **fields,  # type: ignore[arg-type]
+    )
+
+
+def test_the_deadline_promised_is_the_next_one_after_this_reply(policy) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from agentdesk.core.macros.placeholders import deadline_to_promise
+
+    now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    # A P2 whose first response is 30 min overdue: the reply meets it; resolution is next.
+    late = _sla_ticket(Priority.P2, 90)
+    assert deadline_to_promise(late, policy, now) == now - timedelta(minutes=90) + timedelta(
+        hours=24
+    )
+    # A P0 whose mandatory update is overdue: the next update, 30 min after this one.
+    p0 = _sla_ticket(
+        Priority.P0,
+        60,
+        first_response_at=now - timedelta(minutes=50),
+        last_update_at=now - timedelta(minutes=45),
+    )
+    assert deadline_to_promise(p0, policy, now) == now + timedelta(minutes=30)
+
+
+def test_no_deadline_is_promised_once_it_passed(policy) -> None:  # type: ignore[no-untyped-def]
+    from datetime import timedelta
+
+    from agentdesk.core.macros.placeholders import deadline_to_promise
+
+    now = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+    overdue = _sla_ticket(Priority.P1, 9 * 60, first_response_at=now - timedelta(hours=8))
+    why = deadline_to_promise(overdue, policy, now)
+    assert why == (
+        "the resolution deadline passed on 23 Nov 2026 13:00 UTC: promise a time you can keep "
+        "instead"
+    )
+    paused = _sla_ticket(Priority.P2, 30, status=Status.PENDING, pauses=((now, None),))
+    assert deadline_to_promise(paused, policy, now) == (
+        "the SLA clocks are paused while the ticket is Pending"
+    )

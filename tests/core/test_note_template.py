@@ -240,6 +240,30 @@ def test_escalation_records_the_time_to_handoff(policy) -> None:  # type: ignore
         _plan(_ticket(note=COMPLETE), TicketChange("escalate", tier=Tier.L2), policy)
 
 
+@pytest.mark.parametrize("status", [Status.ASSIGNED, Status.IN_PROGRESS])
+def test_an_escalation_hands_the_ticket_to_the_tiers_queue(policy, status) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12 item 13: the L1 agent no longer holds an escalated ticket; it waits,
+    unassigned, in the L2 queue (an Assigned one is New there)."""
+    ticket = _ticket(note=COMPLETE, status=status, assignee_id=1)
+    plan = _plan(ticket, TicketChange("escalate", tier=Tier.L2, reason="billing"), policy)
+    assert plan.after.assignee_id is None
+    assert plan.after.status is (Status.NEW if status is Status.ASSIGNED else status)
+    assert plan.updates["assignee_id"] is None
+    assert plan.outbox_payload["fields"]["assignee_id"] == {"from": "1", "to": None}
+
+
+def test_an_escalation_to_a_named_agent_of_that_tier(policy) -> None:  # type: ignore[no-untyped-def]
+    ticket = _ticket(note=COMPLETE, status=Status.IN_PROGRESS, assignee_id=1)
+    change = TicketChange(
+        "escalate", tier=Tier.L2, reason="billing", assignee_id=7, assignee_tier=Tier.L2
+    )
+    assert _plan(ticket, change, policy).after.assignee_id == 7
+    with pytest.raises(ChangeRefused, match="to an L2 agent or to the L2 queue, not to an L1"):
+        _plan(ticket, replace(change, assignee_tier=Tier.L1), policy)
+    with pytest.raises(ChangeRefused, match="unknown tier"):
+        _plan(ticket, replace(change, assignee_tier=None), policy)
+
+
 def test_leaving_pending_clears_what_it_waited_on(policy) -> None:  # type: ignore[no-untyped-def]
     pending = _ticket(
         status=Status.PENDING,
@@ -258,7 +282,7 @@ def test_saving_the_same_note_again_changes_nothing(policy) -> None:  # type: ig
 
 def test_attachments_over_10_mb_are_refused(policy) -> None:  # type: ignore[no-untyped-def]
     big = NewAttachment("dump.bin", "application/octet-stream", b"\0" * (MAX_ATTACHMENT_BYTES + 1))
-    with pytest.raises(ValueError, match=r"at most 10\.0 MB"):
+    with pytest.raises(ValueError, match=r"is 10,000,001 bytes; attachments may be at most 10 MB"):
         _plan(_ticket(), TicketChange("attach", attachment=big), policy)
     ok = NewAttachment("a.txt", "text/plain", b"hello")
     plan = _plan(_ticket(), TicketChange("attach", attachment=ok), policy)

@@ -12,7 +12,7 @@ import pytest
 from agentdesk.core.errors import Refused
 from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.macros import Macro
-from agentdesk.core.ticket import Status, Tier
+from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.desk import Desk, macros, ticket_work
 from agentdesk.store.engine import Store
 from agentdesk.store.rows import AgentRow
@@ -55,6 +55,37 @@ def test_the_view_fills_placeholders_from_the_ticket(
     assert view.values["agent.name"] == "Amara Okafor" and view.values["ticket.id"] == "#20"
     # Nothing changed in the folders: nothing to reload.
     assert macros.macro_view(desk, TICKET, unless=view.library) is None
+
+
+def test_the_etr_comes_from_the_confirmation_and_no_past_deadline_is_offered(
+    desk: Desk, store: Store, now: datetime
+) -> None:
+    """Issue 12 item 15: {{ticket.etr}} is the ETR the customer agreed to; {{sla.deadline}}
+    of an overdue ticket is not a past time: it is asked for, saying why."""
+    from agentdesk.core.quality import Confirmation
+    from agentdesk.store.notes import record_confirmation
+
+    add_ticket(
+        store,
+        TICKET,
+        created_at=now - timedelta(hours=9),
+        status=Status.IN_PROGRESS,
+        assignee_id=1,
+        priority=Priority.P1,
+        first_response_at=now - timedelta(hours=8),
+    )
+    view = macros.macro_view(desk, TICKET)
+    assert view is not None
+    assert view.values["ticket.etr"] == ""
+    assert view.values["sla.deadline"] == ""  # resolution was due at 13:00: not promised
+    assert "resolution deadline passed on 23 Nov 2026 13:00 UTC" in view.why_missing["sla.deadline"]
+    record_confirmation(
+        store,
+        TICKET,
+        Confirmation("Cannot log in", "New reset link", "today 16:00 UTC", True, now),
+        agent="amara.okafor",
+    )
+    assert _values(desk)["ticket.etr"] == "today 16:00 UTC"
 
 
 def test_apply_a_macro_then_undo_it(desk: Desk, store: Store, now: datetime) -> None:

@@ -9,9 +9,10 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from sqlalchemy import text
 
 from agentdesk.core.changes import NoteIncomplete, PendingReason
-from agentdesk.core.errors import ReadOnly, Refused
+from agentdesk.core.errors import BadInput, ReadOnly, Refused
 from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.note_template import Section, StructuredNote, Tag
 from agentdesk.core.quality import Confirmation
@@ -143,6 +144,39 @@ def test_escalate_needs_a_reason_and_records_the_handoff(
     ) == [("billing dispute", 7200)]
 
 
+def test_an_escalation_goes_to_the_tiers_queue_or_a_named_agent_of_it(
+    desk: Desk, store: Store, now: datetime
+) -> None:
+    """Issue 12 item 13: L2 finds an escalated ticket (its queue, or its agent's Mine)."""
+    from agentdesk.desk import queue as desk_queue
+    from agentdesk.store.rows import QueueFilter, View
+
+    _working(store, now)
+    opened = ticket_work.read_ticket(desk, TICKET)
+    assert opened is not None
+    # Li Wei (L2) is offered; Amara (L1) is not.
+    assert [a.handle for a in opened.escalation_agents] == ["li.wei"]
+    ticket_work.escalate(desk, TICKET, Tier.L2, "billing dispute", complete_note())
+    assert _rows(store, "SELECT tier, assignee_id FROM tickets WHERE id = ?", TICKET) == [
+        ("L2", None)
+    ]
+    l2_queue = QueueFilter(view=View.TIER, tier=Tier.L2)
+    assert [r.id for r in desk_queue.page_queue(desk, l2_queue, now, 0, 10)] == [TICKET]
+    assert desk_queue.page_queue(desk, QueueFilter(view=View.TIER, tier=Tier.L1), now, 0, 10) == []
+
+    add_ticket(
+        store, 11, created_at=now - timedelta(hours=1), status=Status.IN_PROGRESS, assignee_id=1
+    )
+    with pytest.raises(Refused, match="not to an L1 agent"):
+        ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=1)
+    with pytest.raises(Refused, match="no agent with id 99"):
+        ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=99)
+    ticket_work.escalate(desk, 11, Tier.L2, "billing", complete_note(), assignee_id=2)
+    assert _rows(store, "SELECT tier, assignee_id FROM tickets WHERE id = 11") == [("L2", 2)]
+    mine_l2 = QueueFilter(view=View.MINE, agent_id=2)
+    assert [r.id for r in desk_queue.page_queue(desk, mine_l2, now, 0, 10)] == [11]
+
+
 def test_assign_to_me_then_change_priority_with_a_reason(
     desk: Desk, store: Store, now: datetime
 ) -> None:
@@ -204,8 +238,16 @@ def test_attachments_over_10_mb_missing_or_empty_are_refused(
 ) -> None:
     _working(store, now)
     big = tmp_path / "capture.pcap"
-    big.write_bytes(b"\0" * (11 * 1024 * 1024))
-    with pytest.raises(Refused, match=r"11\.0 MB; attachments may be at most 10\.0 MB"):
+    big.write_bytes(b"\0" * 11_000_000)
+    # Decimal MB, as the SOP's 10 MB means: 10,000,000 bytes.
+    with pytest.raises(
+        Refused, match=r"capture\.pcap is 11\.0 MB; attachments may be at most 10 MB$"
+    ):
+        attachments.attach_file(desk, TICKET, str(big))
+    big.write_bytes(b"\0" * 10_000_001)
+    with pytest.raises(
+        Refused, match=r"is 10,000,001 bytes; attachments may be at most 10 MB \(10,000,000 bytes\)"
+    ):
         attachments.attach_file(desk, TICKET, str(big))
     with pytest.raises(Refused, match="no file at"):
         attachments.attach_file(desk, TICKET, str(tmp_path / "missing.txt"))
@@ -225,3 +267,86 @@ def test_a_closed_ticket_takes_no_reply(desk: Desk, store: Store, now: datetime)
     _working(store, now, Status.CLOSED)
     with pytest.raises(Refused, match="closed; open a follow-up ticket"):
         ticket_work.send_message(desk, TICKET, MessageKind.INTERNAL_NOTE, "one more thing")
+
+
+def _one_attachment(
+    desk: Desk, store: Store, now: datetime, tmp_path: Path, *, new_ticket: bool = True
+) -> int:
+    if new_ticket:
+        _working(store, now)
+    shot = tmp_path / "screen shot.png"
+    shot.write_bytes(b"\x89PNG" + b"\1" * 100)
+    attachments.attach_file(desk, TICKET, str(shot))
+    return int(_rows(store, "SELECT max(id) FROM attachments")[0][0])
+
+
+def test_exactly_10_mb_may_be_attached(
+    desk: Desk, store: Store, now: datetime, tmp_path: Path
+) -> None:
+    _working(store, now)
+    limit = tmp_path / "limit.bin"
+    limit.write_bytes(b"\0" * 10_000_000)
+    attachments.attach_file(desk, TICKET, str(limit))
+    assert _rows(store, "SELECT size FROM attachments") == [(10_000_000,)]
+
+
+def test_an_attachment_is_saved_to_a_folder_and_never_overwrites_unasked(
+    desk: Desk, store: Store, now: datetime, tmp_path: Path
+) -> None:
+    attachment_id = _one_attachment(desk, store, now, tmp_path)
+    folder = tmp_path / "out"
+    folder.mkdir()
+    saved = attachments.save_attachment(desk, TICKET, attachment_id, str(folder))
+    assert saved == folder / "screen shot.png"
+    assert saved.read_bytes() == b"\x89PNG" + b"\1" * 100
+    saved.write_bytes(b"mine")
+    with pytest.raises(attachments.TargetExists, match="already exists") as exists:
+        attachments.save_attachment(desk, TICKET, attachment_id, str(folder))
+    assert exists.value.path == saved and saved.read_bytes() == b"mine"
+    attachments.save_attachment(desk, TICKET, attachment_id, str(saved), overwrite=True)
+    assert saved.read_bytes().startswith(b"\x89PNG")
+    with pytest.raises(BadInput, match="no folder at"):
+        attachments.save_attachment(desk, TICKET, attachment_id, str(tmp_path / "no/x.png"))
+
+
+def test_opening_an_attachment_saves_a_private_copy_and_uses_the_opener_only_with_a_display(
+    desk: Desk, store: Store, now: datetime, tmp_path: Path
+) -> None:
+    attachment_id = _one_attachment(desk, store, now, tmp_path)
+    launched: list[list[str]] = []
+    bare = attachments.open_attachment(
+        desk, TICKET, attachment_id, environ={}, launch=launched.append
+    )
+    assert bare.opened_with is None and bare.path.name == "screen shot.png"
+    assert bare.path.read_bytes().startswith(b"\x89PNG") and launched == []
+    assert bare.path.stat().st_mode & 0o777 == 0o600
+    import shutil
+    import sys
+
+    if sys.platform != "darwin" and shutil.which("xdg-open"):
+        shown = attachments.open_attachment(
+            desk, TICKET, attachment_id, environ={"DISPLAY": ":0"}, launch=launched.append
+        )
+        assert launched == [[shutil.which("xdg-open"), str(shown.path)]]
+
+
+def test_removing_an_attachment_is_audited_and_refused_on_a_closed_ticket(
+    desk: Desk, store: Store, now: datetime, tmp_path: Path
+) -> None:
+    attachment_id = _one_attachment(desk, store, now, tmp_path)
+    assert attachments.remove_attachment(desk, TICKET, attachment_id) == "screen shot.png"
+    assert _rows(store, "SELECT count(*) FROM attachments") == [(0,)]
+    assert _rows(
+        store,
+        "SELECT actor, field, old_value, new_value FROM audit WHERE action = 'remove_attachment'",
+    ) == [("amara.okafor", "attachment", "screen shot.png (104 bytes)", None)]
+    with pytest.raises(Refused, match="no such attachment"):
+        attachments.remove_attachment(desk, TICKET, attachment_id)
+    again = _one_attachment(desk, store, now, tmp_path, new_ticket=False)
+    with store.write() as connection:
+        connection.execute(text("UPDATE tickets SET status = 'closed'"))
+    with pytest.raises(Refused, match="closed"):
+        attachments.remove_attachment(desk, TICKET, again)
+    read_only = make_desk(store, now, read_only=True)
+    with pytest.raises(ReadOnly):
+        attachments.remove_attachment(read_only, TICKET, again)

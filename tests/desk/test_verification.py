@@ -19,11 +19,11 @@ from agentdesk.core.changes import ChangeRefused, NewMessage, TicketChange
 from agentdesk.core.errors import ReadOnly, Refused
 from agentdesk.core.quality import Confirmation
 from agentdesk.core.ticket import MessageKind, Status, Tier
-from agentdesk.core.verification import Attempt, Factor, Outcome, check_factor
+from agentdesk.core.verification import Attempt, Factor, Outcome, check_factor, key_check
 from agentdesk.desk import Desk, verification
 from agentdesk.store.engine import Store
 from agentdesk.store.rows import AgentRow
-from agentdesk.store.verification import set_verifiers
+from agentdesk.store.verification import VerifierKeyMismatch, set_verifiers
 from tests.conftest import FIXED_NOW
 from tests.desk.verify_fixtures import AMARA, LI, Clock, desk_for, rows, stamp
 from tests.store.factory import add_people, add_ticket, complete_note
@@ -287,3 +287,56 @@ def test_a_read_only_desk_records_nothing(people: Store, clock: Clock) -> None:
     with pytest.raises(ReadOnly, match="cannot record a verification attempt"):
         _pass(desk_for(people, clock, read_only=True))
     assert rows(people, "SELECT count(*) FROM verification_attempts") == [(0,)]
+
+
+# Which key made the hashes (issue 12, item 4): a store copied beside another verifier.key.
+
+
+def _other_key(store: Store) -> None:
+    other = base64.b64encode(b"o" * 32).decode()
+    (store.path.parent / "verifier.key").write_text(other + "\n")
+
+
+def test_the_store_records_which_key_made_its_hashes(people: Store, clock: Clock) -> None:
+    (check,) = rows(people, "SELECT value FROM meta WHERE key = 'verifier_key_check'")[0]
+    assert check == key_check(KEY) and len(check) == 16
+    assert base64.b64encode(KEY).decode() not in check and KEY.hex() not in check
+
+
+def test_another_key_is_refused_and_blames_the_key(people: Store, clock: Clock) -> None:
+    _other_key(people)
+    desk = desk_for(people, clock)
+    with pytest.raises(VerifierKeyMismatch) as caught:
+        verification.verifier_key(desk)
+    message = str(caught.value)
+    assert "verifier key does not match this database" in message
+    assert "not the customer's failure" in message
+    assert str(people.path.parent / "verifier.key") in message
+    # Nothing recorded, no lock, no escalation: the ticket is as it was.
+    assert rows(people, "SELECT count(*) FROM verification_attempts") == [(0,)]
+    assert rows(people, "SELECT tier, status FROM tickets WHERE id = 1") == [("L1", "in_progress")]
+    assert not verification.verification_state(desk, 1).locked
+
+
+def test_an_older_store_records_the_first_key_used(people: Store, clock: Clock) -> None:
+    with people.write() as connection:
+        connection.execute(sqlalchemy.text("DELETE FROM meta WHERE key = 'verifier_key_check'"))
+    assert verification.verifier_key(desk_for(people, clock)) == KEY
+    assert rows(people, "SELECT value FROM meta WHERE key = 'verifier_key_check'") == [
+        (key_check(KEY),)
+    ]
+    _other_key(people)  # from now on, another key is told apart
+    with pytest.raises(VerifierKeyMismatch):
+        verification.verifier_key(desk_for(people, clock))
+
+
+def test_a_read_only_desk_compares_but_records_nothing(people: Store, clock: Clock) -> None:
+    with people.write() as connection:
+        connection.execute(sqlalchemy.text("DELETE FROM meta WHERE key = 'verifier_key_check'"))
+    assert verification.verifier_key(desk_for(people, clock, read_only=True)) == KEY
+    assert rows(people, "SELECT count(*) FROM meta WHERE key = 'verifier_key_check'") == [(0,)]
+
+
+def test_verifiers_are_not_mixed_from_two_keys(people: Store) -> None:
+    with pytest.raises(VerifierKeyMismatch), people.write() as connection:
+        set_verifiers(connection, b"o" * 32, 1, ANSWERS)

@@ -71,7 +71,11 @@ def add_ticket(
         tier=Tier.L1,
         assignee_id=assignee_id,
         created_at=created_at,
-        **{k: v for k, v in extra.items() if k in ("first_response_at", "sla_pauses")},
+        **{
+            k: v
+            for k, v in extra.items()
+            if k in ("first_response_at", "last_update_at", "sla_pauses")
+        },
     )
     clock = sla_fields(snapshot, store.policy)
     row = {
@@ -86,6 +90,7 @@ def add_ticket(
         "created_at": created_at,
         "updated_at": created_at,
         "first_response_at": snapshot.first_response_at,
+        "last_update_at": snapshot.last_update_at,
         "sla_pauses": pauses_to_json(snapshot.sla_pauses),
         "sla_clock": clock.clock.value if clock.clock else None,
         "sla_due_at": clock.due_at,

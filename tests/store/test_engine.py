@@ -9,7 +9,13 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
-from agentdesk.store.engine import StoreTooNew, StoreUnusable, check_store, open_store
+from agentdesk.store.engine import (
+    NotAgentdeskStore,
+    StoreTooNew,
+    StoreUnusable,
+    check_store,
+    open_store,
+)
 from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from agentdesk.store.models import SQLModel
 
@@ -88,33 +94,49 @@ def test_a_waiting_writer_gets_in_after_the_first_commits(store) -> None:
         assert connection.execute(text("SELECT count(*) FROM meta")).scalar_one() == 2
 
 
-def test_a_text_file_is_set_aside_with_a_clear_message(tmp_path: Path, policy) -> None:
-    path = tmp_path / "agentdesk.db"
+def test_a_text_file_is_refused_and_left_alone(tmp_path: Path, policy) -> None:
+    """--db at the user's own file: not agentdesk's, so never renamed."""
+    path = tmp_path / "notes.txt"
     path.write_text("these are my notes, not a database\n")
-    with pytest.raises(StoreUnusable) as caught:
+    with pytest.raises(NotAgentdeskStore) as caught:
         open_store(path, policy)
-    message = str(caught.value)
-    assert str(path) in message and "not an SQLite database" in message
-    assert str(caught.value.moved_to) in message
-    assert not path.exists()
-    assert caught.value.moved_to.read_text() == "these are my notes, not a database\n"
-    # The next open starts afresh where the damaged file was.
-    open_store(path, policy).close()
-    assert path.exists()
+    assert str(caught.value) == (
+        f"{path} is not an agentdesk database (it is not an SQLite database); nothing was changed"
+    )
+    assert path.read_text() == "these are my notes, not a database\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
 
 
-def test_another_programs_database_is_set_aside(tmp_path: Path, policy) -> None:
-    path = tmp_path / "agentdesk.db"
+def test_another_programs_database_is_refused_and_left_alone(tmp_path: Path, policy) -> None:
+    path = tmp_path / "music.db"
     foreign = sqlite3.connect(path)
     foreign.execute("CREATE TABLE songs (title TEXT)")
     foreign.execute("INSERT INTO songs VALUES ('Blue in Green')")
     foreign.commit()
     foreign.close()
-    with pytest.raises(StoreUnusable, match="another program's SQLite database") as caught:
+    before = path.read_bytes()
+    with pytest.raises(NotAgentdeskStore, match="nothing was changed") as caught:
         open_store(path, policy)
-    kept = sqlite3.connect(caught.value.moved_to)
-    assert kept.execute("SELECT title FROM songs").fetchall() == [("Blue in Green",)]
-    kept.close()
+    assert "another program's SQLite database" in str(caught.value)
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["music.db"]
+
+
+def test_another_programs_damaged_database_is_not_set_aside(tmp_path: Path, policy) -> None:
+    """Damage is set aside only for agentdesk's own store (its application_id)."""
+    path = tmp_path / "music.db"
+    foreign = sqlite3.connect(path)
+    foreign.execute("CREATE TABLE songs (title TEXT)")
+    foreign.executemany("INSERT INTO songs VALUES (?)", [("x" * 500,)] * 400)
+    foreign.commit()
+    foreign.close()
+    damaged = bytearray(path.read_bytes())
+    for offset in range(4096 * 2, min(len(damaged), 4096 * 6)):
+        damaged[offset] = 0xA5
+    path.write_bytes(bytes(damaged))
+    with pytest.raises(NotAgentdeskStore):
+        open_store(path, policy)
+    assert path.read_bytes() == bytes(damaged)
 
 
 def _damaged_store(path: Path, policy) -> bytes:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from agentdesk.core.ticket import Channel, Priority
+from agentdesk.core.ticket import Channel, Priority, Tier
 from agentdesk.demo import DEMO_AGENT_HANDLE, generate_demo
 from agentdesk.store.engine import Store, open_store
 from agentdesk.store.migrations import APPLICATION_ID
@@ -32,8 +32,10 @@ def demo_store(tmp_path: Path, policy) -> Store:  # type: ignore[no-untyped-def]
         QueueFilter(view=View.MINE),
         QueueFilter(view=View.UNASSIGNED, priorities=frozenset({Priority.P2, Priority.P3})),
         QueueFilter(statuses=frozenset(), channels=frozenset({Channel.EMAIL})),
+        QueueFilter(view=View.TIER),
+        QueueFilter(tiers=frozenset({Tier.L2, Tier.L3})),
     ],
-    ids=["all-open", "mine", "unassigned-p2-p3", "email-any-status"],
+    ids=["all-open", "mine", "unassigned-p2-p3", "email-any-status", "my-tier", "l2-l3"],
 )
 def test_the_peek_shows_what_the_open_store_shows(demo_store: Store, queue: QueueFilter) -> None:
     peek = peek_queue(demo_store.path, queue, DEMO_AGENT_HANDLE, FIXED_NOW, 40)
@@ -41,7 +43,7 @@ def test_the_peek_shows_what_the_open_store_shows(demo_store: Store, queue: Queu
     with demo_store.read() as connection:
         agent = agent_by_handle(connection, DEMO_AGENT_HANDLE)
         assert agent is not None
-        expected_queue = replace(queue, agent_id=agent.id)
+        expected_queue = replace(queue, agent_id=agent.id, tier=agent.tier)
         assert peek.agent == agent
         assert peek.queue == expected_queue
         assert peek.total == count_queue(connection, expected_queue)

@@ -1,4 +1,4 @@
-"""Queue queries: SLA-risk order, views, filters, paging, all in SQL."""
+"""Queue queries: time-to-breach order, views, filters, paging, all in SQL."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from datetime import timedelta
 
 import pytest
 
+from agentdesk.core.sla import Clock, format_time_left
 from agentdesk.core.ticket import Channel, Priority, Status
 from agentdesk.store.queries import (
     count_queue,
@@ -63,13 +64,75 @@ def _ids(store, queue_filter, now, offset=0, limit=100):
         return [row.id for row in page_queue(connection, queue_filter, now, offset, limit)]
 
 
-def test_breached_then_at_risk_then_priority_then_due(queue, now) -> None:
-    assert _ids(queue, QueueFilter(), now) == [3, 2, 4, 1, 6, 8, 5]
+def test_by_absolute_time_to_breach_breached_first(queue, now) -> None:
+    # Due: #3 13:30 (30 min late), #2 14:10, #4 14:14 (P0), #6 14:30, #1 14:55, #8 14:58,
+    # #5 days away (P3, business hours).
+    assert _ids(queue, QueueFilter(), now) == [3, 2, 4, 6, 1, 8, 5]
 
 
-def test_the_order_moves_as_time_passes(queue, now) -> None:
-    # Twenty minutes on, #4 (P0) has breached too, and P0 leads the breached group.
-    assert _ids(queue, QueueFilter(), now + timedelta(minutes=20))[:3] == [4, 3, 2]
+def test_the_order_does_not_move_as_time_passes(queue, now) -> None:
+    # Absolute due times: a page read later joins up with the first page of a showing.
+    later = now + timedelta(minutes=20)
+    assert _ids(queue, QueueFilter(), later) == _ids(queue, QueueFilter(), now)
+    assert _ids(queue, QueueFilter(), now, 0, 3) + _ids(queue, QueueFilter(), later, 3, 10) == (
+        _ids(queue, QueueFilter(), now)
+    )
+
+
+def test_the_issue_case_urgent_clocks_lead_p4s_at_risk(store, now) -> None:
+    """Issue 12 item 14: a P0 26 min from its mandatory update and a P1 20 min from first
+    response come before P4s with 2d22h left (at risk by fraction of their long target)."""
+    add_people(store, now)
+    for ticket_id in range(1, 6):  # P4s answered long ago: resolution 2d22h away, at risk
+        created = now - timedelta(days=15)
+        add_ticket(
+            store,
+            ticket_id,
+            created_at=created,
+            priority=Priority.P4,
+            status=Status.IN_PROGRESS,
+            first_response_at=created + timedelta(hours=1),
+        )
+    p0_created = now - timedelta(minutes=40)
+    add_ticket(
+        store,
+        10,
+        created_at=p0_created,
+        priority=Priority.P0,
+        status=Status.IN_PROGRESS,
+        first_response_at=p0_created + timedelta(minutes=5),
+        last_update_at=now - timedelta(minutes=4),
+    )
+    add_ticket(store, 11, created_at=now - timedelta(minutes=40), priority=Priority.P1)
+    with store.read() as connection:
+        rows = page_queue(connection, QueueFilter(), now, 0, 100)
+    shown = [(r.id, r.sla_clock, format_time_left(r.sla_due_at - now)) for r in rows]
+    assert shown[:3] == [
+        (11, Clock.FIRST_RESPONSE, "20m"),
+        (10, Clock.NEXT_UPDATE, "26m"),
+        (1, Clock.RESOLUTION, "2d22h"),
+    ]
+    assert all(r.sla_at_risk_at <= now for r in rows if r.priority is Priority.P4)
+    # Paging keeps the order: pages of three join up.
+    with store.read() as connection:
+        pages = [page_queue(connection, QueueFilter(), now, o, 3) for o in (0, 3, 6)]
+    assert [r.id for page in pages for r in page] == [r.id for r in rows]
+
+
+def test_priority_breaks_a_tie_in_the_same_minute(store, now) -> None:
+    add_people(store, now)
+    # Both first responses due in the minute 14:30 (the P2 25 s earlier): the P1 leads.
+    add_ticket(store, 1, created_at=now - timedelta(minutes=30, seconds=-5), priority=Priority.P2)
+    add_ticket(store, 2, created_at=now - timedelta(minutes=30, seconds=-30), priority=Priority.P1)
+    assert _ids(store, QueueFilter(), now) == [2, 1]
+
+
+def test_most_overdue_first(store, now) -> None:
+    add_people(store, now)
+    add_ticket(store, 1, created_at=now - timedelta(minutes=70), priority=Priority.P1)
+    add_ticket(store, 2, created_at=now - timedelta(minutes=90), priority=Priority.P2)
+    add_ticket(store, 3, created_at=now - timedelta(minutes=20), priority=Priority.P0)
+    assert _ids(store, QueueFilter(), now) == [2, 1, 3]
 
 
 def test_views_mine_and_unassigned(queue, now) -> None:
@@ -119,11 +182,12 @@ def test_customer_is_masked_and_counts_cover_open_tickets(queue, now) -> None:
     assert texts[ids.index(1)] == "#1 Cannot log in Maria Garcia Lopez"
 
 
-def test_detail_masks_contact_and_keeps_text_literal(queue) -> None:
+def test_detail_masks_contact_keeps_markup_literal_and_drops_escapes(queue) -> None:
     with queue.read() as connection:
         detail = ticket_detail(connection, 8)
         missing = ticket_detail(connection, 404)
     assert detail is not None and missing is None
-    assert detail.subject == "[bold]Refund[/bold] \x1b[31m"
+    # Written as "[bold]Refund[/bold] \x1b[31m": markup is text, the escape never lands.
+    assert detail.subject == "[bold]Refund[/bold] "
     assert detail.customer_email == "j***n@example.org"
     assert detail.account_id == "ACC-00000002"

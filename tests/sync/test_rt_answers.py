@@ -99,7 +99,6 @@ def test_a_bad_ticket_search_answer_is_an_offline_run(
     assert search.call_count == 1  # a bad answer is not asked for again and again
     assert summary.state == "offline" and summary.status_line == "offline, 0 queued"
     assert message in summary.message, summary.message
-    assert summary.message.endswith("; will try again")
     assert "\x1b" not in summary.message and "\x07" not in summary.message
     assert "secret-token" not in summary.message
     with store.read() as connection:
@@ -182,7 +181,7 @@ def test_what_an_answer_shows_is_one_clean_line() -> None:
     assert shown(b"") == "(an empty body)"
     line = shown(("<p>\x1b[2J\u202eevil\r\n\t" + "x" * 200).encode())
     assert "\x1b" not in line and "\u202e" not in line and "\n" not in line
-    assert line.startswith("'<p> [2J evil xxx") and line.endswith("...'")
+    assert line.startswith("'<p>evil xxx") and line.endswith("...'")
     assert len(line) <= 80 + 5
 
 

@@ -123,7 +123,7 @@ def test_a_dripping_answer_cannot_hold_a_run_and_the_op_stays_queued(
         run.join(timeout=30)
     (summary,) = result
     assert dripped and summary.state == "offline" and summary.queued == 1  # type: ignore[attr-defined]
-    assert "no complete answer within 3 s" in summary.message  # type: ignore[attr-defined]
+    assert f"did not finish answering PUT /ticket/{remote} within 3 s" in summary.message  # type: ignore[attr-defined]
     assert outbox_states(store) == ["pending"]
     # The PUT did land (the proxy forwarded it): the next run finds it there, sends nothing new.
     after = make_backend(rt_server, rt_queue, fast_sleep).sync(store, _now())

@@ -6,6 +6,7 @@ respx stands in for RT here only; everything RT can do itself is tested against 
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 
@@ -18,7 +19,9 @@ from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.ticket import MessageKind
 from agentdesk.store.writes import apply_change
 from agentdesk.sync.rt.backend import RtBackend
+from agentdesk.sync.rt.bodies import message_body
 from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.mapping import parse_ticket
 from agentdesk.sync.rt.settings import RtSettings
 from tests.store.factory import add_people, add_ticket
 
@@ -269,8 +272,72 @@ def test_a_malformed_record_is_set_aside_and_the_rest_of_the_page_applies(
             text("SELECT remote_id, reason, record FROM sync_rejects ORDER BY id")
         ).all()
     assert [row.remote_id for row in subjects] == ["11", "14"]
-    assert subjects[1].subject == "\x1b]52;c;ZXZpbA==\x07[bold]hi[/bold]"  # kept literally
+    # The reader's sanitiser drops the OSC 52 clipboard write; markup stays plain text.
+    assert subjects[1].subject == "[bold]hi[/bold]"
     assert "Status is 'exploded'" in rejects[0].reason and rejects[0].remote_id == "12"
     assert "LastUpdated is 'yesterday'" in rejects[1].reason
     assert "not an object" in rejects[2].reason
     assert json.loads(rejects[0].record)["Status"] == "exploded"
+
+
+# The RT adapter's writer and reader pass the sanitiser (issue 12, item 1).
+
+ESCAPED = "Hello\x1b]0;HACKED\x07, all fixed.\x1b[2J\r\nBye"
+SANITISED = "Hello, all fixed.\nBye"
+
+
+def _accepted() -> httpx.Response:
+    return httpx.Response(
+        201, json=["Comments added"], headers={"Location": "/REST/2.0/transaction/900"}
+    )
+
+
+@respx.mock(assert_all_called=False)
+def test_a_note_with_escapes_is_stored_queued_and_sent_clean(
+    respx_mock, store, backend, remote_tickets, now
+) -> None:
+    _note(store, 1, ESCAPED, now)
+    with store.read() as connection:
+        body = connection.execute(text("SELECT body FROM messages ORDER BY id DESC")).scalar()
+        payload = connection.execute(text("SELECT payload FROM outbox")).scalar_one()
+    assert body == SANITISED
+    assert json.loads(payload)["message"]["body"] == SANITISED
+    post = respx_mock.post(f"{API}/ticket/101/comment").mock(return_value=_accepted())
+    _empty_pull(respx_mock)
+    assert backend.sync(store, now).pushed == 1
+    assert json.loads(post.calls.last.request.content)["Content"] == SANITISED
+
+
+@respx.mock(assert_all_called=False)
+def test_an_op_queued_with_raw_escapes_is_sent_clean(
+    respx_mock, store, backend, remote_tickets, now
+) -> None:
+    """The writer's own sanitiser: an outbox row written before it existed (here straight
+    into SQLite, past the store) still leaves clean."""
+    _note(store, 1, "placeholder", now)
+    raw = sqlite3.connect(store.path)
+    payload = {"message": {"kind": "reply", "body": ESCAPED}}
+    raw.execute("UPDATE outbox SET op = 'reply', payload = ?", (json.dumps(payload),))
+    raw.commit()
+    raw.close()
+    post = respx_mock.post(f"{API}/ticket/101/correspond").mock(return_value=_accepted())
+    _empty_pull(respx_mock)
+    backend.sync(store, now)
+    assert post.call_count == 1
+    assert json.loads(post.calls.last.request.content)["Content"] == SANITISED
+
+
+def test_the_reader_cleans_bodies_subjects_and_fields() -> None:
+    parts = [{"id": 1, "ContentType": "text/plain", "Content": ESCAPED}]
+    assert message_body(parts) == SANITISED
+    html = [{"id": 2, "ContentType": "text/html", "Content": "<p>Hi\x1b[31m there</p>"}]
+    assert message_body(html) == "Hi there"
+    ticket = parse_ticket(
+        _ticket_json(
+            "7",
+            Subject="Refund\x1b]0;HACKED\x07 please\u202e",
+            CustomFields=[{"name": "Order", "values": ["A-1\x1b[2J"]}],
+        )
+    )
+    assert ticket.subject == "Refund please"
+    assert ticket.custom_fields == {"Order": "A-1"}

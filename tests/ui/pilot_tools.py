@@ -50,3 +50,27 @@ def shown_conversation(screen: Screen[Any]) -> str:
     conversation = screen.query_one(Conversation)
     region = Region(0, 0, conversation.size.width, conversation.size.height)
     return "\n".join(strip.text.rstrip() for strip in conversation.render_lines(region))
+
+
+async def burst(pilot: Pilot[Any], *keys: str) -> None:
+    """Press keys as a fast typist or a terminal's read buffer delivers them: every key event
+    is queued before the app handles the first (pilot.press waits for idle after each)."""
+    import unicodedata
+
+    from textual import events
+    from textual.keys import _character_to_key, _get_unicode_name_from_key
+
+    app = pilot.app
+    driver = app._driver
+    assert driver is not None
+    for key in keys:
+        if len(key) == 1 and not key.isalnum():
+            key = _character_to_key(key)
+        try:
+            char: str | None = unicodedata.lookup(_get_unicode_name_from_key(key))
+        except KeyError:
+            char = key if len(key) == 1 else None
+        event = events.Key(key, char)
+        event.set_sender(app)
+        driver.send_message(event)
+    await pilot.pause()

@@ -201,3 +201,28 @@ async def test_a_click_on_a_tab_name_activates_it() -> None:
         assert strip.active == "two" and app.activated == ["two"]
         strip.set_label("two", "Second (4)")
         assert "2 Second (4)" in strip.render().plain
+
+
+def test_the_sla_cell_names_the_clock_and_fits_its_column() -> None:
+    from agentdesk.core.sla import Clock, Risk
+    from agentdesk.core.ticket import Channel, Priority, Region, Status
+    from agentdesk.store.rows import QueueRow
+    from agentdesk.widgets.ticket_table import layout_columns, sla_cell
+
+    def row(clock: Clock, minutes: float, status: Status = Status.IN_PROGRESS) -> QueueRow:
+        due = FIXED_NOW + timedelta(minutes=minutes)
+        return QueueRow(
+            1, Priority.P0, status, "s", "c", Channel.EMAIL, Region.EMEA, "", clock,
+            due, due - timedelta(minutes=5), None,
+        )  # fmt: skip
+
+    assert sla_cell(row(Clock.NEXT_UPDATE, 26.5), FIXED_NOW) == ("upd 26m", Risk.OK)
+    assert sla_cell(row(Clock.FIRST_RESPONSE, 3), FIXED_NOW) == ("1st 3m", Risk.AT_RISK)
+    assert sla_cell(row(Clock.RESOLUTION, -(23 * 60 + 59.5)), FIXED_NOW) == (
+        "res -23h59m",
+        Risk.BREACHED,
+    )
+    assert sla_cell(row(Clock.RESOLUTION, 9, Status.PENDING), FIXED_NOW) == ("paused", Risk.PAUSED)
+    widest = len("1st -23h59m")
+    for width in (80, 160):
+        assert next(c for c in layout_columns(width) if c.key == "sla").width >= widest

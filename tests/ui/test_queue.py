@@ -13,7 +13,7 @@ from textual.binding import Binding
 
 from agentdesk.app import AgentDeskApp, make_app
 from agentdesk.config import Settings
-from agentdesk.core.ticket import Channel, MessageKind, Priority
+from agentdesk.core.ticket import Channel, MessageKind, Priority, Tier
 from agentdesk.demo import DEMO_AGENT_HANDLE
 from agentdesk.screens.error import ErrorScreen
 from agentdesk.screens.filters import FilterScreen
@@ -82,6 +82,36 @@ async def test_views_switch_the_rows(demo: Settings, clock: SteppedClock) -> Non
         )[0][0]
         assert table.total == open_count
         assert app.queue_screen.summary.total == open_count
+
+
+async def test_the_tier_view_and_the_tier_filter(demo: Settings, clock: SteppedClock) -> None:
+    """Issue 12 item 13: `4` shows the agent's tier's queue; the filter picks tiers."""
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("4")
+        await settle(pilot)
+        queue = app.queue_screen.queue_filter
+        assert queue.view is View.TIER and queue.tier is Tier.L1  # the demo agent is L1
+        assert "4 L1 queue" in str(app.queue_screen.summary.render())
+        expected = _read(
+            demo,
+            "SELECT count(*) FROM tickets WHERE tier = 'L1' "
+            "AND status NOT IN ('resolved', 'closed')",
+        )[0][0]
+        assert _table(app).total == expected > 0
+        await pilot.press("3", "f")
+        await settle(pilot)
+        app.screen.query_one("#filter-tier").select("L2")
+        await pilot.press("a")
+        await settle(pilot)
+        l2 = _read(
+            demo,
+            "SELECT count(*) FROM tickets WHERE tier = 'L2' "
+            "AND status NOT IN ('resolved', 'closed')",
+        )[0][0]
+        assert _table(app).total == l2 > 0
+        assert "L2" in str(app.queue_screen.summary.render())
 
 
 async def test_the_filter_screen_narrows_the_queue(demo: Settings, clock: SteppedClock) -> None:
@@ -395,10 +425,11 @@ async def test_a_store_error_is_shown_not_raised(tmp_path: Path, clock: SteppedC
         await settle(pilot)
         assert isinstance(app.screen, ErrorScreen)
         message = str(app.screen.query_one("#error-message").render())
-        assert "not an SQLite database" in message and "nothing was deleted" in message
+        assert "not an SQLite database" in message and "nothing was changed" in message
         await pilot.press("enter")
         await settle(pilot)
     assert app.return_code == 1
+    assert database.read_text() == "this is not a database"  # the user's file, untouched
 
 
 async def test_damage_found_after_the_queue_shows_is_reported(

@@ -17,6 +17,7 @@ from agentdesk.config import Settings
 from agentdesk.core.note_template import Section, Tag
 from agentdesk.core.quality import Confirmation
 from agentdesk.core.ticket import MessageKind
+from agentdesk.screens.attach_dialog import AttachDialog
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.shipped import load_sla_policy
@@ -298,11 +299,77 @@ async def test_escalate_with_a_reason(demo: Settings, clock: SteppedClock) -> No
         assert "L2" in str(screen.query_one("#ticket-title").render())
 
 
-async def test_an_11_mb_attachment_is_refused(
+async def test_a_refused_escalation_keeps_its_reason_and_the_form_tracks_the_gaps(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """Issue 12 item 13: refused for the note, the typed reason is kept for the next `e`; the
+    suggested tags (shown pre-selected) are not reported missing; a gap filled after the
+    refusal stops showing `✗ Required`; the escalated ticket leaves the L1 agent."""
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await pilot.press("e")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter", *"billing dispute", "enter")  # the L2 queue, a reason
+        await settle(pilot)
+        assert "escalating to L2 needs the structured note" in screen.last_refusal
+        assert "tag" not in screen.last_refusal  # the suggested tags count
+        form = screen.query_one(NoteForm)
+        for tag in Tag:
+            error = form.query_one(f"#error-{tag.value}")
+            assert not error.display and form.query_one(f"#note-{tag.value}", Select).value
+        summary_error = form.query_one(f"#error-{Section.ISSUE_SUMMARY.value}")
+        assert summary_error.display
+        await pilot.press(*"Customer was billed twice")
+        await settle(pilot)
+        assert not summary_error.display  # filled: no longer required
+        assert form.query_one(f"#error-{Section.STEPS_TAKEN.value}").display
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        assert dialog.query_one("#choice-reason", Input).value == "billing dispute"
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        assert _read(demo, "SELECT tier, assignee_id FROM tickets WHERE id = ?", ticket_id) == [
+            ("L2", None)
+        ]
+
+
+async def test_escalate_to_a_named_agent_of_the_tier(demo: Settings, clock: SteppedClock) -> None:
+    ticket_id = _bare_ticket(demo)
+    l2_agents = _read(demo, "SELECT id, handle FROM agents WHERE tier = 'L2' ORDER BY name, id")
+    assert l2_agents
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        await _fill_note(screen)
+        await settle(pilot)
+        screen.set_focus(None)
+        await pilot.press("e")
+        await settle(pilot)
+        dialog = app.screen
+        assert isinstance(dialog, ChoiceDialog)
+        values = [value for value, _ in dialog.options]
+        assert values[0] == "L2" and values[1] == f"L2:{l2_agents[0][0]}"
+        assert "L3" in values
+        await pilot.press("down", "enter", *"billing", "enter")
+        await settle(pilot)
+        assert _read(demo, "SELECT tier, assignee_id FROM tickets WHERE id = ?", ticket_id) == [
+            ("L2", l2_agents[0][0])
+        ]
+
+
+async def test_an_11_mb_attachment_is_refused_in_the_dialog_with_the_path_kept(
     demo: Settings, clock: SteppedClock, tmp_path: Path
 ) -> None:
     big = tmp_path / "capture.pcap"
-    big.write_bytes(b"\0" * (11 * 1024 * 1024))
+    big.write_bytes(b"\0" * 11_000_000)
     small = tmp_path / "screenshot.png"
     small.write_bytes(b"\x89PNG" + b"\0" * 2000)
     ticket_id = _bare_ticket(demo)
@@ -311,19 +378,25 @@ async def test_an_11_mb_attachment_is_refused(
         screen = await _open(app, pilot, ticket_id)
         await pilot.press("f")
         await settle(pilot)
-        await pilot.press(*"/tm")
-        dialog_input = app.screen.query_one("#attach-path", Input)
+        dialog = app.screen
+        assert isinstance(dialog, AttachDialog)
+        dialog_input = dialog.query_one("#path-input", Input)
         dialog_input.value = str(big)
         await pilot.press("enter")
         await settle(pilot)
-        assert "11.0 MB" in screen.last_refusal and "at most 10.0 MB" in screen.last_refusal
+        # The dialog stays, says why, and keeps the path to be corrected.
+        assert app.screen is dialog and dialog_input.value == str(big)
+        assert dialog.error == "capture.pcap is 11.0 MB; attachments may be at most 10 MB"
+        assert "11.0 MB" in str(dialog.query_one("#path-error").render())
         assert _one(demo, "SELECT count(*) FROM attachments") == 0
-        screen.attach(str(tmp_path / "missing.txt"))
+        dialog_input.value = str(tmp_path / "missing.txt")
+        await pilot.press("enter")
         await settle(pilot)
-        assert "no file at" in screen.last_refusal
-        screen.attach(str(small))
+        assert app.screen is dialog and "no file at" in dialog.error
+        dialog_input.value = str(small)
+        await pilot.press("enter")
         await settle(pilot)
-        assert screen.last_refusal == ""
+        assert app.screen is screen and screen.last_refusal == ""
         rows = _read(demo, "SELECT filename, mime_type, size FROM attachments")
         assert rows == [("screenshot.png", "image/png", 2004)]
         screen.action_show_tab("tab-attachments")
@@ -334,6 +407,68 @@ async def test_an_11_mb_attachment_is_refused(
             "image/png",
             "2.0 KB",
         ]
+
+
+async def test_an_attachment_is_opened_saved_and_removed_from_its_tab(
+    demo: Settings, clock: SteppedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    small = tmp_path / "screenshot.png"
+    small.write_bytes(b"\x89PNG" + b"\0" * 2000)
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / "screenshot.png").write_bytes(b"already here")
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        screen.attach(str(small))
+        await settle(pilot)
+        screen.action_show_tab("tab-attachments")
+        await settle(pilot)
+        table = screen.query_one("#attachments-table", DataTable)
+        table.focus()
+        notices: list[str] = []
+        monkeypatch.setattr(app, "notify", lambda message, **_: notices.append(message))
+        # Enter opens: no display here, so a private copy and its path.
+        await pilot.press("enter")
+        await settle(pilot)
+        assert notices[-1].startswith("Saved a copy to ") and "no display here" in notices[-1]
+        copy = Path(notices[-1].removeprefix("Saved a copy to ").split(" (")[0])
+        assert copy.read_bytes() == small.read_bytes()
+        # w saves into a folder; an existing file is replaced only when asked twice.
+        await pilot.press("w")
+        await settle(pilot)
+        dialog = app.screen
+        field = dialog.query_one("#path-input", Input)
+        field.value = str(out)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is dialog and "already exists: Enter again replaces it" in (
+            dialog.error  # type: ignore[attr-defined]
+        )
+        assert (out / "screenshot.png").read_bytes() == b"already here"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is screen and (out / "screenshot.png").read_bytes() == small.read_bytes()
+        # x asks first; keeping it is the default.
+        await pilot.press("x")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT count(*) FROM attachments") == 1
+        table.focus()
+        await pilot.press("x")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert _one(demo, "SELECT count(*) FROM attachments") == 0
+        assert _read(demo, "SELECT old_value FROM audit WHERE action = 'remove_attachment'") == [
+            ("screenshot.png (2004 bytes)",)
+        ]
+        assert table.row_count == 0
 
 
 async def test_a_draft_survives_a_restart(

@@ -263,7 +263,11 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
         "SELECT body FROM messages WHERE ticket_id = ? AND body LIKE 'Three-step%'",
         ticket_id,
     )[0][0]
-    assert "Declined proposal 1: wants a call back instead" in entry
+    # The declined proposal is kept with its own text and ETR, not only the reason.
+    assert (
+        "Declined proposal 1: Send a new reset link (ETR Mon 23 Nov, 16:00 UTC); "
+        "the customer declined: wants a call back instead"
+    ) in entry
     assert "Call back at 16:00 with a link (ETR Mon 23 Nov, 16:00 UTC)" in entry
 
 
@@ -292,3 +296,26 @@ async def test_workers_never_describe_what_was_typed(
         await _type(pilot, last4)
     assert "check a verifier" in descriptions
     assert not any(last4 in d for d in descriptions)
+
+
+async def test_a_store_copied_beside_another_key_blames_the_key_not_the_customer(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """Issue 12, item 4: every correct answer failed, locked the ticket and escalated it."""
+    import base64
+
+    (demo.db_path.parent / "verifier.key").write_text(base64.b64encode(b"x" * 32).decode())
+    ticket_id, account = _ticket(demo)
+    attempts = _read(demo, "SELECT count(*) FROM verification_attempts")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ticket_id)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, VerifyScreen)
+        await _type(pilot, account)
+        shown = str(app.screen.query_one("#verify-error").render())
+        assert "verifier key does not match this database" in shown
+        assert "not the customer's failure" in shown
+    assert _read(demo, "SELECT count(*) FROM verification_attempts") == attempts
+    assert _read(demo, "SELECT tier FROM tickets WHERE id = ?", ticket_id) == [("L1",)]

@@ -33,6 +33,7 @@ from agentdesk.core.macros.model import (
     SetStatus,
 )
 from agentdesk.core.macros.placeholders import syntax_problems
+from agentdesk.core.text import first_unsafe
 from agentdesk.core.ticket import Priority, Status, Tier
 
 TOP_LEVEL_KEYS = ("title", "category", "tags", "language", "body", "actions")
@@ -77,6 +78,12 @@ class _Lines:
             if pattern.match(self.lines[number - 1]):
                 return number
         return start
+
+    def value_line(self, key_line: int, value: str, offset: int) -> int:
+        """The line of value[offset] for a string that starts on key_line: a multi-line
+        string whose opening quotes end the line starts on the next one."""
+        after = self.lines[key_line - 1].partition("=")[2].strip()
+        return key_line + (after in ('"""', "'''")) + value.count("\n", 0, offset)
 
     def snippet(self, snippet: str, action: int | None = None) -> int:
         start, end = self._span(action)
@@ -187,6 +194,14 @@ class _Checker:
             self.fail(where(), f"{_where(action)}{key!r} is empty")
         if not multiline and "\n" in value.strip():
             self.fail(where(), f"{_where(action)}{key!r} must be one line")
+        unsafe = first_unsafe(value)
+        if unsafe is not None:
+            self.fail(
+                self.lines.value_line(where(), value, unsafe.offset),
+                f"{_where(action)}{key!r} holds {unsafe.describe()}: control characters and "
+                "escape sequences are not allowed in macro text (they would reach the agent's "
+                "terminal and the customer)",
+            )
         for snippet, problem in syntax_problems(value):
             self.fail(self.lines.snippet(snippet, action), f"{_where(action)}{problem}")
         # A body's first newline after """ is TOML's; keep the text as the author wrote it.

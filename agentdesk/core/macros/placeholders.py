@@ -10,9 +10,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 
+from agentdesk.core import sla
 from agentdesk.core.errors import Refused
 
 PLACEHOLDERS: dict[str, str] = {
@@ -22,8 +23,10 @@ PLACEHOLDERS: dict[str, str] = {
     "company": "the company name ([macros] company in the profile)",
     "department": "your department ([macros] department in the profile)",
     "ticket.id": "the ticket number, e.g. #1042",
-    "ticket.etr": "the estimated time to resolution you promise (typed when applying)",
-    "sla.deadline": "when the ticket's running SLA clock is due, in UTC",
+    "ticket.etr": (
+        "the estimated time to resolution you promise (the confirmation's ETR, else typed)"
+    ),
+    "sla.deadline": "the next SLA time the customer can hold you to, in UTC (never a past one)",
 }
 CUSTOM_PREFIX = "custom."
 
@@ -121,14 +124,39 @@ def ticket_values(
         "department": department.strip(),
         "ticket.id": f"#{ticket_id}",
         "ticket.etr": etr.strip(),
-        "sla.deadline": (
-            "" if sla_due_at is None else sla_due_at.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
-        ),
+        "sla.deadline": "" if sla_due_at is None else format_deadline(sla_due_at),
     }
     for name, value in (custom or {}).items():
         key = name if name.startswith(CUSTOM_PREFIX) else CUSTOM_PREFIX + name
         values[key] = value.strip()
     return values
+
+
+def format_deadline(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%d %b %Y %H:%M UTC")
+
+
+def deadline_to_promise(
+    ticket: sla.SlaTicket, policy: sla.SlaPolicy, now: datetime
+) -> datetime | str:
+    """What {{sla.deadline}} may tell the customer: the nearest SLA due time once this
+    message is sent (a reply meets the first response and starts a new P0 update cycle,
+    so an overdue first response or update promises the next one, as the SOP would).
+    Never a time already past: a string instead, saying why there is none."""
+    if not ticket.status.is_open:
+        return f"the ticket is {ticket.status.label}: no SLA clock runs"
+    sent = replace(ticket, first_response_at=ticket.first_response_at or now, last_update_at=now)
+    reading = sla.next_due(sent, policy)
+    if reading is None:
+        return "no SLA clock runs on this ticket"
+    if reading.due_at is None:
+        return "the SLA clocks are paused while the ticket is Pending"
+    if reading.due_at <= now:
+        return (
+            f"the {reading.clock.label.lower()} deadline passed on "
+            f"{format_deadline(reading.due_at)}: promise a time you can keep instead"
+        )
+    return reading.due_at
 
 
 def _first_word(name: str) -> str:

@@ -11,6 +11,7 @@ from collections.abc import Iterable, Mapping
 from html.parser import HTMLParser
 from typing import Any
 
+from agentdesk.security.sanitize import clean_text
 from agentdesk.sync.errors import BadRecord
 
 
@@ -72,13 +73,15 @@ def message_body(parts: Iterable[Mapping[str, Any]]) -> str | None:
         if "\x00" in content:
             raise BadRecord(f"attachment {part.get('id')} ({kind}) is binary, not text")
         (plain if kind == "text/plain" else html).append(content)
+    # The reader's sanitiser: a customer's mail can carry escape sequences; none reach the
+    # store, the agent's terminal or a quoted reply.
     if any(p.strip() for p in plain):
-        return "\n\n".join(p.replace("\r\n", "\n").strip() for p in plain if p.strip())
+        return clean_text("\n\n".join(p.replace("\r\n", "\n").strip() for p in plain if p.strip()))
     if html:
         try:
             converted = "\n\n".join(html_to_text(h) for h in html)
         except Exception as error:  # html.parser is lenient; a bug there must not stop sync
             raise BadRecord(f"HTML body unreadable: {error}") from error
         if converted.strip():
-            return converted
+            return clean_text(converted)
     return None

@@ -18,7 +18,9 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
+from urllib.parse import urlsplit
 
+from agentdesk.security.sanitize import clean_text
 from agentdesk.sync.deadline import Deadline, deadline_transport
 from agentdesk.sync.errors import (
     Ambiguous,
@@ -66,6 +68,57 @@ def _server_message(response: httpx.Response) -> str:
     return str(body)[:300]
 
 
+def _causes(error: BaseException) -> list[BaseException]:
+    out: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and len(out) < 10:
+        out.append(current)
+        current = current.__cause__ or current.__context__
+    return out
+
+
+def network_words(
+    error: Exception, base_url: str, timeouts: tuple[float, float, float, float]
+) -> str:
+    """What went wrong on the wire, in plain words: "nothing answers at 127.0.0.1:9"."""
+    import socket
+    import ssl
+
+    import httpx
+
+    parts = urlsplit(base_url)
+    port = parts.port or (443 if parts.scheme == "https" else 80)
+    host = parts.hostname or base_url
+    where = f"{host}:{port}"
+    causes = _causes(error)
+    for cause in causes:
+        if isinstance(cause, socket.gaierror):
+            return f"the name {host!r} cannot be found (DNS: {cause.strerror or cause})"
+        if isinstance(cause, ssl.SSLCertVerificationError):
+            reason = cause.verify_message or cause.reason or str(cause)
+            return f"{where} presented a TLS certificate that is not trusted ({reason})"
+        if isinstance(cause, ssl.SSLError):
+            reason = cause.reason or str(cause)
+            return f"the secure connection (TLS) to {where} failed ({reason}: does it speak https?)"
+        if isinstance(cause, ConnectionRefusedError):
+            return f"nothing answers at {where} (is the helpdesk running, and is the port right?)"
+    if isinstance(error, httpx.ConnectTimeout):
+        return f"{where} did not answer within {timeouts[0]:g} s"
+    if isinstance(error, httpx.ReadTimeout):
+        return f"{where} took the request but sent no answer within {timeouts[1]:g} s"
+    if isinstance(error, httpx.WriteTimeout):
+        return f"{where} stopped taking the request for {timeouts[2]:g} s"
+    if isinstance(error, httpx.PoolTimeout):
+        return f"no connection to {where} came free within {timeouts[3]:g} s"
+    if isinstance(error, httpx.RemoteProtocolError):
+        return f"{where} closed the connection before it answered"
+    for cause in causes:
+        if isinstance(cause, OSError) and cause.strerror:
+            return f"{where} cannot be reached ({cause.strerror.lower()})"
+    detail = str(error) or type(error).__name__
+    return f"the connection to {where} failed ({detail})"
+
+
 # What each REST2 answer must be, by path (relative to /REST/2.0): a search is an object with
 # an items list; one record is an object; anything else (a POST's or PUT's messages) is an
 # object or a list. Checked here, once, for every call: no call site believes a bad answer.
@@ -81,7 +134,7 @@ _SPACES = re.compile(r"\s+")
 def shown(raw: bytes) -> str:
     """The start of an answer, fit for a one-line message: no control characters or escape
     sequences (a captive portal's page must not paint the terminal), whitespace collapsed."""
-    text = raw[: _SHOWN * 4].decode("utf-8", "replace")
+    text = clean_text(raw[: _SHOWN * 4].decode("utf-8", "replace"))
     text = "".join(ch if ch.isprintable() else " " for ch in text)
     text = _SPACES.sub(" ", text).strip()
     if not text:
@@ -194,7 +247,7 @@ class RtClient:
 
         now = datetime.now(UTC)
         if not self.breaker.allows(now):
-            raise Offline("the helpdesk did not answer; trying again later")
+            raise Offline("the helpdesk failed several times in a row; asking again later")
         try:
             with self._deadline.within(self.total_timeout):
                 try:
@@ -206,15 +259,15 @@ class RtClient:
                     late = self._deadline.passed()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             self.breaker.record_failure(now)
-            raise Unreachable(f"{method} {path}: {type(error).__name__}") from None
+            raise Unreachable(network_words(error, self.base_url, self.timeouts)) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
             self.breaker.record_failure(now)
-            what = (
-                f"no complete answer within {self.total_timeout:g} s"
-                if late
-                else type(error).__name__
-            )
-            raise Ambiguous(f"{method} {path}: {what}") from None
+            if late:  # the drip case: every read was in time, the answer as a whole was not
+                raise Ambiguous(
+                    f"{self.base_url} did not finish answering {method} {path} "
+                    f"within {self.total_timeout:g} s"
+                ) from None
+            raise Ambiguous(network_words(error, self.base_url, self.timeouts)) from None
         self._count(response)
         status = response.status_code
         if status == 401:
@@ -277,6 +330,6 @@ class RtClient:
             if attempt >= self.attempts:
                 raise failure
             if not self.breaker.allows(datetime.now(UTC) + timedelta(seconds=wait)):
-                raise Offline(f"the helpdesk did not answer ({failure}); trying again later")
+                raise Offline(f"{failure}; the helpdesk failed several times in a row")
             log.info("retrying %s %s in %.1f s after %s", method, path, wait, failure)
             self.sleep(wait)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from agentdesk.core.ticket import Priority, Status
+from agentdesk.security.sanitize import clean_text
 from agentdesk.sync.errors import BadRecord
 
 STATUS_TO_RT: Mapping[Status, str] = {
@@ -146,14 +147,14 @@ def parse_ticket(item: Mapping[str, Any]) -> RemoteTicket:
             if isinstance(entry, dict) and isinstance(entry.get("name"), str):
                 values = entry.get("values") or []
                 if isinstance(values, list) and values and isinstance(values[0], str):
-                    fields[entry["name"]] = values[0]
+                    fields[clean_text(entry["name"])] = clean_text(values[0])
     return RemoteTicket(
         remote_id=str(raw_id),
-        subject=subject,
+        subject=clean_text(subject),
         status=str(status),
         priority=priority,
         owner=_ref_name(item.get("Owner"), "Owner"),
-        requestor=requestor,
+        requestor=clean_text(requestor),
         queue=_ref_name(item.get("Queue"), "Queue"),
         created_at=parse_rt_time(item.get("Created"), "Created"),
         updated_at=parse_rt_time(item.get("LastUpdated"), "LastUpdated"),

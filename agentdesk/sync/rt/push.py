@@ -20,6 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from agentdesk.core.ticket import Priority, Status
+from agentdesk.security.sanitize import clean_text
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import Op, SyncPort
@@ -51,7 +52,8 @@ MAX_AMBIGUOUS = 3
 
 
 def normal_body(body: str) -> str:
-    return body.replace("\r\n", "\n").strip()
+    """A body as compared with RT's copy: sanitised (what we send is), line ends as LF."""
+    return clean_text(body).strip()
 
 
 @dataclass
@@ -168,7 +170,9 @@ class Pusher:
                 wanted = self._rebase(op, remote_id, remote, wanted)
             if not wanted:
                 return
-            body = {RT_FIELD[name]: to_rt(name, new) for name, (_old, new) in wanted.items()}
+            body = {
+                RT_FIELD[name]: clean_text(to_rt(name, new)) for name, (_old, new) in wanted.items()
+            }
             if "Priority" in body:
                 body["Priority"] = int(body["Priority"])  # type: ignore[assignment]
             response = self.client.call(
@@ -314,7 +318,7 @@ class Pusher:
 
     def _create(self, op: Op, progress: dict[str, Any]) -> str:
         payload = op.payload
-        subject = str(payload["subject"])
+        subject = clean_text(str(payload["subject"]))
         queue = self.settings.queues[0]
         for _attempt in range(MAX_AMBIGUOUS):
             started = (progress.get("create") or {}).get("started_at")
@@ -328,7 +332,7 @@ class Pusher:
                 "Queue": queue,
                 "Subject": subject,
                 "Priority": PRIORITY_TO_RT[Priority(payload.get("priority", "P3"))],
-                "Content": str(payload.get("body", "")),
+                "Content": clean_text(str(payload.get("body", ""))),
                 "ContentType": "text/plain",
             }
             if payload.get("requestor"):
@@ -391,15 +395,16 @@ def post_steps(payload: Mapping[str, Any]) -> dict[str, tuple[str, str]]:
         note = f"agentdesk: escalated from {tier.get('from')} to {tier.get('to')}"
         if payload.get("reason"):
             note += f"\nReason: {payload['reason']}"
-        steps["tier"] = ("comment", note)
+        steps["tier"] = ("comment", clean_text(note))
     structured = payload.get("note")
     if structured and structured.get("body"):
         # The structured note travels as one RT comment, in the template's own words.
-        steps["note"] = ("comment", str(structured["body"]))
+        steps["note"] = ("comment", clean_text(str(structured["body"])))
     message = payload.get("message")
     if message:
         kind = "correspond" if message.get("kind") == "reply" else "comment"
-        steps["message"] = (kind, str(message["body"]))
+        # The writer's own sanitiser: an op queued before it existed is cleaned on the way.
+        steps["message"] = (kind, clean_text(str(message["body"])))
     return steps
 
 

@@ -97,12 +97,21 @@ def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def write_rt_section(config_path: Path, settings: RtSettings) -> None:
-    """Replace the [sync] table of the profile's config, keeping every other line as it was."""
+def write_rt_section(
+    config_path: Path, settings: RtSettings, *, token_from: str = "keyring"
+) -> None:
+    """Replace the [sync] table of the profile's config, keeping every other line as it was.
+
+    token_from says where the token is: "keyring", or the environment variable it came from
+    (then it is stored nowhere, and the comment says so)."""
     lines = config_path.read_text(encoding="utf-8").splitlines() if config_path.exists() else []
+    if token_from == "keyring":
+        where = "The token is in the OS keyring, not here."
+    else:
+        where = f"The token comes from {token_from}; it is stored nowhere."
     section = [
         "[sync]",
-        '# "rt": Request Tracker 5 over REST2. The token is in the keyring, not here.',
+        f'# "rt": Request Tracker 5 over REST2. {where}',
         'backend = "rt"',
         f"url = {_toml_string(settings.url)}",
         f"queues = [{', '.join(_toml_string(q) for q in settings.queues)}]",
