@@ -84,7 +84,12 @@ def _agent(run: Run, store: Any, ticket: int, number: int, agent_field: str, ste
                     Section.ROOT_CAUSE: "Depot backlog.",
                     Section.NEXT_STEPS: "Wait for the customer's answer.",
                 },
-                tags={Tag.PRODUCT_AREA: "delivery", Tag.CHANNEL: "email"},
+                tags={
+                    Tag.PRODUCT_AREA: "login",
+                    Tag.ISSUE_TYPE: "password_reset",
+                    Tag.PRIORITY: "P2",
+                    Tag.CHANNEL: "email",
+                },
             )
             change = TicketChange(
                 "pend",
