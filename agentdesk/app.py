@@ -151,6 +151,13 @@ class AgentDeskApp(App[None]):
         self.desk = message.desk
         self.queue_screen.show_desk(message.desk)
         self._check_store(message.desk)
+        if self.settings.shift and not message.desk.read_only:
+            # The start-of-shift checklist comes first (screens/shift_start.py).
+            from agentdesk.screens.shift_start import ShiftStartScreen
+
+            self.push_screen(
+                ShiftStartScreen(message.desk), lambda _: self.queue_screen.show_presence()
+            )
         if not message.desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
 

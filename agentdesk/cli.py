@@ -36,6 +36,11 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="how many demo tickets --demo generates (default 2000)",
     )
+    parser.add_argument(
+        "--no-shift",
+        action="store_true",
+        help="no start-of-shift checklist and no shift gate (a look at the queue)",
+    )
     parser.add_argument("--profile", default="default", help="profile name (default: default)")
     parser.add_argument("--db", type=Path, help="use this SQLite file instead of the profile's")
     # The same options after a subcommand (`agentdesk sync --once --profile work`); SUPPRESS
@@ -113,6 +118,9 @@ def _parser() -> argparse.ArgumentParser:
     connect.add_argument(
         "--no-check", action="store_true", help="save the settings without asking RT first"
     )
+    from agentdesk.shift_cli import add_commands
+
+    add_commands(commands)
     return parser
 
 
@@ -211,6 +219,7 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
                 settings = replace(settings, db_path=args.db)
         else:
             settings = load_settings(args.profile, db_path=args.db)
+        settings = replace(settings, shift=not args.no_shift and (args.demo or settings.shift))
     except AgentdeskError as error:
         return _fail(agent_message(error))
     from agentdesk.app import make_app
@@ -338,6 +347,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sync_command(args)
     if args.command == "connect":
         return connect_command(args)
+    if args.command in ("shift", "checklists"):
+        from agentdesk import shift_cli
+
+        if args.command == "checklists":
+            return shift_cli.checklists_check(args.folder)
+        return shift_cli.shift_command(args, _system_clock)
     return run_tui(args)
 
 

@@ -35,6 +35,13 @@ backend = "local"
 max_attempts = 3
 valid_minutes = 30
 
+[shift]
+# The shift checklists come first; tickets are taken once the required start items are done.
+enabled = true
+# Your team's folder of shift files (checklists.toml, roster.toml, announcements.toml): a
+# file there replaces the shipped one of the same name. Relative to this file.
+folder = ""
+
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
@@ -73,6 +80,9 @@ class Settings:
     # [verification]: failed attempts before the lock, and how long a pass holds.
     verify_max_attempts: int = 3
     verify_valid_minutes: int = 30
+    # [shift]: the start/end checklists gate taking tickets; the team's shift files.
+    shift: bool = False
+    shift_folder: Path | None = None
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -142,6 +152,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
             f'{config_path}: [sync] backend = {backend!r} is not supported; use "local" or "rt"'
         )
     folder = _get(doc, config_path, "macros", "folder", "").strip()
+    shift_folder = _get(doc, config_path, "shift", "folder", "").strip()
+    shift_enabled = doc.get("shift", {}).get("enabled", True)
+    if not isinstance(shift_enabled, bool):
+        raise ConfigError(f"{config_path}: [shift] enabled must be true or false")
     return Settings(
         profile=profile,
         config_path=config_path,
@@ -155,6 +169,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         department=_get(doc, config_path, "macros", "department", ""),
         verify_max_attempts=_get_count(doc, config_path, "verification", "max_attempts", 3),
         verify_valid_minutes=_get_count(doc, config_path, "verification", "valid_minutes", 30),
+        shift=shift_enabled,
+        shift_folder=(config_path.parent / Path(shift_folder).expanduser())
+        if shift_folder
+        else None,
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )

@@ -23,7 +23,9 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "sync": frozenset(
         {"backend", "url", "queues", "default_region", "default_channel", "overlap_seconds"}
     ),
-    "verification": frozenset({"max_attempts", "valid_minutes"}),
+    "verification": frozenset({"max_attempts", "valid_minutes", "before_reply"}),
+    "quality": frozenset({"on_resolve"}),
+    "shift": frozenset({"enabled", "folder"}),
     "ui": frozenset({"theme"}),
     "macros": frozenset({"folder", "company", "department"}),
 }

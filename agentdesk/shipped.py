@@ -78,3 +78,39 @@ def load_escalation(data_dir: Path | None = None) -> EscalationMatrix:
         return matrix_from_toml(load_toml(folder / "escalation.toml"))
     except EscalationError as error:
         raise DataFileError(f"{folder}: {error}") from error
+
+
+def shift_file(name: str, team_folder: Path | None = None) -> Path:
+    """A shift data file (checklists, roster, announcements): the team folder's copy when it
+    has one (a team file replaces the shipped one by name, like macros), else the shipped one."""
+    if team_folder is not None and (team_folder / name).is_file():
+        return team_folder / name
+    return shipped_dir("data") / name
+
+
+def load_shift_data(name: str, team_folder: Path | None = None) -> Any:
+    """One shift file parsed (core.shift_files); ShiftFileError lists each file:line problem."""
+    from agentdesk.core.shift_files import (
+        ANNOUNCEMENTS,
+        CHECKLISTS,
+        ROSTER,
+        ShiftFileError,
+        announcements_from_text,
+        checklist_from_text,
+        roster_from_text,
+    )
+
+    parse = {
+        CHECKLISTS: checklist_from_text,
+        ROSTER: roster_from_text,
+        ANNOUNCEMENTS: announcements_from_text,
+    }[name]
+    path = shift_file(name, team_folder)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot be read: {error}") from error
+    try:
+        return parse(text, str(path))
+    except ShiftFileError:
+        raise  # already names file:line

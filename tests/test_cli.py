@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 import sqlite3
 import subprocess
 import sys
@@ -162,3 +163,15 @@ def test_an_unknown_key_stops_the_cli_before_anything_starts(dirs: Path) -> None
     assert f"{config}:3: unknown key 'colour'" in result.stderr
     tui = run(env=env)
     assert tui.returncode == 1 and f"{config}:3: unknown key 'colour'" in tui.stderr
+
+
+def test_the_first_run_config_holds_only_keys_agentdesk_reads(dirs: Path) -> None:
+    # A section added to the template but not to config_keys.KNOWN_KEYS would stop every
+    # new profile at its first start.
+    from agentdesk.config import CONFIG_TEMPLATE
+    from agentdesk.config_keys import KNOWN_KEYS
+
+    settings = load_settings("fresh")
+    assert settings.config_path is not None and settings.config_path.exists()
+    sections = set(re.findall(r"^\[(\w+)\]", CONFIG_TEMPLATE, flags=re.M))
+    assert sections <= set(KNOWN_KEYS)

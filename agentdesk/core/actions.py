@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import TYPE_CHECKING
 
 from agentdesk.core.lifecycle import transition_refusal
+from agentdesk.core.shift import ShiftGate, take_refusal
 from agentdesk.core.ticket import Status, Tier
 from agentdesk.core.verification import may_clear_lock
 
@@ -116,24 +117,38 @@ def status_refusal(action: Action, status: Status) -> str | None:
     return None  # undo_macro (the store says why not), clear_lock (see why_not)
 
 
+# Taking a ticket waits for the shift's required start items (core.shift).
+TAKING = frozenset({Action.ASSIGN_TO_ME, Action.START_WORK})
+
+
+def shift_refusal(action: Action, shift: ShiftGate | None) -> str | None:
+    """Why the agent's shift does not let them take the ticket yet, or None."""
+    return take_refusal(shift) if action in TAKING else None
+
+
 def why_not(
     action: Action,
     snapshot: TicketSnapshot,
     agent_tier: Tier | None,
     verification: VerificationStatus,
+    shift: ShiftGate | None = None,
 ) -> str | None:
-    """Why this agent may not take the action on the ticket now, or None when they may."""
+    """Why this agent may not take the action on the ticket now, or None when they may.
+    shift: the agent's shift gate (None: shifts are not enforced on this desk)."""
     if action is Action.CLEAR_LOCK:
         if not verification.locked:
             return "verification is not locked"
         if not may_clear_lock(agent_tier):
             return "only a Level 2 or Level 3 agent can clear a verification lock"
         return None
-    return status_refusal(action, snapshot.status)
+    return status_refusal(action, snapshot.status) or shift_refusal(action, shift)
 
 
 def allowed_actions(
-    snapshot: TicketSnapshot, agent_tier: Tier | None, verification: VerificationStatus
+    snapshot: TicketSnapshot,
+    agent_tier: Tier | None,
+    verification: VerificationStatus,
+    shift: ShiftGate | None = None,
 ) -> dict[Action, str | None]:
     """Every action -> None when it is allowed now, else why not."""
-    return {action: why_not(action, snapshot, agent_tier, verification) for action in Action}
+    return {action: why_not(action, snapshot, agent_tier, verification, shift) for action in Action}

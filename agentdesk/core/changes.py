@@ -19,6 +19,7 @@ from agentdesk.core.business_hours import Pause
 from agentdesk.core.errors import Refused
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
 from agentdesk.core.quality import CONFIRMATION_MISSING, Confirmation, confirmation_recorded
+from agentdesk.core.shift import ShiftGate
 from agentdesk.core.sla import Breach
 from agentdesk.core.ticket import MessageKind, Priority, Region, Status, Tier
 from agentdesk.core.verification import (
@@ -221,8 +222,10 @@ def plan_change(
     policy: sla.SlaPolicy,
     taxonomy: Taxonomy | None = None,
     verification: VerificationPolicy | None = None,
+    shift: ShiftGate | None = None,
 ) -> ChangePlan:
-    """Check the change against the SOP and work out everything it writes."""
+    """Check the change against the SOP and work out everything it writes. shift: the
+    agent's shift gate; taking a ticket (assign, start) waits for its required items."""
     if now.tzinfo is None:
         raise ValueError("now must be timezone-aware")
     change = _with_patched_note(ticket, change)
@@ -258,7 +261,11 @@ def plan_change(
     elif change.status is not None:
         raise lifecycle.TransitionRefused(ticket.ref, ticket.status, change.status)
     action = actions.CHANGE_ACTIONS.get(change.action)
-    refusal = None if action is None else actions.status_refusal(action, ticket.status)
+    refusal = None
+    if action is not None:
+        refusal = actions.status_refusal(action, ticket.status) or actions.shift_refusal(
+            action, shift
+        )
     if refusal is not None:
         # The same answer the ticket screen's keys show (core.actions).
         raise ChangeRefused(f"{ticket.ref}: {refusal}")

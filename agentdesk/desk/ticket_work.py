@@ -103,7 +103,11 @@ def note_deadline(desk: Desk, ticket: TicketSnapshot) -> str:
 
 def actions_now(desk: Desk, ticket: TicketSnapshot) -> dict[Action, str | None]:
     """Every ticket action -> None when the desk's agent may take it now, else why not."""
-    return allowed_actions(ticket, desk.actor.tier, verification_now(desk, ticket))
+    from agentdesk.desk.shift import shift_gate
+
+    return allowed_actions(
+        ticket, desk.actor.tier, verification_now(desk, ticket), shift_gate(desk)
+    )
 
 
 def demo_answers(desk: Desk, account_id: str) -> str:
@@ -125,10 +129,15 @@ def demo_answers(desk: Desk, account_id: str) -> str:
 
 def apply_change(desk: Desk, ticket_id: int, change: TicketChange) -> ChangePlan:
     """Any change, checked by the SOP and written with its audit and outbox rows."""
+    from agentdesk.desk.shift import shift_gate
     from agentdesk.store.writes import apply_change as write
 
     with desk.writing(_DOING.get(change.action, "change the ticket")):
-        return write(desk.store, ticket_id, change, actor=desk.actor.handle, now=desk.now())
+        # Taking a ticket waits for the shift's required start items (core.actions).
+        gate = shift_gate(desk) if change.action in ("assign", "start") else None
+        return write(
+            desk.store, ticket_id, change, actor=desk.actor.handle, now=desk.now(), shift=gate
+        )
 
 
 def send_message(desk: Desk, ticket_id: int, kind: MessageKind, body: str) -> ChangePlan:

@@ -17,7 +17,6 @@ from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.screen import Screen
 from textual.widgets import Input
 from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
 
@@ -28,6 +27,7 @@ from agentdesk.core.ticket import Priority
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk.base import Desk
 from agentdesk.screens.queue_commands import QueueCommands, queue_bindings
+from agentdesk.screens.queue_shift import QueueShiftKeys
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
@@ -47,7 +47,7 @@ REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
 
-class QueueScreen(Screen[None]):
+class QueueScreen(QueueShiftKeys):
     COMMANDS = {QueueCommands}
 
     # Keys, labels and palette entries: one table, in queue_commands.py.
@@ -168,6 +168,7 @@ class QueueScreen(Screen[None]):
         if not peeked:
             self.table.show_waiting("Loading tickets…")
         self.mount(SyncDriver(desk))
+        self.show_presence()
         # Keep the agent's place if they started scrolling the peeked rows.
         self.reload(keep_cursor=peeked)
 

@@ -270,6 +270,13 @@ def _header(path: Path) -> bytes:
         return handle.read(100)
 
 
+def _file_is_ours(path: Path) -> bool:
+    try:
+        return _is_ours(_header(path))
+    except OSError:
+        return False
+
+
 def _is_ours(header: bytes) -> bool:
     """agentdesk's application_id in the header: readable even when the b-tree is not."""
     at = _APPLICATION_ID_OFFSET
@@ -386,9 +393,7 @@ def open_store(
         migrate(engine)
     except SADatabaseError as error:
         engine.dispose()
-        raise _failure(
-            path, error.orig or error, ours=created or _is_ours(_header(path))
-        ) from error
+        raise _failure(path, error.orig or error, ours=created or _file_is_ours(path)) from error
     return Store(path=path, engine=engine, policy=policy)
 
 

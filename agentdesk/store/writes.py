@@ -19,6 +19,7 @@ from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import ChangePlan, TicketChange, TicketSnapshot, plan_change
 from agentdesk.core.errors import DeskError
 from agentdesk.core.note_template import Taxonomy
+from agentdesk.core.shift import ShiftGate
 from agentdesk.core.text import clean_strings
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.store.audit import AuditRecord, rows_of, write_audit
@@ -133,11 +134,19 @@ def apply_change(
     actor: str,
     now: datetime,
     taxonomy: Taxonomy | None = None,
+    shift: ShiftGate | None = None,
 ) -> ChangePlan:
     """Check the change by the SOP's rules and write it, its audit and its outbox row."""
     with store.write() as connection:
         written = write_change(
-            connection, store, ticket_id, change, actor=actor, now=now, taxonomy=taxonomy
+            connection,
+            store,
+            ticket_id,
+            change,
+            actor=actor,
+            now=now,
+            taxonomy=taxonomy,
+            shift=shift,
         )
     return written.plan
 
@@ -192,9 +201,10 @@ def write_change(
     actor: str,
     now: datetime,
     taxonomy: Taxonomy | None = None,
+    shift: ShiftGate | None = None,
 ) -> WrittenChange:
     """The one write path, inside a write transaction: ticket, message, note, labels, audit,
-    outbox."""
+    outbox. shift: the agent's shift gate (core.shift), for the changes that take a ticket."""
     taxonomy = taxonomy or _taxonomy()
     # The sanitiser before the plan: the stored rows and the outbox payload (what RT is sent)
     # are made from the same clean text.
@@ -207,6 +217,7 @@ def write_change(
         policy=store.policy,
         taxonomy=taxonomy,
         verification=store.verification,
+        shift=shift,
     )
     values = {name: _db_value(value) for name, value in plan.updates.items()}
     assignments = ", ".join(f"{name} = :{name}" for name in values)

@@ -17,6 +17,7 @@ from agentdesk.sync.rt.settings import RtSettings, rt_settings
 if TYPE_CHECKING:
     from agentdesk.config import Settings
     from agentdesk.store.engine import Store
+    from agentdesk.sync.rt.probe import HelpdeskProbe
 
 
 def rt_settings_for(settings: Settings) -> RtSettings:
@@ -32,6 +33,15 @@ def make_backend(settings: Settings, **client_args: Any) -> Backend:
 
     rt = rt_settings_for(settings)
     return RtBackend.connect(rt, get_token(settings.profile, rt.url), **client_args)
+
+
+def probe_helpdesk(settings: Settings) -> HelpdeskProbe:
+    """Reachable, token accepted, the helpdesk's clock (the start-of-shift checks)."""
+    from agentdesk.sync.rt.probe import HelpdeskProbe, probe_rt
+
+    if settings.backend != "rt":
+        return HelpdeskProbe("local backend: this computer's store is the helpdesk", None, True)
+    return probe_rt(settings)
 
 
 def run_sync(

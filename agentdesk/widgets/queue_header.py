@@ -42,6 +42,8 @@ class QueueHeader(Widget):
     outbox: reactive[int | None] = reactive(None)
     conflicts: reactive[int] = reactive(0)
     counts: reactive[Mapping[Priority, int] | None] = reactive(None)
+    presence: reactive[str] = reactive("")
+    """The shift's presence ("available", "on break 04:12 (b: back)"); "" without shifts."""
 
     def render(self) -> Content:
         width = self.size.width
@@ -59,6 +61,9 @@ class QueueHeader(Widget):
             ("● ", dot),
             self.connection,
         )
+        if self.presence:
+            style = "bold $text-warning" if self.presence.startswith("on break") else "$text-muted"
+            left += Content.assemble("  ", (self.presence, style))
         if self.outbox:
             left += Content.assemble("  ", ("outbox ", "$text-muted"), str(self.outbox))
         if self.conflicts:

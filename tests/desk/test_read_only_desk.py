@@ -11,9 +11,12 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core.errors import ReadOnly, Refused
+from agentdesk.core.shift import Presence
 from agentdesk.desk import Desk, conflicts, sync_status
 from agentdesk.desk import queue as desk_queue
+from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
+from agentdesk.desk.shift_checks import CheckResult
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
 from agentdesk.store.rows import QueueFilter
@@ -54,7 +57,44 @@ def _keep_syncing(desk: Desk) -> object:
     return sync_status.keep_syncing(desk, backend, once=True, interval=1, report=print)
 
 
+def _shift_then(call: Callable[[Desk], object]) -> Callable[[Desk], object]:
+    """A shift write needs an open shift: a read-only desk refuses the start already."""
+
+    def both(desk: Desk) -> object:
+        desk_shift.start_shift(desk)
+        return call(desk)
+
+    return both
+
+
 WRITES: dict[str, Callable[[Desk], object]] = {
+    "shift.start_shift": desk_shift.start_shift,
+    "shift.tick": _shift_then(lambda desk: desk_shift.tick(desk, "tools")),
+    "shift.record_check": _shift_then(
+        lambda desk: desk_shift.record_check(desk, CheckResult("keyring", True, "ok", 0.1))
+    ),
+    "shift.acknowledge_announcement": _shift_then(
+        lambda desk: desk_shift.acknowledge_announcement(desk, "2026-11-refund-window")
+    ),
+    "shift.priority_reviewed": _shift_then(
+        lambda desk: desk_shift.priority_reviewed(desk, {1, 2, 3, 4})
+    ),
+    "shift.set_presence": _shift_then(lambda desk: desk_shift.set_presence(desk, Presence.BREAK)),
+    "shift.mark_follow_up": _shift_then(
+        lambda desk: desk_shift.mark_follow_up(desk, 3, FIXED_NOW, "call")
+    ),
+    "shift.leave_assigned": _shift_then(lambda desk: desk_shift.leave_assigned(desk, 3, "mine")),
+    "shift.hand_over": _shift_then(
+        lambda desk: desk_shift.hand_over(desk, 3, "over to you", to_agent="li.wei")
+    ),
+    "shift.write_wrap_up": _shift_then(lambda desk: desk_shift.write_wrap_up(desk, "quiet")),
+    "shift.end_shift": _shift_then(
+        lambda desk: (
+            desk_shift.leave_assigned(desk, 3, "mine"),
+            desk_shift.write_wrap_up(desk, "quiet"),
+            desk_shift.end_shift(desk),
+        )
+    ),
     "queue.record_breaches": _record_breaches,
     "conflicts.resolve_conflict kept_mine": _resolve_kept_mine,
     "conflicts.resolve_conflict edited": _resolve_edited,

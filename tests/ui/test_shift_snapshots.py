@@ -1,0 +1,41 @@
+"""Snapshots of the shift screens: fixed clock, fixed check results and durations, the helpdesk
+down (the start screen shows "working offline")."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from textual.pilot import Pilot
+
+from agentdesk.app import make_app
+from agentdesk.config import Settings
+from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import settle
+from tests.ui.test_shift_screens import shifts
+
+__all__ = ["shifts"]  # the fixture
+
+
+async def _start(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+
+
+async def _end(pilot: Pilot[Any]) -> None:
+    await settle(pilot)
+    await pilot.press("escape")
+    await settle(pilot)
+    pilot.app.queue_screen.action_shift_end()  # type: ignore[attr-defined]
+    await settle(pilot)
+    await pilot.press("e")
+    await settle(pilot)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_shift_start(snap_compare: Any, shifts: Settings, clock: SteppedClock, size: Any) -> None:
+    assert snap_compare(make_app(shifts, clock=clock), terminal_size=size, run_before=_start)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+def test_shift_end(snap_compare: Any, shifts: Settings, clock: SteppedClock, size: Any) -> None:
+    assert snap_compare(make_app(shifts, clock=clock), terminal_size=size, run_before=_end)
