@@ -29,6 +29,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "default_channel",
             "overlap_seconds",
             "settle_seconds",
+            "request_deadline_seconds",
         }
     ),
     "verification": frozenset({"max_attempts", "valid_minutes", "before_reply"}),

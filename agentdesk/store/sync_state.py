@@ -125,21 +125,33 @@ class SyncStateRows:
 
     def reject(
         self, backend: str, remote_id: str | None, reason: str, record: Any, now: datetime
-    ) -> None:
-        """Set a remote record aside with the reason: kept, never applied."""
+    ) -> bool:
+        """Set a remote record aside with the reason: kept, never applied. Once: the same
+        record for the same reason (a pull's overlap window reads it again) is not set aside
+        again until it changes. True if this is a new reject."""
+        params = {
+            "b": backend,
+            "r": remote_id,
+            "why": reason,
+            "rec": json.dumps(record, sort_keys=True, default=str)[:20_000],
+        }
+        seen = self.connection.execute(
+            text(
+                "SELECT 1 FROM sync_rejects WHERE backend = :b AND remote_id IS :r "
+                "AND reason = :why AND record = :rec LIMIT 1"
+            ),
+            params,
+        ).first()
+        if seen is not None:
+            return False
         self.connection.execute(
             text(
                 "INSERT INTO sync_rejects (backend, remote_id, reason, record, at) "
                 "VALUES (:b, :r, :why, :rec, :at)"
             ),
-            {
-                "b": backend,
-                "r": remote_id,
-                "why": reason,
-                "rec": json.dumps(record, sort_keys=True, default=str)[:20_000],
-                "at": to_db(now),
-            },
+            {**params, "at": to_db(now)},
         )
+        return True
 
     def get_status(self, backend: str) -> SyncStatus:
         row = self.connection.execute(

@@ -16,6 +16,7 @@ from datetime import datetime
 from agentdesk.store.sync_port import Op, SyncPort, SyncStatus
 from agentdesk.sync.errors import (
     Ambiguous,
+    BadAnswer,
     BadRecord,
     Offline,
     RateLimited,
@@ -106,6 +107,12 @@ def run_once(
         # What happens next is the caller's to say: the TUI tries again, `sync --once` exits.
         summary.state = "offline"
         summary.message = f"the helpdesk did not answer: {error}"
+        status = replace(status, failures=status.failures + 1, offline_until=offline_until())
+    except BadAnswer as error:
+        # The client's message names the server and shows what it sent instead; what happens
+        # next is the caller's to say, as above.
+        summary.state = "offline"
+        summary.message = str(error)
         status = replace(status, failures=status.failures + 1, offline_until=offline_until())
     except BadRecord as error:
         summary.state = "offline"

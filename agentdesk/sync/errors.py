@@ -29,6 +29,12 @@ class Ambiguous(SyncError):
     """The request may or may not have been applied (read timeout, reset, 502/504, 500)."""
 
 
+class BadAnswer(SyncError):
+    """The server answered, but not with what a helpdesk sends (not JSON, or JSON of the
+    wrong shape): a captive portal, a misconfigured proxy, a cut body. Nothing is believed;
+    the run ends offline and the outbox is kept."""
+
+
 class RateLimited(SyncError):
     def __init__(self, status: int, delay: float | None) -> None:
         super().__init__(f"HTTP {status}, retry after {delay} s")

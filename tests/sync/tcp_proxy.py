@@ -5,7 +5,13 @@ request: the proxy reads the request line and asks `decide` what to do with it:
   "pass"  forward both ways;
   "drop"  forward the request, let RT apply it, then close on the client without an answer
           (a reset after sending: the client cannot know whether it landed);
-  "stall" never forward, never answer (the client's read timeout fires; nothing landed).
+  "stall" never forward, never answer (the client's read timeout fires; nothing landed);
+  "reset_early"  forward the request and reset the client at once, while RT is still working
+          (a dropped mobile link: RT finishes and commits; the client heard nothing);
+  "drip"  forward, then send RT's answer one byte every `drip_seconds` (no read timeout
+          fires, the answer takes for ever);
+  "cut"   forward, then send the first half of RT's answer and close normally (a body cut
+          short: the headers promise more than arrives).
 """
 
 from __future__ import annotations
@@ -18,9 +24,14 @@ from collections.abc import Callable
 
 class TcpProxy:
     def __init__(
-        self, target_port: int, decide: Callable[[str], str], upstream_timeout: float = 60.0
+        self,
+        target_port: int,
+        decide: Callable[[str], str],
+        upstream_timeout: float = 60.0,
+        drip_seconds: float = 5.0,
     ) -> None:
         self.target_port = target_port
+        self.drip_seconds = drip_seconds
         self.upstream_timeout = upstream_timeout
         self.decide = decide
         self.seen: list[tuple[str, str]] = []
@@ -70,6 +81,24 @@ class TcpProxy:
             body += chunk
         return head + b"\r\n\r\n" + body
 
+    @staticmethod
+    def _reset(client: socket.socket) -> None:
+        # Linger 0: close with a reset, as a dying middlebox would.
+        client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+
+    def _answer_in_background(self, request: bytes) -> None:
+        """Send the request to RT and read its whole answer, for nobody: RT finishes its work."""
+
+        def run() -> None:
+            with socket.create_connection(
+                ("127.0.0.1", self.target_port), timeout=self.upstream_timeout
+            ) as upstream:
+                upstream.sendall(request)
+                while upstream.recv(65536):
+                    pass
+
+        threading.Thread(target=run, daemon=True).start()
+
     def _handle(self, client: socket.socket) -> None:
         with client:
             request = self._read_request(client)
@@ -79,6 +108,10 @@ class TcpProxy:
             self.bytes_up += len(request)
             if action == "stall":
                 self._stop.wait(60)
+                return
+            if action == "reset_early":
+                self._answer_in_background(request)
+                self._reset(client)
                 return
             with socket.create_connection(
                 ("127.0.0.1", self.target_port), timeout=self.upstream_timeout
@@ -91,8 +124,19 @@ class TcpProxy:
                         break
                     answer += chunk
             if action == "drop":
-                # Linger 0: close with a reset, as a dying middlebox would.
-                client.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+                self._reset(client)
+                return
+            if action == "cut":
+                answer = answer[: len(answer) // 2]
+            if action == "drip":
+                try:
+                    for index in range(len(answer)):
+                        if self._stop.wait(self.drip_seconds):
+                            return
+                        client.sendall(answer[index : index + 1])
+                        self.bytes_down += 1
+                except OSError:
+                    return  # the client gave up
                 return
             client.sendall(answer)
             self.bytes_down += len(answer)

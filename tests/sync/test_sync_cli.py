@@ -155,3 +155,24 @@ def test_network_failures_are_named_in_plain_words() -> None:
     )
     silent = httpx.ReadTimeout("timed out")
     assert "sent no answer within 20 s" in network_words(silent, "https://rt.example", timeouts)
+
+
+def test_sync_once_behind_a_captive_portal_is_offline_with_a_clear_message(
+    tmp_path: Path,
+) -> None:
+    from tests.sync.portal import CaptivePortal
+
+    with CaptivePortal() as portal:
+        config = tmp_path / "xdg_config_home/agentdesk/profiles/default.toml"
+        config.parent.mkdir(parents=True)
+        config.write_text(f'[sync]\nbackend = "rt"\nurl = "{portal.url}"\n')
+        result = run(tmp_path, "sync", "--once", AGENTDESK_RT_TOKEN="1-2-abc")
+    assert "Traceback" not in result.stderr, result.stderr
+    assert result.returncode == 3, (result.stdout, result.stderr)  # offline, as when unreachable
+    lines = result.stdout.splitlines()
+    assert lines[0] == "rt: offline, 0 queued"
+    assert (
+        f"RT at {portal.url} answered with something that is not JSON: "
+        "'<!DOCTYPE html> <html><head><title>Welcome to TrainNet</title>"
+    ) in result.stdout
+    assert "\x1b" not in result.stdout and "1-2-abc" not in result.stdout + result.stderr

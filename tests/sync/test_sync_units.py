@@ -83,6 +83,7 @@ def test_a_valid_ticket_parses() -> None:
         ({"Owner": "li.wei"}, "Owner is 'li.wei'"),
         ({"Requestor": "x"}, "Requestor is 'x'"),
         ({"Created": "2026-11-20 10:00:00"}, "Created is"),
+        ({"Priority": "-5"}, "Priority is -5, below 0"),
     ],
 )
 def test_a_bad_field_is_named_in_the_error(overrides: dict[str, object], message: str) -> None:
@@ -128,6 +129,17 @@ def test_sync_settings_are_checked_with_the_file_and_key_named() -> None:
         rt_settings({"url": "https://rt", "queues": "Support"}, "p.toml")
     with pytest.raises(SyncSettingsError, match="no user or password"):
         check_url("https://root:secret@rt.example")
+
+
+def test_the_request_deadline_is_a_setting_the_backend_passes_to_its_client() -> None:
+    from agentdesk.sync.rt.backend import RtBackend
+
+    assert rt_settings({"url": "https://rt"}, "p.toml").request_deadline_seconds == 60.0
+    short = rt_settings({"url": "https://rt", "request_deadline_seconds": 15}, "p.toml")
+    assert RtBackend.connect(short, "token").client.total_timeout == 15.0
+    for bad in (0, "60", True, 10_000):
+        with pytest.raises(SyncSettingsError, match=r"p\.toml: \[sync\] request_deadline_seconds"):
+            rt_settings({"url": "https://rt", "request_deadline_seconds": bad}, "p.toml")
 
 
 def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:

@@ -117,3 +117,24 @@ async def test_an_open_ticket_reads_itself_again_when_a_pull_brought_it_messages
         assert app.screen is screen
         bodies = [message.body for message in screen.workspace.detail.messages]
         assert len(bodies) == before + 1 and "Any news?" in bodies
+
+
+async def test_a_captive_portal_shows_offline_and_says_what_it_answered(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.sync.portal import CaptivePortal
+
+    monkeypatch.setenv("AGENTDESK_RT_TOKEN", "not-a-real-token")
+    with CaptivePortal() as portal:
+        settings = replace(
+            demo, backend="rt", extra={"sync": {"url": portal.url, "queues": ["General"]}}
+        )
+        app = make_app(settings, clock=clock)
+        async with app.run_test(size=SIZE) as pilot:
+            await settle(pilot)
+            header = app.queue_screen.query_one(QueueHeader)
+            assert header.connection == "offline"
+            assert "offline" in str(header.render())
+            said = [str(n.message) for n in app._notifications]
+            expected = f"RT at {portal.url} answered with something that is not JSON: '<!DOCTYPE"
+            assert any(expected in line for line in said), said

@@ -9,7 +9,9 @@ exceptions, not in logs.
 from __future__ import annotations
 
 import contextlib
+import json as jsonlib
 import logging
+import re
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -18,8 +20,11 @@ from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
+from agentdesk.security.sanitize import clean_text
+from agentdesk.sync.deadline import Deadline, deadline_transport
 from agentdesk.sync.errors import (
     Ambiguous,
+    BadAnswer,
     Offline,
     RateLimited,
     Rejected,
@@ -39,6 +44,9 @@ CONNECT_TIMEOUT = 5.0
 READ_TIMEOUT = 20.0
 WRITE_TIMEOUT = 20.0
 POOL_TIMEOUT = 5.0
+# The whole request, connect to last byte: a server dripping one byte every few seconds never
+# trips the read timeout, but it cannot hold a run longer than this.
+TOTAL_TIMEOUT = 60.0
 
 
 @dataclass
@@ -111,6 +119,50 @@ def network_words(
     return f"the connection to {where} failed ({detail})"
 
 
+# What each REST2 answer must be, by path (relative to /REST/2.0): a search is an object with
+# an items list; one record is an object; anything else (a POST's or PUT's messages) is an
+# object or a list. Checked here, once, for every call: no call site believes a bad answer.
+_SEARCH = re.compile(
+    r"^/(tickets|transactions|attachments|queues(/all)?|users|groups|"
+    r"ticket/\d+/(history|attachments)|transaction/\d+/attachments)$"
+)
+_RECORD = re.compile(r"^/(ticket|transaction|attachment|queue|user|group)/[^/]+$")
+_SHOWN = 80
+_SPACES = re.compile(r"\s+")
+
+
+def shown(raw: bytes) -> str:
+    """The start of an answer, fit for a one-line message: no control characters or escape
+    sequences (a captive portal's page must not paint the terminal), whitespace collapsed."""
+    text = clean_text(raw[: _SHOWN * 4].decode("utf-8", "replace"))
+    text = "".join(ch if ch.isprintable() else " " for ch in text)
+    text = _SPACES.sub(" ", text).strip()
+    if not text:
+        return "(an empty body)"
+    return repr(text[:_SHOWN] + ("..." if len(text) > _SHOWN else ""))
+
+
+def answer_problem(method: str, path: str, raw: bytes) -> str | None:
+    """What is wrong with a 2xx answer's body, in words for the agent; None if it is sound."""
+    try:
+        body = jsonlib.loads(raw)
+    except ValueError:
+        return f"something that is not JSON: {shown(raw)}"
+    if method == "GET" and _SEARCH.match(path):
+        if isinstance(body, dict) and isinstance(body.get("items"), list):
+            return None
+        expected = "a search result (an object with an items list)"
+    elif method == "GET" and _RECORD.match(path):
+        if isinstance(body, dict):
+            return None
+        expected = "a record (an object)"
+    elif isinstance(body, dict | list):
+        return None
+    else:
+        expected = "an object or a list"
+    return f"JSON that is not {expected} to {method} {path}: {shown(raw)}"
+
+
 @dataclass
 class RtClient:
     """One REST2 endpoint. Idempotent calls retry here; the push engine decides for the rest."""
@@ -129,11 +181,14 @@ class RtClient:
         WRITE_TIMEOUT,
         POOL_TIMEOUT,
     )
+    total_timeout: float = TOTAL_TIMEOUT
     traffic: Traffic = field(default_factory=Traffic)
     # Server time minus local time, from the Date header: pulls speak in server time.
     clock_offset: float = 0.0
     event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None
+    helpdesk: str = "RT"
     _http: Any = field(default=None, repr=False)
+    _deadline: Deadline = field(default_factory=Deadline, repr=False)
 
     def _client(self) -> httpx.Client:
         if self._http is None:
@@ -153,7 +208,7 @@ class RtClient:
                     write=self.timeouts[2],
                     pool=self.timeouts[3],
                 ),
-                transport=self.transport,
+                transport=self.transport or deadline_transport(self._deadline),
                 event_hooks=dict(self.event_hooks or {}),
             )
         return self._http  # type: ignore[no-any-return]
@@ -194,15 +249,24 @@ class RtClient:
         if not self.breaker.allows(now):
             raise Offline("the helpdesk failed several times in a row; asking again later")
         try:
-            response = self._client().request(
-                method, path, params=params, json=json, headers=headers
-            )
-            response.read()
+            with self._deadline.within(self.total_timeout):
+                try:
+                    response = self._client().request(
+                        method, path, params=params, json=json, headers=headers
+                    )
+                    response.read()
+                finally:
+                    late = self._deadline.passed()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
             self.breaker.record_failure(now)
             raise Unreachable(network_words(error, self.base_url, self.timeouts)) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
             self.breaker.record_failure(now)
+            if late:  # the drip case: every read was in time, the answer as a whole was not
+                raise Ambiguous(
+                    f"{self.base_url} did not finish answering {method} {path} "
+                    f"within {self.total_timeout:g} s"
+                ) from None
             raise Ambiguous(network_words(error, self.base_url, self.timeouts)) from None
         self._count(response)
         status = response.status_code
@@ -218,6 +282,12 @@ class RtClient:
         if status in (500, 502, 504):
             self.breaker.record_failure(now)
             raise Ambiguous(f"{method} {path}: HTTP {status}")
+        if 200 <= status < 300:
+            problem = answer_problem(method, path, response.content)
+            if problem is not None:
+                self.breaker.record_failure(now)
+                log.info("%s %s: %s", method, path, problem)
+                raise BadAnswer(f"{self.helpdesk} at {self.base_url} answered with {problem}")
         self.breaker.record_success()
         if 400 <= status < 500 and status != 412:
             raise Rejected(status, _server_message(response))

@@ -133,6 +133,9 @@ def parse_ticket(item: Mapping[str, Any]) -> RemoteTicket:
         priority = int(str(priority_raw))
     except ValueError:
         raise BadRecord(f"Priority is {priority_raw!r}, not a number") from None
+    if priority < 0:
+        # RT allows it, but no bucket fits: taking it as P4 would hide it.
+        raise BadRecord(f"Priority is {priority}, below 0: no SOP priority (P0-P4) matches it")
     requestors = item.get("Requestor", [])
     if not isinstance(requestors, list):
         raise BadRecord(f"Requestor is {requestors!r}, not a list")

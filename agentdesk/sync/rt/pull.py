@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
+from agentdesk.core.ticket import Channel, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import PulledTicket, SyncPort, SyncRows
@@ -38,6 +38,7 @@ from agentdesk.sync.rt.mapping import (
     status_from_rt,
 )
 from agentdesk.sync.rt.settings import RtSettings
+from agentdesk.sync.rt.ticket_apply import apply_remote_ticket
 from agentdesk.sync.rt.ticketsql import queue_clause
 
 log = logging.getLogger("agentdesk.sync")
@@ -165,9 +166,9 @@ class Puller:
                 raise BadRecord(f"a search item is {type(item).__name__}, not an object")
             ticket = parse_ticket(item)
         except BadRecord as error:
-            rows.reject(BACKEND, remote_id, str(error), item, now)
-            log.warning("RT ticket %s set aside: %s", remote_id, error)
-            report.rejected += 1
+            if rows.reject(BACKEND, remote_id, str(error), item, now):
+                log.warning("RT ticket %s set aside: %s", remote_id, error)
+                report.rejected += 1
             return
         found = rows.ticket_id_for_remote(ticket.remote_id)
         if found is None:
@@ -175,37 +176,12 @@ class Puller:
             report.created += 1
             report.pulled += 1
             return
-        ticket_id = found
-        known = rows.ticket_sync(ticket_id)
-        if known.remote_updated_at == to_db(ticket.updated_at):
+        applied = apply_remote_ticket(rows, found, ticket, etag=None, now=now)
+        report.kept_local += applied.kept_local
+        if applied.unchanged:
             report.unchanged += 1  # the overlap window re-reads recent tickets: nothing new
-            return
-        dirty = rows.dirty_fields(ticket_id) | rows.open_conflict_fields(ticket_id)
-        local = rows.local_values(ticket_id)
-        values: dict[str, str] = {}
-        for name in RT_FIELD:
-            theirs = _local_word(name, ticket, local[name])
-            if theirs == local[name]:
-                continue
-            if name in dirty:
-                report.kept_local += 1  # the pending edit goes out on the next push
-                continue
-            values[name] = theirs
-        extra = {}
-        if rows.subject_of(ticket_id) != ticket.subject:
-            extra["subject"] = ticket.subject
-        rows.set_remote_fields(
-            ticket_id, values, actor=f"rt:{ticket.owner}", action="sync_pull", now=now, extra=extra
-        )
-        rows.save_ticket_sync(
-            ticket_id,
-            BACKEND,
-            # Changed since we last read it: the ETag we had is stale, and unknown until a GET.
-            etag=None,
-            remote_updated_at=ticket.updated_at,
-            remote_values={f: ticket.rt_value(f) for f in RT_FIELD},
-        )
-        report.pulled += 1
+        else:
+            report.pulled += 1
 
     def _insert(self, rows: SyncRows, ticket: RemoteTicket, now: datetime) -> None:
         region = _enum(Region, ticket.custom_fields.get("Region"), self.settings.default_region)
@@ -257,11 +233,3 @@ def _enum(kind: Any, value: str | None, default: Any) -> Any:
         return kind(value) if value else default
     except ValueError:
         return default
-
-
-def _local_word(name: str, ticket: RemoteTicket, local: str) -> str:
-    if name == "status":
-        return status_from_rt(ticket.status, Status(local)).value
-    if name == "priority":
-        return priority_keeps_local(ticket.priority, Priority(local)).value
-    return "" if ticket.owner == NOBODY else ticket.owner

@@ -31,7 +31,14 @@ from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import Op, SyncPort
 from agentdesk.sync.checkpoints import reached
 from agentdesk.sync.engine import PushReport, push_outbox
-from agentdesk.sync.errors import Ambiguous, RateLimited, Rejected, Unauthorized, Unreachable
+from agentdesk.sync.errors import (
+    Ambiguous,
+    BadRecord,
+    RateLimited,
+    Rejected,
+    Unauthorized,
+    Unreachable,
+)
 from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.history_match import (
     Settle,
@@ -51,6 +58,7 @@ from agentdesk.sync.rt.mapping import (
     to_rt,
 )
 from agentdesk.sync.rt.settings import RtSettings
+from agentdesk.sync.rt.ticket_apply import apply_remote_ticket
 from agentdesk.sync.rt.ticketsql import quote
 
 log = logging.getLogger("agentdesk.sync")
@@ -121,18 +129,18 @@ class Pusher:
     def get_ticket(self, remote_id: str) -> tuple[RemoteTicket, str]:
         response = self.client.call("GET", f"/ticket/{remote_id}")
         etag = response.headers.get("etag", "").strip('"') or None
-        ticket = parse_ticket(response.json())
+        try:
+            ticket = parse_ticket(response.json())
+        except BadRecord as error:
+            # This ticket's copy in RT cannot be read: park its op with the reason, not the run.
+            raise Rejected(response.status_code, f"RT's ticket {remote_id}: {error}") from None
         return ticket, etag or ""
 
     def _save_remote(self, ticket_id: int, ticket: RemoteTicket, etag: str) -> None:
+        """What a GET of the ticket showed, applied as a pull applies it: saving RT's version
+        alone would make the next pull skip a colleague's change to another field."""
         with self.port.write() as rows:
-            rows.save_ticket_sync(
-                ticket_id,
-                BACKEND,
-                etag=etag,
-                remote_updated_at=ticket.updated_at,
-                remote_values={f: ticket.rt_value(f) for f in RT_FIELD},
-            )
+            apply_remote_ticket(rows, ticket_id, ticket, etag=etag or None, now=self.clock())
 
     def _who_changed(self, remote_id: str, rt_field: str) -> tuple[str, datetime | None]:
         try:
@@ -221,10 +229,11 @@ class Pusher:
         still: dict[str, tuple[str | None, str | None]] = {}
         for name, (old, new) in wanted.items():
             now_remote = remote.rt_value(name)
-            if now_remote == to_rt(name, new):
+            # Compared in agentdesk's words: RT's 90 is P0, so a colleague's 90 agrees with P0.
+            if _local_word(name, now_remote, new) == (new or ""):
                 continue  # already there (our earlier send, or someone agreed)
-            if now_remote == to_rt(name, old):
-                still[name] = (old, new)  # nobody else touched it: send it again
+            if _local_word(name, now_remote, old) == (old or ""):
+                still[name] = (old, new)  # nobody else moved it, in our words: send it again
                 continue
             actor, at = self._who_changed(remote_id, RT_FIELD[name])
             with self.port.write() as rows:

@@ -32,6 +32,8 @@ class RtSettings:
     # sends it again only when it is still not there. Longer than RT's own request time (a
     # reply with its notification scrips takes seconds; a front proxy gives up after 60 s).
     settle_seconds: float = 60.0
+    # Every request as a whole, connect to last byte (a slow drip must not hold a run).
+    request_deadline_seconds: float = 60.0
 
     @property
     def scope(self) -> str:
@@ -80,6 +82,15 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
             f"{source}: [sync] settle_seconds must be 1..3600 seconds (how long a request "
             "that failed on the way may still be at work in RT)"
         )
+    deadline = table.get("request_deadline_seconds", 60)
+    if (
+        isinstance(deadline, bool)
+        or not isinstance(deadline, int | float)
+        or not 1 <= deadline <= 3600
+    ):
+        raise SyncSettingsError(
+            f"{source}: [sync] request_deadline_seconds must be 1..3600 seconds"
+        )
     return RtSettings(
         url=url,
         queues=tuple(q.strip() for q in queues),
@@ -87,6 +98,7 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
         default_channel=channel,
         overlap_seconds=overlap,
         settle_seconds=float(settle),
+        request_deadline_seconds=float(deadline),
     )
 
 
