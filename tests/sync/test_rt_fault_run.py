@@ -27,6 +27,7 @@ from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.store.writes import apply_change
 from agentdesk.sync.rt.mapping import NOBODY, priority_keeps_local, status_from_rt
 from agentdesk.sync.rt.push import normal_body, post_steps
+from tests.store.factory import verified
 from tests.sync.conftest import make_backend
 from tests.sync.tcp_proxy import TcpProxy
 from tests.sync.test_rt_live import local_id
@@ -100,6 +101,8 @@ def _agent(run: Run, store: Any, ticket: int, number: int, agent_field: str, ste
             )
         else:
             change = TicketChange("start", status=Status.IN_PROGRESS)
+    if kind == "reply":
+        verified(store, ticket, _now())  # replies wait for a pass (local only: no outbox row)
     try:
         apply_change(store, ticket, change, actor="amara.okafor", now=_now())
     except Refused as error:
