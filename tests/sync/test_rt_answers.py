@@ -35,7 +35,9 @@ PORTAL = (
 @pytest.fixture
 def backend() -> RtBackend:
     client = RtClient(URL, "secret-token-123", sleep=lambda seconds: None)
-    return RtBackend(settings=RtSettings(url=URL, queues=("General",)), client=client)
+    # A short settle bound: a POST whose answer was bad is looked for only briefly here.
+    settings = RtSettings(url=URL, queues=("General",), settle_seconds=0.5)
+    return RtBackend(settings=settings, client=client)
 
 
 @pytest.fixture
