@@ -27,8 +27,22 @@ async def _end(pilot: Pilot[Any]) -> None:
     await settle(pilot)
     pilot.app.queue_screen.action_shift_end()  # type: ignore[attr-defined]
     await settle(pilot)
+    await _rows_shown(pilot)
     await pilot.press("e")
     await settle(pilot)
+    await _rows_shown(pilot)
+    await settle(pilot)  # and laid out with them
+
+
+async def _rows_shown(pilot: Pilot[Any]) -> None:
+    # The open tickets arrive from a worker: on a loaded machine the capture could come first.
+    from textual.widgets import DataTable
+
+    for _ in range(200):
+        tables = pilot.app.screen.query(DataTable)
+        if tables and tables.first().row_count:
+            return
+        await pilot.pause(0.05)
 
 
 @pytest.mark.parametrize("size", [(80, 24), (160, 48)])

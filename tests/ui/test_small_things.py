@@ -22,7 +22,7 @@ from agentdesk.screens.ticket import CLOSED_COMPOSER, TicketScreen
 from agentdesk.widgets.composer import Composer
 from agentdesk.widgets.key_bar import KeyBar
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import burst, settle
+from tests.ui.pilot_tools import burst, pass_verification, settle
 from tests.ui.test_macros import _open_picker, _ticket
 
 SIZE = (120, 40)
@@ -95,6 +95,8 @@ async def test_the_undo_notice_names_the_macro_by_its_title(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket_id, _ = _ticket(demo, "in_progress", documented=True)
+    # The reminder is a reply: it waits for a verification pass (the strict default policy).
+    pass_verification(demo, ticket_id, clock())
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         picker = await _open_picker(pilot, app, ticket_id)

@@ -321,7 +321,7 @@ async def test_a_refused_escalation_keeps_its_reason_and_the_form_tracks_the_gap
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("enter", *"billing dispute", "enter")  # the L2 queue, a reason
         await settle(pilot)
-        assert "escalating to L2 needs the structured note" in screen.last_refusal
+        assert "escalate to L2 yet: the structured note needs" in screen.last_refusal
         assert "tag" not in screen.last_refusal  # the suggested tags count
         form = screen.query_one(NoteForm)
         for tag in Tag:
