@@ -325,7 +325,7 @@ CREATE TABLE ticket_labels (
 );
 """
 
-# The conversation pulled from the helpdesk (agentdesk/sync/history.py). Self-contained (new
+# The conversation pulled from the helpdesk (agentdesk/sync/rt/history.py). Self-contained (new
 # tables only), like V_SYNC, so it can be renumbered on merge.
 V_SYNC_HISTORY = """
 -- Every remote transaction seen (RT: Create, Correspond, Comment) and the message it is here.
