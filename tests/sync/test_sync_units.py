@@ -156,6 +156,23 @@ def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:
     assert "token =" not in config.read_text()
 
 
+def test_connect_again_keeps_the_teams_own_sync_tuning(tmp_path: Path) -> None:
+    import tomllib
+
+    config = tmp_path / "p.toml"
+    config.write_text(
+        '[sync]\nbackend = "rt"\nurl = "https://old.example"\nqueues = [\n  "Old",\n]\n'
+        "settle_seconds = 5\n# the night link is slow\noverlap_seconds = 300\n\n"
+        '[ui]\ntheme = "nord"\n'
+    )
+    write_rt_section(config, RtSettings("https://rt.example", ("Support",)))
+    doc = tomllib.loads(config.read_text())
+    assert doc["sync"]["url"] == "https://rt.example" and doc["sync"]["queues"] == ["Support"]
+    assert doc["sync"]["settle_seconds"] == 5 and doc["sync"]["overlap_seconds"] == 300
+    assert doc["ui"] == {"theme": "nord"}
+    assert rt_settings(doc["sync"], "p.toml").settle_seconds == 5.0
+
+
 class _Clock:
     """A monotonic clock that moves only when waited on."""
 

@@ -105,6 +105,36 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
 _SECTION = re.compile(r"^\[(?P<name>[^\]]+)\]\s*$")
 
 
+_KEY = re.compile(r"^\s*(?P<key>[A-Za-z0-9_-]+)\s*=")
+# What write_rt_section writes itself; every other key of [sync] is the team's own tuning.
+_WRITTEN_KEYS = frozenset({"backend", "url", "queues", "default_region", "default_channel"})
+
+
+def _team_sync_lines(lines: list[str]) -> list[str]:
+    """The lines of the old [sync] table that set keys connect does not write (settle_seconds,
+    overlap_seconds, ...): kept, so connecting again does not reset a team's tuning. A value
+    that spans lines (an array) goes or stays whole."""
+    kept: list[str] = []
+    in_sync = False
+    keeping = False
+    for line in lines:
+        match = _SECTION.match(line.strip())
+        if match:
+            in_sync = match["name"].strip() == "sync"
+            keeping = False
+            continue
+        if not in_sync:
+            continue
+        key = _KEY.match(line)
+        if key:
+            keeping = key["key"] not in _WRITTEN_KEYS
+        elif not line.strip() or line.lstrip().startswith("#"):
+            continue
+        if keeping:
+            kept.append(line)
+    return kept
+
+
 def _toml_string(value: str) -> str:
     return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
@@ -131,17 +161,20 @@ def write_rt_section(
         f"default_channel = {_toml_string(settings.default_channel.value)}",
         "",
     ]
+    kept = _team_sync_lines(lines)
+    if kept:
+        section = [*section[:-1], *kept, ""]
     out: list[str] = []
-    skipping = False
+    in_sync = False
     replaced = False
     for line in lines:
         match = _SECTION.match(line.strip())
         if match:
-            skipping = match["name"].strip() == "sync"
-            if skipping and not replaced:
+            in_sync = match["name"].strip() == "sync"
+            if in_sync and not replaced:
                 out.extend(section)
                 replaced = True
-        if not skipping:
+        if not in_sync:
             out.append(line)
     if not replaced:
         out.extend(["", *section])
