@@ -274,7 +274,8 @@ def _offline_next(summary: SyncSummary, *, once: bool, interval: int) -> str:
         kept, when = "nothing was waiting to be sent", ""
     if once:
         return (
-            f"sync --once: the helpdesk was not reached and nothing more is tried now; {kept}{when}"
+            "sync --once: no usable answer from the helpdesk (why: above), nothing more is "
+            f"tried now; {kept}{when}"
         )
     return f"{kept}; trying again in {interval} s (ctrl+c stops)"
 

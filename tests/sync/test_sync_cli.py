@@ -114,8 +114,9 @@ def test_sync_once_offline_says_what_happened_and_that_work_stays_queued(
     assert result.returncode == 3 and "Traceback" not in result.stderr
     assert "will try again" not in result.stdout
     assert "nothing answers at 127.0.0.1" in result.stdout
-    assert "sync --once: the helpdesk was not reached and nothing more is tried now" in (
-        result.stdout
+    assert (
+        "sync --once: no usable answer from the helpdesk (why: above), nothing more is tried now"
+        in (result.stdout)
     )
 
 
