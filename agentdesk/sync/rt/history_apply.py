@@ -89,10 +89,11 @@ def _one(
     except BadRecord as error:
         record = {"transaction": txn.id, "ticket": txn.remote_ticket, "type": txn.type}
         reason = f"transaction {txn.id} of ticket {txn.remote_ticket}: {error}"
-        rows.reject(BACKEND, f"txn:{txn.id}", reason, record, now)
-        log.warning("RT %s set aside", reason)
+        # Counted once: a re-read (the pull's overlap window) finds it already set aside.
+        if rows.reject(BACKEND, f"txn:{txn.id}", reason, record, now):
+            log.warning("RT %s set aside", reason)
+            report.rejected += 1
         _map(rows, ticket_id, txn.id, None)
-        report.rejected += 1
         return ""
     if body is not None and (txn.type, normal_body(body)) in held:
         log.info("transaction %s looks like an unconfirmed post of ours: held back", txn.id)
