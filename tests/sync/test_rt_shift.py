@@ -217,3 +217,44 @@ def test_a_handover_reassigns_in_rt_and_the_next_agent_sees_it_first(
     # And li's own shift reached the same shift queue as a second ticket.
     assert li.sync().state == "online"
     assert len(_shift_tickets(rt_root, shift_queue)) == 2
+
+
+def test_a_dropped_answer_neither_loses_nor_doubles_a_shift_text(
+    amara: Profile, rt_server: Any, rt_root: Any, rt_queue: str, shift_queue: str
+) -> None:
+    from tests.sync.tcp_proxy import TcpProxy
+
+    dropped: list[str] = []
+
+    def decide(line: str) -> str:
+        # RT applies the create and the first comment; the answer never reaches agentdesk.
+        kind = "create" if line.startswith("POST /REST/2.0/ticket ") else ""
+        kind = "comment" if line.startswith("POST ") and "/comment " in line else kind
+        if kind and kind not in dropped:
+            dropped.append(kind)
+            return "drop"
+        return "pass"
+
+    proxy = TcpProxy(rt_server.port, decide)
+    try:
+        through = make_backend(
+            rt_server, rt_queue, [], url=proxy.url, token=rt_server.tokens["amara.okafor"]
+        )
+        through.settings = replace(through.settings, shift_queue=shift_queue)
+        desk_shift.start_shift(amara.desk)
+        desk_shift.tick(amara.desk, "tools")
+        desk_shift.set_presence(amara.desk, Presence.BREAK)
+        summary = amara.sync(through)
+        assert summary.state == "online", summary.message
+        assert dropped == ["create", "comment"]
+        assert set(amara.unsent()) == {"done"}
+        through.close()
+    finally:
+        proxy.close()
+    (ticket,) = _shift_tickets(rt_root, shift_queue)
+    heads = [body.splitlines()[0] for body in rt_root.contents(str(ticket["id"]))]
+    assert heads == [
+        "agentdesk shift: started",
+        "agentdesk shift: checklist",
+        "agentdesk shift: presence",
+    ]
