@@ -209,3 +209,34 @@ async def test_end_with_handovers_and_the_next_agent_sees_them_first(
         await pilot.press("a")
         await settle(pilot)
         assert len(start.view.handovers) == len(tickets) - 1
+
+
+async def test_the_end_screen_blockers_scroll_at_80x24(
+    shifts: Settings, clock: SteppedClock
+) -> None:
+    from textual.containers import VerticalScroll
+
+    app = make_app(shifts, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await _start_ready(pilot)
+        await pilot.press("escape")
+        await settle(pilot)
+        app.queue_screen.action_shift_end()
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, ShiftEndScreen)
+        await pilot.press("e")
+        await settle(pilot)
+        await pilot.pause()
+        notes = screen.query_one("#shift-end-notes", VerticalScroll)
+        blockers = screen.query_one("#shift-end-blockers", Static)
+        # More than fits: the list starts at its first line and scrolls to its last.
+        assert notes.max_scroll_y > 0
+        assert notes.scroll_offset.y == 0
+        assert blockers.region.y >= notes.region.y
+        await pilot.press("tab", "end")
+        await settle(pilot)
+        await pilot.pause()
+        assert notes.scroll_offset.y == notes.max_scroll_y
+        last = blockers.region.y + blockers.region.height
+        assert last <= notes.region.y + notes.region.height
