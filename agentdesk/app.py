@@ -155,9 +155,7 @@ class AgentDeskApp(App[None]):
             # The start-of-shift checklist comes first (screens/shift_start.py).
             from agentdesk.screens.shift_start import ShiftStartScreen
 
-            self.push_screen(
-                ShiftStartScreen(message.desk), lambda _: self.queue_screen.show_presence()
-            )
+            self.push_screen(ShiftStartScreen(message.desk), self.queue_screen.after_shift_start)
         if not message.desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
 

@@ -52,6 +52,11 @@ enabled = true
 # Your team's folder of shift files (checklists.toml, roster.toml, announcements.toml): a
 # file there replaces the shipped one of the same name. Relative to this file.
 folder = ""
+# The helpdesk queue holding one ticket per shift: the shift record teammates and the
+# supervisor read (create it in RT; see the README's shift section).
+queue = "Shifts"
+# Checklist items (by id) this team treats as advisory: shown, never blocking.
+advisory = []
 
 [ui]
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
@@ -94,6 +99,8 @@ class Settings:
     # [shift]: the start/end checklists gate taking tickets; the team's shift files.
     shift: bool = False
     shift_folder: Path | None = None
+    shift_queue: str = "Shifts"
+    shift_advisory: frozenset[str] = frozenset()
     verify_before_reply: frozenset[Channel] = frozenset(Channel)
     # [quality]: resolve when the 48-hour quality check would fail: refuse or ask.
     quality_on_resolve: OnResolve = OnResolve.REFUSE
@@ -197,6 +204,14 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     shift_enabled = doc.get("shift", {}).get("enabled", True)
     if not isinstance(shift_enabled, bool):
         raise ConfigError(f"{config_path}: [shift] enabled must be true or false")
+    shift_queue = _get(doc, config_path, "shift", "queue", "Shifts").strip()
+    if not shift_queue:
+        raise ConfigError(f"{config_path}: [shift] queue must name a helpdesk queue")
+    advisory = doc.get("shift", {}).get("advisory", [])
+    if not isinstance(advisory, list) or not all(isinstance(i, str) for i in advisory):
+        raise ConfigError(
+            f'{config_path}: [shift] advisory must be a list of checklist item ids, e.g. ["vpn"]'
+        )
     return Settings(
         profile=profile,
         config_path=config_path,
@@ -214,6 +229,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         shift_folder=(config_path.parent / Path(shift_folder).expanduser())
         if shift_folder
         else None,
+        shift_queue=shift_queue,
+        shift_advisory=frozenset(i.strip() for i in advisory),
         verify_before_reply=_get_channels(doc, config_path),
         quality_on_resolve=_on_resolve(
             _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path

@@ -34,7 +34,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     ),
     "verification": frozenset({"max_attempts", "valid_minutes", "before_reply"}),
     "quality": frozenset({"on_resolve"}),
-    "shift": frozenset({"enabled", "folder"}),
+    "shift": frozenset({"enabled", "folder", "queue", "advisory"}),
     "ui": frozenset({"theme"}),
     "macros": frozenset({"folder", "company", "department"}),
 }

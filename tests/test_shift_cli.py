@@ -71,3 +71,26 @@ def test_checklists_check_names_file_and_line(tmp_path: Path) -> None:
     checked = run("checklists", "check", str(team))
     assert checked.returncode == 1
     assert checked.stdout.strip() == f"{team / 'roster.toml'}:3: start = '8am' is not a time HH:MM"
+
+
+def test_the_shift_queue_and_advisory_items_come_from_the_profile(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.config import ConfigError
+    from agentdesk.sync.runner import rt_settings_for
+
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    first = load_settings("team")
+    assert (first.shift_queue, first.shift_advisory) == ("Shifts", frozenset())
+    assert first.config_path is not None
+    first.config_path.write_text(
+        '[sync]\nbackend = "rt"\nurl = "http://127.0.0.1:9"\n'
+        '[shift]\nqueue = "Night shifts"\nadvisory = ["tools"]\n'
+    )
+    settings = load_settings("team")
+    assert (settings.shift_queue, settings.shift_advisory) == ("Night shifts", {"tools"})
+    assert rt_settings_for(settings).shift_queue == "Night shifts"
+    first.config_path.write_text('[shift]\nadvisory = "tools"\n')
+    with pytest.raises(ConfigError, match=r"team\.toml: \[shift\] advisory must be a list"):
+        load_settings("team")

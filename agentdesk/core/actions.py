@@ -126,6 +126,16 @@ def shift_refusal(action: Action, shift: ShiftGate | None) -> str | None:
     return take_refusal(shift) if action in TAKING else None
 
 
+def macro_taking(change_action: str, assigns: bool, starts: bool) -> Action | None:
+    """The taking action a macro's step amounts to (issue 13): a macro that assigns the
+    ticket, or starts work on it, waits for the shift like the assign and start keys."""
+    if change_action == "macro.assign" and assigns:
+        return Action.ASSIGN_TO_ME
+    if change_action == "macro.set_status" and starts:
+        return Action.START_WORK
+    return None
+
+
 def why_not(
     action: Action,
     snapshot: TicketSnapshot,

@@ -290,6 +290,11 @@ def plan_change(
         refusal = actions.status_refusal(action, ticket.status) or actions.shift_refusal(
             action, shift
         )
+    taking = actions.macro_taking(
+        change.action, change.assignee_id is not None, change.status is Status.IN_PROGRESS
+    )
+    if taking is not None:
+        refusal = refusal or actions.shift_refusal(taking, shift)
     if refusal is not None:
         # The same answer the ticket screen's keys show (core.actions).
         raise ChangeRefused(f"{ticket.ref}: {refusal}")

@@ -107,7 +107,7 @@ class Story(TicketWords):
             self.note_parts = None
         for field, old, new in entries:
             rows.audit_id += 1
-            rows.audit.append((rows.audit_id, self.id, actor, action, field, old, new, stamp))
+            rows.audit.append((rows.audit_id, self.id, actor, action, field, old, new, stamp, None))
         self.messages += 1
         self.actions += 1
         if at > self.last:
@@ -119,7 +119,7 @@ class Story(TicketWords):
         stamp = db_stamp(at)
         for field, old, new in entries:
             rows.audit_id += 1
-            rows.audit.append((rows.audit_id, self.id, actor, action, field, old, new, stamp))
+            rows.audit.append((rows.audit_id, self.id, actor, action, field, old, new, stamp, None))
         self.actions += 1
         if at > self.last:
             self.last = at
@@ -399,6 +399,7 @@ class Story(TicketWords):
                     None,
                     stamp,
                     stamp,
+                    None,
                 )
             )
             breached_at = stamp if breached_at is None else min(breached_at, stamp)

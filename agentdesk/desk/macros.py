@@ -98,7 +98,19 @@ def apply_macro(desk: Desk, ticket_id: int, macro: Macro, values: dict[str, str]
             agents=agents,
         )
         changes = plan_macro(macro, context)
-        return write(desk.store, ticket_id, macro.id, changes, actor=actor.handle, now=desk.now())
+        from agentdesk.desk.shift import shift_gate
+
+        # A macro that takes the ticket waits for the shift like the assign key (core.actions).
+        takes = any(c.action in ("macro.assign", "macro.set_status") for c in changes)
+        return write(
+            desk.store,
+            ticket_id,
+            macro.id,
+            changes,
+            actor=actor.handle,
+            now=desk.now(),
+            shift=shift_gate(desk) if takes else None,
+        )
 
 
 def undo_last_macro(desk: Desk, ticket_id: int) -> UndoneMacro:

@@ -18,6 +18,7 @@ from agentdesk.core.errors import BadInput, Refused
 from agentdesk.core.shift import (
     Announcement,
     Checklist,
+    ChecklistItem,
     Disposition,
     EndReview,
     Handover,
@@ -38,6 +39,7 @@ from agentdesk.core.shift import (
     start_offset,
 )
 from agentdesk.core.ticket import MessageKind, Priority
+from agentdesk.desk import shift_record as record
 from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
@@ -63,10 +65,32 @@ def shift_files(desk: Desk) -> ShiftFiles:
 
     folder = desk.settings.shift_folder
     return ShiftFiles(
-        load_shift_data(CHECKLISTS, folder),
+        _advisory(desk, load_shift_data(CHECKLISTS, folder)),
         load_shift_data(ROSTER, folder),
         load_shift_data(ANNOUNCEMENTS, folder),
     )
+
+
+def _advisory(desk: Desk, checklist: Checklist) -> Checklist:
+    """The profile's [shift] advisory: items this team shows but does not require."""
+    from dataclasses import replace
+
+    wanted = desk.settings.shift_advisory
+    if not wanted:
+        return checklist
+    known = {item.id for item in checklist.items}
+    unknown = sorted(wanted - known)
+    if unknown:
+        where = desk.settings.config_path or "the profile's config"
+        raise BadInput(
+            f"{where}: [shift] advisory names no checklist item {', '.join(unknown)}; "
+            f"the items are: {', '.join(sorted(known))}"
+        )
+
+    def soften(items: tuple[ChecklistItem, ...]) -> tuple[ChecklistItem, ...]:
+        return tuple(replace(i, required=False) if i.id in wanted else i for i in items)
+
+    return replace(checklist, start=soften(checklist.start), end=soften(checklist.end))
 
 
 @dataclass(frozen=True)
@@ -211,8 +235,9 @@ def start_shift(desk: Desk, files: ShiftFiles | None = None) -> ShiftView:
         if shift is None:
             create_shift(connection, _handle(desk), planned, now, files.checklist.items)
             shift = _open(connection, desk)
+            record.started(connection, desk, shift)
         view = _view(connection, desk, shift, files)
-        _self_tick(connection, view, now)
+        _self_tick(connection, desk, view, now)
         return _view(connection, desk, shift, files)
 
 
@@ -222,7 +247,7 @@ def lateness(view: ShiftView) -> str:
     return describe_offset(start_offset(view.planned, view.shift.started_at))
 
 
-def _self_tick(connection: Connection, view: ShiftView, now: datetime) -> None:
+def _self_tick(connection: Connection, desk: Desk, view: ShiftView, now: datetime) -> None:
     """Announcements read: ticks itself when every current one is acknowledged."""
     from agentdesk.store.shifts import set_item
 
@@ -230,6 +255,7 @@ def _self_tick(connection: Connection, view: ShiftView, now: datetime) -> None:
         for state in view.items:
             if state.item.check == "announcements" and state.done_at is None:
                 set_item(connection, view.shift.id, state.item.id, done_at=now)
+                record.item_done(connection, desk, view.shift.id, state, now)
 
 
 def tick(desk: Desk, item_id: str, done: bool = True) -> ShiftView:
@@ -252,13 +278,15 @@ def tick(desk: Desk, item_id: str, done: bool = True) -> ShiftView:
                 raise Refused(
                     "acknowledge each announcement first: " + ", ".join(waiting), tuple(waiting)
                 )
-        set_item(connection, shift.id, item_id, done_at=desk.now() if done else None)
+        if (state.done_at is not None) != done:
+            set_item(connection, shift.id, item_id, done_at=desk.now() if done else None)
+            record.item_done(connection, desk, shift.id, state, desk.now() if done else None)
         return _view(connection, desk, shift, files)
 
 
 def record_check(desk: Desk, result: CheckResult) -> ShiftView:
     """Store an automatic check's result (run by desk.shift_checks.run_check in a worker)."""
-    from agentdesk.store.shifts import set_item
+    from agentdesk.store.shifts import item_states, set_item
 
     files = shift_files(desk)
     with desk.writing("record a check"), desk.store.write() as connection:
@@ -272,6 +300,9 @@ def record_check(desk: Desk, result: CheckResult) -> ShiftView:
             reason=result.reason,
             seconds=result.seconds,
         )
+        for state in item_states(connection, shift.id):
+            if state.item.id == result.item_id:
+                record.item_done(connection, desk, shift.id, state, desk.now())
         return _view(connection, desk, shift, files)
 
 
@@ -301,7 +332,7 @@ def acknowledge_announcement(desk: Desk, announcement_id: str) -> ShiftView:
     with desk.writing("acknowledge an announcement"), desk.store.write() as connection:
         shift = _open(connection, desk)
         acknowledge(connection, shift.handle, "announcement", announcement_id, shift.id, desk.now())
-        _self_tick(connection, _view(connection, desk, shift, files), desk.now())
+        _self_tick(connection, desk, _view(connection, desk, shift, files), desk.now())
         return _view(connection, desk, shift, files)
 
 
@@ -339,6 +370,7 @@ def priority_reviewed(desk: Desk, seen: set[int]) -> ShiftView | None:
         for state in item_states(connection, shift.id):
             if state.item.check == "priority_queue" and state.done_at is None:
                 set_item(connection, shift.id, state.item.id, done_at=desk.now())
+                record.item_done(connection, desk, shift.id, state, desk.now())
         return _view(connection, desk, shift, files)
 
 
@@ -349,8 +381,10 @@ def set_presence(desk: Desk, state: Presence) -> ShiftView:
     with desk.writing("change your presence"), desk.store.write() as connection:
         shift = _open(connection, desk)
         current = shifts.intervals(connection, shift.id)
-        if not (current and current[-1].end is None and current[-1].state is state):
+        was = current[-1].state if current and current[-1].end is None else None
+        if was is not state:
             shifts.set_presence(connection, shift.id, state, desk.now())
+            record.presence(connection, desk, shift.id, was, state)
         return _view(connection, desk, shift, files)
 
 
@@ -396,6 +430,9 @@ def _dispose(
             )
         value = TicketDisposition(ticket_id, disposition, due_at, to_agent, to_queue, note, now)
         set_disposition(connection, shift.id, value)
+        if disposition is Disposition.HANDOVER:
+            to = f"@{to_agent}" if to_agent else f"queue {to_queue}"
+            record.handed_over(connection, desk, shift.id, ticket_id, to, note)
         detail = note if due_at is None else f"due {due_at.isoformat()}: {note}".strip(": ")
         write_audit(
             connection,
@@ -474,7 +511,10 @@ def write_wrap_up(desk: Desk, text: str) -> EndReview:
     from agentdesk.store.shifts import set_wrap_up
 
     with desk.writing("write the wrap-up"), desk.store.write() as connection:
-        set_wrap_up(connection, _open(connection, desk).id, text.strip())
+        shift = _open(connection, desk)
+        if shift.wrap_up != text.strip():
+            set_wrap_up(connection, shift.id, text.strip())
+            record.wrapped_up(connection, desk, shift.id, text.strip())
     return review_end(desk)
 
 
@@ -499,7 +539,8 @@ def end_shift(desk: Desk) -> ClosedShift:
             raise Refused(NO_SHIFT_OPEN)
         close_shift(connection, shift.id, now)
         done = intervals(connection, shift.id)
-    score = None if shift.planned is None else adherence(shift.planned, done, now)
+        score = None if shift.planned is None else adherence(shift.planned, done, now)
+        record.ended(connection, desk, shift.id, now, score)
     return ClosedShift(shift.id, now, score)
 
 

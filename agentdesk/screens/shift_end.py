@@ -13,6 +13,7 @@ from typing import ClassVar
 from textual import work
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
@@ -30,6 +31,7 @@ class ShiftEndScreen(Screen[None]):
     DEFAULT_CSS = """
     ShiftEndScreen #shift-end-title { background: $panel; padding: 0 1; }
     ShiftEndScreen #shift-end-tickets { height: auto; max-height: 50%; }
+    ShiftEndScreen #shift-end-notes { height: 1fr; scrollbar-gutter: stable; }
     ShiftEndScreen #shift-end-items, ShiftEndScreen #shift-end-blockers { padding: 1 1 0 1; }
     """
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -62,8 +64,11 @@ class ShiftEndScreen(Screen[None]):
     def compose(self) -> ComposeResult:
         yield Static(Content.styled("End of shift", "bold"), id="shift-end-title")
         yield DataTable(id="shift-end-tickets", cursor_type="row")
-        yield Static("", id="shift-end-items")
-        yield Static("", id="shift-end-blockers")
+        # The blockers (first: they say what to do next) and the end items scroll (tab to
+        # them, then the arrows): at 80x24 a refusal lists more than fits below the tickets.
+        with VerticalScroll(id="shift-end-notes"):
+            yield Static("", id="shift-end-blockers")
+            yield Static("", id="shift-end-items")
         yield KeyBar()
 
     @property
@@ -207,16 +212,21 @@ class ShiftEndScreen(Screen[None]):
         self.query_one("#shift-end-items", Static).update(
             Content("\n".join(checklist_lines(message.review.items)))
         )
-        self.query_one("#shift-end-blockers", Static).update("")
+        blockers = self.query_one("#shift-end-blockers", Static)
+        blockers.update("")
+        blockers.display = False
 
     def on_shift_end_screen_failed(self, message: Failed) -> None:
         if message.blockers:
-            self.query_one("#shift-end-blockers", Static).update(
+            blockers = self.query_one("#shift-end-blockers", Static)
+            blockers.update(
                 Content.assemble(
                     ("The shift cannot close yet:\n", "bold $text-error"),
                     "\n".join(f"• {b}" for b in message.blockers),
                 )
             )
+            blockers.display = True
+            self.query_one("#shift-end-notes", VerticalScroll).scroll_home(animate=False)
         else:
             self.notify(message.error, severity="error", markup=False)
 

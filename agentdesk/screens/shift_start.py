@@ -2,6 +2,8 @@
 checklist. Opening it starts the shift (desk.shift.start_shift); each automatic check runs in
 its own thread worker and lands as it finishes; enter ticks the highlighted manual item.
 Escape goes to the queue at any time: taking a ticket still waits for the required items.
+Enter on the priority-queue item goes to the queue filtered to P0/P1 (the screen is dismissed
+with PRIORITY_REVIEW); the item ticks itself once the agent has seen them all there.
 """
 
 from __future__ import annotations
@@ -25,13 +27,15 @@ from agentdesk.core.errors import agent_message
 from agentdesk.core.shift import ItemState, Phase
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.base import Desk
-from agentdesk.desk.shift import PriorityTicket, ShiftView
+from agentdesk.desk.shift import ShiftView
 from agentdesk.widgets.key_bar import KeyBar
 
 RUNNING = "…"
+# What the screen is dismissed with when the agent goes to review the P0/P1 tickets.
+PRIORITY_REVIEW = "priority_review"
 
 
-class ShiftStartScreen(Screen[None]):
+class ShiftStartScreen(Screen[str | None]):
     DEFAULT_CSS = """
     ShiftStartScreen #shift-title { background: $panel; padding: 0 1; }
     ShiftStartScreen #shift-items { height: auto; }
@@ -50,10 +54,6 @@ class ShiftStartScreen(Screen[None]):
         view: ShiftView
 
     @dataclass
-    class PriorityListed(Message):
-        tickets: list[PriorityTicket]
-
-    @dataclass
     class Failed(Message):
         error: str
 
@@ -62,7 +62,6 @@ class ShiftStartScreen(Screen[None]):
         self.desk = desk
         self.view: ShiftView | None = None
         self.running: set[str] = set()
-        self.priority_shown: list[PriorityTicket] | None = None
         self._run_checks = run_checks
 
     def compose(self) -> ComposeResult:
@@ -159,23 +158,12 @@ class ShiftStartScreen(Screen[None]):
                 exclusive=True,
             )
             self._show()
-        elif state.item.check == "priority_queue":
-            if self.priority_shown is None:
-                self._list_priority()
-            else:
-                seen = {t.id for t in self.priority_shown}
-                self._call(lambda: desk_shift.priority_reviewed(self.desk, seen))
+        elif state.item.check == "priority_queue" and not state.done:
+            self.dismiss(PRIORITY_REVIEW)
         elif state.item.check == "announcements" and not state.done:
             self.action_acknowledge()
         else:
             self._call(lambda: desk_shift.tick(self.desk, state.item.id, not state.done))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="shift-priority")
-    def _list_priority(self) -> None:
-        try:
-            self.post_message(self.PriorityListed(desk_shift.priority_queue(self.desk)))
-        except Exception as error:
-            self.post_message(self.Failed(agent_message(error)))
 
     def action_acknowledge(self) -> None:
         """The first handover not yet acknowledged, else the first unread announcement."""
@@ -205,26 +193,13 @@ class ShiftStartScreen(Screen[None]):
         self.view = message.view
         self._show()
 
-    def on_shift_start_screen_priority_listed(self, message: PriorityListed) -> None:
-        self.priority_shown = message.tickets
-        lines = [f"{t.priority.value} #{t.id} {t.subject}" for t in message.tickets[:12]]
-        more = len(message.tickets) - len(lines)
-        if more > 0:
-            lines.append(f"… and {more} more")
-        self.query_one("#shift-detail", Static).update(
-            Content.assemble(
-                ("Open P0/P1 tickets — read them, then enter again to tick the item:\n", "bold"),
-                "\n".join(lines) or "none open",
-            )
-        )
-
     def on_shift_start_screen_failed(self, message: Failed) -> None:
         self.notify(message.error, severity="error", markup=False)
 
     @on(DataTable.RowHighlighted, "#shift-items")
     def _row_highlighted(self) -> None:
         state = self._highlighted()
-        if state is None or self.priority_shown is not None:
+        if state is None:
             return
         detail = state.reason or state.item.help
         self.query_one("#shift-detail", Static).update(Content(detail))

@@ -18,13 +18,15 @@ from agentdesk.store.stamps import to_db
 
 @dataclass(frozen=True)
 class AuditRecord:
-    ticket_id: int
+    ticket_id: int | None
     actor: str
     action: str
     field: str
     old_value: str | None
     new_value: str | None
     at: datetime
+    # A shift's own events (start, end, presence, checklist): ticket_id None, shift_id set.
+    shift_id: int | None = None
 
 
 def rows_of(
@@ -48,14 +50,15 @@ def write_audit(connection: Connection, entries: Iterable[AuditRecord]) -> int:
             "old": entry.old_value,
             "new": entry.new_value,
             "at": to_db(entry.at),
+            "shift": entry.shift_id,
         }
         for entry in entries
     ]
     if batch:
         connection.execute(
             text(
-                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at) "
-                "VALUES (:t, :actor, :action, :field, :old, :new, :at)"
+                "INSERT INTO audit (ticket_id, actor, action, field, old_value, new_value, at, "
+                "shift_id) VALUES (:t, :actor, :action, :field, :old, :new, :at, :shift)"
             ),
             batch,
         )

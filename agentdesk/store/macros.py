@@ -41,6 +41,7 @@ from agentdesk.core.changes import (
 )
 from agentdesk.core.errors import Refused
 from agentdesk.core.macros.plan import changes_nothing
+from agentdesk.core.shift import ShiftGate
 from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
@@ -138,8 +139,10 @@ def apply_macro(
     *,
     actor: str,
     now: datetime,
+    shift: ShiftGate | None = None,
 ) -> AppliedMacro:
-    """Write the macro's changes, its undo log row and its use, in one transaction."""
+    """Write the macro's changes, its undo log row and its use, in one transaction. shift:
+    the agent's shift gate, for a macro that assigns the ticket or starts work on it."""
     with store.write() as connection:
         before = load_snapshot(connection, ticket_id)
         composer_draft = connection.execute(
@@ -150,7 +153,11 @@ def apply_macro(
         for change in changes:
             if changes_nothing(change, load_snapshot(connection, ticket_id)):
                 continue
-            written.append(write_change(connection, store, ticket_id, change, actor=actor, now=now))
+            written.append(
+                write_change(
+                    connection, store, ticket_id, change, actor=actor, now=now, shift=shift
+                )
+            )
         if not written:
             raise ChangeRefused(f"#{ticket_id}: the macro {macro_id} changes nothing here")
         if composer_draft is not None:

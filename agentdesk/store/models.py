@@ -38,6 +38,7 @@ __all__ = [
     "Shift",
     "ShiftAck",
     "ShiftItem",
+    "ShiftOutboxRow",
     "ShiftPresence",
     "ShiftTicket",
     "SlaBreachRow",
@@ -50,6 +51,8 @@ __all__ = [
     "SyncReject",
     "SyncStatusRow",
     "SyncTicket",
+    "TeamShiftRow",
+    "TeamShiftText",
     "Ticket",
     "TicketLabel",
     "TicketNote",
@@ -185,15 +188,21 @@ class Message(SQLModel, table=True):
 
 class AuditRow(SQLModel, table=True):
     __tablename__ = "audit"
-    __table_args__ = (Index("ix_audit_ticket", "ticket_id", "at"),)
+    # V_SHIFT_RECORD (issue 13) rebuilt it: a row is a ticket's or a shift's.
+    __table_args__ = (
+        Index("ix_audit_ticket", "ticket_id", "at"),
+        Index("ix_audit_shift", "shift_id", "at"),
+        CheckConstraint("ticket_id IS NOT NULL OR shift_id IS NOT NULL"),
+    )
     id: int | None = Field(default=None, primary_key=True)
-    ticket_id: int = Field(foreign_key="tickets.id")
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
     actor: str
     action: str
     field: str = _default("")
     old_value: str | None = None
     new_value: str | None = None
     at: datetime = Field(sa_column=_when())
+    shift_id: int | None = Field(default=None, foreign_key="shifts.id")
 
 
 class OutboxRow(SQLModel, table=True):
@@ -525,3 +534,42 @@ class ShiftTicket(SQLModel, table=True):
     to_queue: str = _default("")
     note: str = _default("")
     at: datetime = Field(sa_column=_when())
+
+
+# V_SHIFT_RECORD (issue 13): the shift record's own outbox, and teammates' shifts as pulled.
+
+
+class ShiftOutboxRow(SQLModel, table=True):
+    __tablename__ = "shift_outbox"
+    __table_args__ = (
+        _one_of("kind", "open", "comment", "close"),
+        _one_of("state", "pending", "done", "parked"),
+        Index("ix_shift_outbox_pending", "state", "id"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    shift_id: int = Field(foreign_key="shifts.id")
+    kind: str
+    body: str
+    state: str = _default("pending")
+    attempts: int = _default(0)
+    last_error: str | None = None
+    progress: str = _default("{}")
+    created_at: datetime = Field(sa_column=_when())
+    done_at: datetime | None = Field(default=None, sa_column=_when(True))
+
+
+class TeamShiftRow(SQLModel, table=True):
+    __tablename__ = "team_shifts"
+    remote_id: str | None = _text_key()
+    subject: str
+    status: str
+    remote_updated_at: datetime = Field(sa_column=_when())
+    last_txn: int = _default(0)
+
+
+class TeamShiftText(SQLModel, table=True):
+    __tablename__ = "team_shift_texts"
+    remote_id: str = Field(foreign_key="team_shifts.remote_id", primary_key=True)
+    txn: int = Field(primary_key=True)
+    created_at: datetime = Field(sa_column=_when())
+    body: str

@@ -21,6 +21,7 @@ from agentdesk.store.history_rows import HistoryMark, HistoryRows, PulledMessage
 from agentdesk.store.outbox import Counts, Op, OpRecord, OutboxRows
 from agentdesk.store.remote import PulledTicket, RemoteRows
 from agentdesk.store.remote_fields import RemoteFieldRows
+from agentdesk.store.shift_sync import ShiftOp, ShiftSyncRows
 from agentdesk.store.sync_state import SyncStateRows, SyncStatus, TicketSync
 
 __all__ = [
@@ -30,6 +31,7 @@ __all__ = [
     "OpRecord",
     "PulledMessage",
     "PulledTicket",
+    "ShiftOp",
     "SyncPort",
     "SyncRows",
     "SyncStatus",
@@ -37,7 +39,15 @@ __all__ = [
 ]
 
 
-class SyncRows(OutboxRows, SyncStateRows, RemoteRows, RemoteFieldRows, ConflictRows, HistoryRows):
+class SyncRows(
+    OutboxRows,
+    SyncStateRows,
+    RemoteRows,
+    RemoteFieldRows,
+    ConflictRows,
+    HistoryRows,
+    ShiftSyncRows,  # issue 13: the shift record
+):
     """One transaction's view of what sync reads and writes."""
 
     def __init__(self, connection: Connection, policy: SlaPolicy) -> None:

@@ -21,8 +21,13 @@ if TYPE_CHECKING:
 
 
 def rt_settings_for(settings: Settings) -> RtSettings:
+    from dataclasses import replace
+
     source = str(settings.config_path or "the profile's config")
-    return rt_settings(settings.extra.get("sync", {}), source)
+    # The shift queue is the [shift] table's (issue 13): where the shift record goes.
+    return replace(
+        rt_settings(settings.extra.get("sync", {}), source), shift_queue=settings.shift_queue
+    )
 
 
 def make_backend(settings: Settings, **client_args: Any) -> Backend:

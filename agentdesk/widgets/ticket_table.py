@@ -342,6 +342,12 @@ class TicketTable(ScrollView, can_focus=True):
         self._pages.move_to_end(page)
         return rows[offset] if offset < len(rows) else None
 
+    def visible_ids(self) -> list[int]:
+        """The tickets whose rows are on screen now (loaded pages only): what the agent saw."""
+        first = int(self.scroll_offset.y)
+        rows = (self.row_at(i) for i in range(first, min(first + self._body_height, self.total)))
+        return [row.id for row in rows if row is not None]
+
     def _want(self, page: int) -> None:
         if self._loader is None or page in self._pending or page in self._failed:
             return

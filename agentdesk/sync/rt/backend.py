@@ -20,6 +20,7 @@ from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.pull import Puller
 from agentdesk.sync.rt.push import BACKEND, Pusher
 from agentdesk.sync.rt.settings import RtSettings
+from agentdesk.sync.rt.shifts import ShiftPuller, ShiftPusher
 
 
 def _utcnow() -> datetime:
@@ -76,7 +77,12 @@ class RtBackend:
             summary.pushed = pushed.pushed
             summary.conflicts = pushed.conflicts
             summary.parked_reasons = pushed.parked_reasons
+            # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
+            shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
+            summary.pushed += shifts.pushed
+            summary.parked_reasons.extend(shifts.parked_reasons or [])
             pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
+            ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages

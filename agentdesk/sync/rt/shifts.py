@@ -1,0 +1,325 @@
+"""The shift record in Request Tracker: one ticket per shift in the team's shift queue
+(RtSettings.shift_queue, "Shifts" unless [shift] queue says otherwise).
+
+Push (after the ticket outbox, before the pull): the shift's `open` text creates the ticket
+(Subject "Shift of <agent> from <start>", the opening text its content); each `comment` text is
+a comment on it; `close` is a comment and the ticket resolved. The same rules as the ticket
+push (sync/rt/push.py): a POST is marked started before it is sent; after an ambiguous failure
+(a reset, a timeout, a 502) the ticket's history (or, for the create, the queue) is looked in
+for it, and it is sent again only when it is not there, so a dropped link neither loses nor
+doubles a text. What RT refuses (no such queue, no right to create in it) parks that shift's
+texts with RT's reason; the other shifts go on.
+
+Pull (after the ticket pull): the shift queue's tickets changed since the newest one seen
+(with the pull's overlap), and their new Create/Comment texts, into team_shifts; a teammate's
+agentdesk reads them with desk.shift.team_shifts.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from agentdesk.core.shift_record import shift_subject
+from agentdesk.security.sanitize import clean_text
+from agentdesk.store.engine import Store
+from agentdesk.store.stamps import from_db, to_db
+from agentdesk.store.sync_port import ShiftOp, SyncPort
+from agentdesk.sync.checkpoints import reached
+from agentdesk.sync.errors import Ambiguous, BadRecord, Rejected
+from agentdesk.sync.rt.bodies import message_body
+from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.history import HistoryReader, Wanted
+from agentdesk.sync.rt.history_match import (
+    Settle,
+    normal_body,
+    our_transactions,
+    transaction_text,
+)
+from agentdesk.sync.rt.mapping import parse_rt_time
+from agentdesk.sync.rt.push import LOOKUP_SLACK, MAX_AMBIGUOUS, NOT_LANDED
+from agentdesk.sync.rt.settings import RtSettings
+from agentdesk.sync.rt.ticketsql import quote
+
+log = logging.getLogger("agentdesk.sync")
+
+
+@dataclass
+class ShiftPushReport:
+    pushed: int = 0
+    parked_reasons: list[str] | None = None
+
+
+@dataclass
+class ShiftPusher:
+    store: Store
+    client: RtClient
+    settings: RtSettings
+    clock: Callable[[], datetime]
+
+    @property
+    def port(self) -> SyncPort:
+        return SyncPort(self.store)
+
+    def run(self) -> ShiftPushReport:
+        report = ShiftPushReport(parked_reasons=[])
+        with self.port.read() as rows:
+            ops = rows.pending_shift_ops()
+        blocked: set[int] = set()
+        for op in ops:
+            if op.state == "parked" or op.shift_id in blocked:
+                blocked.add(op.shift_id)  # a shift's texts keep their order
+                continue
+            try:
+                self.push_op(op)
+            except Rejected as error:
+                reason = f"shift record of {op.handle} ({op.kind}): RT refused it: {error.message}"
+                with self.port.write() as rows:
+                    rows.park_shift_op(op.id, reason)
+                log.warning("parked shift op %s: %s", op.id, reason)
+                assert report.parked_reasons is not None
+                report.parked_reasons.append(reason)
+                blocked.add(op.shift_id)
+                continue
+            report.pushed += 1
+        return report
+
+    def push_op(self, op: ShiftOp) -> None:
+        progress: dict[str, Any] = dict(op.progress)
+        remote_id = self._remote_id(op)
+        if op.kind == "open":
+            if remote_id is None:
+                self._create(op, progress)
+        elif remote_id is None:
+            raise Rejected(0, "the shift's ticket was never created in RT")
+        else:
+            self._comment(op, progress, remote_id)
+            if op.kind == "close" and not progress.get("resolved"):
+                # A PUT of an absolute value: safe to send again.
+                self.client.call("PUT", f"/ticket/{remote_id}", json={"Status": "resolved"})
+                progress["resolved"] = True
+        with self.port.write() as rows:
+            rows.save_shift_progress(op.id, progress)
+            rows.mark_shift_done(op.id, self.clock())
+        reached("shift.op_done")
+
+    def _remote_id(self, op: ShiftOp) -> str | None:
+        # Read fresh: the open earlier in this run may have just created the ticket.
+        with self.port.read() as rows:
+            return rows.shift_remote_id(op.shift_id)
+
+    def _save(self, op: ShiftOp, progress: dict[str, Any]) -> None:
+        with self.port.write() as rows:
+            rows.save_shift_progress(op.id, progress)
+
+    def _create(self, op: ShiftOp, progress: dict[str, Any]) -> None:
+        subject = clean_text(shift_subject(op.handle, op.started_at))
+        queue = self.settings.shift_queue
+        settle = Settle(self.settings.settle_seconds)
+        for _attempt in range(MAX_AMBIGUOUS):
+            if progress.get("started_at"):
+                first = from_db(progress.get("first_at") or progress["started_at"])
+                found = settle.look(
+                    from_db(progress["started_at"]),
+                    self.clock(),
+                    functools.partial(self._find_created, queue, subject, first - LOOKUP_SLACK),
+                )
+                if found:
+                    self._adopt(op, progress, found)
+                    return
+            before = dict(progress)
+            now = to_db(self.clock())
+            progress.update(first_at=progress.get("first_at") or now, started_at=now)
+            self._save(op, progress)  # committed before sending: a crash now means "look first"
+            reached("shift.create_started")
+            body = {
+                "Queue": queue,
+                "Subject": subject,
+                "Content": clean_text(op.body),
+                "ContentType": "text/plain",
+            }
+            try:
+                response = self.client.call("POST", "/ticket", json=body, idempotent=False)
+            except Ambiguous as error:
+                log.info("create of %s may have landed (%s); checking", subject, error)
+                continue
+            except NOT_LANDED:
+                self._save(op, before)
+                raise
+            remote_id = str(response.json().get("id", ""))
+            if not remote_id.isdigit():
+                raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
+            self._adopt(op, progress, remote_id)
+            return
+        raise Ambiguous(f"{subject}: the create was neither confirmed nor found in RT")
+
+    def _find_created(self, queue: str, subject: str, since: datetime) -> str | None:
+        seconds = int((self.client.server_now() - since).total_seconds()) + 2
+        query = (
+            f"Queue = {quote(queue)} AND Subject = {quote(subject)} "
+            f"AND Creator = '__CurrentUser__' AND Created >= '{max(seconds, 1)} seconds ago'"
+        )
+        response = self.client.call(
+            "GET", "/tickets", params={"query": query, "fields": "id", "orderby": "id"}
+        )
+        with self.port.read() as rows:
+            known = rows.shift_remote_ids()
+        for item in response.json().get("items", []):
+            remote_id = str(item.get("id", ""))
+            if remote_id.isdigit() and remote_id not in known:
+                return remote_id
+        return None
+
+    def _adopt(self, op: ShiftOp, progress: dict[str, Any], remote_id: str) -> None:
+        progress.clear()
+        progress["remote_id"] = remote_id
+        with self.port.write() as rows:
+            rows.set_shift_remote_id(op.shift_id, remote_id)
+            rows.save_shift_progress(op.id, progress)
+        reached("shift.create_recorded")
+
+    def _comment(self, op: ShiftOp, progress: dict[str, Any], remote_id: str) -> None:
+        if progress.get("txn"):
+            return
+        body = clean_text(op.body)
+        settle = Settle(self.settings.settle_seconds)
+        for _attempt in range(MAX_AMBIGUOUS):
+            if progress.get("started_at"):
+                first = from_db(progress.get("first_at") or progress["started_at"])
+                found = settle.look(
+                    from_db(progress["started_at"]),
+                    self.clock(),
+                    functools.partial(self._find_comment, op, remote_id, body, first),
+                )
+                if found:
+                    progress.clear()
+                    progress.update(txn=found, found_in_history=True)
+                    self._save(op, progress)
+                    return
+            before = dict(progress)
+            now = to_db(self.clock())
+            progress.update(first_at=progress.get("first_at") or now, started_at=now)
+            self._save(op, progress)
+            reached("shift.post_started")
+            try:
+                response = self.client.call(
+                    "POST",
+                    f"/ticket/{remote_id}/comment",
+                    json={"Content": body, "ContentType": "text/plain"},
+                    idempotent=False,
+                )
+            except Ambiguous as error:
+                log.info("shift comment on %s may have landed (%s); checking", remote_id, error)
+                continue
+            except NOT_LANDED:
+                self._save(op, before)
+                raise
+            txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
+            progress.clear()
+            progress["txn"] = txn
+            self._save(op, progress)
+            reached("shift.post_recorded")
+            return
+        raise Ambiguous(f"shift ticket {remote_id}: a comment neither confirmed nor found")
+
+    def _find_comment(self, op: ShiftOp, remote_id: str, body: str, first: datetime) -> str | None:
+        wanted = normal_body(body)
+        for txn in our_transactions(self.client, remote_id, "comment", first - LOOKUP_SLACK):
+            with self.port.read() as rows:
+                owner = rows.shift_claim_owner(f"txn:{txn}")
+            if owner is not None:
+                if owner == op.id:
+                    return txn
+                continue  # another text's (the same words twice on purpose)
+            found = transaction_text(self.client, txn)
+            if found is not None and normal_body(found) == wanted:
+                log.info("shift op %s was already in RT as transaction %s", op.id, txn)
+                return txn
+        return None
+
+
+class _ShiftHistory(HistoryReader):
+    def _is_privileged(self, name: str) -> bool:
+        return True  # who wrote a shift text does not decide what it is
+
+
+@dataclass
+class ShiftPuller:
+    store: Store
+    client: RtClient
+    settings: RtSettings
+    clock: Callable[[], datetime]
+
+    def run(self) -> int:
+        """The shift queue's changed tickets and their new texts; returns the texts read."""
+        port = SyncPort(self.store)
+        with port.read() as rows:
+            newest = rows.newest_team_shift()
+        query = f"Queue = {quote(self.settings.shift_queue)}"
+        if newest is not None:
+            since = newest - timedelta(seconds=self.settings.overlap_seconds)
+            query += f" AND LastUpdated >= '{since.strftime('%Y-%m-%d %H:%M:%S')}'"
+        reader = _ShiftHistory(self.client)
+        texts = 0
+        page = 1
+        while True:
+            response = self.client.call(
+                "GET",
+                "/tickets",
+                params={
+                    "query": query,
+                    "fields": "Subject,Status,LastUpdated",
+                    "orderby": "id",
+                    "per_page": 100,
+                    "page": page,
+                },
+            )
+            body = response.json()
+            items = [i for i in body.get("items", []) if isinstance(i, dict)]
+            texts += self._page(port, reader, items)
+            if len(items) < 100 or page >= int(body.get("pages") or 1):
+                return texts
+            page += 1
+
+    def _page(self, port: SyncPort, reader: HistoryReader, items: list[dict[str, Any]]) -> int:
+        wanted: dict[str, Wanted] = {}
+        tickets: dict[str, tuple[str, str, datetime]] = {}
+        with port.read() as rows:
+            for item in items:
+                remote_id = str(item.get("id", ""))
+                try:
+                    updated = parse_rt_time(item.get("LastUpdated"), "LastUpdated")
+                except BadRecord:  # an unreadable stamp: the ticket is read next time
+                    continue
+                if not remote_id.isdigit():
+                    continue
+                mark = rows.team_shift_mark(remote_id)
+                if mark is not None and mark[0] == to_db(updated):
+                    continue
+                after = 0 if mark is None else mark[1]
+                status = str(item.get("Status", ""))
+                wanted[remote_id] = Wanted(remote_id, after, to_db(updated), "", status)
+                tickets[remote_id] = (clean_text(str(item.get("Subject", ""))), status, updated)
+        if not wanted:
+            return 0
+        history = reader.read(wanted, set())
+        new = 0
+        with port.write() as rows:
+            for remote_id, (subject, status, updated) in tickets.items():
+                found = []
+                for txn in history.txns.get(remote_id, []):
+                    if txn.type not in ("Create", "Comment") or txn.created_at is None:
+                        continue
+                    try:
+                        text = message_body(txn.parts)
+                    except BadRecord:  # no text part: nothing of the record in it
+                        continue
+                    if text is None:
+                        continue
+                    found.append((txn.id, txn.created_at, clean_text(text)))
+                new += rows.save_team_shift(remote_id, subject, status, updated, found)
+        return new
