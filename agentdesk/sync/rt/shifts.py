@@ -288,7 +288,10 @@ class ShiftPuller:
                 },
             )
             body = response.json()
-            items = [i for i in body.get("items", []) if isinstance(i, dict)]
+            found = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(found, list):
+                raise BadRecord(f"RT's shift queue answer has no items list: {str(body)[:200]}")
+            items = [i for i in found if isinstance(i, dict)]
             texts += self._page(port, reader, items)
             if len(items) < 100 or page >= int(body.get("pages") or 1):
                 return texts
