@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 from agentdesk.core.errors import AgentdeskError, Refused, agent_message
 
 if TYPE_CHECKING:
+    from agentdesk.core.shift_record import TeamShift
     from agentdesk.desk.base import Desk
     from agentdesk.desk.shift import ShiftView
 
@@ -38,6 +39,9 @@ def add_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) 
     actions.add_parser("status", help="print the open shift's checklist, presence, adherence")
     end = actions.add_parser("end", help="close the shift, or list what blocks it")
     end.add_argument("--wrap-up", metavar="TEXT", help="the wrap-up notes for the shift")
+    actions.add_parser(
+        "team", help="teammates' shifts as the last sync brought them from the helpdesk"
+    )
 
     checklists = commands.add_parser("checklists", help="the shift's checklist files")
     check_actions = checklists.add_subparsers(
@@ -108,6 +112,31 @@ def _print_view(view: ShiftView) -> None:
         print("required items not done: " + ", ".join(view.missing))
 
 
+def _hm(at: datetime | None) -> str:
+    return "?" if at is None else f"{at:%Y-%m-%d %H:%M}"
+
+
+def team_shift_lines(record: TeamShift) -> list[str]:
+    """One teammate's shift as `agentdesk shift team` prints it."""
+    state = "ended " + _hm(record.ended_at) if record.ended_at else "open"
+    planned = (
+        f"planned {_hm(record.planned_start)}-{record.planned_end:%H:%M} UTC"
+        if record.planned_start and record.planned_end
+        else "no planned shift"
+    )
+    now = ""
+    if record.presence is not None:
+        now = f"; {record.presence.label} since {_hm(record.presence_since)}"
+    out = [
+        f"{record.agent} (RT #{record.remote_id}): {state}; {planned}; "
+        f"started {_hm(record.started_at)} UTC{now}"
+    ]
+    out += [f"  handover {h.ticket} to {h.to}: {h.note}" for h in record.handovers]
+    if record.wrap_up:
+        out.append(f"  wrap-up: {record.wrap_up}")
+    return out
+
+
 def _with_desk(
     args: argparse.Namespace, clock: Callable[[], datetime], run: Callable[[Desk], int]
 ) -> int:
@@ -174,5 +203,16 @@ def shift_command(args: argparse.Namespace, clock: Callable[[], datetime]) -> in
         print(f"shift closed at {closed.ended_at:%Y-%m-%d %H:%M} UTC{score}")
         return 0
 
-    run = {"start": start, "status": status, "end": end}[args.shift_command]
+    def team(desk: Desk) -> int:
+        from agentdesk.desk.shift_record import team_shifts
+
+        lines = team_shifts(desk)
+        if not lines:
+            print("no teammate's shift pulled from the helpdesk yet (agentdesk sync)")
+        for line in lines:
+            for text in team_shift_lines(line.record):
+                print(text)
+        return 0
+
+    run = {"start": start, "status": status, "end": end, "team": team}[args.shift_command]
     return _with_desk(args, clock, run)

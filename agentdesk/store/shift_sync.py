@@ -110,13 +110,15 @@ class ShiftSyncRows:
             {"id": op_id, "now": to_db(now)},
         )
 
-    def park_shift_op(self, op_id: int, reason: str) -> None:
+    def park_shift_op(self, op_id: int, reason: str, now: datetime) -> None:
+        """Parked with RT's reason; progress keeps when (push tries it again later)."""
         self.connection.execute(
             text(
                 "UPDATE shift_outbox SET state = 'parked', last_error = :r, "
-                "attempts = attempts + 1 WHERE id = :id"
+                "attempts = attempts + 1, progress = json_set(progress, '$.parked_at', :now) "
+                "WHERE id = :id"
             ),
-            {"id": op_id, "r": reason},
+            {"id": op_id, "r": reason, "now": to_db(now)},
         )
 
     def set_shift_remote_id(self, shift_id: int, remote_id: str) -> None:

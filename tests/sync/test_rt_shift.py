@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -21,6 +21,7 @@ from agentdesk.desk import Desk
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.shift_record import team_shifts
 from agentdesk.session import Session
+from agentdesk.shift_cli import team_shift_lines
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import Store, open_store
 from agentdesk.store.queries import agent_by_handle
@@ -164,6 +165,11 @@ def test_a_shift_reaches_rt_as_one_ticket_and_a_teammate_reads_it(
     assert record.presence is None
     assert record.wrap_up == "Quiet morning; refund backlog cleared."
     assert any(label.startswith("Tools logged in") for label, _ in record.ticked)
+    # `agentdesk shift team` prints it so.
+    first, wrap = team_shift_lines(record)
+    assert first.startswith(f"amara.okafor (RT #{ticket['id']}): ended ")
+    assert "; planned " in first and "; started " in first
+    assert wrap == "  wrap-up: Quiet morning; refund backlog cleared."
     # A's own list leaves A's shift out; asked for, it is there too.
     assert amara.sync().state == "online"
     assert team_shifts(a) == []
@@ -258,3 +264,34 @@ def test_a_dropped_answer_neither_loses_nor_doubles_a_shift_text(
         "agentdesk shift: checklist",
         "agentdesk shift: presence",
     ]
+
+
+def test_no_shift_queue_in_rt_parks_the_record_and_tickets_still_sync(
+    tmp_path: Path, rt_server: Any, rt_root: Any, rt_queue: str
+) -> None:
+    profile = Profile(tmp_path / "amara", "amara.okafor", rt_server, rt_queue, "No such queue")
+    try:
+        remote = rt_root.create(rt_queue, "Where is my order?")
+        desk_shift.start_shift(profile.desk)
+        desk_shift.tick(profile.desk, "tools")
+        summary = profile.sync()
+        assert (summary.state, summary.pulled) == ("online", 1), summary.message
+        (reason,) = summary.parked_reasons
+        assert reason.startswith("shift record of amara.okafor (open): RT refused it: ")
+        # Parked in order: the tick waits behind the shift's create, nothing is lost.
+        assert profile.unsent() == ["parked", "pending"]
+        assert rt_root.ticket(remote)["Subject"] == "Where is my order?"
+        # Not tried again at once (each run would be refused the same way) ...
+        assert profile.sync().parked_reasons == []
+        assert profile.unsent() == ["parked", "pending"]
+        # ... but once the team has created the queue, a later run sends the whole record.
+        rt_root("POST", "/queue", json={"Name": "No such queue"})
+        later = datetime.now(UTC) + timedelta(minutes=16)
+        profile.backend.clock = lambda: later
+        summary = profile.sync()
+        assert (summary.state, summary.parked_reasons) == ("online", []), summary.message
+        assert profile.unsent() == ["done", "done"]
+        (ticket,) = _shift_tickets(rt_root, "No such queue")
+        assert len(rt_root.contents(str(ticket["id"]))) == 2
+    finally:
+        profile.close()

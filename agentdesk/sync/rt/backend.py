@@ -80,7 +80,7 @@ class RtBackend:
             # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
             shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
             summary.pushed += shifts.pushed
-            summary.parked_reasons.extend(shifts.parked_reasons or [])
+            summary.parked_reasons.extend(shifts.parked_reasons)
             pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
             ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled

@@ -20,7 +20,7 @@ from __future__ import annotations
 import functools
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -48,10 +48,15 @@ from agentdesk.sync.rt.ticketsql import quote
 log = logging.getLogger("agentdesk.sync")
 
 
+# A parked shift text is tried again after this long: what RT refused is usually the team's
+# setup (the shift queue not created yet, a missing right), fixed in RT, not in agentdesk.
+RETRY_PARKED = timedelta(minutes=15)
+
+
 @dataclass
 class ShiftPushReport:
     pushed: int = 0
-    parked_reasons: list[str] | None = None
+    parked_reasons: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -66,12 +71,12 @@ class ShiftPusher:
         return SyncPort(self.store)
 
     def run(self) -> ShiftPushReport:
-        report = ShiftPushReport(parked_reasons=[])
+        report = ShiftPushReport()
         with self.port.read() as rows:
             ops = rows.pending_shift_ops()
         blocked: set[int] = set()
         for op in ops:
-            if op.state == "parked" or op.shift_id in blocked:
+            if (op.state == "parked" and not self._retry(op)) or op.shift_id in blocked:
                 blocked.add(op.shift_id)  # a shift's texts keep their order
                 continue
             try:
@@ -79,17 +84,21 @@ class ShiftPusher:
             except Rejected as error:
                 reason = f"shift record of {op.handle} ({op.kind}): RT refused it: {error.message}"
                 with self.port.write() as rows:
-                    rows.park_shift_op(op.id, reason)
+                    rows.park_shift_op(op.id, reason, self.clock())
                 log.warning("parked shift op %s: %s", op.id, reason)
-                assert report.parked_reasons is not None
                 report.parked_reasons.append(reason)
                 blocked.add(op.shift_id)
                 continue
             report.pushed += 1
         return report
 
+    def _retry(self, op: ShiftOp) -> bool:
+        parked_at = op.progress.get("parked_at")
+        return parked_at is None or self.clock() - from_db(parked_at) >= RETRY_PARKED
+
     def push_op(self, op: ShiftOp) -> None:
         progress: dict[str, Any] = dict(op.progress)
+        progress.pop("parked_at", None)
         remote_id = self._remote_id(op)
         if op.kind == "open":
             if remote_id is None:
@@ -279,7 +288,10 @@ class ShiftPuller:
                 },
             )
             body = response.json()
-            items = [i for i in body.get("items", []) if isinstance(i, dict)]
+            found = body.get("items") if isinstance(body, dict) else None
+            if not isinstance(found, list):
+                raise BadRecord(f"RT's shift queue answer has no items list: {str(body)[:200]}")
+            items = [i for i in found if isinstance(i, dict)]
             texts += self._page(port, reader, items)
             if len(items) < 100 or page >= int(body.get("pages") or 1):
                 return texts
