@@ -9,6 +9,8 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
+from agentdesk.core.text_search import TEXT_HINT
+
 
 class SearchBar(Input):
     DEFAULT_CSS = """
@@ -33,7 +35,7 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Search tickets: #id, subject words or customer name",
+            placeholder=f"Search tickets: #id, subject words or customer name; {TEXT_HINT}",
             select_on_focus=False,
             id=id,
         )
