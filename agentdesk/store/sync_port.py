@@ -18,6 +18,7 @@ from agentdesk.core.sla import SlaPolicy
 from agentdesk.store.conflicts import ConflictRows
 from agentdesk.store.engine import Store
 from agentdesk.store.history_rows import HistoryMark, HistoryRows, PulledMessage
+from agentdesk.store.link_rows import LinkRows
 from agentdesk.store.outbox import Counts, Op, OpRecord, OutboxRows
 from agentdesk.store.remote import PulledTicket, RemoteRows
 from agentdesk.store.remote_fields import RemoteFieldRows
@@ -37,7 +38,9 @@ __all__ = [
 ]
 
 
-class SyncRows(OutboxRows, SyncStateRows, RemoteRows, RemoteFieldRows, ConflictRows, HistoryRows):
+class SyncRows(
+    OutboxRows, SyncStateRows, RemoteRows, RemoteFieldRows, ConflictRows, HistoryRows, LinkRows
+):
     """One transaction's view of what sync reads and writes."""
 
     def __init__(self, connection: Connection, policy: SlaPolicy) -> None:
