@@ -189,14 +189,16 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         key_display="L",
     ),
     # Issue 14: links between tickets and merging a duplicate (listed on the History tab).
+    # K, not k: k scrolls the conversation up (its vi keys j/k/g/G).
     TicketKey(
-        "k",
+        "K",
         "link",
         "Link",
         "Link to another ticket",
         "refers to, depends on, member of an incident",
         "ticket.link",
         rank=3,
+        key_display="K",
     ),
     TicketKey(
         "M",

@@ -1,4 +1,4 @@
-"""The ticket screen's links (issue 14): k links the ticket to another one (refers to,
+"""The ticket screen's links (issue 14): K links the ticket to another one (refers to,
 depends on, member of a parent incident), M merges it as a duplicate into another. Both are
 written at once and reach the helpdesk through the outbox. A part of TicketScreen (its base),
 kept in a file of its own; the links are listed on the History tab (4)."""

@@ -13,14 +13,18 @@ from sqlalchemy import Connection, text
 # Documents ranked before they are folded into tickets: a ticket has ~5 messages.
 DOCUMENTS_PER_TICKET = 4
 
+# Newest first: FTS5 walks its doclists backwards and stops at the limit, where ORDER BY rank
+# (bm25) would score every match first (a common word matches tens of thousands of messages).
 _MATCHING = text(
-    "SELECT rowid FROM ticket_search WHERE ticket_search MATCH :match ORDER BY rank LIMIT :docs"
+    "SELECT rowid FROM ticket_search WHERE ticket_search MATCH :match "
+    "ORDER BY rowid DESC LIMIT :docs"
 )
 _MESSAGE_TICKETS = "SELECT id, ticket_id FROM messages WHERE id IN ({ids})"
 
 
 def matching_tickets(connection: Connection, match: str, limit: int) -> list[int]:
-    """Ticket ids whose subject or conversation matches, best match first (bm25)."""
+    """Ticket ids whose subject or conversation matches, the newest message first (a
+    subject counts as older than the conversation: the fuzzy search is the subject's)."""
     docs = [
         int(row[0])
         for row in connection.execute(

@@ -42,7 +42,7 @@ class LinkList(Static):
 
     def show(self, links: Sequence[LinkRow]) -> None:
         if not links:
-            self.update(Content("No links to other tickets (k links, M merges a duplicate)."))
+            self.update(Content("No links to other tickets (K links, M merges a duplicate)."))
             return
         lines = [f"Links ({len(links)}):"] + [f"  {link_words(link)}" for link in links]
         self.update(Content("\n".join(lines)))

@@ -9,8 +9,6 @@ from textual.binding import Binding, BindingType
 from textual.message import Message
 from textual.widgets import Input
 
-from agentdesk.core.text_search import TEXT_HINT
-
 
 class SearchBar(Input):
     DEFAULT_CSS = """
@@ -35,7 +33,8 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder=f"Search tickets: #id, subject words or customer name; {TEXT_HINT}",
+            # 80 columns: the help screen (?) says it in full (core.text_search.TEXT_HINT).
+            placeholder='Search #id, subject or customer; "word searches conversations and notes',
             select_on_focus=False,
             id=id,
         )

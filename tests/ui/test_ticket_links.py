@@ -1,4 +1,4 @@
-"""Pilot: linking a ticket to another from the ticket screen (k), merging a duplicate (M),
+"""Pilot: linking a ticket to another from the ticket screen (K), merging a duplicate (M),
 and the links shown on the History tab."""
 
 from __future__ import annotations
@@ -41,11 +41,10 @@ async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketS
     await settle(pilot)
     screen = app.screen
     assert isinstance(screen, TicketScreen)
-    screen.set_focus(None)
     return screen
 
 
-async def test_k_links_the_ticket_and_the_history_tab_lists_it(
+async def test_shift_k_links_the_ticket_and_the_history_tab_lists_it(
     demo: Settings, clock: SteppedClock
 ) -> None:
     ticket, other = _two_open(demo)
@@ -53,7 +52,7 @@ async def test_k_links_the_ticket_and_the_history_tab_lists_it(
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         screen = await _open(app, pilot, ticket)
-        await pilot.press("k")
+        await pilot.press("K")
         await settle(pilot)
         assert isinstance(app.screen, ChoiceDialog)
         await pilot.press("down", "enter")  # depends on; then the other ticket's number
@@ -61,7 +60,7 @@ async def test_k_links_the_ticket_and_the_history_tab_lists_it(
         await settle(pilot)
         assert "is not a ticket number like #123" in screen.last_refusal
         assert _read(demo, "SELECT * FROM ticket_links") == []
-        await pilot.press("k")
+        await pilot.press("K")
         await settle(pilot)
         await pilot.press("down", "enter", *f"#{other}", "enter")
         await settle(pilot)
