@@ -12,8 +12,10 @@ from __future__ import annotations
 TEXT_PREFIXES = ('"', "text:")
 # The search bar's hint and the help screen say it this way.
 TEXT_HINT = 'start with " (or text:) to search conversations and notes'
-# A word being typed matches as a prefix once it has this many letters (fewer: too many).
-MIN_PREFIX = 2
+# A word being typed matches as a prefix once it has this many letters: a two-letter prefix
+# ("re", "co") stands for thousands of words, 100-300 ms at 260,000 messages
+# (bench/bench_search.py). A shorter last word after others is left out until it grows.
+MIN_PREFIX = 3
 
 
 def text_query(query: str) -> str | None:
@@ -34,12 +36,17 @@ def _word(raw: str) -> str:
 def match_expression(words: str) -> str | None:
     """The FTS5 MATCH expression for these words (all of them, each as a phrase), or None
     when nothing searchable is left. The last word is matched as a prefix while it is being
-    typed, unless it holds a digit: ids are typed whole, and a prefix of one is another id."""
+    typed (from MIN_PREFIX letters on), unless it holds a digit: ids are typed whole, and a
+    prefix of one is another id."""
     phrases = [w for w in (_word(raw) for raw in words.split()) if any(c.isalnum() for c in w)]
     if not phrases:
         return None
-    parts = [f'"{phrase}"' for phrase in phrases]
     last = phrases[-1]
-    if len(last) >= MIN_PREFIX and not any(c.isdigit() for c in last):
+    typing = not any(c.isdigit() for c in last)
+    if typing and len(last) < MIN_PREFIX and len(phrases) > 1:
+        phrases.pop()  # "refund n": "n" is the start of a word, not the word "n"
+        typing = False
+    parts = [f'"{phrase}"' for phrase in phrases]
+    if typing and len(last) >= MIN_PREFIX:
         parts[-1] += "*"
     return " ".join(parts)

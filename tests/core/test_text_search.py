@@ -22,6 +22,9 @@ def test_each_word_is_a_phrase_and_the_last_word_a_prefix_unless_it_is_an_id() -
     assert match_expression("courier claim") == '"courier" "claim"*'
     assert match_expression("parcel ORD-96") == '"parcel" "ORD-96"'
     assert match_expression("a") == '"a"'
+    assert match_expression("re") == '"re"'  # two letters: the word, not 2,000 words
+    assert match_expression("refund n") == '"refund"'  # "n" is still being typed
+    assert match_expression("refund not") == '"refund" "not"*'
     assert match_expression(' " - * ') is None
     assert match_expression("") is None
 
