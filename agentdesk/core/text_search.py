@@ -12,9 +12,9 @@ from __future__ import annotations
 TEXT_PREFIXES = ('"', "text:")
 # The search bar's hint and the help screen say it this way.
 TEXT_HINT = 'start with " (or text:) to search conversations and notes'
-# A word being typed matches as a prefix once it has this many letters: a two-letter prefix
-# ("re", "co") stands for thousands of words, 100-300 ms at 260,000 messages
-# (bench/bench_search.py). A shorter last word after others is left out until it grows.
+# A word being typed matches as a prefix once it has this many letters (the index keeps
+# three-letter prefixes: V_H14C); a two-letter one ("re", "co") stands for thousands of
+# words, 100-300 ms at 260,000 messages. A shorter last word after others waits to grow.
 MIN_PREFIX = 3
 
 

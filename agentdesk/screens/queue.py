@@ -45,6 +45,8 @@ if TYPE_CHECKING:
     from agentdesk.session import Session
 
 SEARCH_RESULTS = 500
+# Full-text: the newest tickets that match (a common word matches most of them).
+TEXT_RESULTS = 200
 REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
@@ -333,7 +335,7 @@ class QueueScreen(QueueShiftKeys):
     def _run_text_search(self, desk: Desk, words: str, queue: QueueFilter, generation: int) -> None:
         started = time.perf_counter()
         try:
-            rows = search_text(desk, queue, words, SEARCH_RESULTS)
+            rows = search_text(desk, queue, words, TEXT_RESULTS)
         except Exception as error:
             self.post_message(self.LoadFailed("the search results", agent_message(error)))
             return
