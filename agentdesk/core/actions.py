@@ -43,6 +43,8 @@ class Action(StrEnum):
     VERIFY = "verify"
     CONFIRM = "confirm"
     CLEAR_LOCK = "clear_lock"
+    LINK = "link"
+    MERGE = "merge"
 
 
 CLOSED = "the ticket is closed; open a follow-up ticket"
@@ -81,17 +83,19 @@ _UNTIL_CLOSED = frozenset(
         Action.SAVE_NOTE,
         Action.ATTACH,
         Action.MACROS,
+        Action.LINK,
     }
 )
 # Open while the ticket is open (neither resolved nor closed).
 _WHILE_OPEN = frozenset(
-    {Action.ASSIGN_TO_ME, Action.ESCALATE, Action.CHANGE_PRIORITY, Action.VERIFY}
+    {Action.ASSIGN_TO_ME, Action.ESCALATE, Action.CHANGE_PRIORITY, Action.VERIFY, Action.MERGE}
 )
 _DOING = {
     Action.ASSIGN_TO_ME: "assign it",
     Action.ESCALATE: "escalate it",
     Action.CHANGE_PRIORITY: "change its priority",
     Action.VERIFY: "verify the customer",
+    Action.MERGE: "merge it into another ticket",
 }
 
 

@@ -38,6 +38,7 @@ class ChoiceDialog(ModalScreen[Choice | None]):
         reason_required: bool = False,
         selected: str | None = None,
         reason_value: str = "",
+        reason_placeholder: str = "Why (goes into the audit trail)",
     ) -> None:
         """options: (value, label). reason: the reason field's label ("" for none);
         reason_value: the reason as typed before (kept after a refusal)."""
@@ -48,6 +49,7 @@ class ChoiceDialog(ModalScreen[Choice | None]):
         self.reason_required = reason_required
         self.selected = selected
         self.reason_value = reason_value
+        self.reason_placeholder = reason_placeholder
 
     def compose(self) -> ComposeResult:
         with Vertical(id="choice-dialog"):
@@ -59,7 +61,7 @@ class ChoiceDialog(ModalScreen[Choice | None]):
                 yield Label(self.reason_label, id="choice-reason-label")
                 yield Field(
                     self.reason_value,
-                    placeholder="Why (goes into the audit trail)",
+                    placeholder=self.reason_placeholder,
                     id="choice-reason",
                 )
             yield Static("", id="choice-error")

@@ -23,9 +23,11 @@ from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
 from agentdesk import marks
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
+from agentdesk.core.text_search import text_query
 from agentdesk.core.ticket import Priority
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk.base import Desk
+from agentdesk.desk.text_search import search_text
 from agentdesk.screens.queue_commands import QueueCommands, queue_bar_ranks, queue_bindings
 from agentdesk.screens.queue_shift import QueueShiftKeys
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
@@ -43,6 +45,8 @@ if TYPE_CHECKING:
     from agentdesk.session import Session
 
 SEARCH_RESULTS = 500
+# Full-text: the newest tickets that match (a common word matches most of them).
+TEXT_RESULTS = 200
 REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
@@ -299,6 +303,10 @@ class QueueScreen(QueueShiftKeys):
 
     def _start_search(self) -> None:
         self.summary.total = None
+        words = text_query(self.search_query)
+        if words is not None and self.desk is not None:
+            self._run_text_search(self.desk, words, self.queue_filter, self._generation)
+            return
         if self.search_index is None or self.desk is None:
             self._want_search_index()
             self.table.show_waiting("Building the search index…")
@@ -322,6 +330,17 @@ class QueueScreen(QueueShiftKeys):
             return
         seconds = time.perf_counter() - started
         self.post_message(self.SearchResults(generation, query, rows, seconds))
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
+    def _run_text_search(self, desk: Desk, words: str, queue: QueueFilter, generation: int) -> None:
+        started = time.perf_counter()
+        try:
+            rows = search_text(desk, queue, words, TEXT_RESULTS)
+        except Exception as error:
+            self.post_message(self.LoadFailed("the search results", agent_message(error)))
+            return
+        seconds = time.perf_counter() - started
+        self.post_message(self.SearchResults(generation, words, rows, seconds))
 
     def on_queue_screen_search_results(self, message: SearchResults) -> None:
         if message.generation != self._generation:

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.content import Content
 
+from agentdesk.core.text_search import TEXT_HINT
 from agentdesk.screens.help import HelpRow
 from agentdesk.widgets.literal import literal
 
@@ -90,7 +91,7 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         "search",
         "search",
         "Search",
-        "Fuzzy search by #id, subject or customer",
+        "Fuzzy search by #id, subject or customer; " + TEXT_HINT,
         title="Search tickets",
         key="slash",
         key_display="/",

@@ -41,6 +41,7 @@ from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bar_ranks, ticket_bindings
+from agentdesk.screens.ticket_links import TicketLinks
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
 from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
@@ -64,7 +65,7 @@ NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
-class TicketScreen(TicketMacros, TicketAttachments):
+class TicketScreen(TicketMacros, TicketAttachments, TicketLinks):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -235,6 +236,10 @@ class TicketScreen(TicketMacros, TicketAttachments):
             ("tab-attachments", len(workspace.attachments)),
         ):
             tabs.set_label(tab, f"{TABS[tab]} ({count})" if count else TABS[tab])
+        links = len(workspace.links)  # listed on the History tab
+        plural = "link" if links == 1 else "links"
+        history = f"{TABS['tab-history']} · {links} {plural}" if links else TABS["tab-history"]
+        tabs.set_label("tab-history", history)
         self.refresh_bindings()
 
     def _show_banner(self) -> None:

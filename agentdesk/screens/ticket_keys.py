@@ -188,6 +188,28 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         rank=0,
         key_display="L",
     ),
+    # Issue 14: links between tickets and merging a duplicate (listed on the History tab).
+    # K, not k: k scrolls the conversation up (its vi keys j/k/g/G).
+    TicketKey(
+        "K",
+        "link",
+        "Link",
+        "Link to another ticket",
+        "refers to, depends on, member of an incident",
+        "ticket.link",
+        rank=3,
+        key_display="K",
+    ),
+    TicketKey(
+        "M",
+        "merge",
+        "Merge",
+        "Merge this duplicate into another ticket",
+        "closes it; RT merges it too",
+        "ticket.merge",
+        rank=3,
+        key_display="M",
+    ),
     TicketKey(
         "1",
         "show_tab('tab-conversation')",
@@ -208,7 +230,13 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         show=False,
     ),
     TicketKey(
-        "4", "show_tab('tab-history')", "History", "Show history", "", "ticket.tab4", show=False
+        "4",
+        "show_tab('tab-history')",
+        "History",
+        "Show history and links",
+        "",
+        "ticket.tab4",
+        show=False,
     ),
     TicketKey(
         "question_mark,f1",

@@ -55,6 +55,8 @@ __all__ = [
     "TeamShiftText",
     "Ticket",
     "TicketLabel",
+    "TicketLink",
+    "TicketMerge",
     "TicketNote",
     "TicketTag",
     "VerificationAttempt",
@@ -573,3 +575,27 @@ class TeamShiftText(SQLModel, table=True):
     txn: int = Field(primary_key=True)
     created_at: datetime = Field(sa_column=_when())
     body: str
+# Issue 14 (h14c): links between tickets and merges. The full-text index (the
+# ticket_search FTS5 table, its view and triggers) is not a SQLModel table: see V_H14C.
+
+
+class TicketLink(SQLModel, table=True):
+    __tablename__ = "ticket_links"
+    __table_args__ = (
+        _one_of("kind", "refers_to", "depends_on", "parent_incident"),
+        Index("ix_ticket_links_other", "other_ticket_id"),
+    )
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    other_ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+    created_at: datetime = Field(sa_column=_when())
+    created_by: str = _default("")
+
+
+class TicketMerge(SQLModel, table=True):
+    __tablename__ = "ticket_merges"
+    __table_args__ = (Index("ix_ticket_merges_into", "into_ticket_id"),)
+    ticket_id: int | None = Field(default=None, foreign_key="tickets.id", primary_key=True)
+    into_ticket_id: int = Field(foreign_key="tickets.id")
+    merged_at: datetime = Field(sa_column=_when())
+    merged_by: str = _default("")

@@ -100,8 +100,11 @@ def ticket_detail(connection: Connection, ticket_id: int) -> TicketDetail | None
         )
         for m in connection.execute(
             text(
+                # A duplicate merged into this ticket shows its conversation here, as RT does.
                 "SELECT id, kind, author, body, created_at FROM messages "
-                "WHERE ticket_id = :id ORDER BY created_at, id"
+                "WHERE ticket_id = :id OR ticket_id IN "
+                "(SELECT ticket_id FROM ticket_merges WHERE into_ticket_id = :id) "
+                "ORDER BY created_at, id"
             ),
             {"id": ticket_id},
         )

@@ -18,6 +18,7 @@ from agentdesk.core.sla import SlaPolicy
 from agentdesk.store.conflicts import ConflictRows
 from agentdesk.store.engine import Store
 from agentdesk.store.history_rows import HistoryMark, HistoryRows, PulledMessage
+from agentdesk.store.link_rows import LinkRows
 from agentdesk.store.outbox import Counts, Op, OpRecord, OutboxRows
 from agentdesk.store.remote import PulledTicket, RemoteRows
 from agentdesk.store.remote_fields import RemoteFieldRows
@@ -47,6 +48,7 @@ class SyncRows(
     ConflictRows,
     HistoryRows,
     ShiftSyncRows,  # issue 13: the shift record
+    LinkRows,  # issue 14: links between tickets, merges
 ):
     """One transaction's view of what sync reads and writes."""
 

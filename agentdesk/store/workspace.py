@@ -13,6 +13,7 @@ from sqlalchemy import Connection, text
 
 from agentdesk.core.history import People
 from agentdesk.store.engine import Store
+from agentdesk.store.links import ticket_links
 from agentdesk.store.notes import load_note
 from agentdesk.store.queries import audit_trail, ticket_detail
 from agentdesk.store.types import from_db, to_db
@@ -53,6 +54,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
         audit=tuple(audit_trail(connection, ticket_id)),
         people=people(connection),
         drafts=load_drafts(connection, ticket_id),
+        links=tuple(ticket_links(connection, ticket_id)),
     )
 
 

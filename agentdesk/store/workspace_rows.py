@@ -49,7 +49,21 @@ class TicketWorkspace:
     drafts: dict[str, Draft] = field(default_factory=dict)
     people: People = field(default_factory=People)
     """Agent names for the history (ids and handles)."""
+    links: tuple[LinkRow, ...] = ()
+    """Links to other tickets and merges (issue 14)."""
 
     @property
     def note(self) -> StructuredNote | None:
         return self.snapshot.note
+
+
+# Issue 14 (h14c): a ticket's links, as its screen lists them.
+@dataclass(frozen=True)
+class LinkRow:
+    kind: str
+    """refers_to, depends_on, parent_incident; or merged_into / merged_from."""
+    outgoing: bool
+    """This ticket is the link's ticket_id (it refers to, depends on, is a member of)."""
+    other_id: int
+    subject: str
+    status: str

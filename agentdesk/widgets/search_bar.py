@@ -33,7 +33,8 @@ class SearchBar(Input):
 
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(
-            placeholder="Search tickets: #id, subject words or customer name",
+            # 80 columns: the help screen (?) says it in full (core.text_search.TEXT_HINT).
+            placeholder='Search #id, subject or customer; "word searches conversations and notes',
             select_on_focus=False,
             id=id,
         )

@@ -1,5 +1,5 @@
 """The ticket's four panes behind its tab strip: the conversation (with the customer panel
-and the composer), the structured note, attachments and history.
+and the composer), the structured note, attachments and history (with the ticket's links).
 
 Only the conversation is built at once; the note form and the tables when first shown (the
 note form is the heaviest part of the ticket, and most visits never open it).
@@ -22,6 +22,7 @@ from agentdesk.widgets.composer import Composer
 from agentdesk.widgets.conversation import Conversation, Entry
 from agentdesk.widgets.customer_panel import CustomerPanel
 from agentdesk.widgets.history_table import HistoryTable
+from agentdesk.widgets.link_list import LinkList
 from agentdesk.widgets.note_form import NoteForm, note_from_json
 
 TABS = {
@@ -102,6 +103,8 @@ class TicketPanes(ContentSwitcher):
             attachments.show(workspace.attachments)
         for history in self.query(HistoryTable):
             history.show(workspace.audit, workspace.people)
+        for links in self.query(LinkList):
+            links.show(workspace.links)
 
     async def open(self, tab: str) -> None:
         """Show the pane, building it on its first showing."""
@@ -116,7 +119,10 @@ class TicketPanes(ContentSwitcher):
             self.query_one(AttachmentTable).show(self.workspace.attachments)
         elif tab == "tab-history":
             if not self.query(HistoryTable):
-                await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
+                await self.query_one("#tab-history").mount(
+                    LinkList(id="ticket-links"), HistoryTable(id="history-table")
+                )
+            self.query_one(LinkList).show(self.workspace.links)
             self.query_one(HistoryTable).show(self.workspace.audit, self.workspace.people)
 
     async def ensure_note_form(self) -> NoteForm:

@@ -60,7 +60,14 @@ OPEN_IN: dict[Action, frozenset[Status]] = {
     Action.CONFIRM: frozenset({Status.IN_PROGRESS, Status.PENDING}),
     **{
         a: frozenset(s for s in Status if s.is_open)
-        for a in (Action.ASSIGN_TO_ME, Action.ESCALATE, Action.CHANGE_PRIORITY, Action.VERIFY)
+        for a in (
+            Action.ASSIGN_TO_ME,
+            Action.ESCALATE,
+            Action.CHANGE_PRIORITY,
+            Action.VERIFY,
+            # Issue 14: only an open duplicate is merged (a closed one is done with).
+            Action.MERGE,
+        )
     },
     **{
         a: frozenset(s for s in Status if s is not Status.CLOSED)
@@ -72,6 +79,8 @@ OPEN_IN: dict[Action, frozenset[Status]] = {
             Action.MACROS,
             # Not asked before (always offered); a closed ticket takes no note in plan_change.
             Action.SAVE_NOTE,
+            # Issue 14: a link from a closed ticket is a follow-up's to make.
+            Action.LINK,
         )
     },
     Action.UNDO_MACRO: frozenset(Status),  # the store says why not (who applied it, synced)
@@ -167,6 +176,9 @@ def test_plan_change_refuses_exactly_what_the_answer_refuses(
 ) -> None:
     ticket = _ready(status)
     refusal = why_not(action, ticket, Tier.L1, _verification(ticket))
+    if action in (Action.LINK, Action.MERGE):
+        _link_or_merge_agrees(ticket, action, refusal)
+        return
     change = _change(action, ticket)
     if change is None:
         assert action in (
@@ -183,6 +195,27 @@ def test_plan_change_refuses_exactly_what_the_answer_refuses(
     else:
         with pytest.raises(Refused) as refused:
             plan_change(ticket, change, now=NOW, policy=policy, taxonomy=taxonomy)
+        assert refusal in str(refused.value)
+
+
+def _link_or_merge_agrees(ticket: TicketSnapshot, action: Action, refusal: str | None) -> None:
+    """Links and merges are planned by core.links (not a TicketChange): the same answer."""
+    from agentdesk.core.links import LinkKind, plan_link, plan_merge
+
+    other = replace(_ready(Status.IN_PROGRESS), id=43)
+    policy = load_sla_policy()
+
+    def plan() -> None:
+        if action is Action.LINK:
+            plan_link(ticket, other, LinkKind.REFERS_TO)
+        else:
+            plan_merge(ticket, other, now=NOW, policy=policy)
+
+    if refusal is None:
+        plan()
+    else:
+        with pytest.raises(Refused) as refused:
+            plan()
         assert refusal in str(refused.value)
 
 

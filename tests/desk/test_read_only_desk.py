@@ -11,8 +11,10 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core.errors import ReadOnly, Refused
+from agentdesk.core.links import LinkKind
 from agentdesk.core.shift import Presence
 from agentdesk.desk import Desk, conflicts, sync_status
+from agentdesk.desk import links as desk_links
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
@@ -102,6 +104,8 @@ WRITES: dict[str, Callable[[Desk], object]] = {
     "sync_status.sync_once": _sync_once,
     "sync_status.resume_sync": _resume_sync,
     "sync_status.keep_syncing": _keep_syncing,
+    "links.link_tickets": lambda desk: desk_links.link_tickets(desk, 2, 3, LinkKind.REFERS_TO),
+    "links.merge_into": lambda desk: desk_links.merge_into(desk, 2, 3),
 }
 # auto_close writes only when a resolved ticket's window is over: refused all the same.
 REFUSED_ONLY: dict[str, Callable[[Desk], object]] = {"session.auto_close": auto_close}

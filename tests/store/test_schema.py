@@ -26,6 +26,11 @@ from agentdesk.store.engine import open_store
 
 Schema = dict[str, dict[str, Any]]
 
+# The full-text index is an FTS5 virtual table (V_H14C), not a SQLModel table: it and its
+# shadow tables (ticket_search_data, _idx, _docsize, _config) are left out of the comparison,
+# and test_the_search_index_agrees_with_the_content checks it against what it indexes.
+FULL_TEXT_TABLES = re.compile(r"^ticket_search(_(data|idx|docsize|config|content))?$")
+
 
 def _affinity(declared: str) -> str:
     """SQLite's type affinity of a declared type (section 3.1 of its datatype page)."""
@@ -62,6 +67,8 @@ def _schema(path: Path) -> Schema:
         ).fetchall()
         schema: Schema = {}
         for table, sql in tables:
+            if FULL_TEXT_TABLES.match(table):
+                continue
             info = connection.execute(f"PRAGMA table_info({table})").fetchall()
             keys = [row for row in info if row[5]]
             # A lone INTEGER PRIMARY KEY is the rowid: it can never hold NULL, whether or not
@@ -158,3 +165,44 @@ def test_the_comparison_sees_a_column_the_models_lack(schemas: tuple[Schema, Sch
 def test_check_constraints_are_read_whole() -> None:
     sql = "CREATE TABLE t (a TEXT CHECK (a IN ('x', 'y')), b INTEGER CHECK ((b + 1) > 0))"
     assert _checks(sql) == ["(b + 1) > 0", "a IN ('x', 'y')"]
+
+
+def test_the_search_index_agrees_with_the_content(tmp_path: Path) -> None:
+    """FTS5's integrity-check with rank 1 compares the index with the content it was built
+    from (messages and subjects, through search_documents): written by plain SQL, as any
+    writer would, the triggers keep the two the same; a message written behind their back is
+    caught."""
+    path = tmp_path / "search.db"
+    open_store(path, load_sla_policy()).close()
+    connection = sqlite3.connect(path)
+    try:
+        connection.executescript(
+            """
+            INSERT INTO customers (id, account_id, name, email, region, created_at)
+                VALUES (1, 'A-1', 'Ann', 'ann@example.com', 'americas', '2026-01-01');
+            INSERT INTO tickets (id, subject, customer_id, priority, status, channel, region,
+                created_at, updated_at) VALUES (1, 'Refund for ORD-1234567', 1, 'P2', 'new',
+                'email', 'americas', '2026-01-01', '2026-01-01');
+            INSERT INTO messages (id, ticket_id, kind, author, body, created_at)
+                VALUES (1, 1, 'customer', 'ann', 'Tracking 1Z999 never moved', '2026-01-01'),
+                       (2, 1, 'reply', 'bob', 'Looking now', '2026-01-01');
+            UPDATE messages SET body = 'Looking at it now' WHERE id = 2;
+            UPDATE tickets SET subject = 'Refund for ORD-7654321' WHERE id = 1;
+            DELETE FROM messages WHERE id = 1;
+            """
+        )
+        check = "INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"
+        connection.execute(check)
+        found = connection.execute(
+            "SELECT rowid FROM ticket_search WHERE ticket_search MATCH '\"ORD-7654321\"'"
+        ).fetchall()
+        assert found == [((1 << 32) + 1,)]  # the subject of ticket 1
+        connection.execute("DROP TRIGGER ticket_search_message_added")
+        connection.execute(
+            "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
+            "VALUES (1, 'reply', 'bob', 'unindexed words', '2026-01-01')"
+        )
+        with pytest.raises(sqlite3.DatabaseError):
+            connection.execute(check)
+    finally:
+        connection.close()

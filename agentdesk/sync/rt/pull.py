@@ -29,6 +29,7 @@ from agentdesk.sync.errors import BadRecord
 from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.history import HistoryReader, HistoryReport, wanted_for_page
 from agentdesk.sync.rt.history_apply import apply_history
+from agentdesk.sync.rt.links import apply_links, read_links
 from agentdesk.sync.rt.mapping import (
     NOBODY,
     RT_FIELD,
@@ -57,6 +58,7 @@ class PullReport:
     rejected: int = 0
     kept_local: int = 0  # fields not overwritten because of a pending edit or open conflict
     pages: int = 0
+    links: int = 0  # ticket links added or removed (issue 14)
     history: HistoryReport = field(default_factory=HistoryReport)
 
 
@@ -126,9 +128,13 @@ class Puller:
                 wanted = wanted_for_page(rows, items, first_sync=lower is None)
                 agents = rows.agent_handles()
             history = self.reader.read(wanted, agents)
+            links = read_links(
+                self.client, [str(i.get("id", "")) for i in items if isinstance(i, dict)]
+            )
             with port.write() as rows:
                 for item in items:
                     self._apply(rows, item, report)
+                report.links += apply_links(rows, links, self.clock())
                 apply_history(
                     rows,
                     history,

@@ -47,6 +47,7 @@ from agentdesk.sync.rt.history_match import (
     post_steps,
     transaction_text,
 )
+from agentdesk.sync.rt.links import push_link, push_merge
 from agentdesk.sync.rt.mapping import (
     PRIORITY_TO_RT,
     RT_FIELD,
@@ -102,6 +103,12 @@ class Pusher:
                 remote_id = self._create(op, progress)
         elif remote_id is None:
             raise Rejected(0, "the ticket has no RT id (it was never created in RT)")
+        if op.op in ("link", "merge"):  # issue 14: sync/rt/links.py
+            push = push_link if op.op == "link" else push_merge
+            push(self.port, self.client, op, remote_id)
+            with self.port.write() as rows:
+                rows.mark_done(op.id, self.clock())
+            return
         fields = op.payload.get("fields") or {}
         if not progress.get("fields_done") and any(name != "tier" for name in fields):
             self._fields(op, remote_id, fields)
