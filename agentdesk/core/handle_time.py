@@ -134,7 +134,7 @@ class HandleTime:
 
     @property
     def label(self) -> str:
-        """ "AHT 4:10 / 5:00" (running), "last 25:02 / 20:00 over", or "" with none yet."""
+        """E.g. handling 4:10 / 5:00 (running) or last 25:02 / 20:00 over; empty with none."""
         if self.interaction is None:
             return ""
         spent = _clock(self.interaction.seconds)
