@@ -26,7 +26,7 @@ from agentdesk.core.text import clean_text
 from agentdesk.core.ticket import Channel, Priority, Region
 from agentdesk.desk.base import Desk
 from agentdesk.security.masking import mask_email, mask_name, mask_phone
-from agentdesk.store.intake import CustomerOf
+from agentdesk.store.intake_rows import CustomerOf
 
 __all__ = [
     "CustomerMatch",

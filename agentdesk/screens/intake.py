@@ -62,7 +62,7 @@ class IntakeScreen(Screen[Created | None]):
     CSS_PATH = Path(__file__).with_suffix(".tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "create", "Create ticket", id="intake.create", priority=True),
+        Binding("ctrl+s", "create", "Create ticket", id="intake.create"),
         Binding("ctrl+n", "new_customer", "New customer", id="intake.new_customer"),
         Binding("escape", "cancel", "Cancel", id="intake.cancel"),
     ]

@@ -31,7 +31,7 @@ class NewCustomerDialog(ModalScreen[CustomerMatch | None]):
     CSS_PATH = Path(__file__).with_name("intake.tcss")
 
     BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("ctrl+s", "save", "Create customer", id="new_customer.save", priority=True),
+        Binding("ctrl+s", "save", "Create customer", id="new_customer.save"),
         Binding("escape", "cancel", "Cancel", id="new_customer.cancel"),
     ]
 

@@ -14,6 +14,7 @@ from agentdesk.core.intake import CustomerCandidate, NewCustomer
 from agentdesk.core.ticket import Channel, Priority, Region, Status
 from agentdesk.security.masking import mask_email, mask_name
 from agentdesk.store.engine import Store
+from agentdesk.store.intake_rows import CustomerOf, CustomerTicketRow
 from agentdesk.store.new_ticket import insert_ticket
 from agentdesk.store.types import from_db, to_db
 
@@ -169,26 +170,6 @@ def links_of(connection: Connection, ticket_id: int, kind: str = REFERS_TO) -> l
             {"t": ticket_id, "k": kind},
         ).scalars()
     )
-
-
-@dataclass(frozen=True)
-class CustomerTicketRow:
-    """One of the customer's tickets, as the ticket view's customer pane lists it."""
-
-    id: int
-    subject: str
-    status: Status
-    priority: Priority
-    channel: Channel
-    updated_at: datetime
-
-
-@dataclass(frozen=True)
-class CustomerOf:
-    customer_id: int
-    name: str  # masked
-    email: str  # masked
-    tickets: tuple[CustomerTicketRow, ...]
 
 
 def customer_tickets(connection: Connection, ticket_id: int, limit: int = 50) -> CustomerOf | None:

@@ -65,11 +65,14 @@ def insert_ticket(
         raise ValueError("a new ticket needs a subject")
     if not body.strip():
         raise ValueError("a new ticket needs the customer's message")
-    customer = connection.execute(
-        text("SELECT email FROM customers WHERE id = :id"), {"id": customer_id}
-    ).scalar_one_or_none()
-    if customer is None:
+    found = connection.execute(
+        text("SELECT name, email FROM customers WHERE id = :id"), {"id": customer_id}
+    ).one_or_none()
+    if found is None:
         raise ValueError(f"customer {customer_id} is not in this store")
+    # The message is signed with the customer's name (shown masked, like the header); RT
+    # knows the customer as the requestor, by email.
+    customer = found.email
     snapshot = TicketSnapshot(
         id=0,
         subject=subject,
@@ -108,7 +111,7 @@ def insert_ticket(
             "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
             "VALUES (:t, 'customer', :author, :body, :at)"
         ),
-        {"t": ticket_id, "author": customer, "body": body, "at": stamp},
+        {"t": ticket_id, "author": found.name, "body": body, "at": stamp},
     )
     write_audit(
         connection, [AuditRecord(ticket_id, actor, "create", "subject", None, subject, now)]
