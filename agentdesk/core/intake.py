@@ -80,8 +80,11 @@ def match_score(query: str, customer: CustomerCandidate) -> float:
         for value in (customer.name, customer.email, customer.account_id)
         if value
     ]
-    if customer.account_id.casefold() == typed or customer.email.casefold() == typed:
+    exact = (customer.account_id.casefold(), customer.email.casefold())
+    if typed in exact:
         scores.append(100.0)
+    elif any(v.startswith(typed) for v in (*exact, customer.name.casefold())):
+        scores.append(99.0)  # the start of an account ID, an email or a name
     digits = _digits(typed)
     if len(digits) >= 4 and customer.phone:
         scores.append(100.0 if digits in _digits(customer.phone) else 0.0)
