@@ -291,4 +291,20 @@ class IntakeScreen(Screen[Created | None]):
         if isinstance(self.focused, OptionList) and self.follow_up is None:
             self.query_one("#intake-customer", Input).focus()
             return
-        self.dismiss(None)
+        form = self.form()
+        if not (form.subject.strip() or form.first_message.strip()):
+            self.dismiss(None)
+            return
+        # What the agent typed is never thrown away by one key.
+        from agentdesk.screens.choice_dialog import Choice, ChoiceDialog
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None and choice[0] == "discard":
+                self.dismiss(None)
+
+        dialog = ChoiceDialog(
+            "Leave intake? The ticket is not created yet.",
+            [("stay", "Stay and finish the ticket"), ("discard", "Discard what was typed")],
+            selected="stay",
+        )
+        self.app.push_screen(dialog, chosen)

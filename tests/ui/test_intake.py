@@ -269,3 +269,26 @@ async def test_the_handle_time_line_shows_the_call_against_the_phone_target(
         line._tick()
         assert line.display
         assert "21 min / 20 min over" in str(line.render())
+
+
+async def test_escape_with_text_typed_asks_before_discarding_it(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.screens.choice_dialog import ChoiceDialog
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = await _intake(app, pilot)
+        intake.query_one("#intake-subject", Input).value = "Parcel lost"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")  # "Stay" is the default
+        await settle(pilot)
+        assert app.screen is intake
+        assert intake.query_one("#intake-subject", Input).value == "Parcel lost"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
