@@ -23,6 +23,18 @@ from agentdesk.widgets.customer_tickets import CustomerTickets
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import burst, settle
 
+
+async def shows_matches_for(pilot: Pilot[Any], typed: str) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, IntakeScreen)
+    for _ in range(400):  # the search runs once typing pauses; bounded, not timed
+        await settle(pilot)
+        if screen.shown_query == typed:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the intake list never showed matches for {typed!r}")
+
+
 SIZE = (120, 40)
 
 
@@ -50,8 +62,9 @@ async def _intake(app: AgentDeskApp, pilot: Pilot[Any]) -> IntakeScreen:
 
 
 async def _find(pilot: Pilot[Any], typed: str) -> None:
+    """Type into the customer field and wait until the list shows the answer to it."""
     await pilot.press(*typed)
-    await settle(pilot)
+    await shows_matches_for(pilot, typed)
 
 
 async def test_a_phone_call_from_intake_through_verification_to_a_reply(

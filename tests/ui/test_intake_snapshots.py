@@ -14,6 +14,7 @@ from agentdesk.app import make_app
 from agentdesk.config import Settings
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
+from tests.ui.test_intake import shows_matches_for
 
 
 def _run_before(account: str) -> Any:
@@ -26,7 +27,7 @@ def _run_before(account: str) -> Any:
             field.cursor_blink = False
         screen.query_one(TextArea).cursor_blink = False
         await pilot.press(*account[:7])  # part of an account ID: several match
-        await settle(pilot)
+        await shows_matches_for(pilot, account[:7])
         await pilot.press("enter", "enter", "down", "enter", "tab", "right", "enter")
         await pilot.press("tab", *"Charged twice for one order")
         await settle(pilot)
