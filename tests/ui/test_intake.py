@@ -305,3 +305,15 @@ async def test_escape_with_text_typed_asks_before_discarding_it(
         await pilot.press("down", "enter")
         await settle(pilot)
         assert isinstance(app.screen, QueueScreen)
+
+
+async def test_the_palette_opens_intake_too(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"New ticket")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.focused is app.screen.query_one("#intake-customer")
