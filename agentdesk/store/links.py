@@ -53,24 +53,38 @@ def add_link(
         ticket = load_snapshot(connection, ticket_id)
         other = _other(connection, ticket_id, other_id)
         plan_link(ticket, other, kind)
-        inserted = connection.execute(
-            text(
-                "INSERT INTO ticket_links (ticket_id, other_ticket_id, kind, created_at, "
-                "created_by) VALUES (:t, :o, :k, :at, :by) ON CONFLICT DO NOTHING"
-            ),
-            {"t": ticket_id, "o": other_id, "k": kind.value, "at": to_db(now), "by": actor},
-        ).rowcount
-        if not inserted:
-            raise Refused(f"#{ticket_id} already {kind.label} #{other_id}")
-        write_audit(
-            connection,
-            [
-                AuditRecord(ticket_id, actor, "link", kind.value, None, f"#{other_id}", now),
-                AuditRecord(other_id, actor, "link", kind.value, None, f"#{ticket_id} (from)", now),
-            ],
-        )
-        payload = {"link": {"kind": kind.value, "other_ticket_id": other_id}}
-        return _outbox(connection, ticket_id, "link", payload, now)
+        return insert_link(connection, ticket_id, other_id, kind, actor=actor, now=now)
+
+
+def insert_link(
+    connection: Connection,
+    ticket_id: int,
+    other_id: int,
+    kind: LinkKind,
+    *,
+    actor: str,
+    now: datetime,
+) -> int:
+    """The link row, its audit on both tickets and its outbox op, inside the caller's
+    transaction (add_link, and the intake of a follow-up); returns the op's id."""
+    inserted = connection.execute(
+        text(
+            "INSERT INTO ticket_links (ticket_id, other_ticket_id, kind, created_at, "
+            "created_by) VALUES (:t, :o, :k, :at, :by) ON CONFLICT DO NOTHING"
+        ),
+        {"t": ticket_id, "o": other_id, "k": kind.value, "at": to_db(now), "by": actor},
+    ).rowcount
+    if not inserted:
+        raise Refused(f"#{ticket_id} already {kind.label} #{other_id}")
+    write_audit(
+        connection,
+        [
+            AuditRecord(ticket_id, actor, "link", kind.value, None, f"#{other_id}", now),
+            AuditRecord(other_id, actor, "link", kind.value, None, f"#{ticket_id} (from)", now),
+        ],
+    )
+    payload = {"link": {"kind": kind.value, "other_ticket_id": other_id}}
+    return _outbox(connection, ticket_id, "link", payload, now)
 
 
 def merge_ticket(

@@ -525,7 +525,7 @@ INSERT INTO ticket_search (ticket_search) VALUES ('rebuild');
 
 -- Links between tickets (RT: RefersTo, DependsOn, MemberOf). The same table as the
 -- follow-up (refers_to) and the incident (parent_incident) of the other parts of issue 14.
-CREATE TABLE IF NOT EXISTS ticket_links (
+CREATE TABLE ticket_links (
     ticket_id INTEGER NOT NULL REFERENCES tickets(id),
     other_ticket_id INTEGER NOT NULL REFERENCES tickets(id),
     kind TEXT NOT NULL CHECK (kind IN ('refers_to', 'depends_on', 'parent_incident')),
@@ -533,7 +533,7 @@ CREATE TABLE IF NOT EXISTS ticket_links (
     created_by TEXT NOT NULL DEFAULT '',
     PRIMARY KEY (ticket_id, other_ticket_id, kind)
 );
-CREATE INDEX IF NOT EXISTS ix_ticket_links_other ON ticket_links (other_ticket_id);
+CREATE INDEX ix_ticket_links_other ON ticket_links (other_ticket_id);
 
 -- A duplicate merged into another ticket (RT's merge): closed here, its conversation shown
 -- on the ticket it was merged into.
@@ -544,6 +544,17 @@ CREATE TABLE ticket_merges (
     merged_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX ix_ticket_merges_into ON ticket_merges (into_ticket_id);
+V_H14A = """
+-- Issue 14 (intake): how long each intake took (form open -> ticket created), for the KPIs;
+-- a phone interaction's handle time counts from opened_at.
+CREATE TABLE intakes (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    opened_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    seconds INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
 """
 
 MIGRATIONS: Sequence[str] = (
@@ -556,6 +567,7 @@ MIGRATIONS: Sequence[str] = (
     V_SHIFTS,
     V_SHIFT_RECORD,
     V_H14C,
+    V_H14A,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.

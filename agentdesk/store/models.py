@@ -29,6 +29,7 @@ __all__ = [
     "CustomerVerifier",
     "Draft",
     "HandoffRow",
+    "Intake",
     "MacroApplication",
     "MacroUsage",
     "Message",
@@ -575,8 +576,23 @@ class TeamShiftText(SQLModel, table=True):
     txn: int = Field(primary_key=True)
     created_at: datetime = Field(sa_column=_when())
     body: str
+
+
 # Issue 14 (h14c): links between tickets and merges. The full-text index (the
 # ticket_search FTS5 table, its view and triggers) is not a SQLModel table: see V_H14C.
+
+
+# Issue 14 (intake): how long the intake took.
+
+
+class Intake(SQLModel, table=True):
+    __tablename__ = "intakes"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    opened_at: datetime = Field(sa_column=_when())
+    created_at: datetime = Field(sa_column=_when())
+    seconds: int
+    channel: str
+    actor: str
 
 
 class TicketLink(SQLModel, table=True):
