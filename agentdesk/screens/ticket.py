@@ -337,7 +337,10 @@ class TicketScreen(TicketMacros, TicketAttachments):
     def _why_not(self, action: Action) -> str | None:
         workspace = self.workspace
         if self._allowed is None or self._allowed[0] is not workspace:
-            self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
+            self._allowed = (
+                workspace,
+                work_on.actions_now(self.desk, workspace.snapshot, workspace.escalation),
+            )
         return self._allowed[1][action]
 
     def on_key(self, event: events.Key) -> None:
@@ -369,7 +372,7 @@ class TicketScreen(TicketMacros, TicketAttachments):
         from agentdesk.screens.help import HelpScreen
         from agentdesk.screens.ticket_keys import TicketKey, ticket_help_rows
 
-        allowed = work_on.actions_now(self.desk, self.workspace.snapshot)
+        allowed = work_on.actions_now(self.desk, self.workspace.snapshot, self.workspace.escalation)
 
         def why_not(entry: TicketKey) -> str | None:
             name, parameters = entry.parsed

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.history import People
+from agentdesk.store.emergency import escalation_state
 from agentdesk.store.engine import Store
 from agentdesk.store.notes import load_note
 from agentdesk.store.queries import audit_trail, ticket_detail
@@ -53,6 +54,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
         audit=tuple(audit_trail(connection, ticket_id)),
         people=people(connection),
         drafts=load_drafts(connection, ticket_id),
+        escalation=escalation_state(connection, ticket_id),
     )
 
 
