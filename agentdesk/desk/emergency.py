@@ -10,6 +10,7 @@ incident as an internal note.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -33,6 +34,7 @@ from agentdesk.desk.base import Desk
 if TYPE_CHECKING:
     from agentdesk.core.changes import TicketSnapshot
     from agentdesk.store.macros import AppliedMacro
+    from agentdesk.store.rows import QueueRow
 
 
 def urgency(desk: Desk, ticket: TicketSnapshot, state: EscalationState) -> Urgency:
@@ -42,6 +44,30 @@ def urgency(desk: Desk, ticket: TicketSnapshot, state: EscalationState) -> Urgen
     return urgency_of(
         ticket, state, matrix=load_escalation(), policy=desk.store.policy, now=desk.now()
     )
+
+
+def tier_limit_check() -> Callable[[QueueRow, datetime], bool]:
+    """For the queue's rows: is the row past its tier's time limit at that moment?"""
+    from agentdesk.core.escalation import tier_limit
+    from agentdesk.shipped import load_escalation
+
+    matrix = load_escalation()
+
+    def passed(row: QueueRow, now: datetime) -> bool:
+        if row.tier_since is None:
+            return False
+        found = tier_limit(
+            matrix,
+            tier=row.tier,
+            priority=row.priority,
+            status=row.status,
+            tier_since=row.tier_since,
+            now=now,
+            why_not_recorded=row.tier_why_not,
+        )
+        return found is not None
+
+    return passed
 
 
 def record_why_not(desk: Desk, ticket_id: int, reason: str) -> Tier:
