@@ -30,7 +30,7 @@ from agentdesk.core.emergency import NOTIFY_WAYS, Step
 from agentdesk.core.errors import agent_message
 from agentdesk.desk import emergency
 from agentdesk.widgets.key_bar import KeyBar
-from agentdesk.widgets.literal import literal
+from agentdesk.widgets.literal import literal, literal_lines
 from agentdesk.widgets.notify_countdown import NotifyCountdown
 
 if TYPE_CHECKING:
@@ -38,8 +38,13 @@ if TYPE_CHECKING:
     from agentdesk.desk.emergency import AtRiskView
 
 
-def _at(moment: datetime | None) -> str:
-    return "" if moment is None else moment.strftime("%H:%M UTC")
+def _at(moment: datetime | None, today: datetime | None = None) -> str:
+    """14:05 UTC; with the day when it is not today's (a business-hours clock)."""
+    if moment is None:
+        return ""
+    if today is not None and moment.date() != today.date():
+        return moment.strftime("%a %d %b %H:%M UTC")
+    return moment.strftime("%H:%M UTC")
 
 
 class AtRiskScreen(Screen[None]):
@@ -156,14 +161,15 @@ class AtRiskScreen(Screen[None]):
     def on_at_risk_screen_loaded(self, message: Loaded) -> None:
         view = self.view = message.view
         path = view.path
-        due = f"; due {_at(view.due_at)}" if view.due_at else ""
+        today = self.desk.now()
+        due = f"; due {_at(view.due_at, today)}" if view.due_at else ""
         self.query_one("#at-risk-title", Static).update(
             Content(f" SLA at risk · #{view.ticket_id} {literal(view.subject)}")
         )
         self.query_one("#at-risk-risk", Static).update(
             Content(
                 f"{view.priority.value} · {view.region.value} · the {view.clock.label.lower()} "
-                f"clock turned at risk at {_at(view.risk_began_at)}{due}"
+                f"clock turned at risk at {_at(view.risk_began_at, today)}{due}"
             )
         )
         self.query_one(NotifyCountdown).start(view.risk_began_at, path.notified_at)
@@ -222,7 +228,7 @@ class AtRiskScreen(Screen[None]):
 
     def on_at_risk_screen_previewed(self, message: Previewed) -> None:
         preview = self.query_one("#inform-preview", Static)
-        preview.update(Content(message.text))
+        preview.update(Content(literal_lines(message.text)))
         preview.set_class(bool(message.text), "-shown")
 
     # The steps

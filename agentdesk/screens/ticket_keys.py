@@ -205,7 +205,7 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "Record why the ticket stays at its tier",
         "past the tier's time limit: escalate or record why not",
         "ticket.tier_why_not",
-        rank=1,
+        rank=3,
         key_display="W",
     ),
     TicketKey(
