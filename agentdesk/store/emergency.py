@@ -1,5 +1,5 @@
 """The store's part of the escalation matrix and the SLA-at-risk path: why a ticket stays
-past its tier's time limit, the path's steps, links to incidents, the alerts announced.
+past its tier's time limit, the path's steps, links to incidents.
 
 Every write here runs in one transaction with its audit rows (store.audit).
 """
@@ -203,33 +203,3 @@ def breaches_to_document(connection: Connection) -> list[tuple[RiskPath, str, da
         )
     )
     return [(_path(r), str(r.breached_clock), from_db(r.breached_due)) for r in rows]
-
-
-def announced(
-    connection: Connection, keys: list[tuple[str, str, str]]
-) -> set[tuple[str, str, str]]:
-    """Which (kind, ref, state) alerts were already announced."""
-    found: set[tuple[str, str, str]] = set()
-    for start in range(0, len(keys), 300):
-        chunk = keys[start : start + 300]
-        params: dict[str, Any] = {}
-        clauses = []
-        for index, (kind, ref, state) in enumerate(chunk):
-            params |= {f"k{index}": kind, f"r{index}": ref, f"s{index}": state}
-            clauses.append(f"(kind = :k{index} AND ref = :r{index} AND state = :s{index})")
-        sql = "SELECT kind, ref, state FROM alert_announcements WHERE " + " OR ".join(clauses)
-        found |= {(r.kind, r.ref, r.state) for r in connection.execute(text(sql), params)}
-    return found
-
-
-def mark_announced(store: Store, keys: list[tuple[str, str, str]], now: datetime) -> None:
-    if not keys:
-        return
-    with store.write() as connection:
-        connection.execute(
-            text(
-                "INSERT INTO alert_announcements (kind, ref, state, announced_at) "
-                "VALUES (:k, :r, :s, :at) ON CONFLICT DO NOTHING"
-            ),
-            [{"k": k, "r": r, "s": s, "at": to_db(now)} for k, r, s in keys],
-        )
