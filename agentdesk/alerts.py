@@ -11,6 +11,7 @@ state as unannounced. Nothing here imports SQLAlchemy: the app's first frame sta
 from __future__ import annotations
 
 import threading
+from functools import partial
 from typing import TYPE_CHECKING
 
 from agentdesk.core.errors import agent_message
@@ -38,18 +39,24 @@ class AlertWatcher:
         self.desk = desk
         self.app.sync_events.subscribe(self.app, self._synced)
         self.app.set_interval(CHECK_SECONDS, self.check, name="alerts")
-        self.check()
+        self.check(baseline=True)
 
     def _synced(self, summary: SyncSummary) -> None:
         self.check()
 
-    def check(self) -> None:
+    def check(self, *, baseline: bool = False) -> None:
+        """baseline: the first check, which records what is already there as seen (the
+        queue shows it) and tells nothing."""
         if self.desk is not None:
             self.app.run_worker(
-                self._check, thread=True, group="alerts", exit_on_error=False, name="alerts"
+                partial(self._check, baseline),
+                thread=True,
+                group="alerts",
+                exit_on_error=False,
+                name="alerts",
             )
 
-    def _check(self) -> None:
+    def _check(self, baseline: bool) -> None:
         from agentdesk.desk.alerts import check_alerts
         from agentdesk.desk.emergency import document_breaches
 
@@ -61,7 +68,7 @@ class AlertWatcher:
                 # A breach that came after an at-risk path opened an incident is documented
                 # in that incident (the queue records breaches as time passes).
                 document_breaches(desk)
-                found = check_alerts(desk)
+                found = check_alerts(desk, baseline=baseline)
             except Exception as error:
                 message = f"Alerts could not be checked: {agent_message(error)}"
                 self.app.call_from_thread(self.app.notify, message, severity="error", markup=False)

@@ -10,24 +10,18 @@ from agentdesk.core.sla import ClockReading, format_time_left, risk, time_left
 from agentdesk.desk.base import Desk
 
 
-def check_alerts(desk: Desk) -> list[Notice]:
-    """What to tell the agent now (and record as told). The first check on a store takes the
-    New tickets already there as known: only later arrivals are news."""
+def check_alerts(desk: Desk, *, baseline: bool = False) -> list[Notice]:
+    """What to tell the agent now (and record as told). baseline: the app's first check
+    after opening: what is already there is what the queue shows (at-risk tickets on top,
+    marked), so it is recorded as seen and only later changes are news."""
     from agentdesk.core.shift import parse_handover
-    from agentdesk.store.alerts import (
-        announced,
-        has_announced,
-        mark_announced,
-        new_tickets,
-        sla_candidates,
-    )
+    from agentdesk.store.alerts import announced, mark_announced, new_tickets, sla_candidates
     from agentdesk.store.shifts import handover_messages
 
     now = desk.now()
     actor = desk.actor
     with desk.reading(), desk.store.read() as connection:
         known = announced(connection, tuple(k.value for k in AlertKind))
-        first_look = not has_announced(connection, AlertKind.NEW_TICKET.value)
         fresh_tickets = new_tickets(connection)
         at_risk = sla_candidates(connection, now, actor.agent_id, actor.tier)
         handovers = handover_messages(connection)
@@ -67,18 +61,9 @@ def check_alerts(desk: Desk) -> list[Notice]:
         Alert(AlertKind.NEW_TICKET, f"#{i}", "new", f"New ticket #{i} {p.value}: {subject}")
         for i, subject, p in fresh_tickets
     ]
-    if first_look:
-        # Known before the first look: not news, but remembered as seen.
-        with desk.writing("remember the tickets already seen"):
-            mark_announced(desk.store, [a.key for a in new] or [_BASELINE], now)
-        new = []
     fresh = to_announce([*new, *candidates], known)
     if not fresh:
         return []
     with desk.writing("remember the alerts shown"):
         mark_announced(desk.store, [a.key for a in fresh], now)
-    return notices(fresh)
-
-
-# Marks the first look done on a store without New tickets.
-_BASELINE = (AlertKind.NEW_TICKET.value, "-", "baseline")
+    return [] if baseline else notices(fresh)

@@ -74,15 +74,6 @@ def new_tickets(connection: Connection) -> list[tuple[int, str, Priority]]:
     return [(int(r.id), str(r.subject), Priority(r.priority)) for r in rows]
 
 
-def has_announced(connection: Connection, kind: str) -> bool:
-    return (
-        connection.execute(
-            text("SELECT 1 FROM alert_announcements WHERE kind = :k LIMIT 1"), {"k": kind}
-        ).first()
-        is not None
-    )
-
-
 def announced(connection: Connection, kinds: tuple[str, ...]) -> set[AlertKey]:
     """Every key announced for these kinds (a team's store holds thousands at most)."""
     params: dict[str, Any] = {f"k{i}": kind for i, kind in enumerate(kinds)}
