@@ -134,3 +134,54 @@ async def test_the_at_risk_path_end_to_end(demo: Settings, clock: SteppedClock) 
         await pilot.press("escape")
         await settle(pilot)
         assert app.screen is ticket
+
+
+async def test_w_records_why_the_ticket_stays_and_clears_the_flag(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """A ticket past its tier's limit says so; W takes a reason (audited) and the line and
+    the queue's ⇧ give way for that tier."""
+    from agentdesk.screens.text_dialog import TextDialog
+    from agentdesk.widgets.ticket_table import TicketTable
+
+    (ticket_id,) = _read(
+        demo,
+        "SELECT id FROM tickets WHERE status = 'in_progress' AND tier = 'L1' "
+        "AND priority = 'P3' AND created_at < ? ORDER BY id LIMIT 1",
+        (clock() - timedelta(days=2)).strftime("%Y-%m-%dT%H:%M"),
+    )[0]
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        table = app.queue_screen.query_one(TicketTable)
+        assert table.tier_limit_passed is not None
+        await app.queue_screen.open_ticket(ticket_id)
+        await settle(pilot)
+        ticket = app.screen
+        assert isinstance(ticket, TicketScreen)
+        line = ticket.query_one(UrgencyLine)
+        assert "L1 limit passed" in str(line.render()) and "record why not" in str(line.render())
+        await pilot.press("W")
+        await settle(pilot)
+        assert isinstance(app.screen, TextDialog)
+        await pilot.press(*"customer asked to stay with me", "ctrl+s")
+        await settle(pilot)
+        assert app.screen is ticket
+        assert "L1 limit passed" not in str(line.render())
+        assert _read(
+            demo,
+            "SELECT tier, reason FROM tier_limit_reasons WHERE ticket_id = ?",
+            ticket_id,
+        ) == [("L1", "customer asked to stay with me")]
+        assert _read(
+            demo,
+            "SELECT count(*) FROM audit WHERE ticket_id = ? AND action = 'tier_limit_why_not'",
+            ticket_id,
+        ) == [(1,)]
+        # The queue's row for it reads the reason too: no ⇧ for this tier any more.
+        from agentdesk.desk.queue import search_rows
+        from agentdesk.store.rows import QueueFilter
+
+        assert app.desk is not None
+        (row,) = search_rows(app.desk, QueueFilter(), [ticket_id])
+        assert row.tier_why_not and not table.tier_limit_passed(row, clock())
