@@ -34,6 +34,9 @@ class AlertWatcher:
         self.shown: list[Notice] = []
         """Every notice shown (tests and the log read it)."""
         self._one_at_a_time = threading.Lock()
+        self._baseline_due = True
+        """Whichever check runs first after opening is the baseline (a sync run may come
+        before the first timer check)."""
 
     def start(self, desk: Desk) -> None:
         self.desk = desk
@@ -64,6 +67,7 @@ class AlertWatcher:
         if desk is None:
             return
         with self._one_at_a_time:
+            baseline, self._baseline_due = baseline or self._baseline_due, False
             try:
                 # A breach that came after an at-risk path opened an incident is documented
                 # in that incident (the queue records breaches as time passes).
