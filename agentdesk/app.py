@@ -26,6 +26,7 @@ from agentdesk.screens.queue import QueueScreen
 from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
+    from agentdesk.alerts import AlertWatcher
     from agentdesk.desk.base import Desk
     from agentdesk.desk.queue import Peek
     from agentdesk.desk.sync_status import SyncSummary
@@ -77,6 +78,7 @@ class AgentDeskApp(App[None]):
         self.queue_screen = QueueScreen(settings, self.clock)
         # Every sync run's summary, for any screen that subscribes (an open ticket does).
         self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
+        self.alerts: AlertWatcher | None = None
 
     @property
     def session(self) -> Session | None:
@@ -158,6 +160,11 @@ class AgentDeskApp(App[None]):
             self.push_screen(ShiftStartScreen(message.desk), self.queue_screen.after_shift_start)
         if not message.desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
+            # New tickets, SLA risk and breaches, handovers: told over any screen.
+            from agentdesk.alerts import AlertWatcher
+
+            self.alerts = AlertWatcher(self, bell=self.settings.alert_bell)
+            self.alerts.start(message.desk)
 
     def run_auto_close(self) -> None:
         if self.desk is not None:

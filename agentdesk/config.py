@@ -62,6 +62,10 @@ advisory = []
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
 
+[alerts]
+# Ring the terminal bell with each alert (new tickets, SLA at risk or breached, handovers).
+bell = false
+
 [macros]
 # Your team's macro folder: its files override shipped ones with the same name (see
 # macros/README.md). A relative path is relative to this file. Empty: shipped macros only.
@@ -104,6 +108,8 @@ class Settings:
     verify_before_reply: frozenset[Channel] = frozenset(Channel)
     # [quality]: resolve when the 48-hour quality check would fail: refuse or ask.
     quality_on_resolve: OnResolve = OnResolve.REFUSE
+    # [alerts]: a terminal bell with each alert.
+    alert_bell: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -212,6 +218,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         raise ConfigError(
             f'{config_path}: [shift] advisory must be a list of checklist item ids, e.g. ["vpn"]'
         )
+    alert_bell = doc.get("alerts", {}).get("bell", False)
+    if not isinstance(alert_bell, bool):
+        raise ConfigError(f"{config_path}: [alerts] bell must be true or false")
     return Settings(
         profile=profile,
         config_path=config_path,
@@ -235,6 +244,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         quality_on_resolve=_on_resolve(
             _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path
         ),
+        alert_bell=alert_bell,
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )

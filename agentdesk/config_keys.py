@@ -36,6 +36,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "quality": frozenset({"on_resolve"}),
     "shift": frozenset({"enabled", "folder", "queue", "advisory"}),
     "ui": frozenset({"theme"}),
+    "alerts": frozenset({"bell"}),
     "macros": frozenset({"folder", "company", "department"}),
 }
 

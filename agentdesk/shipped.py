@@ -12,6 +12,7 @@ from agentdesk.core.errors import BadInput
 if TYPE_CHECKING:
     from agentdesk.core.escalation import EscalationMatrix
     from agentdesk.core.note_template import Taxonomy
+    from agentdesk.core.oncall import OnCall
     from agentdesk.core.sla import SlaPolicy
 
 _PACKAGE = Path(__file__).resolve().parent
@@ -70,14 +71,15 @@ def load_taxonomy(data_dir: Path | None = None) -> Taxonomy:
 
 @functools.cache
 def load_escalation(data_dir: Path | None = None) -> EscalationMatrix:
-    """data/escalation.toml: what each tier handles (read once)."""
-    from agentdesk.core.escalation import EscalationError, matrix_from_toml
+    """data/escalation.toml: the tiers, their authority and time limits (read once)."""
+    from agentdesk.core.escalation import matrix_from_text
 
-    folder = data_dir or shipped_dir("data")
+    path = (data_dir or shipped_dir("data")) / "escalation.toml"
     try:
-        return matrix_from_toml(load_toml(folder / "escalation.toml"))
-    except EscalationError as error:
-        raise DataFileError(f"{folder}: {error}") from error
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot be read: {error}") from error
+    return matrix_from_text(text, str(path))  # EscalationError names file:line
 
 
 def shift_file(name: str, team_folder: Path | None = None) -> Path:
@@ -114,3 +116,16 @@ def load_shift_data(name: str, team_folder: Path | None = None) -> Any:
         return parse(text, str(path))
     except ShiftFileError:
         raise  # already names file:line
+
+
+def load_oncall(team_folder: Path | None = None) -> tuple[OnCall, ...]:
+    """data/oncall.toml (the team folder's copy first): the published on-call roster as
+    core.oncall.OnCall entries; OnCallError names each file:line problem."""
+    from agentdesk.core.oncall import ONCALL, roster_from_text
+
+    path = shift_file(ONCALL, team_folder)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as error:
+        raise DataFileError(f"{path}: cannot be read: {error}") from error
+    return roster_from_text(text, str(path))

@@ -46,6 +46,10 @@ class Action(StrEnum):
     LINK = "link"
     MERGE = "merge"
     FOLLOW_UP = "follow_up"
+    AT_RISK = "at_risk"
+    """The SLA-at-risk emergency path (screens/at_risk.py)."""
+    TIER_WHY_NOT = "tier_why_not"
+    """Record why a ticket past its tier's time limit stays at the tier."""
 
 
 CLOSED = "the ticket is closed; open a follow-up ticket"
@@ -126,6 +130,8 @@ def status_refusal(action: Action, status: Status) -> str | None:
         if status in (Status.IN_PROGRESS, Status.PENDING):
             return None
         return f"the ticket is {status.label}: the confirmation is taken while it is worked"
+    if action in (Action.AT_RISK, Action.TIER_WHY_NOT):
+        return None if status.is_open else f"the ticket is {status.label}: nothing is at risk"
     return None  # undo_macro (the store says why not), clear_lock (see why_not)
 
 
@@ -154,16 +160,25 @@ def why_not(
     agent_tier: Tier | None,
     verification: VerificationStatus,
     shift: ShiftGate | None = None,
+    *,
+    sla_at_risk: bool = False,
+    tier_limit_passed: bool = False,
 ) -> str | None:
     """Why this agent may not take the action on the ticket now, or None when they may.
-    shift: the agent's shift gate (None: shifts are not enforced on this desk)."""
+    shift: the agent's shift gate (None: shifts are not enforced on this desk).
+    sla_at_risk, tier_limit_passed: what core.emergency.urgency_of says of the ticket now."""
+    refusal = status_refusal(action, snapshot.status)
+    if action is Action.AT_RISK and refusal is None and not sla_at_risk:
+        return "the SLA is not at risk"
+    if action is Action.TIER_WHY_NOT and refusal is None and not tier_limit_passed:
+        return "the ticket is within its tier's time limit"
     if action is Action.CLEAR_LOCK:
         if not verification.locked:
             return "verification is not locked"
         if not may_clear_lock(agent_tier):
             return "only a Level 2 or Level 3 agent can clear a verification lock"
         return None
-    return status_refusal(action, snapshot.status) or shift_refusal(action, shift)
+    return refusal or shift_refusal(action, shift)
 
 
 def allowed_actions(
@@ -171,6 +186,20 @@ def allowed_actions(
     agent_tier: Tier | None,
     verification: VerificationStatus,
     shift: ShiftGate | None = None,
+    *,
+    sla_at_risk: bool = False,
+    tier_limit_passed: bool = False,
 ) -> dict[Action, str | None]:
     """Every action -> None when it is allowed now, else why not."""
-    return {action: why_not(action, snapshot, agent_tier, verification, shift) for action in Action}
+    return {
+        action: why_not(
+            action,
+            snapshot,
+            agent_tier,
+            verification,
+            shift,
+            sla_at_risk=sla_at_risk,
+            tier_limit_passed=tier_limit_passed,
+        )
+        for action in Action
+    }

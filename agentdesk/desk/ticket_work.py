@@ -20,6 +20,7 @@ from agentdesk.core.changes import (
     TicketChange,
     TicketSnapshot,
 )
+from agentdesk.core.emergency import EscalationState
 from agentdesk.core.errors import Refused
 from agentdesk.core.escalation import EscalationMatrix
 from agentdesk.core.note_template import StructuredNote, Taxonomy, sla_deadline
@@ -101,12 +102,22 @@ def note_deadline(desk: Desk, ticket: TicketSnapshot) -> str:
     return sla_deadline(ticket.sla_ticket(), desk.store.policy, desk.now())
 
 
-def actions_now(desk: Desk, ticket: TicketSnapshot) -> dict[Action, str | None]:
-    """Every ticket action -> None when the desk's agent may take it now, else why not."""
+def actions_now(
+    desk: Desk, ticket: TicketSnapshot, escalation: EscalationState | None = None
+) -> dict[Action, str | None]:
+    """Every ticket action -> None when the desk's agent may take it now, else why not.
+    escalation: the workspace's tier and at-risk facts (None: neither path is open)."""
+    from agentdesk.desk.emergency import urgency
     from agentdesk.desk.shift import shift_gate
 
+    found = None if escalation is None else urgency(desk, ticket, escalation)
     return allowed_actions(
-        ticket, desk.actor.tier, verification_now(desk, ticket), shift_gate(desk)
+        ticket,
+        desk.actor.tier,
+        verification_now(desk, ticket),
+        shift_gate(desk),
+        sla_at_risk=found is not None and found.at_risk,
+        tier_limit_passed=found is not None and found.tier_limit is not None,
     )
 
 

@@ -158,6 +158,9 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
         self.desk = desk
         session = desk.session
         self._show_agent(session.agent)
+        from agentdesk.desk.emergency import tier_limit_check
+
+        self.table.tier_limit_passed = tier_limit_check()  # the ⇧ after a row's priority
         if session.agent is None and self.settings.agent_handle:
             self.notify(
                 f"No agent {self.settings.agent_handle!r} in this helpdesk, so Mine is empty: "

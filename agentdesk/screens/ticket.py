@@ -37,10 +37,12 @@ from agentdesk.core.ticket import MessageKind, Priority, Status
 from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
+from agentdesk.desk.emergency import urgency
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_customer import TicketCustomer
+from agentdesk.screens.ticket_escalation import TicketEscalation
 from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bar_ranks, ticket_bindings
 from agentdesk.screens.ticket_links import TicketLinks
 from agentdesk.screens.ticket_macros import TicketMacros
@@ -56,6 +58,7 @@ from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
 from agentdesk.widgets.ticket_header import TicketHeader
 from agentdesk.widgets.ticket_panes import TABS, TicketPanes, note_as_shown
+from agentdesk.widgets.urgency_line import UrgencyLine
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
@@ -66,7 +69,9 @@ NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
-class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer):
+class TicketScreen(
+    TicketMacros, TicketAttachments, TicketLinks, TicketCustomer, TicketEscalation
+):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -135,6 +140,7 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer)
     def compose(self) -> ComposeResult:
         policy = work_on.sla_policy(self.desk)
         yield TicketHeader(self.ticket_id, policy, self.clock, id="ticket-head")
+        yield UrgencyLine(id="ticket-urgency")
         yield TabStrip(list(TABS.items()), id="ticket-tabs")
         deadline = partial(work_on.note_deadline, self.desk)
         yield TicketPanes(self.workspace, self.taxonomy, deadline, id="ticket-panes")
@@ -214,6 +220,9 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer)
         header.show(workspace, verification, demo_answers)
         self._show_banner()
         self.query_one(SlaClocks).show(workspace.snapshot)
+        self.query_one(UrgencyLine).show(
+            partial(urgency, self.desk, workspace.snapshot, workspace.escalation)
+        )
         self.query_one(CustomerPanel).show(
             detail.customer_name,
             detail.account_id,
@@ -341,10 +350,16 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer)
             return True  # tabs, back: always
         return self._why_not(Action(action)) is None
 
+    def _forget_allowed(self) -> None:
+        self._allowed = None
+
     def _why_not(self, action: Action) -> str | None:
         workspace = self.workspace
         if self._allowed is None or self._allowed[0] is not workspace:
-            self._allowed = (workspace, work_on.actions_now(self.desk, workspace.snapshot))
+            self._allowed = (
+                workspace,
+                work_on.actions_now(self.desk, workspace.snapshot, workspace.escalation),
+            )
         return self._allowed[1][action]
 
     def on_key(self, event: events.Key) -> None:
@@ -376,7 +391,7 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer)
         from agentdesk.screens.help import HelpScreen
         from agentdesk.screens.ticket_keys import TicketKey, ticket_help_rows
 
-        allowed = work_on.actions_now(self.desk, self.workspace.snapshot)
+        allowed = work_on.actions_now(self.desk, self.workspace.snapshot, self.workspace.escalation)
 
         def why_not(entry: TicketKey) -> str | None:
             name, parameters = entry.parsed

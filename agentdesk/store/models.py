@@ -593,6 +593,42 @@ class Intake(SQLModel, table=True):
     seconds: int
     channel: str
     actor: str
+# V_ESCALATION (issue 14): the tier limit's "why not", the SLA-at-risk path, ticket links,
+# the alerts already announced.
+
+
+class TierLimitReason(SQLModel, table=True):
+    __tablename__ = "tier_limit_reasons"
+    __table_args__ = (
+        _one_of("tier", "L1", "L2", "L3"),
+        Index("ix_tier_limit_reasons_ticket", "ticket_id", "tier"),
+    )
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    tier: str
+    reason: str
+    actor: str
+    at: datetime = Field(sa_column=_when())
+
+
+class SlaRiskPath(SQLModel, table=True):
+    __tablename__ = "sla_risk_paths"
+    __table_args__ = (UniqueConstraint("ticket_id", "clock", "risk_began_at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    ticket_id: int = Field(foreign_key="tickets.id")
+    clock: str
+    risk_began_at: datetime = Field(sa_column=_when())
+    started_at: datetime = Field(sa_column=_when())
+    started_by: str
+    notified_name: str = _default("")
+    notified_role: str = _default("")
+    notified_via: str = _default("")
+    notified_at: datetime | None = Field(default=None, sa_column=_when(True))
+    incident_ticket_id: int | None = Field(default=None, foreign_key="tickets.id")
+    incident_at: datetime | None = Field(default=None, sa_column=_when(True))
+    customer_informed_at: datetime | None = Field(default=None, sa_column=_when(True))
+    etr: str = _default("")
+    breach_noted_at: datetime | None = Field(default=None, sa_column=_when(True))
 
 
 class TicketLink(SQLModel, table=True):
@@ -615,3 +651,14 @@ class TicketMerge(SQLModel, table=True):
     into_ticket_id: int = Field(foreign_key="tickets.id")
     merged_at: datetime = Field(sa_column=_when())
     merged_by: str = _default("")
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    other_ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    kind: str = Field(primary_key=True)
+
+
+class AlertAnnouncement(SQLModel, table=True):
+    __tablename__ = "alert_announcements"
+    kind: str = Field(primary_key=True)
+    ref: str = Field(primary_key=True)
+    state: str = Field(primary_key=True)
+    announced_at: datetime = Field(sa_column=_when())

@@ -34,7 +34,11 @@ ORDER BY
 COLUMNS = """
     t.id, t.priority, t.status, t.subject, c.name AS customer, t.channel, t.region,
     coalesce(a.handle, '') AS assignee, t.sla_clock, t.sla_due_at, t.sla_at_risk_at,
-    t.sla_breached_at
+    t.sla_breached_at, t.tier,
+    coalesce((SELECT max(h.at) FROM handoffs h WHERE h.ticket_id = t.id AND h.to_tier = t.tier),
+             t.created_at) AS tier_since,
+    EXISTS (SELECT 1 FROM tier_limit_reasons r WHERE r.ticket_id = t.id AND r.tier = t.tier)
+        AS tier_why_not
 """
 
 FROM = """
@@ -119,6 +123,9 @@ def queue_row(row: Sequence[Any]) -> QueueRow:
         due_at,
         at_risk_at,
         breached_at,
+        tier,
+        tier_since,
+        tier_why_not,
     ) = row
     return QueueRow(
         id=ticket_id,
@@ -133,6 +140,9 @@ def queue_row(row: Sequence[Any]) -> QueueRow:
         sla_due_at=when(due_at),
         sla_at_risk_at=when(at_risk_at),
         sla_breached_at=when(breached_at),
+        tier=Tier(tier),
+        tier_since=when(tier_since),
+        tier_why_not=bool(tier_why_not),
     )
 
 

@@ -61,6 +61,11 @@ class QueueRow:
     sla_due_at: datetime | None
     sla_at_risk_at: datetime | None
     sla_breached_at: datetime | None
+    # The escalation matrix's time limit (issue 14): the tier, since when, and whether the
+    # agent recorded why the ticket stays there.
+    tier: Tier = Tier.L1
+    tier_since: datetime | None = None
+    tier_why_not: bool = False
 
 
 @dataclass(frozen=True)

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.history import People
+from agentdesk.store.emergency import escalation_state
 from agentdesk.store.engine import Store
 from agentdesk.store.links import ticket_links
 from agentdesk.store.notes import load_note
@@ -55,6 +56,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
         people=people(connection),
         drafts=load_drafts(connection, ticket_id),
         links=tuple(ticket_links(connection, ticket_id)),
+        escalation=escalation_state(connection, ticket_id),
     )
 
 

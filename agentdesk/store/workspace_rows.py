@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from agentdesk.core.changes import TicketSnapshot
+from agentdesk.core.emergency import EscalationState
 from agentdesk.core.history import People
 from agentdesk.core.note_template import StructuredNote
 from agentdesk.store.rows import AuditLine, TicketDetail
@@ -51,6 +52,8 @@ class TicketWorkspace:
     """Agent names for the history (ids and handles)."""
     links: tuple[LinkRow, ...] = ()
     """Links to other tickets and merges (issue 14)."""
+    escalation: EscalationState = field(default_factory=EscalationState)
+    """The tier limit's and the at-risk path's facts (issue 14)."""
 
     @property
     def note(self) -> StructuredNote | None:

@@ -124,6 +124,8 @@ def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
     text, level = f"{CLOCK_SHORT[reading.clock]} {format_time_left(left)}", risk(reading, now)
     if breached and level is not Risk.BREACHED:
         return f"✗{text}", Risk.BREACHED  # "✗res 14d12h" still fits the 11 columns
+    if level is Risk.AT_RISK:
+        return f"!{text}", level  # not by colour alone; time left is positive: fits 11
     return text, level
 
 
@@ -251,6 +253,8 @@ class TicketTable(ScrollView, can_focus=True):
         self._columns: list[Column] = layout_columns(80)
         self._sla_shown: dict[int, tuple[str, Risk | None]] = {}
         self._announced = True
+        self.tier_limit_passed: Callable[[QueueRow, datetime], bool] | None = None
+        """Set by the queue: the row is past its tier's time limit (a ⇧ after the priority)."""
 
     # Sources
 
@@ -545,7 +549,10 @@ class TicketTable(ScrollView, can_focus=True):
         if key == "id":
             return f"#{row.id}", None
         if key == "priority":
-            return row.priority.value, _PRIORITY_CLASS[row.priority]
+            passed = self.tier_limit_passed is not None and self.tier_limit_passed(
+                row, self.clock()
+            )
+            return row.priority.value + ("⇧" if passed else ""), _PRIORITY_CLASS[row.priority]
         if key == "status":
             return row.status.label, None
         if key == "subject":

@@ -86,6 +86,9 @@ OPEN_IN: dict[Action, frozenset[Status]] = {
     Action.UNDO_MACRO: frozenset(Status),  # the store says why not (who applied it, synced)
     # Issue 14: a new ticket linked to the Closed one (desk.intake.follow_up asks the same).
     Action.FOLLOW_UP: frozenset({Status.CLOSED}),
+    # Open while the ticket is open AND its SLA is at risk / its tier limit passed.
+    Action.AT_RISK: frozenset(s for s in Status if s.is_open),
+    Action.TIER_WHY_NOT: frozenset(s for s in Status if s.is_open),
 }
 
 
@@ -163,7 +166,9 @@ def _change(action: Action, ticket: TicketSnapshot) -> TicketChange | None:
 def test_the_answer_is_what_the_ticket_keys_offered(status: Status, action: Action) -> None:
     ticket = _ready(status)
     verification = _verification(ticket)
-    refusal = allowed_actions(ticket, Tier.L2, verification)[action]
+    refusal = allowed_actions(
+        ticket, Tier.L2, verification, sla_at_risk=True, tier_limit_passed=True
+    )[action]
     if action is Action.CLEAR_LOCK:
         assert refusal == "verification is not locked"
     else:
@@ -190,6 +195,8 @@ def test_plan_change_refuses_exactly_what_the_answer_refuses(
             Action.CONFIRM,
             Action.CLEAR_LOCK,
             Action.FOLLOW_UP,
+            Action.AT_RISK,
+            Action.TIER_WHY_NOT,
         )
         return
     policy, taxonomy = load_sla_policy(), load_taxonomy()
@@ -241,3 +248,16 @@ def test_only_level_2_or_3_clears_a_lock(tier: Tier | None, allowed: bool) -> No
     assert (refusal is None) is allowed
     if not allowed:
         assert refusal == "only a Level 2 or Level 3 agent can clear a verification lock"
+
+
+@pytest.mark.parametrize("status", [s for s in Status if s.is_open])
+def test_the_at_risk_path_and_the_why_not_wait_for_their_condition(status: Status) -> None:
+    ticket = _ready(status)
+    verification = _verification(ticket)
+    calm = allowed_actions(ticket, Tier.L1, verification)
+    assert calm[Action.AT_RISK] == "the SLA is not at risk"
+    assert calm[Action.TIER_WHY_NOT] == "the ticket is within its tier's time limit"
+    urgent = allowed_actions(
+        ticket, Tier.L1, verification, sla_at_risk=True, tier_limit_passed=True
+    )
+    assert urgent[Action.AT_RISK] is None and urgent[Action.TIER_WHY_NOT] is None

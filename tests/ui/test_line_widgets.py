@@ -217,7 +217,7 @@ def test_the_sla_cell_names_the_clock_and_fits_its_column() -> None:
         )  # fmt: skip
 
     assert sla_cell(row(Clock.NEXT_UPDATE, 26.5), FIXED_NOW) == ("upd 26m", Risk.OK)
-    assert sla_cell(row(Clock.FIRST_RESPONSE, 3), FIXED_NOW) == ("1st 3m", Risk.AT_RISK)
+    assert sla_cell(row(Clock.FIRST_RESPONSE, 3), FIXED_NOW) == ("!1st 3m", Risk.AT_RISK)
     assert sla_cell(row(Clock.RESOLUTION, -(23 * 60 + 59.5)), FIXED_NOW) == (
         "res -23h59m",
         Risk.BREACHED,

@@ -204,3 +204,33 @@ def test_ticket_help(
 ) -> None:
     run_before = _help_on_a_ticket(_p0_in_progress(demo))
     assert snap_compare(make_app(demo, clock=clock), terminal_size=size, run_before=run_before)
+
+
+def _at_risk_ticket(settings: Settings) -> int:
+    """An open ticket whose SLA is at risk at the fixed clock (not yet breached)."""
+    now = to_db(FIXED_NOW)
+    with sqlite3.connect(settings.db_path) as connection:
+        (ticket_id,) = connection.execute(
+            "SELECT id FROM tickets WHERE status IN ('new', 'assigned', 'in_progress') "
+            "AND sla_at_risk_at <= ? AND sla_due_at > ? ORDER BY id LIMIT 1",
+            (now, now),
+        ).fetchone()
+    return int(ticket_id)
+
+
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)], ids=["80x24", "160x48"])
+def test_at_risk_path(
+    snap_compare: Any, demo: Settings, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    ticket_id = _at_risk_ticket(demo)
+
+    async def open_path(pilot: Pilot[Any]) -> None:
+        await settle(pilot)
+        await pilot.app.queue_screen.open_ticket(ticket_id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        await pilot.press("X")
+        await settle(pilot)
+        pilot.app.screen.query_one("#notify-name", Input).cursor_blink = False
+
+    app = make_app(demo, clock=clock)
+    assert snap_compare(app, terminal_size=size, run_before=open_path)
