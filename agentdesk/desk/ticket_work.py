@@ -101,9 +101,16 @@ def note_deadline(desk: Desk, ticket: TicketSnapshot) -> str:
     return sla_deadline(ticket.sla_ticket(), desk.store.policy, desk.now())
 
 
+READ_ONLY_REASON = "monitoring mode is read-only"
+
+
 def actions_now(desk: Desk, ticket: TicketSnapshot) -> dict[Action, str | None]:
-    """Every ticket action -> None when the desk's agent may take it now, else why not."""
+    """Every ticket action -> None when the desk's agent may take it now, else why not.
+    On a read-only desk (monitoring mode) every action is a write: none is open."""
     from agentdesk.desk.shift import shift_gate
+
+    if desk.read_only:
+        return dict.fromkeys(Action, READ_ONLY_REASON)
 
     return allowed_actions(
         ticket, desk.actor.tier, verification_now(desk, ticket), shift_gate(desk)
