@@ -525,3 +525,16 @@ class ShiftTicket(SQLModel, table=True):
     to_queue: str = _default("")
     note: str = _default("")
     at: datetime = Field(sa_column=_when())
+
+
+# V_H15A (issue 15, monitoring mode): the team dashboard's index on the open tickets.
+
+Index(
+    "ix_tickets_open_team",
+    Ticket.__table__.c.assignee_id,  # type: ignore[attr-defined]
+    Ticket.__table__.c.priority,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_due_at,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_at_risk_at,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_breached_at,  # type: ignore[attr-defined]
+    sqlite_where=text("status NOT IN ('resolved', 'closed')"),
+)

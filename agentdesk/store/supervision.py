@@ -15,12 +15,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.ticket import OPEN_STATUSES, Priority, Tier
+from agentdesk.core.ticket import Priority, Tier
 from agentdesk.store.stamps import from_db, to_db
 
-_OPEN = ", ".join(f"'{status.value}'" for status in OPEN_STATUSES)
-
-LOAD_SQL = f"""
+# The WHERE is ix_tickets_open_team's own (store/migrations.py V_H15A), word for word: SQLite
+# then reads that partial index alone, already in group order.
+LOAD_SQL = """
 SELECT
     assignee_id,
     priority,
@@ -29,7 +29,7 @@ SELECT
     sum(CASE WHEN sla_breached_at IS NULL AND sla_due_at > :now AND sla_at_risk_at <= :now
         THEN 1 ELSE 0 END)
 FROM tickets
-WHERE status IN ({_OPEN})
+WHERE status NOT IN ('resolved', 'closed')
 GROUP BY assignee_id, priority
 """
 
