@@ -83,3 +83,73 @@ def test_the_supervisor_pulls_every_queue_and_sends_nothing(
     assert inner.sync(store, _now()).pushed == 1
     assert _transactions(rt_root, ours) != before
     backend.close()
+
+
+async def test_the_supervisor_app_pulls_the_team_and_no_key_reaches_rt(
+    rt_server, rt_root: RtApi, rt_queue: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The whole app in monitoring mode on an RT profile: the dashboard shows what the pull
+    brought, then every key and palette entry of every screen it reaches is used, and
+    neither the supervisor's store nor any ticket's history in RT changes."""
+    from agentdesk.app import make_app
+    from agentdesk.config import Settings
+    from agentdesk.screens import supervisor as dashboard
+    from agentdesk.screens.supervisor import SupervisorScreen
+    from agentdesk.screens.supervisor_keys import WatchCommands
+    from agentdesk.screens.ticket import TicketScreen
+    from agentdesk.screens.ticket_commands import TicketCommands
+    from tests.ui.pilot_tools import settle
+    from tests.ui.supervisor_fixtures import store_digest
+    from tests.ui.test_supervisor import _go, _keys_of
+
+    second = f"{rt_queue}-b"
+    rt_root("POST", "/queue", json={"Name": second})
+    ours = [
+        rt_root.create(rt_queue, "Refund not received", Priority=50, Owner="li.wei"),
+        rt_root.create(second, "Wrong size delivered", Priority=75, Owner="li.wei"),
+        rt_root.create(second, "Cannot log in", Priority=25),
+    ]
+    monkeypatch.setenv("AGENTDESK_RT_TOKEN", rt_server.token)
+    # One pull at the start, none while the keys are tried (each pull moves its cursor).
+    monkeypatch.setattr(dashboard, "PULL_SECONDS", 3600.0)
+    settings = Settings(
+        profile="supervisor-test",
+        config_path=None,
+        db_path=tmp_path / "agentdesk.db",
+        cache_dir=tmp_path / "cache",
+        backend="rt",
+        extra={"sync": {"url": rt_server.url, "queues": [EVERY_QUEUE], "settle_seconds": 2}},
+        supervisor=True,
+    )
+    app = make_app(settings)
+    async with app.run_test(size=(160, 48)) as pilot:
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, SupervisorScreen)
+        for _ in range(100):  # the pull's worker, then the board it asks for
+            if "li.wei" in screen.lines:
+                break
+            await settle(pilot)
+        li = screen.lines["li.wei"]
+        assert li.open >= 2
+        before_store = store_digest(settings.db_path)
+        before_rt = _transactions(rt_root, ours)
+        for depth in (0, 1, 2):
+            target = await _go(pilot, depth)
+            for key in _keys_of(target):
+                await _go(pilot, depth)
+                await pilot.press(key)
+                await settle(pilot)
+            target = await _go(pilot, depth)
+            provider = TicketCommands if isinstance(target, TicketScreen) else WatchCommands
+            count = len([hit async for hit in provider(target, None).discover()])  # type: ignore[arg-type]
+            for index in range(count):
+                target = await _go(pilot, depth)
+                hits = [hit async for hit in provider(target, None).discover()]  # type: ignore[arg-type]
+                result = hits[index].command()
+                if hasattr(result, "__await__"):
+                    await result
+                await settle(pilot)
+        await _go(pilot, 0)
+    assert store_digest(settings.db_path) == before_store
+    assert _transactions(rt_root, ours) == before_rt
