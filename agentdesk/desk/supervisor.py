@@ -153,7 +153,13 @@ def _prepare_pull_cache(settings: Settings, clock: Clock) -> None:
     from agentdesk.session import open_session
 
     session = open_session(settings, clock(), quick_check=False, start_of_day=settings.demo)
-    session.store.close()
+    try:
+        if settings.demo:
+            from agentdesk.demo.shifts import add_demo_shifts
+
+            add_demo_shifts(session.store, clock())  # presence on the dashboard
+    finally:
+        session.store.close()
 
 
 @dataclass
