@@ -43,6 +43,7 @@ class Action(StrEnum):
     VERIFY = "verify"
     CONFIRM = "confirm"
     CLEAR_LOCK = "clear_lock"
+    FOLLOW_UP = "follow_up"
 
 
 CLOSED = "the ticket is closed; open a follow-up ticket"
@@ -110,6 +111,13 @@ def status_refusal(action: Action, status: Status) -> str | None:
         return CLOSED if status is Status.CLOSED else None
     if action in _WHILE_OPEN:
         return None if status.is_open else f"the ticket is {status.label}: cannot {_DOING[action]}"
+    if action is Action.FOLLOW_UP:
+        # A Closed ticket is never reopened: the customer's next contact is a new ticket.
+        if status is Status.CLOSED:
+            return None
+        if status is Status.RESOLVED:
+            return "the ticket is Resolved: reopen it (o) instead of a follow-up"
+        return f"the ticket is {status.label}: a follow-up is for a Closed ticket"
     if action is Action.CONFIRM:
         if status in (Status.IN_PROGRESS, Status.PENDING):
             return None

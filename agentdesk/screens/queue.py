@@ -27,6 +27,7 @@ from agentdesk.core.ticket import Priority
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk.base import Desk
 from agentdesk.screens.queue_commands import QueueCommands, queue_bar_ranks, queue_bindings
+from agentdesk.screens.queue_intake import QueueIntakeKeys
 from agentdesk.screens.queue_shift import QueueShiftKeys
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.widgets.key_bar import KeyBar
@@ -47,7 +48,7 @@ REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
 
-class QueueScreen(QueueShiftKeys):
+class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
     COMMANDS = {QueueCommands}
 
     # Keys, labels and palette entries: one table, in queue_commands.py.

@@ -167,6 +167,16 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         "Follow-ups, handovers, wrap-up notes, then close the shift",
         title="Shift: end of shift…",
     ),
+    # Issue 14: intake, the SOP's first step (screens/queue_intake.py).
+    QueueAction(
+        "new_ticket",
+        "new_ticket",
+        "New",
+        "Intake: find or create the customer, channel, priority, first message",
+        title="New ticket",
+        key="N",
+        key_display="N",
+    ),
     QueueAction(
         "open",
         "open_ticket",

@@ -40,6 +40,7 @@ from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
+from agentdesk.screens.ticket_customer import TicketCustomer
 from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bar_ranks, ticket_bindings
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
@@ -64,7 +65,7 @@ NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
-class TicketScreen(TicketMacros, TicketAttachments):
+class TicketScreen(TicketMacros, TicketAttachments, TicketCustomer):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -238,6 +239,7 @@ class TicketScreen(TicketMacros, TicketAttachments):
         ):
             tabs.set_label(tab, f"{TABS[tab]} ({count})" if count else TABS[tab])
         self.refresh_bindings()
+        await self.show_customer_side()
 
     def _show_banner(self) -> None:
         self.query_one(TicketHeader).show_banner(self.workspace.quality_flag, self.last_refusal)

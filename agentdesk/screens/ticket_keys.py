@@ -211,6 +211,26 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         "4", "show_tab('tab-history')", "History", "Show history", "", "ticket.tab4", show=False
     ),
     TicketKey(
+        "5",
+        "show_tab('tab-customer')",
+        "Customer",
+        "Show the customer's other tickets",
+        "open first, then recent",
+        "ticket.tab5",
+        show=False,
+    ),
+    # Issue 14: a Closed ticket is never reopened; the customer's next contact is a new one.
+    TicketKey(
+        "F",
+        "follow_up",
+        "Follow-up",
+        "Follow-up: a new ticket linked to this Closed one",
+        "same customer",
+        "ticket.follow_up",
+        rank=1,
+        key_display="F",
+    ),
+    TicketKey(
         "question_mark,f1",
         "help",
         "Help",

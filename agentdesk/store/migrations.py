@@ -414,6 +414,28 @@ CREATE TABLE shift_tickets (
 );
 """
 
+V_H14A = """
+-- Issue 14 (intake): how long each intake took (form open -> ticket created), for the KPIs;
+-- a phone interaction's handle time counts from opened_at.
+CREATE TABLE intakes (
+    ticket_id INTEGER PRIMARY KEY REFERENCES tickets(id),
+    opened_at TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    seconds INTEGER NOT NULL,
+    channel TEXT NOT NULL,
+    actor TEXT NOT NULL
+);
+
+-- Issue 14: links between tickets (a follow-up 'refers_to' the Closed ticket it follows).
+CREATE TABLE ticket_links (
+    ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    other_ticket_id INTEGER NOT NULL REFERENCES tickets(id),
+    kind TEXT NOT NULL,
+    PRIMARY KEY (ticket_id, other_ticket_id, kind)
+);
+CREATE INDEX ix_ticket_links_other ON ticket_links (other_ticket_id);
+"""
+
 # Issue 15 (monitoring mode): the team dashboard counts the open tickets per agent and
 # priority with their SLA clocks; this partial index holds exactly those columns of exactly
 # those tickets, in group order, so the count reads no table row and sorts nothing.
@@ -431,6 +453,7 @@ MIGRATIONS: Sequence[str] = (
     V_MACROS,
     V_SYNC_HISTORY,
     V_SHIFTS,
+    V_H14A,
     V_H15A,
 )
 SCHEMA_VERSION = len(MIGRATIONS)

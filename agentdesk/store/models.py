@@ -29,6 +29,7 @@ __all__ = [
     "CustomerVerifier",
     "Draft",
     "HandoffRow",
+    "Intake",
     "MacroApplication",
     "MacroUsage",
     "Message",
@@ -52,6 +53,7 @@ __all__ = [
     "SyncTicket",
     "Ticket",
     "TicketLabel",
+    "TicketLink",
     "TicketNote",
     "TicketTag",
     "VerificationAttempt",
@@ -525,6 +527,27 @@ class ShiftTicket(SQLModel, table=True):
     to_queue: str = _default("")
     note: str = _default("")
     at: datetime = Field(sa_column=_when())
+
+
+# Issue 14 (intake, follow-up): the intake's time, and links between tickets.
+
+
+class Intake(SQLModel, table=True):
+    __tablename__ = "intakes"
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    opened_at: datetime = Field(sa_column=_when())
+    created_at: datetime = Field(sa_column=_when())
+    seconds: int
+    channel: str
+    actor: str
+
+
+class TicketLink(SQLModel, table=True):
+    __tablename__ = "ticket_links"
+    __table_args__ = (Index("ix_ticket_links_other", "other_ticket_id"),)
+    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    other_ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
+    kind: str = Field(primary_key=True)
 
 
 # V_H15A (issue 15, monitoring mode): the team dashboard's index on the open tickets.

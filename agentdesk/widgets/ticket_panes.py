@@ -21,6 +21,7 @@ from agentdesk.widgets.attachment_table import AttachmentTable
 from agentdesk.widgets.composer import Composer
 from agentdesk.widgets.conversation import Conversation, Entry
 from agentdesk.widgets.customer_panel import CustomerPanel
+from agentdesk.widgets.customer_tickets import CustomerTickets
 from agentdesk.widgets.history_table import HistoryTable
 from agentdesk.widgets.note_form import NoteForm, note_from_json
 
@@ -29,6 +30,7 @@ TABS = {
     "tab-note": "Note",
     "tab-attachments": "Attachments",
     "tab-history": "History",
+    "tab-customer": "Customer",
 }
 
 
@@ -83,6 +85,7 @@ class TicketPanes(ContentSwitcher):
             yield Static(Content("Loading the note…"), id="note-loading")
         yield Vertical(id="tab-attachments")
         yield Vertical(id="tab-history")
+        yield Vertical(id="tab-customer")
 
     @property
     def note_form(self) -> NoteForm | None:
@@ -118,6 +121,15 @@ class TicketPanes(ContentSwitcher):
             if not self.query(HistoryTable):
                 await self.query_one("#tab-history").mount(HistoryTable(id="history-table"))
             self.query_one(HistoryTable).show(self.workspace.audit, self.workspace.people)
+        elif tab == "tab-customer":
+            # The screen reads the customer's tickets when the list asks (CustomerTickets.Wanted).
+            if not self.query(CustomerTickets):
+                await self.query_one("#tab-customer").mount(
+                    CustomerTickets(id="customer-tickets-pane")
+                )
+            else:
+                self.query_one(CustomerTickets).reload()
+            self.query_one(CustomerTickets).table.focus()
 
     async def ensure_note_form(self) -> NoteForm:
         form = self.note_form

@@ -45,6 +45,14 @@ def fill(store: Store) -> None:
         status=Status.RESOLVED,
         subject="Closed long ago",
     )
+    # Issue 14: a Closed ticket, for the follow-up.
+    add_ticket(
+        store,
+        5,
+        created_at=FIXED_NOW - timedelta(days=5),
+        status=Status.CLOSED,
+        subject="Parcel never arrived",
+    )
     # An edit waiting in the outbox, and a conflict on ticket 3.
     apply_change(
         store,

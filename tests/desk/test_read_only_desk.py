@@ -6,13 +6,17 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 from pathlib import Path
 
 import pytest
 
 from agentdesk.core.errors import ReadOnly, Refused
+from agentdesk.core.intake import IntakeForm, NewCustomer
 from agentdesk.core.shift import Presence
+from agentdesk.core.ticket import Channel, Priority, Region
 from agentdesk.desk import Desk, conflicts, sync_status
+from agentdesk.desk import intake as desk_intake
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
@@ -67,6 +71,8 @@ def _shift_then(call: Callable[[Desk], object]) -> Callable[[Desk], object]:
     return both
 
 
+_INTAKE = IntakeForm(1, Channel.PHONE, Priority.P2, "Card declined", "It was declined twice.")
+
 WRITES: dict[str, Callable[[Desk], object]] = {
     "shift.start_shift": desk_shift.start_shift,
     "shift.tick": _shift_then(lambda desk: desk_shift.tick(desk, "tools")),
@@ -96,6 +102,15 @@ WRITES: dict[str, Callable[[Desk], object]] = {
         )
     ),
     "queue.record_breaches": _record_breaches,
+    "intake.create_customer": lambda desk: desk_intake.create_customer(
+        desk, NewCustomer("Zed Quinn", "zed@example.org", "", "ACC-NEW", Region.APAC)
+    ),
+    "intake.open_ticket": lambda desk: desk_intake.open_ticket(
+        desk, _INTAKE, opened_at=FIXED_NOW - timedelta(minutes=1)
+    ),
+    "intake.follow_up": lambda desk: desk_intake.follow_up(
+        desk, 5, _INTAKE, opened_at=FIXED_NOW - timedelta(minutes=1)
+    ),
     "conflicts.resolve_conflict kept_mine": _resolve_kept_mine,
     "conflicts.resolve_conflict edited": _resolve_edited,
     "conflicts.resolve_conflict took_theirs": _resolve_took_theirs,
