@@ -45,6 +45,11 @@ class AgentLine:
     breached: int
     presence: str  # "available", "on break 12 min", ... or "" without an open shift
     shift: str  # "on shift since 08:02", "ended 16:05", "no shift"
+    handle_time: str = ""
+    """The current interaction against its target: "4:10 / 5:00" (core.handle_time's label),
+    "" with none."""
+    handle_ticket: int | None = None
+    """The ticket of that interaction: the agent's in-progress ticket touched last."""
 
     @property
     def key(self) -> str:
@@ -84,14 +89,22 @@ def _shift_words(shift: ShiftLine | None, now: datetime) -> tuple[str, str]:
 
 def team_board(desk: Desk) -> TeamBoard:
     """Per agent: open tickets by priority, at-risk and breached counts, presence and shift
-    state; every active agent, busiest first, and the unassigned tickets last."""
-    from agentdesk.store.supervision import team_agents, team_load, team_shifts
+    state, the handle time of the current interaction; every active agent, busiest first,
+    and the unassigned tickets last."""
+    from agentdesk.core.handle_time import current
+    from agentdesk.store.supervision import current_work, team_agents, team_load, team_shifts
 
     now = desk.now()
     with desk.reading(), desk.store.read() as connection:
         cells = team_load(connection, now)
         agents = team_agents(connection)
         shifts = {line.handle: line for line in team_shifts(connection)}
+        working = current_work(connection)
+    handle_times: dict[int, tuple[str, int]] = {}
+    for work in working:
+        label = current(work.events, channel=work.channel, now=now).label
+        if label:
+            handle_times[work.agent_id] = (label, work.ticket_id)
     order = list(Priority)
     counts: dict[int | None, list[int]] = {}
     risk: dict[int | None, list[int]] = {}
@@ -105,8 +118,9 @@ def team_board(desk: Desk) -> TeamBoard:
         by = counts.get(agent_id, [0] * len(order))
         at_risk, breached = risk.get(agent_id, [0, 0])
         presence, shift = _shift_words(shifts.get(handle), now) if agent_id else ("", "")
+        handle_time, ticket = handle_times.get(agent_id, ("", None)) if agent_id else ("", None)
         return AgentLine(agent_id, handle, name, tier, (by[0], by[1], by[2], by[3], by[4]),
-                         at_risk, breached, presence, shift)  # fmt: skip
+                         at_risk, breached, presence, shift, handle_time, ticket)  # fmt: skip
 
     lines = [line(a.id, a.handle, a.name, a.tier) for a in agents]
     lines.sort(key=lambda row: (-row.breached, -row.at_risk, -row.open, row.handle))

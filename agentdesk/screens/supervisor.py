@@ -1,15 +1,14 @@
 """Monitoring mode's dashboard (issue 15): the live queue across agents.
 
-Per agent: open tickets by priority, at-risk and breached counts, presence and shift state.
+Per agent: open tickets by priority, at-risk and breached counts, presence and shift state,
+and the handle time of the current interaction (core/handle_time.py: the ticket in progress
+whose work started last, against the SOP's target for its channel).
 Enter drills down to the agent's tickets (screens/supervisor_agent.py), and from there to a
 ticket, read-only. The board refreshes itself every [supervisor] refresh_seconds: the read
 runs in a thread worker (desk.supervisor.team_board, one query set) and arrives as a message;
 rows are updated cell by cell in place, never cleared and rebuilt, so nothing flickers and
 the cursor stays on its agent. With a helpdesk, the team's queues are pulled (never pushed)
 every PULL_SECONDS.
-
-Handle time of the current interaction is not a column yet: core/handle_time.py (issue 14)
-was not in this build; README says so.
 """
 
 from __future__ import annotations
@@ -61,6 +60,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("at_risk", "At risk"),
     ("breached", "Breached"),
     ("presence", "Presence"),
+    ("handle_time", "Handle time"),
     ("shift", "Shift"),
 )
 
@@ -80,6 +80,7 @@ def cells(line: AgentLine) -> dict[str, str]:
         "at_risk": str(line.at_risk) if line.at_risk else "·",
         "breached": str(line.breached) if line.breached else "·",
         "presence": line.presence or "—",
+        "handle_time": line.handle_time or "—",
         "shift": line.shift or "—",
     }
 

@@ -57,6 +57,8 @@ class AgentTicketsScreen(Screen[None]):
         yield Static(f"Monitoring mode · read-only · {line.handle}{tier}", id="agent-title")
         p = line.by_priority
         presence = f" · {line.presence}" if line.presence else ""
+        if line.handle_ticket is not None:
+            presence += f" · working #{line.handle_ticket} {line.handle_time}"
         yield Static(
             f"{line.name} · open {line.open} (P0 {p[0]} · P1 {p[1]} · P2 {p[2]} · P3 {p[3]} · "
             f"P4 {p[4]}) · at risk {line.at_risk} · breached {line.breached}"

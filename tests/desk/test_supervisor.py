@@ -34,6 +34,8 @@ from tests.desk.test_read_only_desk import REFUSED_ONLY, WRITES
 from tests.store.factory import add_people, add_ticket
 
 NOW = FIXED_NOW
+MIN = timedelta(minutes=1)
+HANDLE = "amara.okafor"
 
 
 def _digest(path: Path) -> str:
@@ -82,6 +84,26 @@ def team(tmp_path: Path) -> Path:
     _set_clock(
         store, 6, sla_due_at=NOW + 24 * hour, sla_at_risk_at=NOW + 20 * hour, sla_breached_at=None
     )
+    # amara works ticket 2 since 4 minutes (her current interaction: touched last); ticket 7
+    # since 50.
+    add_ticket(
+        store, 7, created_at=day, priority=Priority.P4, status=Status.IN_PROGRESS, assignee_id=1
+    )
+    _set_clock(
+        store, 7, sla_due_at=NOW + 24 * hour, sla_at_risk_at=NOW + 20 * hour, sla_breached_at=None
+    )
+    _set_clock(store, 7, updated_at=NOW - 50 * MIN)
+    _set_clock(store, 2, updated_at=NOW - 4 * MIN)
+    with store.write() as connection:
+        write_audit(
+            connection,
+            [
+                AuditRecord(
+                    7, HANDLE, "start", "status", "assigned", "in_progress", NOW - 50 * MIN
+                ),
+                AuditRecord(2, HANDLE, "start", "status", "assigned", "in_progress", NOW - 4 * MIN),
+            ],
+        )
     # amara's shift, through the desk (as her agentdesk writes it), 40 minutes ago; a break
     # that began 10 minutes ago.
     start = NOW - timedelta(minutes=40)
@@ -107,7 +129,8 @@ def test_the_team_board_counts_per_agent(team: Path) -> None:
         desk.store.close()
     lines = {line.handle: line for line in board.lines}
     amara, li, nobody = lines["amara.okafor"], lines["li.wei"], lines[UNASSIGNED]
-    assert amara.by_priority == (0, 1, 1, 1, 0)
+    assert amara.by_priority == (0, 1, 1, 1, 1)
+    assert (amara.handle_time, amara.handle_ticket) == ("4:00 / 20:00", 2)  # email: async target
     assert (amara.at_risk, amara.breached) == (1, 1)
     assert amara.presence == "on break 10 min"
     assert amara.shift == f"on shift since {NOW - timedelta(minutes=40):%H:%M}"
@@ -116,7 +139,8 @@ def test_the_team_board_counts_per_agent(team: Path) -> None:
     assert (li.at_risk, li.breached, li.presence, li.shift) == (0, 1, "", "no shift")
     assert nobody.agent_id is None and nobody.by_priority == (0, 0, 0, 0, 1)
     assert board.lines[-1] is nobody  # the unassigned come last
-    assert board.totals.by_priority == (1, 1, 1, 1, 1)
+    assert li.handle_time == ""  # nothing in progress
+    assert board.totals.by_priority == (1, 1, 1, 1, 2)
     assert (board.totals.at_risk, board.totals.breached) == (1, 2)
     assert board.totals.shift == "1 on shift"
 
@@ -128,7 +152,7 @@ def test_the_drill_down_reads_the_agents_tickets(team: Path) -> None:
         unassigned = supervisor.agent_queue(desk, None, 50)
     finally:
         desk.store.close()
-    assert [row.id for row in mine.first_page] == [1, 2, 3]  # breached first
+    assert [row.id for row in mine.first_page] == [1, 2, 3, 7]  # breached first
     assert [row.id for row in unassigned.first_page] == [6]
 
 
