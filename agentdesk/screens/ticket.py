@@ -251,8 +251,14 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketCustomer):
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:
         await self.query_one(TicketPanes).open(message.tab)
-        if self.desk.read_only and self.note_form is not None:
-            self.note_form.disabled = True  # monitoring mode: the note is shown, not edited
+        if self.desk.read_only:
+            from agentdesk.widgets.attachment_table import AttachmentTable
+
+            if self.note_form is not None:
+                self.note_form.disabled = True  # monitoring mode: the note is shown, not edited
+            for attachments in self.query(AttachmentTable):
+                attachments.read_only = True  # open and save to a file: reads; no remove
+                attachments.refresh_bindings()
 
     # Changes
 

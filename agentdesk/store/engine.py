@@ -135,11 +135,15 @@ def _failure(path: Path, error: BaseException, *, ours: bool) -> StoreError:
     return StoreError(f"{path} could not be opened: SQLite says: {error}; nothing was changed")
 
 
-def _uri(path: Path, *, read_only: bool = False) -> str:
+def _uri(path: Path) -> str:
     # mode=rw: once the file is set aside, a late connection fails instead of quietly
     # creating an empty database in its place. open_store() creates the file.
+    return f"file:{quote(str(path))}?mode=rw"
+
+
+def _read_only_uri(path: Path) -> str:
     # mode=ro (monitoring mode): SQLite itself refuses every write on the connection.
-    return f"file:{quote(str(path))}?mode={'ro' if read_only else 'rw'}"
+    return f"file:{quote(str(path))}?mode=ro"
 
 
 def make_engine(
@@ -148,7 +152,7 @@ def make_engine(
     """An engine on one SQLite file with agentdesk's pragmas on every connection.
     read_only: every connection is mode=ro and query_only (issue 15, monitoring mode)."""
     busy_ms = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
-    uri = _uri(path, read_only=read_only)
+    uri = _read_only_uri(path) if read_only else _uri(path)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000)

@@ -140,14 +140,8 @@ async def test_drill_down_to_an_agent_and_a_read_only_ticket(
         }
         assert not offered & writes
         palette = {name for name, _help, _call in TicketCommands(ticket, None)._actions()}  # type: ignore[arg-type]
-        assert palette == {
-            "Back to the queue",
-            "Show the conversation",
-            "Show the note",
-            "Show attachments",
-            "Show history",
-            "Help: every key of this screen",
-        }
+        reads = {e.title for e in TICKET_KEYS if e.parsed[0] in ("back", "show_tab", "help")}
+        assert palette == reads and "Show the conversation" in palette
         # A write key says why it does nothing.
         await pilot.press("d")
         await settle(pilot)
