@@ -244,3 +244,48 @@ def test_the_key_tables_hold_only_reads() -> None:
             "open_ticket",
             "refresh",
         }
+
+
+async def test_an_attachment_is_opened_or_saved_but_not_removed(
+    watching: Settings, clock: SteppedClock
+) -> None:
+    import hashlib
+
+    from agentdesk.store.types import to_db
+    from agentdesk.widgets.attachment_table import AttachmentTable
+
+    data = b"receipt"
+    with sqlite3.connect(watching.db_path) as connection:
+        ticket_id, handle = connection.execute(
+            "SELECT t.id, a.handle FROM tickets t JOIN agents a ON a.id = t.assignee_id "
+            "WHERE t.status = 'in_progress' ORDER BY t.id LIMIT 1"
+        ).fetchone()
+        connection.execute(
+            "INSERT INTO attachments (ticket_id, filename, mime_type, size, sha256, data, "
+            "added_by, added_at) VALUES (?, 'receipt.txt', 'text/plain', ?, ?, ?, 'x', ?)",
+            (ticket_id, len(data), hashlib.sha256(data).hexdigest(), data, to_db(FIXED_NOW)),
+        )
+    connection.close()
+    before = store_digest(watching.db_path)
+    app = make_app(watching, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        dashboard = app.screen
+        assert isinstance(dashboard, SupervisorScreen)
+        app.push_screen(AgentTicketsScreen(dashboard.desk, dashboard.lines[handle]))  # type: ignore[arg-type]
+        await settle(pilot)
+        await app.screen.open_ticket(ticket_id)  # type: ignore[attr-defined]
+        await settle(pilot)
+        ticket = app.screen
+        assert isinstance(ticket, TicketScreen)
+        await pilot.press("3")
+        await settle(pilot)
+        table = ticket.query_one(AttachmentTable)
+        table.focus()
+        await settle(pilot)
+        offered = {b.action for _k, (_n, b, _e, _t) in ticket.active_bindings.items()}
+        assert "wanted('open')" in offered and "wanted('remove')" not in offered
+        await pilot.press("x")
+        await settle(pilot)
+        assert app.screen is ticket  # no confirmation dialog: nothing to confirm
+    assert store_digest(watching.db_path) == before
