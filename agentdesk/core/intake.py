@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from agentdesk.core.errors import Refused
 from agentdesk.core.sla import Clock, SlaPolicy, SlaTarget
@@ -69,35 +69,66 @@ def _digits(text: str) -> str:
     return "".join(c for c in text if c.isdigit())
 
 
-def match_score(query: str, customer: CustomerCandidate) -> float:
-    """How well what the agent typed names this customer (0-100): the best of name, email,
-    account ID (fuzzy, any case) and phone (its digits, so '+1 512 555' finds '+1-512-555')."""
-    typed = query.strip().casefold()
-    if not typed:
-        return 0.0
-    scores = [
-        fuzz.partial_ratio(typed, value.casefold())
-        for value in (customer.name, customer.email, customer.account_id)
-        if value
-    ]
-    if customer.account_id.casefold() == typed or customer.email.casefold() == typed:
-        scores.append(100.0)
-    digits = _digits(typed)
-    if len(digits) >= 4 and customer.phone:
-        scores.append(100.0 if digits in _digits(customer.phone) else 0.0)
-    return max(scores, default=0.0)
+class CustomerIndex:
+    """The customers, ready to search as the agent types (built once per intake form).
+
+    Cheap matches first: an exact or starting account ID or email, the start of a name, a
+    word of it, the phone's digits. Only when those do not fill the list does rapidfuzz score
+    each field for typos (in C, over the whole list at once): at 50,000 customers a fuzzy
+    pass is about 100 ms a field, a cheap one a few tens.
+    """
+
+    def __init__(self, candidates: Iterable[CustomerCandidate]) -> None:
+        self.candidates = list(candidates)
+        self._names = [c.name.casefold() for c in self.candidates]
+        self._emails = [c.email.casefold() for c in self.candidates]
+        self._accounts = [c.account_id.casefold() for c in self.candidates]
+        self._digits = [_digits(c.phone) for c in self.candidates]
+
+    def __len__(self) -> int:
+        return len(self.candidates)
+
+    def find(self, query: str, limit: int = 20) -> list[CustomerCandidate]:
+        """The best matches first; ties by name. Fewer than two letters find nobody."""
+        typed = query.strip().casefold()
+        if len(typed) < 2:
+            return []
+        scores: dict[int, float] = {}
+        digits = _digits(typed)
+        phone = len(digits) >= 4 and len(digits) * 2 >= len(typed.replace(" ", ""))
+        for i, (account, email, name) in enumerate(
+            zip(self._accounts, self._emails, self._names, strict=True)
+        ):
+            if typed in (account, email):
+                scores[i] = 100.0
+            elif account.startswith(typed) or email.startswith(typed) or name.startswith(typed):
+                scores[i] = 99.0
+            elif typed in name or typed in email or typed in account:
+                scores[i] = 95.0
+            elif phone and digits in self._digits[i]:
+                scores[i] = 100.0
+        if len(scores) < limit:
+            for choices in (self._names, self._emails, self._accounts):
+                for _, score, index in process.extract(
+                    typed,
+                    choices,
+                    scorer=fuzz.partial_ratio,
+                    score_cutoff=MATCH_THRESHOLD,
+                    limit=None,
+                ):
+                    scores[index] = max(scores.get(index, 0.0), float(score))
+        ranked = sorted(
+            scores.items(),
+            key=lambda pair: (-pair[1], self._names[pair[0]], self.candidates[pair[0]].id),
+        )
+        return [self.candidates[i] for i, _ in ranked[:limit]]
 
 
 def find_customers(
     query: str, candidates: Iterable[CustomerCandidate], limit: int = 20
 ) -> list[CustomerCandidate]:
-    """The best matches first; ties by name. An empty query finds nobody."""
-    if len(query.strip()) < 2:
-        return []
-    scored = [(match_score(query, c), c) for c in candidates]
-    kept = [(score, c) for score, c in scored if score >= MATCH_THRESHOLD]
-    kept.sort(key=lambda pair: (-pair[0], pair[1].name.casefold(), pair[1].id))
-    return [c for _, c in kept[:limit]]
+    """CustomerIndex(candidates).find(query): for a one-off search."""
+    return CustomerIndex(candidates).find(query, limit)
 
 
 @dataclass(frozen=True)

@@ -15,13 +15,14 @@ from agentdesk.core import handle_time
 from agentdesk.core.actions import Action, status_refusal
 from agentdesk.core.errors import BadInput, Refused
 from agentdesk.core.intake import (
+    CustomerCandidate,
+    CustomerIndex,
     IntakeForm,
     NewCustomer,
     check_intake,
     new_customer_gaps,
     priority_meaning,
 )
-from agentdesk.core.intake import find_customers as rank_customers
 from agentdesk.core.text import clean_text
 from agentdesk.core.ticket import Channel, Priority, Region
 from agentdesk.desk.base import Desk
@@ -32,12 +33,14 @@ __all__ = [
     "CustomerMatch",
     "CustomerOf",
     "create_customer",
+    "customer_index",
     "customer_tickets",
     "find_customers",
     "follow_up",
     "handle_time_now",
     "open_ticket",
     "priority_meanings",
+    "search_customers",
 ]
 
 
@@ -58,23 +61,29 @@ class CustomerMatch:
         return f"{self.name} · {self.account_id} · {self.email}{phone} · {self.region.value}"
 
 
-def find_customers(desk: Desk, query: str, limit: int = 20) -> list[CustomerMatch]:
-    """Fuzzy over name, email, phone and account ID; the best first, masked."""
+def customer_index(desk: Desk) -> CustomerIndex:
+    """Every customer, ready to search as the agent types: read once per intake form."""
     from agentdesk.store.intake import customer_candidates
 
     with desk.reading(), desk.store.read() as connection:
-        candidates = customer_candidates(connection)
-    return [
-        CustomerMatch(
-            c.id,
-            c.account_id,
-            mask_name(c.name),
-            mask_email(c.email),
-            mask_phone(c.phone) if c.phone else "",
-            c.region,
-        )
-        for c in rank_customers(clean_text(query), candidates, limit)
-    ]
+        return CustomerIndex(customer_candidates(connection))
+
+
+def _shown(c: CustomerCandidate) -> CustomerMatch:
+    phone = mask_phone(c.phone) if c.phone.strip() else ""
+    return CustomerMatch(
+        c.id, c.account_id, mask_name(c.name), mask_email(c.email), phone, c.region
+    )
+
+
+def search_customers(index: CustomerIndex, query: str, limit: int = 20) -> list[CustomerMatch]:
+    """Fuzzy over name, email, phone and account ID; the best first, masked."""
+    return [_shown(c) for c in index.find(clean_text(query), limit)]
+
+
+def find_customers(desk: Desk, query: str, limit: int = 20) -> list[CustomerMatch]:
+    """search_customers over a fresh read of the customers (a one-off search)."""
+    return search_customers(customer_index(desk), query, limit)
 
 
 def create_customer(desk: Desk, customer: NewCustomer) -> CustomerMatch:
@@ -164,14 +173,7 @@ def follow_up_start(desk: Desk, closed_id: int) -> FollowUpStart:
     refusal = status_refusal(Action.FOLLOW_UP, detail.status)
     if refusal:
         raise Refused(f"#{closed_id}: {refusal}")
-    customer = CustomerMatch(
-        owner.id,
-        owner.account_id,
-        mask_name(owner.name),
-        mask_email(owner.email),
-        mask_phone(owner.phone) if owner.phone else "",
-        owner.region,
-    )
+    customer = _shown(owner)
     subject = detail.subject
     if not subject.startswith("Follow-up: "):
         subject = f"Follow-up: {subject}"

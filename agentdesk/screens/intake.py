@@ -22,12 +22,13 @@ from textual.containers import Horizontal, Vertical
 from textual.content import Content
 from textual.message import Message
 from textual.screen import Screen
+from textual.timer import Timer
 from textual.widget import Widget
 from textual.widgets import Input, Label, OptionList, RadioButton, RadioSet, Static
 from textual.widgets.option_list import Option
 
 from agentdesk.core.errors import Refused, agent_message
-from agentdesk.core.intake import IntakeForm
+from agentdesk.core.intake import CustomerIndex, IntakeForm
 from agentdesk.core.ticket import Channel, Priority
 from agentdesk.desk import intake as desk_intake
 from agentdesk.desk.base import Desk
@@ -38,6 +39,8 @@ from agentdesk.widgets.literal import literal
 from agentdesk.widgets.safe_text_area import SafeTextArea
 
 NEW_CUSTOMER = "new-customer"
+SEARCH_PAUSE = 0.15
+"""Seconds of no typing before the customer search runs."""
 
 # Where each gap of core.intake sends the focus.
 _GAP_FOCUS = {
@@ -68,6 +71,10 @@ class IntakeScreen(Screen[Created | None]):
     ]
 
     @dataclass
+    class IndexReady(Message):
+        index: CustomerIndex
+
+    @dataclass
     class Found(Message):
         query: str
         matches: list[CustomerMatch]
@@ -92,6 +99,10 @@ class IntakeScreen(Screen[Created | None]):
         self.matches: list[CustomerMatch] = []
         self.meanings = desk_intake.priority_meanings(desk)
         self._query = ""
+        self.index: CustomerIndex | None = None
+        self.shown_query = ""
+        """The query the match list shows the answer to (tests wait for it)."""
+        self._search_timer: Timer | None = None
 
     def compose(self) -> ComposeResult:
         title = (
@@ -141,6 +152,7 @@ class IntakeScreen(Screen[Created | None]):
         else:
             self._show_chosen()
             self.query_one("#intake-customer", Input).focus()
+            self._build_index()
         self._show_meaning()
 
     def _press(self, button_id: str) -> None:
@@ -148,24 +160,42 @@ class IntakeScreen(Screen[Created | None]):
 
     # The customer
 
-    @on(Input.Changed, "#intake-customer")
-    def _customer_typed(self, event: Input.Changed) -> None:
-        self._query = event.value
-        self._search(event.value)
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-search")
-    def _search(self, query: str) -> None:
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-index")
+    def _build_index(self) -> None:
         try:
-            found = desk_intake.find_customers(self.desk, query)
+            index = desk_intake.customer_index(self.desk)
         except Exception as error:
             self.post_message(self.Failed(agent_message(error)))
             return
+        self.post_message(self.IndexReady(index))
+
+    def on_intake_screen_index_ready(self, message: IndexReady) -> None:
+        self.index = message.index
+        if self._query:
+            self._search(message.index, self._query)
+
+    @on(Input.Changed, "#intake-customer")
+    def _customer_typed(self, event: Input.Changed) -> None:
+        self._query = event.value
+        # One search when the typing pauses, not one per key (50,000 customers).
+        if self._search_timer is not None:
+            self._search_timer.stop()
+        self._search_timer = self.set_timer(SEARCH_PAUSE, self._search_now)
+
+    def _search_now(self) -> None:
+        if self.index is not None:
+            self._search(self.index, self._query)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="intake-search")
+    def _search(self, index: CustomerIndex, query: str) -> None:
+        found = desk_intake.search_customers(index, query)
         self.post_message(self.Found(query, found))
 
     def on_intake_screen_found(self, message: Found) -> None:
         if message.query != self._query:
             return  # typed on since
         self.matches = message.matches
+        self.shown_query = message.query
         options = self.query_one("#intake-matches", OptionList)
         options.clear_options()
         options.add_options([Option(literal(m.line), id=str(m.id)) for m in message.matches])
@@ -291,4 +321,20 @@ class IntakeScreen(Screen[Created | None]):
         if isinstance(self.focused, OptionList) and self.follow_up is None:
             self.query_one("#intake-customer", Input).focus()
             return
-        self.dismiss(None)
+        form = self.form()
+        if not (form.subject.strip() or form.first_message.strip()):
+            self.dismiss(None)
+            return
+        # What the agent typed is never thrown away by one key.
+        from agentdesk.screens.choice_dialog import Choice, ChoiceDialog
+
+        def chosen(choice: Choice | None) -> None:
+            if choice is not None and choice[0] == "discard":
+                self.dismiss(None)
+
+        dialog = ChoiceDialog(
+            "Leave intake? The ticket is not created yet.",
+            [("stay", "Stay and finish the ticket"), ("discard", "Discard what was typed")],
+            selected="stay",
+        )
+        self.app.push_screen(dialog, chosen)

@@ -13,7 +13,12 @@ from agentdesk.desk.base import Desk
 class QueueIntakeKeys(Screen[None]):
     desk: Desk | None
 
-    async def open_ticket(self, ticket_id: int) -> None:  # QueueScreen's
+    # QueueScreen provides these.
+
+    async def open_ticket(self, ticket_id: int) -> None:
+        raise NotImplementedError
+
+    def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None:
         raise NotImplementedError
 
     def action_new_ticket(self) -> None:
@@ -22,6 +27,14 @@ class QueueIntakeKeys(Screen[None]):
         if self.desk is None:
             self.notify(
                 "Still opening the workspace; try again in a moment.", title="Queue", markup=False
+            )
+            return
+        if self.desk.read_only:
+            self.notify(
+                "Monitoring mode is read-only: a new ticket is opened from an agent's desk.",
+                title="New ticket",
+                severity="warning",
+                markup=False,
             )
             return
         self.app.push_screen(IntakeScreen(self.desk), self._intake_done)
@@ -33,9 +46,7 @@ class QueueIntakeKeys(Screen[None]):
         if not isinstance(created, Created):
             return
         self.notify(f"Ticket #{created.ticket_id} created", title="Intake", markup=False)
-        reload = getattr(self, "reload", None)
-        if callable(reload):
-            reload(keep_cursor=True)
+        self.reload(keep_cursor=True)
         await self.open_ticket(created.ticket_id)
         screen = self.app.screen
         if isinstance(screen, TicketScreen) and needs_verification(created.channel):

@@ -235,3 +235,52 @@ def ticket_events(connection: Connection, ticket_id: int) -> tuple[Channel, list
             for e in events
         ]
     return channel, events
+
+
+def events_of_tickets_touched(
+    connection: Connection, since: datetime, until: datetime
+) -> dict[int, tuple[Channel, list[TicketEvent]]]:
+    """ticket_events for every ticket with an audit row in [since, until): one read each
+    of the tickets, their audit rows and their intakes, for the AHT report."""
+    window = {"since": to_db(since), "until": to_db(until)}
+    touched = "SELECT DISTINCT ticket_id FROM audit WHERE at >= :since AND at < :until"
+    channels = {
+        int(r.id): Channel(r.channel)
+        for r in connection.execute(
+            text(f"SELECT id, channel FROM tickets WHERE id IN ({touched})"), window
+        )
+    }
+    opened = {
+        int(r.ticket_id): from_db(r.opened_at)
+        for r in connection.execute(
+            text(f"SELECT ticket_id, opened_at FROM intakes WHERE ticket_id IN ({touched})"),
+            window,
+        )
+    }
+    found: dict[int, tuple[Channel, list[TicketEvent]]] = {
+        t: (channel, []) for t, channel in channels.items()
+    }
+    rows = connection.execute(
+        text(
+            "SELECT ticket_id, action, field, new_value, at FROM audit "
+            f"WHERE ticket_id IN ({touched}) ORDER BY ticket_id, at, id"
+        ),
+        window,
+    )
+    for r in rows:
+        at = from_db(r.at)
+        if r.action == INTAKE_ACTION and r.ticket_id in opened:
+            at = opened[r.ticket_id]
+        found[int(r.ticket_id)][1].append(TicketEvent(at, r.action, r.field, r.new_value))
+    return found
+
+
+def intake_seconds(connection: Connection, since: datetime, until: datetime) -> list[int]:
+    """Intake times (form open -> ticket created) of the tickets created in [since, until)."""
+    return [
+        int(s)
+        for s in connection.execute(
+            text("SELECT seconds FROM intakes WHERE created_at >= :since AND created_at < :until"),
+            {"since": to_db(since), "until": to_db(until)},
+        ).scalars()
+    ]

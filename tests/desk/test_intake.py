@@ -176,3 +176,40 @@ def test_handle_time_of_a_phone_intake_counts_from_the_form_opening(
     reading = desk_intake.handle_time_now(desk, ticket_id)
     assert reading.interaction is not None and reading.interaction.seconds == 360
     assert reading.over_target and reading.minutes_label == "6 min / 5 min over"
+
+
+def test_the_aht_report_counts_interactions_that_ended_in_the_period(
+    desk: Desk, store: Store, now: datetime
+) -> None:
+    from agentdesk.desk.handle_times import handle_time_report
+    from agentdesk.store.audit import AuditRecord, write_audit
+
+    minute = timedelta(minutes=1)
+    call = desk_intake.open_ticket(desk, FORM, opened_at=now - 2 * minute)  # picked up at -2
+    mail = desk_intake.open_ticket(
+        desk, IntakeForm(2, Channel.EMAIL, Priority.P3, "Invoice", "Send it again"), opened_at=now
+    )
+
+    def status(ticket: int, action: str, new: str, at: datetime) -> AuditRecord:
+        return AuditRecord(ticket, "amara.okafor", action, "status", None, new, at)
+
+    with store.write() as connection:
+        write_audit(
+            connection,
+            [
+                status(call, "start", "in_progress", now + minute),
+                status(call, "pend", "pending", now + 4 * minute),  # 6 min from pick-up: over
+                status(mail, "start", "in_progress", now + 10 * minute),
+                status(mail, "pend", "pending", now + 22 * minute),  # 12 min: within 20
+                status(mail, "start", "in_progress", now + 50 * minute),  # still running
+            ],
+        )
+    report = handle_time_report(desk, now - minute, now + 60 * minute)
+    assert (report.phone.interactions, report.phone.average_seconds) == (1, 360.0)
+    assert (report.phone.over_target, report.phone.target_seconds) == (1, 300)
+    assert (report.asynchronous.interactions, report.asynchronous.average_seconds) == (1, 720.0)
+    assert report.asynchronous.over_target == 0
+    assert (report.intakes, report.intake_average_seconds) == (2, 60.0)
+    # A period before the pend counts nothing yet.
+    early = handle_time_report(desk, now - minute, now + 3 * minute)
+    assert early.phone.interactions == 0

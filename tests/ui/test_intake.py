@@ -19,8 +19,21 @@ from agentdesk.screens.new_customer import NewCustomerDialog
 from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.screens.verify import VerifyScreen
+from agentdesk.widgets.customer_tickets import CustomerTickets
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import settle
+from tests.ui.pilot_tools import burst, settle
+
+
+async def shows_matches_for(pilot: Pilot[Any], typed: str) -> None:
+    screen = pilot.app.screen
+    assert isinstance(screen, IntakeScreen)
+    for _ in range(400):  # the search runs once typing pauses; bounded, not timed
+        await settle(pilot)
+        if screen.shown_query == typed:
+            return
+        await pilot.pause(0.05)
+    raise AssertionError(f"the intake list never showed matches for {typed!r}")
+
 
 SIZE = (120, 40)
 
@@ -49,8 +62,9 @@ async def _intake(app: AgentDeskApp, pilot: Pilot[Any]) -> IntakeScreen:
 
 
 async def _find(pilot: Pilot[Any], typed: str) -> None:
+    """Type into the customer field and wait until the list shows the answer to it."""
     await pilot.press(*typed)
-    await settle(pilot)
+    await shows_matches_for(pilot, typed)
 
 
 async def test_a_phone_call_from_intake_through_verification_to_a_reply(
@@ -155,3 +169,151 @@ async def test_a_new_customer_is_created_from_intake(demo: Settings, clock: Step
     assert _read(demo, "SELECT name, region FROM customers WHERE account_id = 'ACC-NEW-1'") == [
         ("Zed Quinn", "APAC")
     ]
+
+
+async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
+    await settle(pilot)
+    await app.queue_screen.open_ticket(ticket_id)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, TicketScreen)
+    return screen
+
+
+async def test_a_follow_up_from_a_closed_ticket_is_a_new_ticket_linked_to_it(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    (closed,) = _read(
+        demo,
+        "SELECT id, customer_id, subject FROM tickets WHERE status = 'closed' "
+        "AND channel = 'email' ORDER BY id LIMIT 1",
+    )
+    (open_one,) = _read(demo, "SELECT id FROM tickets WHERE status = 'new' ORDER BY id LIMIT 1")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        # Not on an open ticket: the key says why.
+        await _open(app, pilot, open_one[0])
+        await pilot.press("F")
+        await settle(pilot)
+        assert not isinstance(app.screen, IntakeScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        screen = await _open(app, pilot, closed[0])
+        await pilot.press("F")
+        await settle(pilot)
+        intake = app.screen
+        assert isinstance(intake, IntakeScreen)
+        assert intake.customer is not None and intake.customer.id == closed[1]
+        assert intake.query_one("#intake-subject", Input).value == f"Follow-up: {closed[2]}"
+        await burst(pilot, *"The replacement is broken too.", "ctrl+s")  # typed at once
+        await settle(pilot)
+        follow = app.screen
+        assert isinstance(follow, TicketScreen) and follow is not screen
+        new_id = follow.ticket_id
+    assert _read(
+        demo, "SELECT other_ticket_id, kind FROM ticket_links WHERE ticket_id = ?", new_id
+    ) == [(closed[0], "refers_to")]
+    assert _read(demo, "SELECT customer_id, status FROM tickets WHERE id = ?", new_id) == [
+        (closed[1], "new")
+    ]
+    assert _read(demo, "SELECT body FROM messages WHERE ticket_id = ?", new_id) == [
+        ("The replacement is broken too.",)
+    ]
+    assert _read(demo, "SELECT status FROM tickets WHERE id = ?", closed[0]) == [("closed",)]
+
+
+async def test_the_customer_tab_lists_their_other_tickets_and_opens_one(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    (row,) = _read(
+        demo,
+        "SELECT customer_id FROM tickets GROUP BY customer_id HAVING count(*) >= 3 "
+        "AND sum(status IN ('new', 'assigned', 'in_progress', 'pending')) >= 1 "
+        "ORDER BY customer_id LIMIT 1",
+    )
+    ids = [
+        r[0]
+        for r in _read(demo, "SELECT id FROM tickets WHERE customer_id = ? ORDER BY id", row[0])
+    ]
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ids[0])
+        await pilot.press("5")
+        await settle(pilot)
+        pane = screen.query_one(CustomerTickets)
+        listed = [int(str(key.value)) for key in pane.table.rows]
+        assert sorted(listed) == ids[1:]
+        statuses = [pane.table.get_row_at(i)[1].plain for i in range(len(listed))]
+        closed_at = [s in ("Resolved", "Closed") for s in statuses]
+        assert closed_at == sorted(closed_at)  # open ones first
+        await pilot.press("enter")
+        await settle(pilot)
+        other = app.screen
+        assert isinstance(other, TicketScreen) and other.ticket_id == listed[0]
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is screen
+
+
+async def test_the_handle_time_line_shows_the_call_against_the_phone_target(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.widgets.handle_time_line import HandleTimeLine
+
+    _, account, _, _ = _a_customer(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = await _intake(app, pilot)
+        await _find(pilot, account)
+        await pilot.press("enter", "enter")
+        intake.query_one("#channel-email").value = True  # type: ignore[attr-defined]
+        intake.query_one("#priority-P3").value = True  # type: ignore[attr-defined]
+        intake.query_one("#intake-subject", Input).value = "Invoice copy"
+        intake.query_one("#intake-message").load_text("Please send the invoice again.")  # type: ignore[attr-defined]
+        await pilot.press("ctrl+s")
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        line = screen.query_one(HandleTimeLine)
+        assert not line.display  # email: the clock starts with start work
+        await pilot.press("s")
+        await settle(pilot)
+        clock.advance(timedelta(minutes=21))
+        line._tick()
+        assert line.display
+        assert "21 min / 20 min over" in str(line.render())
+
+
+async def test_escape_with_text_typed_asks_before_discarding_it(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.screens.choice_dialog import ChoiceDialog
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        intake = await _intake(app, pilot)
+        intake.query_one("#intake-subject", Input).value = "Parcel lost"
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, ChoiceDialog)
+        await pilot.press("enter")  # "Stay" is the default
+        await settle(pilot)
+        assert app.screen is intake
+        assert intake.query_one("#intake-subject", Input).value == "Parcel lost"
+        await pilot.press("escape")
+        await settle(pilot)
+        await pilot.press("down", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, QueueScreen)
+
+
+async def test_the_palette_opens_intake_too(demo: Settings, clock: SteppedClock) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"New ticket")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, IntakeScreen)
+        assert app.screen.focused is app.screen.query_one("#intake-customer")
