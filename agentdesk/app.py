@@ -23,6 +23,7 @@ from agentdesk import marks, terminal_input
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
 from agentdesk.screens.queue import QueueScreen
+from agentdesk.screens.supervisor import SupervisorScreen
 from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
@@ -76,6 +77,8 @@ class AgentDeskApp(App[None]):
         self.clock: Clock = clock or system_clock
         self.desk: Desk | None = None
         self.queue_screen = QueueScreen(settings, self.clock)
+        # Monitoring mode (issue 15): the dashboard instead of the queue, on a read-only desk.
+        self.supervisor_screen = SupervisorScreen(settings) if settings.supervisor else None
         # Every sync run's summary, for any screen that subscribes (an open ticket does).
         self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
         self.alerts: AlertWatcher | None = None
@@ -84,8 +87,8 @@ class AgentDeskApp(App[None]):
     def session(self) -> Session | None:
         return None if self.desk is None else self.desk.session
 
-    def get_default_screen(self) -> QueueScreen:
-        return self.queue_screen
+    def get_default_screen(self) -> QueueScreen | SupervisorScreen:
+        return self.supervisor_screen or self.queue_screen
 
     def on_mount(self) -> None:
         if self.settings.theme in self.available_themes:
@@ -101,6 +104,9 @@ class AgentDeskApp(App[None]):
     def _first_frame(self) -> None:
         if marks.mark("first_frame"):
             self.exit()
+            return
+        if self.supervisor_screen is not None:
+            self._open_session()  # the peek is the queue's; monitoring mode has none
             return
         # Only now: importing SQLAlchemy in a thread holds the GIL the first frame needs.
         # A standard-library peek at the queue comes first, so tickets show before that.
@@ -128,9 +134,14 @@ class AgentDeskApp(App[None]):
     @work(thread=True, exclusive=True, exit_on_error=False, group="session")
     def _open_session(self) -> None:
         try:
-            from agentdesk.desk.session import open_desk
+            if self.settings.supervisor:
+                from agentdesk.desk.supervisor import open_supervisor_desk
 
-            desk = open_desk(self.settings, self.clock, quick_check=False, interactive=True)
+                desk = open_supervisor_desk(self.settings, self.clock, interactive=True)
+            else:
+                from agentdesk.desk.session import open_desk
+
+                desk = open_desk(self.settings, self.clock, quick_check=False, interactive=True)
         except Exception as error:
             self.post_message(self.SessionFailed(agent_message(error)))
             return
@@ -151,6 +162,10 @@ class AgentDeskApp(App[None]):
             self.exit()
             return
         self.desk = message.desk
+        if self.supervisor_screen is not None:
+            # Read-only: no health check (it may move a file aside), no shift, no auto-close.
+            self.supervisor_screen.show_desk(message.desk)
+            return
         self.queue_screen.show_desk(message.desk)
         self._check_store(message.desk)
         if self.settings.shift and not message.desk.read_only:
@@ -202,7 +217,8 @@ class AgentDeskApp(App[None]):
 
         self.desk = None  # closed (and set aside, if damaged) by whoever failed
         self.queue_screen.desk = None
-        self.queue_screen.table.show_waiting("The workspace could not be opened.")
+        if self.supervisor_screen is None:
+            self.queue_screen.table.show_waiting("The workspace could not be opened.")
         self.push_screen(
             ErrorScreen("agentdesk cannot open this workspace", message.message),
             lambda _: self.exit(return_code=1),

@@ -41,6 +41,11 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="no start-of-shift checklist and no shift gate (a look at the queue)",
     )
+    parser.add_argument(
+        "--supervisor",
+        action="store_true",
+        help='monitoring mode: the team dashboard, read-only (also [agent] role = "supervisor")',
+    )
     parser.add_argument("--profile", default="default", help="profile name (default: default)")
     parser.add_argument("--db", type=Path, help="use this SQLite file instead of the profile's")
     # The same options after a subcommand (`agentdesk sync --once --profile work`); SUPPRESS
@@ -220,6 +225,14 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
         else:
             settings = load_settings(args.profile, db_path=args.db)
         settings = replace(settings, shift=not args.no_shift and (args.demo or settings.shift))
+        if args.supervisor or settings.supervisor:
+            # Monitoring mode (issue 15): no shift of one's own; --db names another's store.
+            settings = replace(
+                settings,
+                supervisor=True,
+                shift=False,
+                watching_other_store=bool(args.db) and not args.demo,
+            )
     except AgentdeskError as error:
         return _fail(agent_message(error))
     from agentdesk.app import make_app

@@ -27,6 +27,8 @@ CONFIG_TEMPLATE = """\
 [agent]
 # Your handle in the helpdesk; the "Mine" view shows tickets assigned to it.
 handle = "$handle"
+# "agent" (default), or "supervisor": monitoring mode, read-only (the same as --supervisor).
+role = "agent"
 
 [sync]
 # "local": this computer's SQLite file is the helpdesk (no remote).
@@ -65,6 +67,9 @@ theme = "textual-dark"
 [alerts]
 # Ring the terminal bell with each alert (new tickets, SLA at risk or breached, handovers).
 bell = false
+[supervisor]
+# Monitoring mode: seconds between the dashboard's reads of the team.
+refresh_seconds = 15
 
 [macros]
 # Your team's macro folder: its files override shipped ones with the same name (see
@@ -111,6 +116,13 @@ class Settings:
     # [alerts]: a terminal bell with each alert.
     alert_bell: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
+    # Issue 15: [agent] role = "supervisor" (or --supervisor) opens monitoring mode, read-only.
+    supervisor: bool = False
+    # [supervisor] refresh_seconds: how often the dashboard reads the team again.
+    supervisor_refresh_seconds: int = 15
+    # --supervisor --db FILE: another agentdesk's store, read while it writes; never written,
+    # so nothing is pulled into it (the profile's own store is the supervisor's pull cache).
+    watching_other_store: bool = False
 
 
 def check_profile_name(name: str) -> str:
@@ -207,6 +219,11 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         )
     folder = _get(doc, config_path, "macros", "folder", "").strip()
     shift_folder = _get(doc, config_path, "shift", "folder", "").strip()
+    role = _get(doc, config_path, "agent", "role", "agent")
+    if role not in ("agent", "supervisor"):
+        raise ConfigError(
+            f'{config_path}: [agent] role = {role!r} is not supported; use "agent" or "supervisor"'
+        )
     shift_enabled = doc.get("shift", {}).get("enabled", True)
     if not isinstance(shift_enabled, bool):
         raise ConfigError(f"{config_path}: [shift] enabled must be true or false")
@@ -247,6 +264,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         alert_bell=alert_bell,
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
+        supervisor=role == "supervisor",
+        supervisor_refresh_seconds=_get_count(
+            doc, config_path, "supervisor", "refresh_seconds", 15
+        ),
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 # Every table and key agentdesk reads from a profile's config. [sync] is read by
 # agentdesk.sync.rt.settings when sync starts; its keys are listed here all the same.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "agent": frozenset({"handle"}),
+    "agent": frozenset({"handle", "role"}),
     "sync": frozenset(
         {
             "backend",
@@ -38,6 +38,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "ui": frozenset({"theme"}),
     "alerts": frozenset({"bell"}),
     "macros": frozenset({"folder", "company", "department"}),
+    # Issue 15: monitoring mode's dashboard.
+    "supervisor": frozenset({"refresh_seconds"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -49,6 +49,7 @@ def open_session(
     quick_check: bool = True,
     start_of_day: bool = True,
     interactive: bool = False,
+    read_only: bool = False,
 ) -> Session:
     """Open the profile's store (migrating it) and find the agent; with start_of_day, also
     fill a demo profile, record breaches and run the auto-close quality check.
@@ -57,17 +58,21 @@ def open_session(
     the queue is on screen). start_of_day=False: no writes beyond the migration (a
     read-only desk, `agentdesk sync`). interactive (the TUI): a write waits at most
     INTERACTIVE_BUSY_TIMEOUT_MS for another writer, so a key is answered "busy" quickly.
+    read_only (monitoring mode): the store is opened mode=ro + query_only, never migrated,
+    and nothing of the start of day runs.
     """
     from agentdesk.shipped import load_sla_policy
-    from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store
+    from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store, open_store_read_only
     from agentdesk.store.queries import agent_by_handle
 
-    store = open_store(
-        settings.db_path,
-        load_sla_policy(),
-        quick_check=quick_check,
-        busy_timeout_ms=INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None,
-    )
+    busy_ms = INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None
+    if read_only:
+        store = open_store_read_only(settings.db_path, load_sla_policy(), busy_timeout_ms=busy_ms)
+        start_of_day = False
+    else:
+        store = open_store(
+            settings.db_path, load_sla_policy(), quick_check=quick_check, busy_timeout_ms=busy_ms
+        )
     store.verification = VerificationPolicy(
         max_attempts=settings.verify_max_attempts,
         valid_for=timedelta(minutes=settings.verify_valid_minutes),

@@ -50,6 +50,7 @@ def open_desk(
         quick_check=quick_check,
         start_of_day=start_of_day and not read_only,
         interactive=interactive,
+        read_only=read_only,
     )
     return Desk(session, clock, read_only=read_only)
 

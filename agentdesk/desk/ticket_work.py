@@ -102,14 +102,20 @@ def note_deadline(desk: Desk, ticket: TicketSnapshot) -> str:
     return sla_deadline(ticket.sla_ticket(), desk.store.policy, desk.now())
 
 
+READ_ONLY_REASON = "monitoring mode is read-only"
+
+
 def actions_now(
     desk: Desk, ticket: TicketSnapshot, escalation: EscalationState | None = None
 ) -> dict[Action, str | None]:
     """Every ticket action -> None when the desk's agent may take it now, else why not.
-    escalation: the workspace's tier and at-risk facts (None: neither path is open)."""
+    escalation: the workspace's tier and at-risk facts (None: neither path is open).
+    On a read-only desk (monitoring mode) every action is a write: none is open."""
     from agentdesk.desk.emergency import urgency
     from agentdesk.desk.shift import shift_gate
 
+    if desk.read_only:
+        return dict.fromkeys(Action, READ_ONLY_REASON)
     found = None if escalation is None else urgency(desk, ticket, escalation)
     return allowed_actions(
         ticket,

@@ -153,6 +153,8 @@ class TicketScreen(
         active = [name for bound, name in self.HORIZONTAL_BREAKPOINTS if width >= bound][-1]
         self.update_classes({name: name == active for _, name in self.HORIZONTAL_BREAKPOINTS})
         self.set_focus(self.query_one(Conversation))
+        if self.desk.read_only:
+            self.composer.disabled = True  # monitoring mode: nothing can be typed to send
         if (events := sync_events(self.app)) is not None:
             events.subscribe(self, self._synced)
         await self._show_loaded(self.Loaded(self.workspace, self.taxonomy, True, True))
@@ -263,6 +265,14 @@ class TicketScreen(
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:
         await self.query_one(TicketPanes).open(message.tab)
+        if self.desk.read_only:
+            from agentdesk.widgets.attachment_table import AttachmentTable
+
+            if self.note_form is not None:
+                self.note_form.disabled = True  # monitoring mode: the note is shown, not edited
+            for attachments in self.query(AttachmentTable):
+                attachments.read_only = True  # open and save to a file: reads; no remove
+                attachments.refresh_bindings()
 
     # Changes
 
@@ -348,6 +358,8 @@ class TicketScreen(
             action = str(parameters[0]) if parameters else Action.REPLY.value
         if action not in Action.__members__.values():
             return True  # tabs, back: always
+        if self.desk.read_only:
+            return False  # monitoring mode: no write is offered at all (key bar, palette)
         return self._why_not(Action(action)) is None
 
     def _forget_allowed(self) -> None:

@@ -141,10 +141,18 @@ def _uri(path: Path) -> str:
     return f"file:{quote(str(path))}?mode=rw"
 
 
-def make_engine(path: Path, busy_timeout_ms: int | None = None) -> Engine:
-    """An engine on one SQLite file with agentdesk's pragmas on every connection."""
+def _read_only_uri(path: Path) -> str:
+    # mode=ro (monitoring mode): SQLite itself refuses every write on the connection.
+    return f"file:{quote(str(path))}?mode=ro"
+
+
+def make_engine(
+    path: Path, busy_timeout_ms: int | None = None, *, read_only: bool = False
+) -> Engine:
+    """An engine on one SQLite file with agentdesk's pragmas on every connection.
+    read_only: every connection is mode=ro and query_only (issue 15, monitoring mode)."""
     busy_ms = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
-    uri = _uri(path)
+    uri = _read_only_uri(path) if read_only else _uri(path)
 
     def connect() -> sqlite3.Connection:
         return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000)
@@ -162,6 +170,15 @@ def make_engine(path: Path, busy_timeout_ms: int | None = None) -> Engine:
         # Let SQLAlchemy's begin event below emit BEGIN, so writes can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
+        if read_only:
+            # Both locks: mode=ro is SQLite's file-level refusal, query_only its statement-level
+            # one (it holds even if a later change opened the file writable). The journal mode
+            # is the writer's: a reader of a WAL store reads the WAL as it is.
+            cursor.execute("PRAGMA query_only=ON")
+            cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.close()
+            return
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=FULL")
         cursor.execute(f"PRAGMA busy_timeout={busy_ms}")
@@ -396,6 +413,45 @@ def open_store(
     except SADatabaseError as error:
         engine.dispose()
         raise _failure(path, error.orig or error, ours=created or _file_is_ours(path)) from error
+    return Store(path=path, engine=engine, policy=policy)
+
+
+def open_store_read_only(
+    path: Path, policy: SlaPolicy, *, busy_timeout_ms: int | None = None
+) -> Store:
+    """Open an existing store for reading only (monitoring mode, issue 15): mode=ro and
+    query_only on every connection, no migration, no health check that could move it aside.
+    A store another agentdesk is writing is read as of each transaction's start (WAL).
+    Raises StoreError: missing file, not agentdesk's, or a schema this version cannot read."""
+    path = Path(path).expanduser()
+    if busy_timeout_ms is None:
+        busy_timeout_ms = BUSY_TIMEOUT_MS
+    if not path.is_file():
+        raise StoreError(
+            f"{path} does not exist; monitoring mode opens an existing store and creates none"
+        )
+    engine = make_engine(path, busy_timeout_ms, read_only=True)
+    try:
+        with engine.connect() as connection:
+            version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+            app_id = connection.exec_driver_sql("PRAGMA application_id").scalar_one()
+            connection.rollback()
+    except SADatabaseError as error:
+        engine.dispose()
+        situation = _not_damage(path, error.orig or error)
+        raise situation or NotAgentdeskStore(path, f"SQLite says: {error.orig}") from error
+    if app_id != APPLICATION_ID:
+        engine.dispose()
+        raise NotAgentdeskStore(path, "it is not agentdesk's database")
+    if version != SCHEMA_VERSION:
+        engine.dispose()
+        if version > SCHEMA_VERSION:
+            raise StoreTooNew(path, version)
+        raise StoreError(
+            f"{path} has schema version {version}, older than this agentdesk's "
+            f"({SCHEMA_VERSION}); monitoring mode does not migrate. Open it once as its "
+            "agent (or run `agentdesk sync --once` on it) to bring it forward."
+        )
     return Store(path=path, engine=engine, policy=policy)
 
 

@@ -598,6 +598,15 @@ CREATE TABLE alert_announcements (
 );
 """
 
+# Issue 15 (monitoring mode): the team dashboard counts the open tickets per agent and
+# priority with their SLA clocks; this partial index holds exactly those columns of exactly
+# those tickets, in group order, so the count reads no table row and sorts nothing.
+V_H15A = """
+CREATE INDEX ix_tickets_open_team ON tickets
+    (assignee_id, priority, sla_due_at, sla_at_risk_at, sla_breached_at)
+    WHERE status NOT IN ('resolved', 'closed');
+"""
+
 MIGRATIONS: Sequence[str] = (
     V1,
     V_WORKSPACE,
@@ -610,6 +619,7 @@ MIGRATIONS: Sequence[str] = (
     V_H14C,
     V_H14A,
     V_ESCALATION,
+    V_H15A,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.

@@ -662,3 +662,16 @@ class AlertAnnouncement(SQLModel, table=True):
     ref: str = Field(primary_key=True)
     state: str = Field(primary_key=True)
     announced_at: datetime = Field(sa_column=_when())
+
+
+# V_H15A (issue 15, monitoring mode): the team dashboard's index on the open tickets.
+
+Index(
+    "ix_tickets_open_team",
+    Ticket.__table__.c.assignee_id,  # type: ignore[attr-defined]
+    Ticket.__table__.c.priority,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_due_at,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_at_risk_at,  # type: ignore[attr-defined]
+    Ticket.__table__.c.sla_breached_at,  # type: ignore[attr-defined]
+    sqlite_where=text("status NOT IN ('resolved', 'closed')"),
+)

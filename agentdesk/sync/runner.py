@@ -75,11 +75,13 @@ def check_connection(url: str, token: str, queues: tuple[str, ...]) -> str:
     """Ask RT who we are and whether each queue is visible; returns a line for the agent."""
     from agentdesk.sync.errors import Rejected
     from agentdesk.sync.rt.client import RtClient
-    from agentdesk.sync.rt.ticketsql import queue_clause
+    from agentdesk.sync.rt.ticketsql import EVERY_QUEUE, queue_clause
 
     client = RtClient(url, token, attempts=2)
     try:
         for queue in queues:
+            if queue == EVERY_QUEUE:
+                continue
             try:
                 client.call("GET", f"/queue/{queue}", params={"fields": "Name"})
             except Rejected as error:

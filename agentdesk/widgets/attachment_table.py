@@ -38,6 +38,8 @@ class AttachmentTable(DataTable[Text]):
         super().__init__(id=id, cursor_type="row", zebra_stripes=True)
         self.add_columns(*COLUMNS)
         self.rows_shown: dict[str, AttachmentRow] = {}
+        self.read_only = False
+        """Monitoring mode (issue 15): remove is not offered; open and save are reads."""
 
     def show(self, rows: Iterable[AttachmentRow]) -> None:
         self.clear()
@@ -61,6 +63,8 @@ class AttachmentTable(DataTable[Text]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "wanted":
+            if self.read_only and parameters == ("remove",):
+                return False
             return self.current() is not None
         return True
 

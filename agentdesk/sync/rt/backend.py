@@ -69,6 +69,33 @@ class RtBackend:
         self.last = summary
         return summary
 
+    def pull(self, store: Store, now: datetime | None = None) -> SyncSummary:
+        """One run that only reads RT (monitoring mode, sync/read_only.py): the Pusher is
+        never made, so no outbox op leaves, whatever the store holds. A 401 pause is kept."""
+        summary = run_once(
+            SyncPort(store),
+            SyncSummary(backend=self.name),
+            lambda summary: self._pull(store, summary),
+            helpdesk="RT",
+            clock=self.clock,
+            resume=False,
+            offline_until=lambda: self.client.breaker.open_until,
+        )
+        self.last = summary
+        return summary
+
+    def _pull(self, store: Store, summary: SyncSummary) -> None:
+        in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
+        try:
+            pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
+            summary.pulled = pulled.pulled
+            summary.rejected = pulled.rejected + pulled.history.rejected
+            summary.messages = pulled.history.messages
+            summary.changed_tickets = tuple(sorted(pulled.history.tickets))
+        finally:
+            summary.bytes_in = self.client.traffic.bytes_in - in_before
+            summary.bytes_out = self.client.traffic.bytes_out - out_before
+
     def _push_then_pull(self, store: Store, summary: SyncSummary) -> None:
         in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
         try:

@@ -8,7 +8,14 @@ def quote(value: str) -> str:
     return "'" + value.replace("\\", "\\\\").replace("'", "\\'") + "'"
 
 
+EVERY_QUEUE = "*"
+"""queues = ["*"]: every queue the token can see (a supervisor's team pull, issue 15)."""
+
+
 def queue_clause(queues: tuple[str, ...]) -> str:
-    """Tickets in any of these queues."""
+    """Tickets in any of these queues; "*" among them: in every queue the token may see
+    (RT answers a search only with the tickets its rights show)."""
+    if EVERY_QUEUE in queues:
+        return "id > 0"
     quoted = [f"Queue = {quote(q)}" for q in queues]
     return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"

@@ -1,0 +1,212 @@
+"""Monitoring mode (issue 15): the supervisor's read-only desk, the team dashboard's reads,
+and the pull of the team's queues into the supervisor's own store.
+
+What is enforced where (README, "Supervisor monitoring mode"):
+- the desk is Desk(read_only=True): every desk write raises ReadOnly before it starts;
+- its store is opened mode=ro + query_only (store/engine.py): SQLite refuses any write that
+  would get past the desk;
+- the backend is sync/read_only.ReadOnlyBackend: it pulls, and push/resume raise ReadOnly.
+The pull still has to write what it read somewhere: into the supervisor profile's own store,
+through a second, writable Store that only TeamPull holds and only the sync port's pull uses.
+The dashboard's desk reads the same file (WAL shows it each committed page). A store given
+with --db is another agentdesk's: it is only read, and nothing is pulled into it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from agentdesk.core.shift import Presence
+from agentdesk.core.ticket import Priority, Tier
+from agentdesk.desk.base import Clock, Desk
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+    from agentdesk.desk.queue import QueueStart
+    from agentdesk.store.engine import Store
+    from agentdesk.store.supervision import ShiftLine
+    from agentdesk.sync.protocol import Backend, SyncSummary
+
+UNASSIGNED = "(unassigned)"
+
+
+@dataclass(frozen=True)
+class AgentLine:
+    """One row of the dashboard: an agent (agent_id None: the unassigned tickets)."""
+
+    agent_id: int | None
+    handle: str
+    name: str
+    tier: Tier | None
+    by_priority: tuple[int, int, int, int, int]  # open tickets at P0..P4
+    at_risk: int
+    breached: int
+    presence: str  # "available", "on break 12 min", ... or "" without an open shift
+    shift: str  # "on shift since 08:02", "ended 16:05", "no shift"
+    handle_time: str = ""
+    """The current interaction against its target: "4:10 / 5:00" (core.handle_time's label),
+    "" with none."""
+    handle_ticket: int | None = None
+    """The ticket of that interaction: the agent's in-progress ticket touched last."""
+
+    @property
+    def key(self) -> str:
+        """The row's stable key in the table (updated in place on each refresh)."""
+        return self.handle
+
+    @property
+    def open(self) -> int:
+        return sum(self.by_priority)
+
+
+@dataclass(frozen=True)
+class TeamBoard:
+    read_at: datetime
+    lines: tuple[AgentLine, ...]
+    totals: AgentLine = field(repr=False)
+
+
+def _minutes(since: datetime, now: datetime) -> int:
+    return max(int((now - since).total_seconds() // 60), 0)
+
+
+def _shift_words(shift: ShiftLine | None, now: datetime) -> tuple[str, str]:
+    """(presence, shift state) as the dashboard says them."""
+    if shift is None:
+        return "", "no shift"
+    if shift.ended_at is not None:
+        return "", f"ended {shift.ended_at:%d %b %H:%M}"
+    state = f"on shift since {shift.started_at:%H:%M}"
+    if shift.planned_end is not None and now > shift.planned_end:
+        state += f", {_minutes(shift.planned_end, now)} min past its end"
+    if shift.presence is None or shift.presence_since is None:
+        return "", state
+    presence = Presence(shift.presence).label
+    return f"{presence} {_minutes(shift.presence_since, now)} min", state
+
+
+def team_board(desk: Desk) -> TeamBoard:
+    """Per agent: open tickets by priority, at-risk and breached counts, presence and shift
+    state, the handle time of the current interaction; every active agent, busiest first,
+    and the unassigned tickets last."""
+    from agentdesk.core.handle_time import current
+    from agentdesk.store.supervision import current_work, team_agents, team_load, team_shifts
+
+    now = desk.now()
+    with desk.reading(), desk.store.read() as connection:
+        cells = team_load(connection, now)
+        agents = team_agents(connection)
+        shifts = {line.handle: line for line in team_shifts(connection)}
+        working = current_work(connection)
+    handle_times: dict[int, tuple[str, int]] = {}
+    for work in working:
+        label = current(work.events, channel=work.channel, now=now).label
+        if label:
+            handle_times[work.agent_id] = (label, work.ticket_id)
+    order = list(Priority)
+    counts: dict[int | None, list[int]] = {}
+    risk: dict[int | None, list[int]] = {}
+    for cell in cells:
+        counts.setdefault(cell.agent_id, [0] * len(order))[order.index(cell.priority)] += cell.open
+        pair = risk.setdefault(cell.agent_id, [0, 0])
+        pair[0] += cell.at_risk
+        pair[1] += cell.breached
+
+    def line(agent_id: int | None, handle: str, name: str, tier: Tier | None) -> AgentLine:
+        by = counts.get(agent_id, [0] * len(order))
+        at_risk, breached = risk.get(agent_id, [0, 0])
+        presence, shift = _shift_words(shifts.get(handle), now) if agent_id else ("", "")
+        handle_time, ticket = handle_times.get(agent_id, ("", None)) if agent_id else ("", None)
+        return AgentLine(agent_id, handle, name, tier, (by[0], by[1], by[2], by[3], by[4]),
+                         at_risk, breached, presence, shift, handle_time, ticket)  # fmt: skip
+
+    lines = [line(a.id, a.handle, a.name, a.tier) for a in agents]
+    lines.sort(key=lambda row: (-row.breached, -row.at_risk, -row.open, row.handle))
+    if None in counts:
+        lines.append(line(None, UNASSIGNED, "nobody has taken these", None))
+    totals = [sum(row.by_priority[i] for row in lines) for i in range(len(order))]
+    total = AgentLine(
+        None,
+        "team",
+        f"{len(agents)} agents",
+        None,
+        (totals[0], totals[1], totals[2], totals[3], totals[4]),
+        sum(row.at_risk for row in lines),
+        sum(row.breached for row in lines),
+        "",
+        f"{sum(1 for s in shifts.values() if s.ended_at is None)} on shift",
+    )
+    return TeamBoard(now, tuple(lines), total)
+
+
+def agent_queue(desk: Desk, agent_id: int | None, limit: int) -> QueueStart:
+    """Drill-down: the agent's open tickets (None: the unassigned ones), in SLA-risk order."""
+    from agentdesk.desk.queue import open_queue
+    from agentdesk.store.rows import QueueFilter, View
+
+    if agent_id is None:
+        return open_queue(desk, QueueFilter(view=View.UNASSIGNED), limit)
+    return open_queue(desk, QueueFilter(view=View.MINE, agent_id=agent_id), limit)
+
+
+def open_supervisor_desk(settings: Settings, clock: Clock, *, interactive: bool = False) -> Desk:
+    """The read-only desk of monitoring mode. The profile's own store (the pull cache) is
+    created and migrated first if it must be: that is the pull path's write, not the desk's.
+    A demo profile is filled first the same way. Another agentdesk's store (--db) is never
+    written: it must exist, at this version's schema."""
+    from agentdesk.desk.session import open_desk
+
+    if not settings.watching_other_store:
+        _prepare_pull_cache(settings, clock)
+    return open_desk(settings, clock, read_only=True, quick_check=False, interactive=interactive)
+
+
+def _prepare_pull_cache(settings: Settings, clock: Clock) -> None:
+    from agentdesk.session import open_session
+
+    session = open_session(settings, clock(), quick_check=False, start_of_day=settings.demo)
+    try:
+        if settings.demo:
+            from agentdesk.demo.shifts import add_demo_shifts
+
+            add_demo_shifts(session.store, clock())  # presence on the dashboard
+    finally:
+        session.store.close()
+
+
+@dataclass
+class TeamPull:
+    """The team's queues from the helpdesk into the supervisor's own store. Holds the only
+    writable Store of monitoring mode, and the read-only backend."""
+
+    backend: Backend
+    cache: Store | None = None
+
+    def close(self) -> None:
+        self.backend.close()
+        if self.cache is not None:
+            self.cache.close()
+
+
+def open_team_pull(settings: Settings) -> TeamPull | None:
+    """The pull of monitoring mode, or None when nothing may be pulled: a store given with
+    --db is another agentdesk's, and a local profile has no helpdesk."""
+    if settings.watching_other_store or settings.backend == "local":
+        return None
+    from agentdesk.sync.read_only import ReadOnlyBackend
+    from agentdesk.sync.runner import make_backend
+
+    return TeamPull(ReadOnlyBackend(make_backend(settings)))
+
+
+def pull_team(desk: Desk, pull: TeamPull) -> SyncSummary:
+    """One pull of every team queue into the supervisor's store (never a push)."""
+    if pull.cache is None:
+        from agentdesk.shipped import load_sla_policy
+        from agentdesk.store.engine import open_store
+
+        pull.cache = open_store(desk.settings.db_path, load_sla_policy(), quick_check=False)
+    with desk.reading():
+        return pull.backend.sync(pull.cache, desk.now())

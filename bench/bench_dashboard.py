@@ -1,0 +1,163 @@
+"""Monitoring mode's dashboard refresh (issue 15) over 50,000 tickets and 200 agents.
+
+The refresh's work is desk.supervisor.team_board on the read-only desk (mode=ro, query_only):
+one query set over the open tickets, the agents and their latest shifts. Each of the 200
+agents has 30 past shifts (6,000 shift rows) and one open with a presence, so the "latest
+shift" read is not on an empty table. Reference, same run, same store: the agent queue's first
+page (count + first 200 rows), what an agent's refresh costs. Target: refresh < 300 ms.
+Prints medians and p95; asserts nothing.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import shutil
+import sqlite3
+import time
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from _common import CACHE, NOW, big_store, median_ms, p95_ms
+from agentdesk.store.stamps import to_db
+
+AGENTS = 200
+PAST_SHIFTS = 30
+RUNS = 30
+
+
+def team_store() -> Path:
+    """The 50,000-ticket demo store, its assigned tickets spread over 200 agents, with shifts."""
+    path = CACHE / f"dashboard-{AGENTS}.db"
+    if path.exists():
+        return path
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+
+    partial = path.with_suffix(".partial")
+    shutil.copyfile(big_store(), partial)
+    open_store(partial, load_sla_policy(), quick_check=False).close()  # this schema
+    db = sqlite3.connect(partial)
+    with db:
+        have = db.execute("SELECT max(id) FROM agents").fetchone()[0]
+        db.executemany(
+            "INSERT INTO agents (id, handle, name, tier, region, active) VALUES (?, ?, ?, ?, ?, 1)",
+            [
+                (n, f"bench.agent{n}", f"Bench Agent {n}", "L1", "EMEA")
+                for n in range(have + 1, AGENTS + 1)
+            ],
+        )
+        db.execute(
+            f"UPDATE tickets SET assignee_id = 1 + (id % {AGENTS}) WHERE assignee_id IS NOT NULL"
+        )
+        handles = [row[0] for row in db.execute("SELECT handle FROM agents")]
+        shifts = []
+        for handle in handles:
+            for day in range(PAST_SHIFTS, 0, -1):
+                start = NOW - timedelta(days=day, hours=6)
+                shifts.append((handle, to_db(start), to_db(start + timedelta(hours=8))))
+        db.executemany(
+            "INSERT INTO shifts (agent_handle, started_at, ended_at) VALUES (?, ?, ?)", shifts
+        )
+        for handle in handles:
+            shift_id = db.execute(
+                "INSERT INTO shifts (agent_handle, started_at) VALUES (?, ?) RETURNING id",
+                (handle, to_db(NOW - timedelta(hours=2))),
+            ).fetchone()[0]
+            db.execute(
+                "INSERT INTO shift_presence (shift_id, state, started_at) VALUES (?, ?, ?)",
+                (shift_id, "available", to_db(NOW - timedelta(minutes=20))),
+            )
+    db.close()  # the WAL goes into the file before it is renamed
+    partial.rename(path)
+    return path
+
+
+def main() -> None:
+    from agentdesk.config import Settings
+    from agentdesk.desk import queue as desk_queue
+    from agentdesk.desk.session import open_desk
+    from agentdesk.desk.supervisor import team_board
+    from agentdesk.store.rows import QueueFilter, View
+
+    path = team_store()
+    settings = Settings(
+        profile="bench",
+        config_path=None,
+        db_path=path,
+        cache_dir=path.parent,
+        agent_handle="bench.agent7",
+        supervisor=True,
+    )
+    desk = open_desk(settings, lambda: NOW, read_only=True, quick_check=False)
+    agent = QueueFilter(view=View.MINE, agent_id=7)
+    board_times: list[float] = []
+    queue_times: list[float] = []
+    first = team_board(desk)
+    for _ in range(RUNS):
+        started = time.perf_counter()
+        board = team_board(desk)
+        board_times.append(time.perf_counter() - started)
+        started = time.perf_counter()
+        desk_queue.open_queue(desk, agent, 200)
+        queue_times.append(time.perf_counter() - started)
+    desk.store.close()
+    assert board == first
+    with sqlite3.connect(path) as db:
+        tickets = db.execute("SELECT count(*) FROM tickets").fetchone()[0]
+        open_ = db.execute(
+            "SELECT count(*) FROM tickets WHERE status NOT IN ('resolved', 'closed')"
+        ).fetchone()[0]
+        shifts = db.execute("SELECT count(*) FROM shifts").fetchone()[0]
+    print(
+        f"dashboard over {tickets:,} tickets ({open_:,} open), {len(board.lines) - 1} agents "
+        f"(+ unassigned), {shifts:,} shifts; {RUNS} runs"
+    )
+    print(
+        f"  team_board (the refresh's work): median {median_ms(board_times)}, "
+        f"p95 {p95_ms(board_times)}  (target < 300 ms)"
+    )
+    print(
+        f"  reference, an agent's queue (count + first page of 200): median "
+        f"{median_ms(queue_times)}, p95 {p95_ms(queue_times)}"
+    )
+    first_build, updates = asyncio.run(_ui_apply(settings, board))
+    print(
+        f"  on the UI thread: the first board {first_build * 1000:.1f} ms; a refresh with every "
+        f"agent's counts changed, in place: median {median_ms(updates)}, p95 {p95_ms(updates)}"
+    )
+
+
+async def _ui_apply(settings: Any, board: Any) -> tuple[float, list[float]]:
+    """What a refresh costs the event loop: the rows updated cell by cell in place."""
+    from dataclasses import replace
+
+    from textual.app import App
+
+    from agentdesk.screens.supervisor import SupervisorScreen
+
+    class Host(App[None]):
+        def get_default_screen(self) -> SupervisorScreen:
+            return SupervisorScreen(settings)
+
+    changed = replace(
+        board, lines=tuple(replace(line, at_risk=line.at_risk + 1) for line in board.lines)
+    )
+    times: list[float] = []
+    async with Host().run_test(size=(200, 60)) as pilot:
+        screen = pilot.app.screen
+        assert isinstance(screen, SupervisorScreen)
+        started = time.perf_counter()
+        screen.show_board(board)
+        first = time.perf_counter() - started
+        await pilot.pause()
+        for run in range(RUNS):
+            started = time.perf_counter()
+            screen.show_board(changed if run % 2 == 0 else board)
+            times.append(time.perf_counter() - started)
+            await pilot.pause()
+    return first, times
+
+
+if __name__ == "__main__":
+    main()

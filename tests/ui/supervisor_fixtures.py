@@ -1,0 +1,65 @@
+"""Monitoring mode's UI fixtures: the 300-ticket demo store as a supervisor sees it, with a
+few agents on shift (written through the desk, as each agent's agentdesk writes them)."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+
+from agentdesk.config import Settings
+from agentdesk.core.shift import Presence
+from agentdesk.desk import Desk
+from agentdesk.desk import shift as desk_shift
+from agentdesk.session import Session
+from agentdesk.shipped import load_sla_policy
+from agentdesk.store.engine import open_store
+from agentdesk.store.queries import agent_by_handle
+from tests.conftest import FIXED_NOW
+
+# (minutes since the shift began, presence, minutes since it began) per agent index.
+ON_SHIFT = ((95, Presence.AVAILABLE, 95), (60, Presence.BREAK, 7), (30, Presence.TRAINING, 12))
+
+
+def add_shifts(settings: Settings) -> list[str]:
+    """Three agents on shift; returns their handles."""
+    store = open_store(settings.db_path, load_sla_policy())
+    try:
+        with store.read() as connection:
+            handles = [
+                str(row[0])
+                for row in connection.exec_driver_sql(
+                    "SELECT handle FROM agents WHERE id IN (SELECT DISTINCT assignee_id FROM "
+                    "tickets) ORDER BY handle LIMIT 3"
+                )
+            ]
+        for handle, (began, presence, since) in zip(handles, ON_SHIFT, strict=True):
+            with store.read() as connection:
+                agent = agent_by_handle(connection, handle)
+            own = replace(settings, agent_handle=handle, demo=False, shift=True)
+            desk = Desk(
+                Session(own, store, agent), lambda began=began: FIXED_NOW - timedelta(minutes=began)
+            )
+            desk_shift.start_shift(desk)
+            if presence is not Presence.AVAILABLE:
+                desk.clock = lambda since=since: FIXED_NOW - timedelta(minutes=since)
+                desk_shift.set_presence(desk, presence)
+    finally:
+        store.close()
+    return handles
+
+
+def store_digest(path: Path) -> str:
+    """The store's bytes: the main file and its WAL (a write would change one of them)."""
+    digest = hashlib.sha256(path.read_bytes())
+    wal = path.with_name(path.name + "-wal")
+    if wal.exists():
+        digest.update(wal.read_bytes())
+    return digest.hexdigest()
+
+
+def supervising(demo: Settings) -> Settings:
+    """The demo store with three agents on shift, as a supervisor opens it."""
+    add_shifts(demo)
+    return replace(demo, demo=False, supervisor=True, shift=False)
