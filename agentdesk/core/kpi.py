@@ -1,0 +1,639 @@
+"""The KPIs of the SOP, each defined once: what counts (numerator), out of what (denominator),
+on which clock, and the target. The KPI board, the supervisor's tiles and the weekly report
+all call these; README.md ("KPI definitions") says the same in prose.
+
+Pure: plain inputs (what happened to each ticket, each survey answer, each QA review, each
+shift), a period and `now` passed in. A KPI over nothing is None ("no data"), never 0 or 100 %.
+Periods are half-open UTC intervals [start, end).
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from enum import StrEnum
+
+from agentdesk.core.business_hours import Pause
+from agentdesk.core.errors import BadInput
+from agentdesk.core.sla import Clock, SlaPolicy
+from agentdesk.core.ticket import Channel, Priority, Region, Tier
+
+# -- periods --
+
+
+@dataclass(frozen=True)
+class Period:
+    start: datetime
+    end: datetime
+    label: str
+
+    def holds(self, at: datetime | None) -> bool:
+        return at is not None and self.start <= at < self.end
+
+    @property
+    def days(self) -> int:
+        return (self.end - self.start).days
+
+
+_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
+_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+
+
+def week(text: str) -> Period:
+    """An ISO week, '2026-W48': Monday 00:00 UTC to the next Monday."""
+    found = _WEEK.match(text.strip())
+    if not found:
+        raise BadInput(f"week {text!r}: expected an ISO week like 2026-W48")
+    try:
+        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
+    except ValueError as error:
+        raise BadInput(f"week {text!r}: {error}") from None
+    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
+    return Period(start, start + timedelta(days=7), f"{found[1]}-W{found[2]}")
+
+
+def month(text: str) -> Period:
+    """A calendar month, '2026-11'."""
+    found = _MONTH.match(text.strip())
+    if not found or not 1 <= int(found[2]) <= 12:
+        raise BadInput(f"month {text!r}: expected a month like 2026-11")
+    year, number = int(found[1]), int(found[2])
+    start = datetime(year, number, 1, tzinfo=UTC)
+    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
+    return Period(start, end, f"{year:04d}-{number:02d}")
+
+
+def month_of(at: datetime) -> Period:
+    return month(f"{at.year:04d}-{at.month:02d}")
+
+
+def previous(period: Period) -> Period:
+    """The period of the same kind just before this one."""
+    if "-W" in period.label:
+        start = period.start - timedelta(days=7)
+        year, number, _ = start.date().isocalendar()
+        return week(f"{year:04d}-W{number:02d}")
+    return month_of(period.start - timedelta(days=1))
+
+
+def weeks_before(period: Period, count: int) -> list[Period]:
+    """The `count` periods ending with this one, oldest first (the trend)."""
+    found = [period]
+    while len(found) < count:
+        found.insert(0, previous(found[0]))
+    return found
+
+
+# -- definitions --
+
+
+class Kpi(StrEnum):
+    FIRST_RESPONSE_TIME = "frt"
+    AVERAGE_HANDLE_TIME_PHONE = "aht_phone"
+    AVERAGE_HANDLE_TIME_ASYNC = "aht_async"
+    FIRST_CONTACT_RESOLUTION = "fcr"
+    CSAT = "csat"
+    NPS = "nps"
+    QA_SCORE = "qa"
+    SLA_BREACH_RATE = "sla_breach_rate"
+    PRIORITY_ACK_1H = "priority_ack"
+    ESCALATION_RATE = "escalation_rate"
+    TIME_TO_L2_HANDOFF = "time_to_l2"
+    L3_INVOLVEMENT = "l3_involvement"
+    SCHEDULE_ADHERENCE = "adherence"
+
+
+class Unit(StrEnum):
+    SHARE = "share"  # 0..1, shown as a percentage
+    SECONDS = "seconds"
+    SCORE = "score"  # NPS: -100..100
+
+
+@dataclass(frozen=True)
+class Definition:
+    kpi: Kpi
+    name: str
+    numerator: str
+    denominator: str
+    clock: str
+    unit: Unit
+    target: float | None = None
+    at_least: bool = True
+    """True: the target is a floor (FCR >= 75 %); False: a ceiling (AHT <= 300 s)."""
+
+    def met(self, value: float | None) -> bool | None:
+        if value is None or self.target is None:
+            return None
+        return value >= self.target if self.at_least else value <= self.target
+
+    def describe_target(self) -> str:
+        if self.target is None:
+            return "no target (watched)"
+        sign = ">=" if self.at_least else "<="
+        return f"{sign} {format_value(self.unit, self.target)}"
+
+
+# The month's breach rate above which the SOP asks for a root-cause analysis.
+RCA_BREACH_RATE = 0.02
+# Phone is the one synchronous channel with a talk-time target; the others are asynchronous.
+SYNC_CHANNELS = frozenset({Channel.PHONE})
+
+DEFINITIONS: dict[Kpi, Definition] = {
+    d.kpi: d
+    for d in (
+        Definition(
+            Kpi.FIRST_RESPONSE_TIME,
+            "First response time",
+            "sum of the time from opening to the first public reply",
+            "tickets whose first public reply fell in the period",
+            "the ticket's first-response SLA clock: business hours for P3-P4, 24x7 for P0-P2; "
+            "Pending time excluded",
+            Unit.SECONDS,
+        ),
+        Definition(
+            Kpi.AVERAGE_HANDLE_TIME_PHONE,
+            "Average handle time (phone)",
+            "sum of handle time: time worked (In progress) by an agent, to the next stop",
+            "phone interactions that ended in the period (a handover within one is one)",
+            "wall clock",
+            Unit.SECONDS,
+            300.0,
+            at_least=False,
+        ),
+        Definition(
+            Kpi.AVERAGE_HANDLE_TIME_ASYNC,
+            "Average handle time (async)",
+            "sum of handle time: time worked (In progress) by an agent, to the next stop",
+            "email, chat, social and in-app interactions that ended in the period",
+            "wall clock",
+            Unit.SECONDS,
+            1200.0,
+            at_least=False,
+        ),
+        Definition(
+            Kpi.FIRST_CONTACT_RESOLUTION,
+            "First contact resolution",
+            "of those, tickets never reopened and never escalated",
+            "tickets first resolved in the period",
+            "none (a count)",
+            Unit.SHARE,
+            0.75,
+        ),
+        Definition(
+            Kpi.CSAT,
+            "CSAT",
+            "answers of 4 or 5",
+            "CSAT answers (1-5) received in the period; tickets without an answer do not count",
+            "none (a count)",
+            Unit.SHARE,
+            0.85,
+        ),
+        Definition(
+            Kpi.NPS,
+            "NPS",
+            "promoters (9-10) minus detractors (0-6), x 100",
+            "NPS answers (0-10) received in the period",
+            "none (a count)",
+            Unit.SCORE,
+            30.0,
+        ),
+        Definition(
+            Kpi.QA_SCORE,
+            "QA score",
+            "sum of review scores (weighted rubric; a failed critical item scores 0)",
+            "QA reviews recorded in the period",
+            "none (a count)",
+            Unit.SHARE,
+            0.90,
+        ),
+        Definition(
+            Kpi.SLA_BREACH_RATE,
+            "SLA breach rate",
+            "of those, tickets with at least one recorded breach (any clock)",
+            "tickets opened in the period",
+            "each clock's SLA calendar, Pending time excluded (as recorded)",
+            Unit.SHARE,
+            RCA_BREACH_RATE,
+            at_least=False,
+        ),
+        Definition(
+            Kpi.PRIORITY_ACK_1H,
+            "Priority tickets acknowledged within 1 h",
+            "of those, first public reply within 60 minutes of opening",
+            "P0-P2 tickets opened in the period, answered or older than 1 h at the time",
+            "24x7 wall clock",
+            Unit.SHARE,
+            0.90,
+        ),
+        Definition(
+            Kpi.ESCALATION_RATE,
+            "Escalation rate",
+            "of those, tickets handed to Level 2 or 3",
+            "tickets opened in the period",
+            "none (a count)",
+            Unit.SHARE,
+        ),
+        Definition(
+            Kpi.TIME_TO_L2_HANDOFF,
+            "Time to L2 handoff",
+            "sum of the time from opening to the first handoff to Level 2",
+            "tickets first handed to Level 2 in the period",
+            "24x7 wall clock",
+            Unit.SECONDS,
+        ),
+        Definition(
+            Kpi.L3_INVOLVEMENT,
+            "L3 involvement",
+            "of those, tickets that reached Level 3",
+            "tickets opened in the period",
+            "none (a count)",
+            Unit.SHARE,
+        ),
+        Definition(
+            Kpi.SCHEDULE_ADHERENCE,
+            "Schedule adherence",
+            "time in an allowed state within the planned shifts (core.shift.adherent_time)",
+            "planned shift time of shifts that started in the period",
+            "wall clock",
+            Unit.SHARE,
+            0.92,
+        ),
+    )
+}
+
+# The KPIs an agent is held to one by one (the improvement-plan trigger looks at these).
+AGENT_KPIS: tuple[Kpi, ...] = (
+    Kpi.AVERAGE_HANDLE_TIME_PHONE,
+    Kpi.AVERAGE_HANDLE_TIME_ASYNC,
+    Kpi.FIRST_CONTACT_RESOLUTION,
+    Kpi.CSAT,
+    Kpi.QA_SCORE,
+    Kpi.SCHEDULE_ADHERENCE,
+)
+
+
+def format_value(unit: Unit, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    if unit is Unit.SHARE:
+        return f"{value * 100:.1f}%"
+    if unit is Unit.SCORE:
+        return f"{value:+.0f}"
+    seconds = round(value)
+    if seconds < 3600:
+        return f"{seconds // 60}m{seconds % 60:02d}s"
+    return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
+
+
+# -- inputs --
+
+
+@dataclass(frozen=True)
+class Handoff:
+    to_tier: Tier
+    at: datetime
+
+
+@dataclass(frozen=True)
+class TicketFacts:
+    """What happened to one ticket, as the store recorded it."""
+
+    id: int
+    agent: str | None
+    priority: Priority
+    channel: Channel
+    region: Region
+    created_at: datetime
+    first_response_at: datetime | None = None
+    first_resolved_at: datetime | None = None
+    """The first time it reached Resolved (a reopen does not move it)."""
+    reopened: bool = False
+    handoffs: tuple[Handoff, ...] = ()
+    breached: bool = False
+    """At least one SLA breach recorded (store.writes records them by core.sla's rule)."""
+    pauses: tuple[Pause, ...] = ()
+    product_area: str = ""
+    issue_type: str = ""
+
+
+@dataclass(frozen=True)
+class WorkEvent:
+    """A moment that starts or stops work on a ticket, from the audit trail.
+
+    start: the ticket went In progress (taken, started, back from Pending, reopened);
+    stop: it left In progress (Pending, Resolved); handover: the assignee changed while
+    it was worked (an escalation, a shift handover): the interaction goes on with `agent`.
+    """
+
+    ticket_id: int
+    at: datetime
+    agent: str
+    kind: str
+
+
+@dataclass(frozen=True)
+class Interaction:
+    ticket_id: int
+    channel: Channel
+    start: datetime
+    end: datetime
+    parts: tuple[tuple[str, float], ...]
+    """(agent, seconds) in order: a handed-over interaction has one part per agent."""
+
+    @property
+    def seconds(self) -> float:
+        return (self.end - self.start).total_seconds()
+
+
+@dataclass(frozen=True)
+class SurveyAnswer:
+    ticket_id: int
+    agent: str | None
+    kind: str  # "csat" (1-5) or "nps" (0-10)
+    score: int
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ReviewScore:
+    ticket_id: int
+    agent: str
+    score: float
+    """0..1, from core.qa.score_review."""
+    at: datetime
+
+
+@dataclass(frozen=True)
+class ShiftFacts:
+    agent: str
+    started_at: datetime
+    planned_seconds: float
+    adherent_seconds: float
+
+
+@dataclass(frozen=True)
+class KpiValue:
+    kpi: Kpi
+    value: float | None
+    numerator: float
+    denominator: int
+
+    @property
+    def definition(self) -> Definition:
+        return DEFINITIONS[self.kpi]
+
+    @property
+    def met(self) -> bool | None:
+        return self.definition.met(self.value)
+
+    @property
+    def shown(self) -> str:
+        return format_value(self.definition.unit, self.value)
+
+
+def _mean(kpi: Kpi, total: float, count: int) -> KpiValue:
+    return KpiValue(kpi, total / count if count else None, total, count)
+
+
+# -- the KPIs --
+
+
+def first_response_time(
+    tickets: Iterable[TicketFacts], period: Period, policy: SlaPolicy
+) -> KpiValue:
+    total, count = 0.0, 0
+    for t in tickets:
+        if not period.holds(t.first_response_at):
+            continue
+        assert t.first_response_at is not None
+        calendar = policy.calendar_for(t.priority, t.region, Clock.FIRST_RESPONSE)
+        total += calendar.seconds_between(t.created_at, t.first_response_at, t.pauses)
+        count += 1
+    return _mean(Kpi.FIRST_RESPONSE_TIME, total, count)
+
+
+def interactions(events: Iterable[WorkEvent], channels: Mapping[int, Channel]) -> list[Interaction]:
+    """Work spans per ticket: start -> stop, a handover inside one splitting it by agent.
+
+    A start while already working is ignored (a duplicate); a stop without a start too; a
+    span still open (the ticket is being worked now) is not an interaction yet.
+    """
+    by_ticket: dict[int, list[WorkEvent]] = defaultdict(list)
+    for event in events:
+        by_ticket[event.ticket_id].append(event)
+    found: list[Interaction] = []
+    for ticket_id, ticket_events in by_ticket.items():
+        ticket_events.sort(key=lambda e: e.at)
+        began: datetime | None = None
+        part_start: datetime | None = None
+        agent = ""
+        parts: list[tuple[str, float]] = []
+        for event in ticket_events:
+            if event.kind == "start" and began is None:
+                began = part_start = event.at
+                agent, parts = event.agent, []
+            elif event.kind == "handover" and began is not None and part_start is not None:
+                parts.append((agent, (event.at - part_start).total_seconds()))
+                part_start, agent = event.at, event.agent
+            elif event.kind == "stop" and began is not None and part_start is not None:
+                parts.append((agent, (event.at - part_start).total_seconds()))
+                channel = channels.get(ticket_id, Channel.EMAIL)
+                found.append(Interaction(ticket_id, channel, began, event.at, tuple(parts)))
+                began = part_start = None
+    found.sort(key=lambda i: (i.end, i.ticket_id))
+    return found
+
+
+def average_handle_time(
+    spans: Iterable[Interaction], period: Period, *, phone: bool, agent: str | None = None
+) -> KpiValue:
+    """AHT of interactions that ended in the period; with `agent`, that agent's parts of
+    them (a handed-over call counts for each agent who held it, with the time they held it)."""
+    kpi = Kpi.AVERAGE_HANDLE_TIME_PHONE if phone else Kpi.AVERAGE_HANDLE_TIME_ASYNC
+    total, count = 0.0, 0
+    for span in spans:
+        if (span.channel in SYNC_CHANNELS) is not phone or not period.holds(span.end):
+            continue
+        if agent is None:
+            total += span.seconds
+            count += 1
+            continue
+        held = [seconds for who, seconds in span.parts if who == agent]
+        if held:
+            total += sum(held)
+            count += 1
+    return _mean(kpi, total, count)
+
+
+def first_contact_resolution(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
+    resolved = [t for t in tickets if period.holds(t.first_resolved_at)]
+    first = sum(1 for t in resolved if not t.reopened and not t.handoffs)
+    return _share(Kpi.FIRST_CONTACT_RESOLUTION, first, len(resolved))
+
+
+def _share(kpi: Kpi, part: int, whole: int) -> KpiValue:
+    return KpiValue(kpi, part / whole if whole else None, float(part), whole)
+
+
+def csat(answers: Iterable[SurveyAnswer], period: Period) -> KpiValue:
+    scores = [a.score for a in answers if a.kind == "csat" and period.holds(a.at)]
+    return _share(Kpi.CSAT, sum(1 for s in scores if s >= 4), len(scores))
+
+
+def nps(answers: Iterable[SurveyAnswer], period: Period) -> KpiValue:
+    scores = [a.score for a in answers if a.kind == "nps" and period.holds(a.at)]
+    if not scores:
+        return KpiValue(Kpi.NPS, None, 0.0, 0)
+    net = sum(1 for s in scores if s >= 9) - sum(1 for s in scores if s <= 6)
+    return KpiValue(Kpi.NPS, 100.0 * net / len(scores), float(net), len(scores))
+
+
+def qa_score(reviews: Iterable[ReviewScore], period: Period) -> KpiValue:
+    scores = [r.score for r in reviews if period.holds(r.at)]
+    return _mean(Kpi.QA_SCORE, sum(scores), len(scores))
+
+
+def opened_in(tickets: Iterable[TicketFacts], period: Period) -> list[TicketFacts]:
+    return [t for t in tickets if period.holds(t.created_at)]
+
+
+def sla_breach_rate(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
+    opened = opened_in(tickets, period)
+    return _share(Kpi.SLA_BREACH_RATE, sum(1 for t in opened if t.breached), len(opened))
+
+
+def needs_root_cause_analysis(month_rate: KpiValue) -> bool:
+    """The SOP: a root-cause analysis when the month's breach rate passes 2 %."""
+    return month_rate.value is not None and month_rate.value > RCA_BREACH_RATE
+
+
+ACK_WITHIN = timedelta(hours=1)
+
+
+def priority_acknowledged(
+    tickets: Iterable[TicketFacts], period: Period, now: datetime
+) -> KpiValue:
+    """A P0-P2 ticket still unanswered but younger than 1 h is not judged yet."""
+    judged = acked = 0
+    for t in opened_in(tickets, period):
+        if not t.priority.is_priority_ticket:
+            continue
+        if t.first_response_at is not None and t.first_response_at - t.created_at <= ACK_WITHIN:
+            judged += 1
+            acked += 1
+        elif t.first_response_at is not None or now - t.created_at > ACK_WITHIN:
+            judged += 1
+    return _share(Kpi.PRIORITY_ACK_1H, acked, judged)
+
+
+def escalation_rate(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
+    opened = opened_in(tickets, period)
+    up = sum(1 for t in opened if any(h.to_tier is not Tier.L1 for h in t.handoffs))
+    return _share(Kpi.ESCALATION_RATE, up, len(opened))
+
+
+def l3_involvement(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
+    opened = opened_in(tickets, period)
+    l3 = sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs))
+    return _share(Kpi.L3_INVOLVEMENT, l3, len(opened))
+
+
+def time_to_l2_handoff(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
+    total, count = 0.0, 0
+    for t in tickets:
+        to_l2 = sorted(h.at for h in t.handoffs if h.to_tier is Tier.L2)
+        if to_l2 and period.holds(to_l2[0]):
+            total += (to_l2[0] - t.created_at).total_seconds()
+            count += 1
+    return _mean(Kpi.TIME_TO_L2_HANDOFF, total, count)
+
+
+def schedule_adherence(shifts: Iterable[ShiftFacts], period: Period) -> KpiValue:
+    inside = [s for s in shifts if period.holds(s.started_at) and s.planned_seconds > 0]
+    planned = sum(s.planned_seconds for s in inside)
+    adherent = sum(min(s.adherent_seconds, s.planned_seconds) for s in inside)
+    return KpiValue(
+        Kpi.SCHEDULE_ADHERENCE, adherent / planned if planned else None, adherent, len(inside)
+    )
+
+
+# -- all at once --
+
+
+@dataclass(frozen=True)
+class KpiInputs:
+    tickets: Sequence[TicketFacts] = ()
+    work: Sequence[Interaction] = ()
+    answers: Sequence[SurveyAnswer] = ()
+    reviews: Sequence[ReviewScore] = ()
+    shifts: Sequence[ShiftFacts] = ()
+
+    def for_agent(self, agent: str) -> KpiInputs:
+        """The agent's own share: their tickets (the assignee at the end), their parts of
+        interactions, answers and reviews of their tickets, their shifts."""
+        return KpiInputs(
+            tickets=[t for t in self.tickets if t.agent == agent],
+            work=[w for w in self.work if any(who == agent for who, _ in w.parts)],
+            answers=[a for a in self.answers if a.agent == agent],
+            reviews=[r for r in self.reviews if r.agent == agent],
+            shifts=[s for s in self.shifts if s.agent == agent],
+        )
+
+
+@dataclass(frozen=True)
+class KpiSet:
+    period: Period
+    values: dict[Kpi, KpiValue] = field(default_factory=dict)
+
+    def __getitem__(self, kpi: Kpi) -> KpiValue:
+        return self.values[kpi]
+
+    def below_target(self, kpis: Iterable[Kpi] = AGENT_KPIS) -> list[Kpi]:
+        return [k for k in kpis if self.values[k].met is False]
+
+
+def compute(
+    inputs: KpiInputs,
+    period: Period,
+    now: datetime,
+    policy: SlaPolicy,
+    *,
+    agent: str | None = None,
+) -> KpiSet:
+    """Every KPI for the period; with `agent`, over that agent's share (KpiInputs.for_agent)."""
+    own = inputs if agent is None else inputs.for_agent(agent)
+    values = [
+        first_response_time(own.tickets, period, policy),
+        average_handle_time(own.work, period, phone=True, agent=agent),
+        average_handle_time(own.work, period, phone=False, agent=agent),
+        first_contact_resolution(own.tickets, period),
+        csat(own.answers, period),
+        nps(own.answers, period),
+        qa_score(own.reviews, period),
+        sla_breach_rate(own.tickets, period),
+        priority_acknowledged(own.tickets, period, now),
+        escalation_rate(own.tickets, period),
+        time_to_l2_handoff(own.tickets, period),
+        l3_involvement(own.tickets, period),
+        schedule_adherence(own.shifts, period),
+    ]
+    return KpiSet(period, {v.kpi: v for v in values})
+
+
+def below_two_months_running(
+    this_month: Mapping[str, KpiSet], last_month: Mapping[str, KpiSet]
+) -> dict[str, list[Kpi]]:
+    """Agents below target on the same KPI in both months: the SOP's improvement-plan trigger.
+    A KPI without data in either month does not count against the agent."""
+    found: dict[str, list[Kpi]] = {}
+    for agent, now_set in sorted(this_month.items()):
+        before = last_month.get(agent)
+        if before is None:
+            continue
+        both = [k for k in now_set.below_target() if before.values[k].met is False]
+        if both:
+            found[agent] = both
+    return found
