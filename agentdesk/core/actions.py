@@ -43,6 +43,7 @@ class Action(StrEnum):
     VERIFY = "verify"
     CONFIRM = "confirm"
     CLEAR_LOCK = "clear_lock"
+    RECORD_SURVEY = "record_survey"
 
 
 CLOSED = "the ticket is closed; open a follow-up ticket"
@@ -114,6 +115,12 @@ def status_refusal(action: Action, status: Status) -> str | None:
         if status in (Status.IN_PROGRESS, Status.PENDING):
             return None
         return f"the ticket is {status.label}: the confirmation is taken while it is worked"
+    if action is Action.RECORD_SURVEY:
+        # The survey follows the resolve (the closing macro asks it); a late answer still
+        # lands on the closed ticket.
+        if status in (Status.RESOLVED, Status.CLOSED):
+            return None
+        return f"the ticket is {status.label}: the survey is taken after the resolve"
     return None  # undo_macro (the store says why not), clear_lock (see why_not)
 
 
