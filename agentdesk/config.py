@@ -219,7 +219,13 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
             _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path
         ),
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
-        extra={"sync": dict(doc.get("sync", {}))},
+        extra={
+            "sync": dict(doc.get("sync", {})),
+            # Issue 15: the weekly report's SMTP settings (agentdesk.report_mail checks them)
+            # and the profile's role ("agent", "qa": QA reviews are written by the QA role).
+            "mail": dict(doc.get("mail", {})),
+            "role": _get(doc, config_path, "agent", "role", "agent"),
+        },
     )
 
 

@@ -19,7 +19,7 @@ from typing import Any
 # Every table and key agentdesk reads from a profile's config. [sync] is read by
 # agentdesk.sync.rt.settings when sync starts; its keys are listed here all the same.
 KNOWN_KEYS: dict[str, frozenset[str]] = {
-    "agent": frozenset({"handle"}),
+    "agent": frozenset({"handle", "role"}),
     "sync": frozenset(
         {
             "backend",
@@ -37,6 +37,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "shift": frozenset({"enabled", "folder"}),
     "ui": frozenset({"theme"}),
     "macros": frozenset({"folder", "company", "department"}),
+    # Issue 15: `agentdesk report --mail-to` (password: keyring or $AGENTDESK_SMTP_PASSWORD).
+    "mail": frozenset({"host", "port", "from", "starttls", "user"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -153,3 +153,13 @@ def kpi_overview(
         agents=cards,
         improvement_plans=plans,
     )
+
+
+def record_export(desk: Desk, what: str, detail: str) -> None:
+    """Audit an export of team figures (the report's CSV): who, what, where to, when."""
+    from agentdesk.store.audit import write_export_audit
+
+    with desk.writing("record the export in the audit"), desk.store.write() as connection:
+        write_export_audit(
+            connection, actor=desk.actor.handle, what=what, detail=detail, at=desk.now()
+        )

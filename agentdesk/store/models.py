@@ -28,6 +28,7 @@ __all__ = [
     "Customer",
     "CustomerVerifier",
     "Draft",
+    "ExportAuditRow",
     "HandoffRow",
     "MacroApplication",
     "MacroUsage",
@@ -567,4 +568,13 @@ class QaReviewRow(SQLModel, table=True):
         default=False, sa_type=IntegerFlag, sa_column_kwargs={"server_default": text("0")}
     )
     comment: str = _default("")
+    at: datetime = Field(sa_column=_when())
+
+
+class ExportAuditRow(SQLModel, table=True):
+    __tablename__ = "export_audit"
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str
+    what: str
+    detail: str = _default("")
     at: datetime = Field(sa_column=_when())
