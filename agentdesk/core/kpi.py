@@ -3,8 +3,10 @@ on which clock, and the target. The KPI board, the supervisor's tiles and the we
 all call these; README.md ("KPI definitions") says the same in prose.
 
 Pure: plain inputs (what happened to each ticket, each survey answer, each QA review, each
-shift), a period and `now` passed in. A KPI over nothing is None ("no data"), never 0 or 100 %.
-Periods are half-open UTC intervals [start, end).
+shift), a period and `now` passed in. Handle time per interaction is core.handle_time's, the
+escalation figures core.escalation_metrics'; this module picks the period's share for them.
+A KPI over nothing is None ("no data"), never 0 or 100 %. Periods are half-open UTC
+intervals [start, end).
 """
 
 from __future__ import annotations
@@ -16,10 +18,13 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
+from agentdesk.core import escalation_metrics, handle_time
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.errors import BadInput
+from agentdesk.core.escalation_metrics import Handoff, TicketEscalations
+from agentdesk.core.handle_time import TicketEvent
 from agentdesk.core.sla import Clock, SlaPolicy
-from agentdesk.core.ticket import Channel, Priority, Region, Tier
+from agentdesk.core.ticket import Channel, Priority, Region
 
 # -- periods --
 
@@ -156,8 +161,10 @@ DEFINITIONS: dict[Kpi, Definition] = {
         Definition(
             Kpi.AVERAGE_HANDLE_TIME_PHONE,
             "Average handle time (phone)",
-            "sum of handle time: time worked (In progress) by an agent, to the next stop",
-            "phone interactions that ended in the period (a handover within one is one)",
+            "sum of handle time per interaction (core.handle_time: start of work or the call's "
+            "intake to the first pend, resolve, escalation or handover)",
+            "phone interactions that ended in the period (a handover ends one; the colleague "
+            "who takes the ticket on starts the next)",
             "wall clock",
             Unit.SECONDS,
             300.0,
@@ -166,7 +173,7 @@ DEFINITIONS: dict[Kpi, Definition] = {
         Definition(
             Kpi.AVERAGE_HANDLE_TIME_ASYNC,
             "Average handle time (async)",
-            "sum of handle time: time worked (In progress) by an agent, to the next stop",
+            "sum of handle time per interaction (core.handle_time)",
             "email, chat, social and in-app interactions that ended in the period",
             "wall clock",
             Unit.SECONDS,
@@ -231,7 +238,7 @@ DEFINITIONS: dict[Kpi, Definition] = {
         Definition(
             Kpi.ESCALATION_RATE,
             "Escalation rate",
-            "of those, tickets handed to Level 2 or 3",
+            "of those, tickets handed to a higher tier at least once",
             "tickets opened in the period",
             "none (a count)",
             Unit.SHARE,
@@ -240,7 +247,7 @@ DEFINITIONS: dict[Kpi, Definition] = {
             Kpi.TIME_TO_L2_HANDOFF,
             "Time to L2 handoff",
             "sum of the time from opening to the first handoff to Level 2",
-            "tickets first handed to Level 2 in the period",
+            "tickets opened in the period that were handed to Level 2",
             "24x7 wall clock",
             Unit.SECONDS,
         ),
@@ -292,12 +299,6 @@ def format_value(unit: Unit, value: float | None) -> str:
 
 
 @dataclass(frozen=True)
-class Handoff:
-    to_tier: Tier
-    at: datetime
-
-
-@dataclass(frozen=True)
 class TicketFacts:
     """What happened to one ticket, as the store recorded it."""
 
@@ -320,32 +321,27 @@ class TicketFacts:
 
 
 @dataclass(frozen=True)
-class WorkEvent:
-    """A moment that starts or stops work on a ticket, from the audit trail.
-
-    start: the ticket went In progress (taken, started, back from Pending, reopened);
-    stop: it left In progress (Pending, Resolved); handover: the assignee changed while
-    it was worked (an escalation, a shift handover): the interaction goes on with `agent`.
-    """
+class AuditFact:
+    """One audit row of a ticket, as handle time and its attribution read it."""
 
     ticket_id: int
     at: datetime
-    agent: str
-    kind: str
+    actor: str
+    action: str
+    field: str = ""
+    new_value: str | None = None
 
 
 @dataclass(frozen=True)
 class Interaction:
+    """A finished interaction (core.handle_time's), with the ticket and the agent on it."""
+
     ticket_id: int
     channel: Channel
+    agent: str
     start: datetime
     end: datetime
-    parts: tuple[tuple[str, float], ...]
-    """(agent, seconds) in order: a handed-over interaction has one part per agent."""
-
-    @property
-    def seconds(self) -> float:
-        return (self.end - self.start).total_seconds()
+    seconds: float
 
 
 @dataclass(frozen=True)
@@ -415,62 +411,99 @@ def first_response_time(
     return _mean(Kpi.FIRST_RESPONSE_TIME, total, count)
 
 
-def interactions(events: Iterable[WorkEvent], channels: Mapping[int, Channel]) -> list[Interaction]:
-    """Work spans per ticket: start -> stop, a handover inside one splitting it by agent.
+# Actions that hand a ticket being worked to someone else without moving its status: the
+# one who takes it on continues working it, which starts their interaction there.
+_HANDING_ON = frozenset({"escalate", "handover"})
 
-    A start while already working is ignored (a duplicate); a stop without a start too; a
-    span still open (the ticket is being worked now) is not an interaction yet.
+
+def interactions(
+    rows: Iterable[AuditFact],
+    channels: Mapping[int, Channel],
+    agents: Mapping[str, str],
+    now: datetime,
+) -> list[Interaction]:
+    """Every finished interaction of the tickets, oldest end first, each with its agent: the
+    assignee when it started (agents maps an assignee id to a handle), else who started it.
+
+    core.handle_time ends an interaction at an escalation or handover; when the ticket stays
+    In progress, the colleague it went to starts the next one at that moment (the handed-over
+    call is two interactions, one per agent, and no minute of it is lost).
     """
-    by_ticket: dict[int, list[WorkEvent]] = defaultdict(list)
-    for event in events:
-        by_ticket[event.ticket_id].append(event)
+    by_ticket: dict[int, list[AuditFact]] = defaultdict(list)
+    for row in rows:
+        by_ticket[row.ticket_id].append(row)
     found: list[Interaction] = []
-    for ticket_id, ticket_events in by_ticket.items():
-        ticket_events.sort(key=lambda e: e.at)
-        began: datetime | None = None
-        part_start: datetime | None = None
-        agent = ""
-        parts: list[tuple[str, float]] = []
-        for event in ticket_events:
-            if event.kind == "start" and began is None:
-                began = part_start = event.at
-                agent, parts = event.agent, []
-            elif event.kind == "handover" and began is not None and part_start is not None:
-                parts.append((agent, (event.at - part_start).total_seconds()))
-                part_start, agent = event.at, event.agent
-            elif event.kind == "stop" and began is not None and part_start is not None:
-                parts.append((agent, (event.at - part_start).total_seconds()))
-                channel = channels.get(ticket_id, Channel.EMAIL)
-                found.append(Interaction(ticket_id, channel, began, event.at, tuple(parts)))
-                began = part_start = None
+    for ticket_id, ticket_rows in by_ticket.items():
+        ticket_rows.sort(key=lambda r: r.at)
+        channel = channels.get(ticket_id, Channel.EMAIL)
+        events: list[TicketEvent] = []
+        owner_at: list[tuple[datetime, str]] = []
+        for row in ticket_rows:
+            events.append(TicketEvent(row.at, row.action, row.field, row.new_value))
+            if row.field == "assignee_id" and row.new_value:
+                owner_at.append((row.at, agents.get(row.new_value, row.new_value)))
+            elif row.field == "status" and row.new_value == "in_progress" and not owner_at:
+                owner_at.append((row.at, row.actor))
+        # The hand-ons: they need the status as it stood at that moment.
+        status = ""
+        extra: list[TicketEvent] = []
+        for row in ticket_rows:
+            if row.field == "status" and row.new_value is not None:
+                status = row.new_value
+            elif row.action in _HANDING_ON and status == "in_progress":
+                extra.append(TicketEvent(row.at, "continue", "status", "in_progress"))
+        # Stable sort: at the same moment the handover's end comes before the continuation.
+        timeline = sorted([*events, *dedupe_continuations(extra)], key=lambda e: e.at)
+        for spell in handle_time.interactions(timeline, channel=channel, now=now):
+            if spell.ended_at is None:
+                continue  # still running: not a handle time yet
+            agent = _owner(owner_at, spell.started_at)
+            found.append(
+                Interaction(
+                    ticket_id, channel, agent, spell.started_at, spell.ended_at, spell.seconds
+                )
+            )
     found.sort(key=lambda i: (i.end, i.ticket_id))
     return found
+
+
+def dedupe_continuations(events: list[TicketEvent]) -> list[TicketEvent]:
+    """One continuation per moment (an escalation writes one audit row per field)."""
+    seen: set[datetime] = set()
+    kept = []
+    for event in events:
+        if event.at not in seen:
+            seen.add(event.at)
+            kept.append(event)
+    return kept
+
+
+def _owner(owner_at: list[tuple[datetime, str]], at: datetime) -> str:
+    """Who held the ticket at `at`: the latest assignment at or before it."""
+    held = [who for when, who in owner_at if when <= at]
+    if held:
+        return held[-1]
+    return owner_at[0][1] if owner_at else ""
 
 
 def average_handle_time(
     spans: Iterable[Interaction], period: Period, *, phone: bool, agent: str | None = None
 ) -> KpiValue:
-    """AHT of interactions that ended in the period; with `agent`, that agent's parts of
-    them (a handed-over call counts for each agent who held it, with the time they held it)."""
+    """AHT of the interactions that ended in the period (with `agent`, theirs)."""
     kpi = Kpi.AVERAGE_HANDLE_TIME_PHONE if phone else Kpi.AVERAGE_HANDLE_TIME_ASYNC
-    total, count = 0.0, 0
-    for span in spans:
-        if (span.channel in SYNC_CHANNELS) is not phone or not period.holds(span.end):
-            continue
-        if agent is None:
-            total += span.seconds
-            count += 1
-            continue
-        held = [seconds for who, seconds in span.parts if who == agent]
-        if held:
-            total += sum(held)
-            count += 1
-    return _mean(kpi, total, count)
+    chosen = [
+        span
+        for span in spans
+        if (span.channel in SYNC_CHANNELS) is phone
+        and period.holds(span.end)
+        and (agent is None or span.agent == agent)
+    ]
+    return _mean(kpi, float(sum(s.seconds for s in chosen)), len(chosen))
 
 
 def first_contact_resolution(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
     resolved = [t for t in tickets if period.holds(t.first_resolved_at)]
-    first = sum(1 for t in resolved if not t.reopened and not t.handoffs)
+    first = sum(1 for t in resolved if not t.reopened and not _escalated(t))
     return _share(Kpi.FIRST_CONTACT_RESOLUTION, first, len(resolved))
 
 
@@ -529,26 +562,35 @@ def priority_acknowledged(
     return _share(Kpi.PRIORITY_ACK_1H, acked, judged)
 
 
+def _escalated(ticket: TicketFacts) -> bool:
+    return escalation_metrics.escalation_rate([_escalations(ticket)]) == 1.0
+
+
+def _escalations(ticket: TicketFacts) -> TicketEscalations:
+    return TicketEscalations(ticket.id, ticket.handoffs)
+
+
 def escalation_rate(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
-    opened = opened_in(tickets, period)
-    up = sum(1 for t in opened if any(h.to_tier is not Tier.L1 for h in t.handoffs))
-    return _share(Kpi.ESCALATION_RATE, up, len(opened))
+    opened = [_escalations(t) for t in opened_in(tickets, period)]
+    rate = escalation_metrics.escalation_rate(opened)
+    return KpiValue(Kpi.ESCALATION_RATE, rate, round((rate or 0.0) * len(opened)), len(opened))
 
 
 def l3_involvement(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
-    opened = opened_in(tickets, period)
-    l3 = sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs))
-    return _share(Kpi.L3_INVOLVEMENT, l3, len(opened))
+    opened = [_escalations(t) for t in opened_in(tickets, period)]
+    percent = escalation_metrics.l3_involvement(opened)
+    share = None if percent is None else percent / 100
+    return KpiValue(Kpi.L3_INVOLVEMENT, share, round((share or 0.0) * len(opened)), len(opened))
 
 
 def time_to_l2_handoff(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
-    total, count = 0.0, 0
-    for t in tickets:
-        to_l2 = sorted(h.at for h in t.handoffs if h.to_tier is Tier.L2)
-        if to_l2 and period.holds(to_l2[0]):
-            total += (to_l2[0] - t.created_at).total_seconds()
-            count += 1
-    return _mean(Kpi.TIME_TO_L2_HANDOFF, total, count)
+    durations = escalation_metrics.time_to_l2_handoff(
+        [_escalations(t) for t in opened_in(tickets, period)]
+    )
+    if durations is None:
+        return KpiValue(Kpi.TIME_TO_L2_HANDOFF, None, 0.0, 0)
+    seconds = durations.mean.total_seconds()
+    return KpiValue(Kpi.TIME_TO_L2_HANDOFF, seconds, seconds * durations.count, durations.count)
 
 
 def schedule_adherence(shifts: Iterable[ShiftFacts], period: Period) -> KpiValue:
@@ -572,11 +614,11 @@ class KpiInputs:
     shifts: Sequence[ShiftFacts] = ()
 
     def for_agent(self, agent: str) -> KpiInputs:
-        """The agent's own share: their tickets (the assignee at the end), their parts of
+        """The agent's own share: their tickets (the assignee at the end), their
         interactions, answers and reviews of their tickets, their shifts."""
         return KpiInputs(
             tickets=[t for t in self.tickets if t.agent == agent],
-            work=[w for w in self.work if any(who == agent for who, _ in w.parts)],
+            work=[w for w in self.work if w.agent == agent],
             answers=[a for a in self.answers if a.agent == agent],
             reviews=[r for r in self.reviews if r.agent == agent],
             shifts=[s for s in self.shifts if s.agent == agent],

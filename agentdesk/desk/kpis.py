@@ -13,6 +13,7 @@ from datetime import datetime, timedelta
 from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts
 from agentdesk.core.shift import Interval, PlannedShift, Presence, adherent_time
+from agentdesk.core.ticket import Tier
 from agentdesk.desk.base import Desk
 
 TREND_PERIODS = 8
@@ -89,7 +90,7 @@ def kpi_overview(
         shift_rows = read_shifts(connection, since, until)
     inputs = KpiInputs(
         tickets=facts.tickets,
-        work=kpi.interactions(facts.events, facts.channels),
+        work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
         answers=facts.answers,
         reviews=facts.reviews,
         shifts=_shift_facts(list(shift_rows), now),
@@ -120,8 +121,8 @@ def kpi_overview(
         if period.holds(due):
             heatmap[due.weekday()][due.hour] += 1
     escalations = {
-        "to Level 2": sum(1 for t in opened if any(h.to_tier.value == "L2" for h in t.handoffs)),
-        "to Level 3": sum(1 for t in opened if any(h.to_tier.value == "L3" for h in t.handoffs)),
+        "to Level 2": sum(1 for t in opened if any(h.to_tier is Tier.L2 for h in t.handoffs)),
+        "to Level 3": sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs)),
     }
     handles = sorted({t.agent for t in facts.tickets if t.agent} | {s.agent for s in inputs.shifts})
     if agent is not None:

@@ -16,13 +16,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.kpi import (
-    Handoff,
-    ReviewScore,
-    SurveyAnswer,
-    TicketFacts,
-    WorkEvent,
-)
+from agentdesk.core.escalation_metrics import Handoff
+from agentdesk.core.kpi import AuditFact, ReviewScore, SurveyAnswer, TicketFacts
 from agentdesk.core.ticket import Channel, Priority, Region, Tier
 from agentdesk.store.stamps import from_db, to_db
 
@@ -34,53 +29,68 @@ def _at(value: str | None) -> datetime | None:
 @dataclass(frozen=True)
 class StoreFacts:
     tickets: list[TicketFacts]
-    events: list[WorkEvent]
+    audit: list[AuditFact]
+    """The rows handle time reads (core.kpi.interactions)."""
     channels: dict[int, Channel]
     answers: list[SurveyAnswer]
     reviews: list[ReviewScore]
     breach_moments: list[datetime]
     """When each recorded breach fell due (the heatmap), in the range."""
-    agents: dict[int, str]
+    agents: dict[str, str]
+    """Assignee id (as the audit writes it) -> handle."""
 
 
 def read_facts(connection: Connection, since: datetime, until: datetime) -> StoreFacts:
     """Tickets opened in [since, until), and the audit, surveys and reviews on them."""
     agents = {
-        int(r.id): str(r.handle) for r in connection.execute(text("SELECT id, handle FROM agents"))
+        str(r.id): str(r.handle) for r in connection.execute(text("SELECT id, handle FROM agents"))
     }
     window = {"a": to_db(since), "b": to_db(until)}
+    created: dict[int, datetime] = {
+        int(r.id): from_db(r.created_at)
+        for r in connection.execute(
+            text("SELECT id, created_at FROM tickets WHERE created_at >= :a AND created_at < :b"),
+            window,
+        )
+    }
     tier_moves: dict[int, list[Handoff]] = defaultdict(list)
     reopened: set[int] = set()
     first_resolved: dict[int, datetime] = {}
-    events: list[WorkEvent] = []
+    facts: list[AuditFact] = []
     audit = connection.execute(
         text(
-            "SELECT a.ticket_id, a.actor, a.field, a.old_value, a.new_value, a.at "
+            "SELECT a.ticket_id, a.actor, a.action, a.field, a.old_value, a.new_value, a.at "
             "FROM audit a JOIN tickets t ON t.id = a.ticket_id "
             "WHERE t.created_at >= :a AND t.created_at < :b "
-            "AND a.field IN ('status', 'tier', 'assignee_id') ORDER BY a.ticket_id, a.at, a.id"
+            "AND (a.field IN ('status', 'tier', 'assignee_id') "
+            "OR a.action IN ('create', 'escalate', 'shift_end')) ORDER BY a.ticket_id, a.at, a.id"
         ),
         window,
     )
-    working: dict[int, bool] = {}
     for row in audit:
         ticket_id, at = int(row.ticket_id), from_db(row.at)
+        facts.append(
+            AuditFact(ticket_id, at, str(row.actor), str(row.action), str(row.field), row.new_value)
+        )
         if row.field == "status":
-            if row.new_value == "in_progress" and not working.get(ticket_id):
-                working[ticket_id] = True
-                events.append(WorkEvent(ticket_id, at, str(row.actor), "start"))
-            elif row.old_value == "in_progress" and working.get(ticket_id):
-                working[ticket_id] = False
-                events.append(WorkEvent(ticket_id, at, str(row.actor), "stop"))
             if row.new_value == "resolved":
                 first_resolved.setdefault(ticket_id, at)
             if row.old_value in ("resolved", "closed") and row.new_value != "closed":
                 reopened.add(ticket_id)
-        elif row.field == "tier" and row.new_value in ("L2", "L3"):
-            tier_moves[ticket_id].append(Handoff(Tier(row.new_value), at))
-        elif row.field == "assignee_id" and working.get(ticket_id) and row.new_value:
-            handle = agents.get(int(row.new_value), str(row.new_value))
-            events.append(WorkEvent(ticket_id, at, handle, "handover"))
+        elif (
+            row.field == "tier"
+            and row.new_value in ("L2", "L3")
+            and row.old_value
+            in (
+                "L1",
+                "L2",
+                "L3",
+            )
+        ):
+            seconds = int((at - created[ticket_id]).total_seconds())
+            tier_moves[ticket_id].append(
+                Handoff(Tier(row.old_value), Tier(row.new_value), max(0, seconds))
+            )
     breached = {
         int(r.ticket_id)
         for r in connection.execute(
@@ -104,7 +114,7 @@ def read_facts(connection: Connection, since: datetime, until: datetime) -> Stor
     )
     for r in rows:
         ticket_id = int(r.id)
-        agent = None if r.assignee_id is None else agents.get(int(r.assignee_id))
+        agent = None if r.assignee_id is None else agents.get(str(r.assignee_id))
         owner[ticket_id] = agent
         channel = Channel(r.channel) if r.channel in Channel.__members__.values() else Channel.EMAIL
         channels[ticket_id] = channel
@@ -156,7 +166,7 @@ def read_facts(connection: Connection, since: datetime, until: datetime) -> Stor
             text("SELECT due_at FROM sla_breaches WHERE due_at >= :a AND due_at < :b"), window
         )
     ]
-    return StoreFacts(tickets, events, channels, answers, reviews, breach_moments, agents)
+    return StoreFacts(tickets, facts, channels, answers, reviews, breach_moments, agents)
 
 
 @dataclass(frozen=True)

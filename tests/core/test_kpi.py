@@ -8,15 +8,15 @@ import pytest
 
 from agentdesk.core import kpi
 from agentdesk.core.errors import BadInput
+from agentdesk.core.escalation_metrics import Handoff
 from agentdesk.core.kpi import (
-    Handoff,
+    AuditFact,
     Kpi,
     KpiInputs,
     ReviewScore,
     ShiftFacts,
     SurveyAnswer,
     TicketFacts,
-    WorkEvent,
 )
 from agentdesk.core.sla import SlaTicket, breaches
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
@@ -114,7 +114,7 @@ def test_first_contact_resolution_reopened_and_escalated_are_not() -> None:
         ticket(1, first_resolved_at=resolved),
         ticket(2, first_resolved_at=resolved),
         ticket(3, first_resolved_at=resolved, reopened=True),
-        ticket(4, first_resolved_at=resolved, handoffs=(Handoff(Tier.L2, MON + H),)),
+        ticket(4, first_resolved_at=resolved, handoffs=(Handoff(Tier.L1, Tier.L2, 3600),)),
         ticket(5),  # not resolved: not in the denominator
         ticket(6, first_resolved_at=WEEK.end + H),  # resolved next week
     ]
@@ -137,39 +137,52 @@ def test_csat_and_nps_with_missing_surveys() -> None:
     assert kpi.nps(only_promoters, WEEK).met is True
 
 
-def test_aht_a_call_handed_over_mid_interaction_is_one_interaction() -> None:
-    events = [
-        # Call 1: Amara 4 min, hands over to Bo (L2), who takes 6 more: one 600 s call.
-        WorkEvent(1, MON, "amara", "start"),
-        WorkEvent(1, MON + 4 * M, "bo", "handover"),
-        WorkEvent(1, MON + 10 * M, "bo", "stop"),
-        # Call 2: Amara 200 s.
-        WorkEvent(2, MON, "amara", "start"),
-        WorkEvent(2, MON + timedelta(seconds=200), "amara", "stop"),
+def _status(ticket_id: int, at: datetime, actor: str, new: str, action: str = "x") -> AuditFact:
+    return AuditFact(ticket_id, at, actor, action, "status", new)
+
+
+def test_aht_a_call_handed_over_mid_interaction_counts_each_agent_s_part() -> None:
+    sec = timedelta(seconds=1)
+    rows = [
+        # Call 1: Amara takes it, escalates after 4 min to Bo (L2), who resolves 6 min later.
+        AuditFact(1, MON, "amara", "take", "assignee_id", "1"),
+        _status(1, MON, "amara", "in_progress", "take"),
+        AuditFact(1, MON + 4 * M, "amara", "escalate", "tier", "L2"),
+        AuditFact(1, MON + 4 * M, "amara", "escalate", "assignee_id", "2"),
+        AuditFact(1, MON + 4 * M, "amara", "escalate", "reason", "billing"),
+        _status(1, MON + 10 * M, "bo", "resolved", "resolve"),
+        # Call 2: Amara, 200 s.
+        AuditFact(2, MON, "amara", "take", "assignee_id", "1"),
+        _status(2, MON, "amara", "in_progress"),
+        _status(2, MON + 200 * sec, "amara", "resolved"),
         # Email 3: two spells of work around a Pending: 10 min and 20 min.
-        WorkEvent(3, MON, "amara", "start"),
-        WorkEvent(3, MON + 10 * M, "amara", "stop"),
-        WorkEvent(3, MON + 5 * H, "amara", "start"),
-        WorkEvent(3, MON + 5 * H + 20 * M, "amara", "stop"),
-        # Call 4: still being worked: not an interaction yet.
-        WorkEvent(4, MON, "amara", "start"),
+        AuditFact(3, MON, "amara", "assign", "assignee_id", "1"),
+        _status(3, MON, "amara", "in_progress"),
+        _status(3, MON + 10 * M, "amara", "pending"),
+        _status(3, MON + 5 * H, "system", "in_progress"),
+        _status(3, MON + 5 * H + 20 * M, "amara", "resolved"),
+        # Call 4: being worked now: not a handle time yet.
+        _status(4, MON, "amara", "in_progress"),
     ]
     channels = {1: Channel.PHONE, 2: Channel.PHONE, 3: Channel.EMAIL, 4: Channel.PHONE}
-    spans = kpi.interactions(events, channels)
-    assert [(s.ticket_id, s.seconds) for s in spans] == [
-        (2, 200.0),
-        (1, 600.0),
-        (3, 600.0),
-        (3, 1200.0),
+    spans = kpi.interactions(rows, channels, {"1": "amara", "2": "bo"}, NOW)
+    assert [(s.ticket_id, s.agent, s.seconds) for s in spans] == [
+        (2, "amara", 200),
+        (1, "amara", 240),
+        (1, "bo", 360),
+        (3, "amara", 600),
+        (3, "amara", 1200),
     ]
-    assert spans[1].parts == (("amara", 240.0), ("bo", 360.0))
     phone = kpi.average_handle_time(spans, WEEK, phone=True)
-    assert (phone.value, phone.denominator) == (400.0, 2)
-    assert phone.met is False  # 400 s > 300 s
+    # Three phone interactions: 200 + 240 + 360 s; no minute of the handed-over call lost.
+    assert (phone.value, phone.numerator, phone.denominator) == (800 / 3, 800, 3)
+    assert phone.met is True  # 267 s <= 300 s
     assert kpi.average_handle_time(spans, WEEK, phone=False).value == 900.0
+    assert kpi.average_handle_time(spans, WEEK, phone=False).met is True  # 15 min <= 20
     # Each agent is judged on the time they held it.
     assert kpi.average_handle_time(spans, WEEK, phone=True, agent="amara").value == 220.0
-    assert kpi.average_handle_time(spans, WEEK, phone=True, agent="bo").value == 360.0
+    bo = kpi.average_handle_time(spans, WEEK, phone=True, agent="bo")
+    assert (bo.value, bo.met) == (360.0, False)
 
 
 def test_priority_acknowledged_within_the_hour() -> None:
@@ -190,15 +203,27 @@ def test_priority_acknowledged_within_the_hour() -> None:
 
 def test_escalation_rate_l2_handoff_time_and_l3_involvement() -> None:
     tickets = [
-        ticket(1, handoffs=(Handoff(Tier.L2, MON + 30 * M),)),
-        ticket(2, handoffs=(Handoff(Tier.L2, MON + 90 * M), Handoff(Tier.L3, MON + 5 * H))),
-        ticket(3, handoffs=(Handoff(Tier.L3, MON + H),)),
+        ticket(1, handoffs=(Handoff(Tier.L1, Tier.L2, 30 * 60),)),
+        ticket(
+            2, handoffs=(Handoff(Tier.L1, Tier.L2, 90 * 60), Handoff(Tier.L2, Tier.L3, 5 * 3600))
+        ),
+        ticket(3, handoffs=(Handoff(Tier.L1, Tier.L3, 3600),)),
         ticket(4),
+        ticket(5, created_at=WEEK.end, handoffs=(Handoff(Tier.L1, Tier.L2, 60),)),  # next week
     ]
-    assert kpi.escalation_rate(tickets, WEEK).value == 0.75
-    assert kpi.l3_involvement(tickets, WEEK).value == 0.5
+    rate = kpi.escalation_rate(tickets, WEEK)
+    assert (rate.value, rate.numerator, rate.denominator) == (0.75, 3, 4)
+    l3 = kpi.l3_involvement(tickets, WEEK)
+    assert (l3.value, l3.numerator) == (0.5, 2)
     l2 = kpi.time_to_l2_handoff(tickets, WEEK)
     assert (l2.value, l2.denominator) == (3600.0, 2)  # (30 + 90) / 2 minutes
+    # Escalated is not a first contact resolution.
+    assert (
+        kpi.first_contact_resolution(
+            [ticket(1, first_resolved_at=MON + H, handoffs=(Handoff(Tier.L1, Tier.L2, 60),))], WEEK
+        ).value
+        == 0.0
+    )
 
 
 def test_qa_score_and_schedule_adherence() -> None:
