@@ -142,9 +142,21 @@ REVIEW_HEADER = "[agentdesk QA review]"
 
 
 def review_body(
-    rubric: Rubric, agent: str, month: str, marks: Mapping[str, bool], comment: str, score: float
+    rubric: Rubric,
+    agent: str,
+    month: str,
+    marks: Mapping[str, bool],
+    comment: str,
+    result: ReviewResult,
 ) -> str:
-    lines = [REVIEW_HEADER, f"agent: {agent}", f"month: {month}", f"score: {score * 100:.0f}%"]
+    lines = [
+        REVIEW_HEADER,
+        f"agent: {agent}",
+        f"month: {month}",
+        f"score: {result.score * 100:.0f}%",
+    ]
+    if result.critical_failed:
+        lines.append(f"critical failed: {', '.join(result.critical_failed)}")
     lines += [f"{i.key}: {'yes' if marks[i.key] else 'no'}" for i in rubric.items]
     if comment.strip():
         lines.append(f"comment: {' '.join(comment.split())}")
@@ -157,6 +169,9 @@ class ParsedReview:
     month: str
     marks: dict[str, bool]
     comment: str
+    score: float
+    """0..1, as the reviewer's agentdesk scored it."""
+    critical_failed: tuple[str, ...] = ()
 
 
 def parse_review_body(body: str) -> ParsedReview | None:
@@ -170,9 +185,21 @@ def parse_review_body(body: str) -> ParsedReview | None:
         if sep:
             fields[key.strip()] = value.strip()
     agent, month = fields.pop("agent", ""), fields.pop("month", "")
-    fields.pop("score", None)
+    shown = fields.pop("score", "").rstrip("%").strip()
+    critical = tuple(c.strip() for c in fields.pop("critical failed", "").split(",") if c.strip())
     comment = fields.pop("comment", "")
     marks = {k: v.lower() == "yes" for k, v in fields.items() if v.lower() in ("yes", "no")}
-    if not agent or not month or not marks:
+    if not agent or not month or not marks or not shown.isdigit() or int(shown) > 100:
         return None
-    return ParsedReview(agent, month, marks, comment)
+    return ParsedReview(agent, month, marks, comment, int(shown) / 100, critical)
+
+
+QA_ROLE = "qa"
+
+
+def review_refusal(role: str) -> str | None:
+    """Scoring is a write of the QA role's: an agent does not score their own work, and a
+    supervisor's monitoring desk writes nothing."""
+    if role != QA_ROLE:
+        return f'QA reviews are recorded by the QA role (this profile\'s role is "{role}")'
+    return None

@@ -12,6 +12,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from agentdesk.store.qa import recognise_pulled_review
 from agentdesk.store.surveys import recognise_pulled_answer
 from agentdesk.store.types import to_db
 
@@ -119,6 +120,11 @@ class HistoryRows:
                 },
             ).scalar_one()
         )
+        if message.kind == "internal_note":
+            # A colleague's QA review travels as an internal comment (issue 15).
+            recognise_pulled_review(
+                self.connection, message.ticket_id, message.body, message.author, message.created_at
+            )
         if message.kind == "customer":
             # A reply to the closing survey that is a plain score is the answer (issue 15).
             recognise_pulled_answer(

@@ -12,7 +12,7 @@ import pytest
 
 from agentdesk.core.errors import ReadOnly, Refused
 from agentdesk.core.shift import Presence
-from agentdesk.desk import Desk, conflicts, sync_status
+from agentdesk.desk import Desk, conflicts, kpis, qa, surveys, sync_status
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
@@ -67,6 +67,15 @@ def _shift_then(call: Callable[[Desk], object]) -> Callable[[Desk], object]:
     return both
 
 
+def _as_qa(desk: Desk) -> object:
+    """Issue 15: reviews are the QA role's writes."""
+    from dataclasses import replace
+
+    desk.session.settings = replace(desk.session.settings, extra={"role": "qa"})
+    marks = dict.fromkeys(qa.rubric(desk).keys, True)
+    return qa.record_review(desk, 3, marks, "fine")
+
+
 WRITES: dict[str, Callable[[Desk], object]] = {
     "shift.start_shift": desk_shift.start_shift,
     "shift.tick": _shift_then(lambda desk: desk_shift.tick(desk, "tools")),
@@ -102,6 +111,9 @@ WRITES: dict[str, Callable[[Desk], object]] = {
     "sync_status.sync_once": _sync_once,
     "sync_status.resume_sync": _resume_sync,
     "sync_status.keep_syncing": _keep_syncing,
+    "surveys.record_survey": lambda desk: surveys.record_survey(desk, 4, "csat", 5),
+    "qa.record_review": _as_qa,
+    "kpis.record_export": lambda desk: kpis.record_export(desk, "weekly report csv", "test"),
 }
 # auto_close writes only when a resolved ticket's window is over: refused all the same.
 REFUSED_ONLY: dict[str, Callable[[Desk], object]] = {"session.auto_close": auto_close}
