@@ -128,6 +128,10 @@ class Definition:
     target: float | None = None
     at_least: bool = True
     """True: the target is a floor (FCR >= 75 %); False: a ceiling (AHT <= 300 s)."""
+    short: str = ""
+    """The tile's title (the board has 26 columns a tile)."""
+    counts: str = "tickets"
+    """What the denominator counts."""
 
     def met(self, value: float | None) -> bool | None:
         if value is None or self.target is None:
@@ -157,6 +161,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "the ticket's first-response SLA clock: business hours for P3-P4, 24x7 for P0-P2; "
             "Pending time excluded",
             Unit.SECONDS,
+            short="First response time",
+            counts="first replies",
         ),
         Definition(
             Kpi.AVERAGE_HANDLE_TIME_PHONE,
@@ -169,6 +175,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             Unit.SECONDS,
             300.0,
             at_least=False,
+            short="AHT phone",
+            counts="calls",
         ),
         Definition(
             Kpi.AVERAGE_HANDLE_TIME_ASYNC,
@@ -179,6 +187,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             Unit.SECONDS,
             1200.0,
             at_least=False,
+            short="AHT async",
+            counts="interactions",
         ),
         Definition(
             Kpi.FIRST_CONTACT_RESOLUTION,
@@ -188,6 +198,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "none (a count)",
             Unit.SHARE,
             0.75,
+            short="FCR",
+            counts="resolved",
         ),
         Definition(
             Kpi.CSAT,
@@ -197,6 +209,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "none (a count)",
             Unit.SHARE,
             0.85,
+            short="CSAT",
+            counts="answers",
         ),
         Definition(
             Kpi.NPS,
@@ -206,6 +220,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "none (a count)",
             Unit.SCORE,
             30.0,
+            short="NPS",
+            counts="answers",
         ),
         Definition(
             Kpi.QA_SCORE,
@@ -215,6 +231,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "none (a count)",
             Unit.SHARE,
             0.90,
+            short="QA score",
+            counts="reviews",
         ),
         Definition(
             Kpi.SLA_BREACH_RATE,
@@ -225,6 +243,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             Unit.SHARE,
             RCA_BREACH_RATE,
             at_least=False,
+            short="SLA breach rate",
+            counts="opened",
         ),
         Definition(
             Kpi.PRIORITY_ACK_1H,
@@ -234,6 +254,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "24x7 wall clock",
             Unit.SHARE,
             0.90,
+            short="Priority ack within 1 h",
+            counts="P0-P2",
         ),
         Definition(
             Kpi.ESCALATION_RATE,
@@ -242,6 +264,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "tickets opened in the period",
             "none (a count)",
             Unit.SHARE,
+            short="Escalation rate",
+            counts="opened",
         ),
         Definition(
             Kpi.TIME_TO_L2_HANDOFF,
@@ -250,6 +274,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "tickets opened in the period that were handed to Level 2",
             "24x7 wall clock",
             Unit.SECONDS,
+            short="Time to L2 handoff",
+            counts="handed to L2",
         ),
         Definition(
             Kpi.L3_INVOLVEMENT,
@@ -258,6 +284,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "tickets opened in the period",
             "none (a count)",
             Unit.SHARE,
+            short="L3 involvement",
+            counts="opened",
         ),
         Definition(
             Kpi.SCHEDULE_ADHERENCE,
@@ -267,6 +295,8 @@ DEFINITIONS: dict[Kpi, Definition] = {
             "wall clock",
             Unit.SHARE,
             0.92,
+            short="Schedule adherence",
+            counts="shifts",
         ),
     )
 }

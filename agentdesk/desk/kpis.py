@@ -59,6 +59,8 @@ def _shift_facts(rows: list[object], now: datetime) -> list[ShiftFacts]:
         if row.planned_start is None or row.planned_end is None:
             continue
         plan = PlannedShift(row.planned_start, row.planned_end, tuple(row.planned_breaks))
+        if row.ended_at is None and now < plan.end:
+            continue  # still running (or not begun): judged when it is over
         intervals = [Interval(Presence(state), a, b) for state, a, b in row.presence]
         at = min(now, row.ended_at or now, plan.end)
         found.append(

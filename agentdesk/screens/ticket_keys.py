@@ -188,6 +188,17 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         rank=0,
         key_display="L",
     ),
+    # Issue 15: after the resolve, the phone agent records the caller's survey answer.
+    TicketKey(
+        "S",
+        "record_survey",
+        "Survey",
+        "Record the caller's survey answer",
+        "CSAT 1-5 or NPS 0-10, after the resolve",
+        "ticket.record_survey",
+        rank=4,
+        key_display="S",
+    ),
     TicketKey(
         "1",
         "show_tab('tab-conversation')",
