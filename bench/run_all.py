@@ -16,6 +16,7 @@ for script in (
     "bench_queue.py",
     "bench_ticket.py",
     "bench_macros.py",
+    "bench_report.py",
     "bench_sync.py",
 ):
     print(f"\n# {script}", flush=True)
