@@ -23,7 +23,7 @@ from agentdesk.store.engine import open_store
 from agentdesk.weekly_report import render
 
 WEEK = "2026-W47"  # the last whole week before the bench store's "now" (Mon 23 Nov)
-RUNS = 5
+RUNS = 3
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
 
@@ -348,6 +348,8 @@ class TicketFacts:
     pauses: tuple[Pause, ...] = ()
     product_area: str = ""
     issue_type: str = ""
+    first_response_seconds: float | None = None
+    """Filled by with_response_seconds; None: first_response_time works it out."""
 
 
 @dataclass(frozen=True)
@@ -434,11 +436,28 @@ def first_response_time(
     for t in tickets:
         if not period.holds(t.first_response_at):
             continue
-        assert t.first_response_at is not None
-        calendar = policy.calendar_for(t.priority, t.region, Clock.FIRST_RESPONSE)
-        total += calendar.seconds_between(t.created_at, t.first_response_at, t.pauses)
+        seconds = t.first_response_seconds
+        total += response_seconds(t, policy) if seconds is None else seconds
         count += 1
     return _mean(Kpi.FIRST_RESPONSE_TIME, total, count)
+
+
+def response_seconds(ticket: TicketFacts, policy: SlaPolicy) -> float:
+    """The first response time of one answered ticket, on its first-response SLA clock."""
+    assert ticket.first_response_at is not None
+    calendar = policy.calendar_for(ticket.priority, ticket.region, Clock.FIRST_RESPONSE)
+    return calendar.seconds_between(ticket.created_at, ticket.first_response_at, ticket.pauses)
+
+
+def with_response_seconds(tickets: Iterable[TicketFacts], policy: SlaPolicy) -> list[TicketFacts]:
+    """The tickets with their first response time worked out once (a report computes the
+    KPI for many periods and agents; business-hours arithmetic is the costly part)."""
+    return [
+        t
+        if t.first_response_at is None or t.first_response_seconds is not None
+        else replace(t, first_response_seconds=response_seconds(t, policy))
+        for t in tickets
+    ]
 
 
 # Actions that hand a ticket being worked to someone else without moving its status: the
@@ -593,7 +612,10 @@ def priority_acknowledged(
 
 
 def _escalated(ticket: TicketFacts) -> bool:
-    return escalation_metrics.escalation_rate([_escalations(ticket)]) == 1.0
+    """Handed to a higher tier at least once (escalation_metrics' rule, for one ticket)."""
+    return bool(ticket.handoffs) and (
+        escalation_metrics.escalation_rate([_escalations(ticket)]) == 1.0
+    )
 
 
 def _escalations(ticket: TicketFacts) -> TicketEscalations:
@@ -646,13 +668,25 @@ class KpiInputs:
     def for_agent(self, agent: str) -> KpiInputs:
         """The agent's own share: their tickets (the assignee at the end), their
         interactions, answers and reviews of their tickets, their shifts."""
-        return KpiInputs(
-            tickets=[t for t in self.tickets if t.agent == agent],
-            work=[w for w in self.work if w.agent == agent],
-            answers=[a for a in self.answers if a.agent == agent],
-            reviews=[r for r in self.reviews if r.agent == agent],
-            shifts=[s for s in self.shifts if s.agent == agent],
+        return self.by_agent().get(agent, KpiInputs())
+
+    def by_agent(self) -> dict[str, KpiInputs]:
+        """Every agent's share at once (one pass over each list)."""
+        parts: dict[str, dict[str, list[object]]] = defaultdict(
+            lambda: {name: [] for name in ("tickets", "work", "answers", "reviews", "shifts")}
         )
+        for name, items in (
+            ("tickets", self.tickets),
+            ("work", self.work),
+            ("answers", self.answers),
+            ("reviews", self.reviews),
+            ("shifts", self.shifts),
+        ):
+            for item in items:
+                who = getattr(item, "agent", None)
+                if who:
+                    parts[who][name].append(item)
+        return {who: KpiInputs(**lists) for who, lists in parts.items()}  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -674,22 +708,29 @@ def compute(
     policy: SlaPolicy,
     *,
     agent: str | None = None,
+    split: bool = True,
 ) -> KpiSet:
-    """Every KPI for the period; with `agent`, over that agent's share (KpiInputs.for_agent)."""
-    own = inputs if agent is None else inputs.for_agent(agent)
+    """Every KPI for the period; with `agent`, over that agent's share (KpiInputs.for_agent;
+    split=False: the inputs are that share already)."""
+    own = inputs if agent is None or not split else inputs.for_agent(agent)
+    # Each KPI picks its own tickets; narrowing the list first only saves passes over it
+    # (nothing opened after the period can be answered, resolved or opened in it).
+    start, end = period.start, period.end
+    before_end = [t for t in own.tickets if t.created_at < end]
+    opened = [t for t in before_end if t.created_at >= start]
     values = [
-        first_response_time(own.tickets, period, policy),
+        first_response_time(before_end, period, policy),
         average_handle_time(own.work, period, phone=True, agent=agent),
         average_handle_time(own.work, period, phone=False, agent=agent),
-        first_contact_resolution(own.tickets, period),
+        first_contact_resolution(before_end, period),
         csat(own.answers, period),
         nps(own.answers, period),
         qa_score(own.reviews, period),
-        sla_breach_rate(own.tickets, period),
-        priority_acknowledged(own.tickets, period, now),
-        escalation_rate(own.tickets, period),
-        time_to_l2_handoff(own.tickets, period),
-        l3_involvement(own.tickets, period),
+        sla_breach_rate(opened, period),
+        priority_acknowledged(opened, period, now),
+        escalation_rate(opened, period),
+        time_to_l2_handoff(opened, period),
+        l3_involvement(opened, period),
         schedule_adherence(own.shifts, period),
     ]
     return KpiSet(period, {v.kpi: v for v in values})

@@ -90,17 +90,20 @@ def kpi_overview(
     with desk.reading(), desk.store.read() as connection:
         facts = read_facts(connection, since, until)
         shift_rows = read_shifts(connection, since, until)
+    policy = desk.store.policy
     inputs = KpiInputs(
-        tickets=facts.tickets,
+        tickets=kpi.with_response_seconds(facts.tickets, policy),
         work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
         answers=facts.answers,
         reviews=facts.reviews,
         shifts=_shift_facts(list(shift_rows), now),
     )
-    policy = desk.store.policy
+    shares = inputs.by_agent()
 
     def at(p: Period, who: str | None = agent) -> KpiSet:
-        return kpi.compute(inputs, p, now, policy, agent=who)
+        # An agent's share is split once (compute's agent= would split it per call).
+        own = inputs if who is None else shares.get(who, KpiInputs())
+        return kpi.compute(own, p, now, policy, agent=who, split=False)
 
     this = at(period)
     month_set = at(month)
@@ -126,19 +129,11 @@ def kpi_overview(
         "to Level 2": sum(1 for t in opened if any(h.to_tier is Tier.L2 for h in t.handoffs)),
         "to Level 3": sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs)),
     }
-    handles = sorted({t.agent for t in facts.tickets if t.agent} | {s.agent for s in inputs.shifts})
+    handles = sorted(shares)
     if agent is not None:
         handles = [h for h in handles if h == agent]
-    cards = [
-        AgentCard(
-            h,
-            at(period, h),
-            sum(1 for t in opened if t.agent == h)
-            if agent
-            else sum(1 for t in kpi.opened_in(facts.tickets, period) if t.agent == h),
-        )
-        for h in handles
-    ]
+    opened_by = Counter(t.agent for t in kpi.opened_in(facts.tickets, period) if t.agent)
+    cards = [AgentCard(h, at(period, h), opened_by[h]) for h in handles]
     plans = kpi.below_two_months_running(
         {h: at(month, h) for h in handles}, {h: at(last_month, h) for h in handles}
     )

@@ -66,7 +66,7 @@ def read_facts(connection: Connection, since: datetime, until: datetime) -> Stor
             "OR a.action IN ('create', 'escalate', 'shift_end')) ORDER BY a.ticket_id, a.at, a.id"
         ),
         window,
-    )
+    ).fetchall()
     for row in audit:
         ticket_id, at = int(row.ticket_id), from_db(row.at)
         facts.append(
@@ -111,7 +111,7 @@ def read_facts(connection: Connection, since: datetime, until: datetime) -> Stor
             "WHERE created_at >= :a AND created_at < :b ORDER BY id"
         ),
         window,
-    )
+    ).fetchall()
     for r in rows:
         ticket_id = int(r.id)
         agent = None if r.assignee_id is None else agents.get(str(r.assignee_id))
