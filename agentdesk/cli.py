@@ -126,6 +126,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk.shift_cli import add_commands
 
     add_commands(commands)
+    from agentdesk import report_cli
+
+    report_cli.add_command(commands, [profile_options])
     return parser
 
 
@@ -361,6 +364,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sync_command(args)
     if args.command == "connect":
         return connect_command(args)
+    if args.command == "report":
+        from agentdesk.report_cli import report_command
+
+        return report_command(args, _system_clock)
     if args.command in ("shift", "checklists"):
         from agentdesk import shift_cli
 

@@ -268,6 +268,13 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         supervisor_refresh_seconds=_get_count(
             doc, config_path, "supervisor", "refresh_seconds", 15
         ),
+        extra={
+            "sync": dict(doc.get("sync", {})),
+            # Issue 15: the weekly report's SMTP settings (agentdesk.report_mail checks them)
+            # and the profile's role ("agent", "qa": QA reviews are written by the QA role).
+            "mail": dict(doc.get("mail", {})),
+            "role": _get(doc, config_path, "agent", "role", "agent"),
+        },
     )
 
 

@@ -40,6 +40,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "macros": frozenset({"folder", "company", "department"}),
     # Issue 15: monitoring mode's dashboard.
     "supervisor": frozenset({"refresh_seconds"}),
+    # Issue 15: `agentdesk report --mail-to` (password: keyring or $AGENTDESK_SMTP_PASSWORD).
+    "mail": frozenset({"host", "port", "from", "starttls", "user"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")

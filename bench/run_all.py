@@ -17,6 +17,7 @@ for script in (
     "bench_ticket.py",
     "bench_macros.py",
     "bench_dashboard.py",
+    "bench_report.py",
     "bench_sync.py",
 ):
     print(f"\n# {script}", flush=True)

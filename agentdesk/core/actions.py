@@ -50,6 +50,7 @@ class Action(StrEnum):
     """The SLA-at-risk emergency path (screens/at_risk.py)."""
     TIER_WHY_NOT = "tier_why_not"
     """Record why a ticket past its tier's time limit stays at the tier."""
+    RECORD_SURVEY = "record_survey"
 
 
 CLOSED = "the ticket is closed; open a follow-up ticket"
@@ -132,6 +133,12 @@ def status_refusal(action: Action, status: Status) -> str | None:
         return f"the ticket is {status.label}: the confirmation is taken while it is worked"
     if action in (Action.AT_RISK, Action.TIER_WHY_NOT):
         return None if status.is_open else f"the ticket is {status.label}: nothing is at risk"
+    if action is Action.RECORD_SURVEY:
+        # The survey follows the resolve (the closing macro asks it); a late answer still
+        # lands on the closed ticket.
+        if status in (Status.RESOLVED, Status.CLOSED):
+            return None
+        return f"the ticket is {status.label}: the survey is taken after the resolve"
     return None  # undo_macro (the store says why not), clear_lock (see why_not)
 
 

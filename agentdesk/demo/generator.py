@@ -357,6 +357,9 @@ def generate_demo(store: Store, *, tickets: int, seed: int, now: datetime) -> De
             if len(gen.rows.tickets) >= _CHUNK:
                 gen.rows.flush(connection)
         gen.rows.flush(connection)
+        from agentdesk.demo.surveys import add_survey_answers
+
+        add_survey_answers(connection, seed, now)  # issue 15: CSAT and NPS have data
     by_status = {s: 0 for s in Status}
     by_priority = {p: 0 for p in Priority}
     by_channel = {c: 0 for c in Channel}

@@ -422,6 +422,12 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
 
         self.app.push_screen(HelpScreen("Keys in the queue", queue_help_rows()))
 
+    def action_kpi_board(self) -> None:
+        from agentdesk.screens.kpi_board import KpiBoardScreen
+
+        if self.desk is not None:
+            self.app.push_screen(KpiBoardScreen(self.desk))
+
     def action_conflicts(self) -> None:
         from agentdesk.screens.conflicts import ConflictsScreen
 

@@ -178,6 +178,14 @@ QUEUE_ACTIONS: tuple[QueueAction, ...] = (
         key="N",
         key_display="N",
     ),
+    # Issue 15: the KPIs of the SOP, read only (the lead's dashboard opens it too).
+    QueueAction(
+        "kpi_board",
+        "kpi_board",
+        "KPI board",
+        "Every KPI against its target, trends, the SLA breach heatmap",
+        title="KPI board",
+    ),
     QueueAction(
         "open",
         "open_ticket",

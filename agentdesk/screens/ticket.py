@@ -582,6 +582,25 @@ class TicketScreen(
 
         self._run(job, group="ticket-change")
 
+    def action_record_survey(self) -> None:
+        from agentdesk.screens.survey_dialog import survey_dialog
+
+        self.app.push_screen(survey_dialog(), self._survey_chosen)
+
+    def _survey_chosen(self, chosen: tuple[str, str] | None) -> None:
+        from agentdesk.desk.surveys import record_survey
+        from agentdesk.screens.survey_dialog import survey_choice
+
+        if chosen is None:
+            return
+        kind, score = survey_choice(chosen[0])
+
+        def job() -> Message:
+            record_survey(self.desk, self.ticket_id, kind, score)
+            return self.Applied("record_survey", False, False)
+
+        self._run(job, group="ticket-change")
+
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()
         self.action_show_tab("tab-note")

@@ -230,6 +230,17 @@ TICKET_KEYS: tuple[TicketKey, ...] = (
         rank=3,
         key_display="W",
     ),
+    # Issue 15: after the resolve, the phone agent records the caller's survey answer.
+    TicketKey(
+        "S",
+        "record_survey",
+        "Survey",
+        "Record the caller's survey answer",
+        "CSAT 1-5 or NPS 0-10, after the resolve",
+        "ticket.record_survey",
+        rank=4,
+        key_display="S",
+    ),
     TicketKey(
         "1",
         "show_tab('tab-conversation')",

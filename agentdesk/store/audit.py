@@ -63,3 +63,16 @@ def write_audit(connection: Connection, entries: Iterable[AuditRecord]) -> int:
             batch,
         )
     return len(batch)
+
+
+def write_export_audit(
+    connection: Connection, *, actor: str, what: str, detail: str, at: datetime
+) -> None:
+    """An export of team data that belongs to no one ticket (the weekly report's CSV)."""
+    connection.execute(
+        text(
+            "INSERT INTO export_audit (actor, what, detail, at) "
+            "VALUES (:actor, :what, :detail, :at)"
+        ),
+        {"actor": actor, "what": what, "detail": detail, "at": to_db(at)},
+    )

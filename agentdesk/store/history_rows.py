@@ -12,6 +12,8 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
+from agentdesk.store.qa import recognise_pulled_review
+from agentdesk.store.surveys import recognise_pulled_answer
 from agentdesk.store.types import to_db
 
 
@@ -102,7 +104,7 @@ class HistoryRows:
         return [(int(row.id), str(row.body)) for row in rows]
 
     def insert_pulled_message(self, message: PulledMessage) -> int:
-        return int(
+        message_id = int(
             self.connection.execute(
                 text(
                     "INSERT INTO messages (ticket_id, kind, author, agent_id, body, created_at) "
@@ -118,3 +120,19 @@ class HistoryRows:
                 },
             ).scalar_one()
         )
+        if message.kind == "internal_note":
+            # A colleague's QA review travels as an internal comment (issue 15).
+            recognise_pulled_review(
+                self.connection, message.ticket_id, message.body, message.author, message.created_at
+            )
+        if message.kind == "customer":
+            # A reply to the closing survey that is a plain score is the answer (issue 15).
+            recognise_pulled_answer(
+                self.connection,
+                message.ticket_id,
+                message_id,
+                message.body,
+                message.author,
+                message.created_at,
+            )
+        return message_id

@@ -89,6 +89,8 @@ OPEN_IN: dict[Action, frozenset[Status]] = {
     # Open while the ticket is open AND its SLA is at risk / its tier limit passed.
     Action.AT_RISK: frozenset(s for s in Status if s.is_open),
     Action.TIER_WHY_NOT: frozenset(s for s in Status if s.is_open),
+    # Issue 15: a phone agent records the caller's survey answer after the resolve.
+    Action.RECORD_SURVEY: frozenset({Status.RESOLVED, Status.CLOSED}),
 }
 
 
@@ -197,6 +199,7 @@ def test_plan_change_refuses_exactly_what_the_answer_refuses(
             Action.FOLLOW_UP,
             Action.AT_RISK,
             Action.TIER_WHY_NOT,
+            Action.RECORD_SURVEY,  # not a ticket change: desk.surveys asks status_refusal
         )
         return
     policy, taxonomy = load_sla_policy(), load_taxonomy()

@@ -19,6 +19,7 @@ from agentdesk.core.ticket import Channel, Priority, Region
 from agentdesk.desk import Desk, conflicts, sync_status
 from agentdesk.desk import links as desk_links
 from agentdesk.desk import intake as desk_intake
+from agentdesk.desk import Desk, conflicts, kpis, qa, surveys, sync_status
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
@@ -74,6 +75,14 @@ def _shift_then(call: Callable[[Desk], object]) -> Callable[[Desk], object]:
 
 
 _INTAKE = IntakeForm(1, Channel.PHONE, Priority.P2, "Card declined", "It was declined twice.")
+def _as_qa(desk: Desk) -> object:
+    """Issue 15: reviews are the QA role's writes."""
+    from dataclasses import replace
+
+    desk.session.settings = replace(desk.session.settings, extra={"role": "qa"})
+    marks = dict.fromkeys(qa.rubric(desk).keys, True)
+    return qa.record_review(desk, 3, marks, "fine")
+
 
 WRITES: dict[str, Callable[[Desk], object]] = {
     "shift.start_shift": desk_shift.start_shift,
@@ -121,6 +130,9 @@ WRITES: dict[str, Callable[[Desk], object]] = {
     "sync_status.keep_syncing": _keep_syncing,
     "links.link_tickets": lambda desk: desk_links.link_tickets(desk, 2, 3, LinkKind.REFERS_TO),
     "links.merge_into": lambda desk: desk_links.merge_into(desk, 2, 3),
+    "surveys.record_survey": lambda desk: surveys.record_survey(desk, 4, "csat", 5),
+    "qa.record_review": _as_qa,
+    "kpis.record_export": lambda desk: kpis.record_export(desk, "weekly report csv", "test"),
 }
 # auto_close writes only when a resolved ticket's window is over: refused all the same.
 REFUSED_ONLY: dict[str, Callable[[Desk], object]] = {"session.auto_close": auto_close}
