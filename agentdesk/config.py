@@ -220,9 +220,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     folder = _get(doc, config_path, "macros", "folder", "").strip()
     shift_folder = _get(doc, config_path, "shift", "folder", "").strip()
     role = _get(doc, config_path, "agent", "role", "agent")
-    if role not in ("agent", "supervisor"):
+    if role not in ("agent", "supervisor", "qa"):
         raise ConfigError(
-            f'{config_path}: [agent] role = {role!r} is not supported; use "agent" or "supervisor"'
+            f"{config_path}: [agent] role = {role!r} is not supported; "
+            'use "agent", "supervisor" or "qa"'
         )
     shift_enabled = doc.get("shift", {}).get("enabled", True)
     if not isinstance(shift_enabled, bool):
@@ -273,7 +274,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
             # Issue 15: the weekly report's SMTP settings (agentdesk.report_mail checks them)
             # and the profile's role ("agent", "qa": QA reviews are written by the QA role).
             "mail": dict(doc.get("mail", {})),
-            "role": _get(doc, config_path, "agent", "role", "agent"),
+            "role": role,
         },
     )
 
