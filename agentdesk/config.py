@@ -57,6 +57,12 @@ folder = ""
 # Any Textual theme name, e.g. "textual-dark", "textual-light", "nord", "gruvbox".
 theme = "textual-dark"
 
+[security]
+# Ask for the code of your authenticator app at every start (enrolled on the first one).
+sign_in = true
+# Minutes without a key press before the screen locks (at most 15: PCI DSS 8.2.8).
+idle_lock_minutes = 15
+
 [macros]
 # Your team's macro folder: its files override shipped ones with the same name (see
 # macros/README.md). A relative path is relative to this file. Empty: shipped macros only.
@@ -97,6 +103,10 @@ class Settings:
     verify_before_reply: frozenset[Channel] = frozenset(Channel)
     # [quality]: resolve when the 48-hour quality check would fail: refuse or ask.
     quality_on_resolve: OnResolve = OnResolve.REFUSE
+    # [security] (issue 16): off for demo profiles and for a test's Settings(); a real
+    # profile's config turns it on (load_settings' default).
+    sign_in: bool = False
+    idle_lock_minutes: int = 15
     extra: dict[str, Any] = field(default_factory=dict)
 
 
@@ -166,6 +176,31 @@ def _on_resolve(value: str, path: Path) -> OnResolve:
     return OnResolve(value)
 
 
+MAX_IDLE_LOCK_MINUTES = 15
+"""PCI DSS 8.2.8: a session idle for more than 15 minutes asks for the factor again."""
+
+
+def _security_sign_in(doc: dict[str, Any], path: Path) -> bool:
+    table = doc.get("security", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [security] must be a table")
+    value = table.get("sign_in", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: [security] sign_in must be true or false")
+    return value
+
+
+def _idle_lock_minutes(doc: dict[str, Any], path: Path) -> int:
+    minutes = _get_count(doc, path, "security", "idle_lock_minutes", MAX_IDLE_LOCK_MINUTES)
+    if minutes > MAX_IDLE_LOCK_MINUTES:
+        raise ConfigError(
+            f"{path}: [security] idle_lock_minutes = {minutes} is longer than the "
+            f"{MAX_IDLE_LOCK_MINUTES} minutes PCI DSS 8.2.8 allows; use 1 to "
+            f"{MAX_IDLE_LOCK_MINUTES}"
+        )
+    return minutes
+
+
 def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -> Settings:
     """Read the profile's config, writing the default one on first run."""
     check_profile_name(profile)
@@ -218,6 +253,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         quality_on_resolve=_on_resolve(
             _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path
         ),
+        sign_in=_security_sign_in(doc, config_path),
+        idle_lock_minutes=_idle_lock_minutes(doc, config_path),
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
     )

@@ -37,6 +37,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "shift": frozenset({"enabled", "folder"}),
     "ui": frozenset({"theme"}),
     "macros": frozenset({"folder", "company", "department"}),
+    # Issue 16: the second factor at start and unlock; minutes without input before the lock.
+    "security": frozenset({"sign_in", "idle_lock_minutes"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")
