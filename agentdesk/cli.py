@@ -121,6 +121,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk.shift_cli import add_commands
 
     add_commands(commands)
+    from agentdesk import security_cli
+
+    security_cli.add_commands(commands, profile_options)  # audit, purge (issue 16)
     return parser
 
 
@@ -353,6 +356,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "checklists":
             return shift_cli.checklists_check(args.folder)
         return shift_cli.shift_command(args, _system_clock)
+    if args.command in ("audit", "purge"):
+        from agentdesk import security_cli
+
+        if args.command == "audit":
+            return security_cli.audit_command(args, _system_clock)
+        return security_cli.purge_command(args)
     return run_tui(args)
 
 
