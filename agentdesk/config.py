@@ -205,6 +205,9 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
     """Read the profile's config, writing the default one on first run."""
     check_profile_name(profile)
     config_path, default_db, cache = profile_paths(profile)
+    from agentdesk.security.owner_only import owner_only_umask
+
+    owner_only_umask()  # issue 16: every file agentdesk writes is the owner's only
     if not config_path.exists():
         config_path.parent.mkdir(parents=True, exist_ok=True)
         template = string.Template(CONFIG_TEMPLATE)
@@ -216,6 +219,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         raise ConfigError(f"{config_path}: {error}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot be read: {error}") from error
+    from agentdesk.security.owner_only import make_owner_only
+
+    for own in (config_path, default_db.parent, cache):
+        make_owner_only(own, folder_levels=0)
     unknown = unknown_keys(doc, text, config_path)
     if unknown:
         # An error, not a warning: see agentdesk/config_keys.py for why.

@@ -4,11 +4,8 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sqlite3
-import stat
 from collections.abc import Iterator
-from datetime import timedelta
 from pathlib import Path
 
 import pytest
