@@ -226,7 +226,9 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
     except AgentdeskError as error:
         return _fail(agent_message(error))
     from agentdesk.app import make_app
+    from agentdesk.log_file import start_log
 
+    start_log()  # issue 16: rotated, owner-only, masked
     app = make_app(settings)
     app.run()
     return int(app.return_code or 0)
@@ -236,7 +238,9 @@ def sync_command(args: argparse.Namespace) -> int:
     from agentdesk.config import load_settings
     from agentdesk.desk import sync_status
     from agentdesk.desk.session import close_desk, open_desk
+    from agentdesk.log_file import start_log
 
+    start_log()
     backend: Backend | None = None
     try:
         settings = load_settings(args.profile, db_path=args.db)

@@ -7,11 +7,14 @@ is not a change to the helpdesk's data. It goes through the one audit writer (st
 
 from __future__ import annotations
 
+import logging
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
 from agentdesk.desk.base import Desk
+
+log = logging.getLogger("agentdesk.audit")
 
 
 class Event(StrEnum):
@@ -39,8 +42,18 @@ class AuditLine:
 
 
 def record_event(
-    desk: Desk, event: Event, *, success: bool = True, resource: str = "", detail: str = ""
+    desk: Desk,
+    event: Event,
+    *,
+    success: bool = True,
+    resource: str = "",
+    detail: str = "",
+    required: bool = True,
 ) -> None:
+    """required=False (a record view, an export): a busy database does not stop the agent's
+    work; the event then goes to the log alone, marked as not in the database."""
+    from agentdesk.core.errors import Busy
+    from agentdesk.security.masking import log_safe
     from agentdesk.security.origin import event_origin
     from agentdesk.store.audit import SecurityEvent, write_security_event
 
@@ -53,8 +66,16 @@ def record_event(
         at=desk.now(),
         detail=detail,
     )
-    with desk.reading(), desk.store.write() as connection:
-        write_security_event(connection, entry)
+    line = f"audit {entry.event} {'ok' if success else 'failed'} by {entry.actor} {resource}"
+    try:
+        with desk.reading(), desk.store.write() as connection:
+            write_security_event(connection, entry)
+    except Busy:
+        if required:
+            raise
+        log.warning("%s (NOT in the database: it was busy) %s", line, log_safe(detail))
+        return
+    log.info("%s %s", line, log_safe(detail))
 
 
 def audit_lines(desk: Desk, since: datetime) -> list[AuditLine]:

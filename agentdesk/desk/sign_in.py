@@ -54,8 +54,13 @@ def begin_enrolment(desk: Desk) -> totp.Enrolment:
         raise KeyringUnavailable(
             f"cannot enrol the sign-in code: {problem}. To fix it: {WHAT_TO_DO}."
         )
+    from agentdesk.security.masking import never_log
+
     handle = desk.actor.handle or desk.settings.profile
-    return totp.enrol(f"{handle}@{desk.settings.profile}")
+    enrolment = totp.enrol(f"{handle}@{desk.settings.profile}")
+    for value in (enrolment.secret, enrolment.uri, *enrolment.recovery_codes):
+        never_log(value)
+    return enrolment
 
 
 def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.Check:
@@ -91,6 +96,10 @@ def check_code(desk: Desk, typed: str, event: Event = Event.SIGN_IN) -> totp.Che
         how = "recovery code"
     else:
         secret = get_secret(_secret_account(desk), "read the sign-in secret")
+        if secret is not None:
+            from agentdesk.security.masking import never_log
+
+            never_log(secret)
         if secret is None:
             raise SecretMissing(
                 "the keyring no longer holds this profile's sign-in secret: type one of your "

@@ -22,8 +22,11 @@ def _account(profile: str, url: str) -> str:
 
 
 def get_token(profile: str, url: str) -> str:
+    from agentdesk.security.masking import never_log
+
     token = os.environ.get(ENV_TOKEN, "").strip()
     if token:
+        never_log(token)
         return token
     from agentdesk.security.keyring_access import KeyringUnavailable, get_secret
 
@@ -36,6 +39,7 @@ def get_token(profile: str, url: str) -> str:
             f"no RT token for profile {profile!r} and {url}: run `agentdesk connect rt {url}` "
             f"or set {ENV_TOKEN}"
         )
+    never_log(str(stored))
     return str(stored)
 
 

@@ -25,7 +25,7 @@ def test_the_database_its_wal_and_shm_and_the_config_are_owner_only(
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         monkeypatch.setenv(name, str(tmp_path / name.lower()))
     os.umask(0o022)  # as a login shell leaves it
-    config, db, cache = profile_paths("work")
+    config, db, _cache = profile_paths("work")
     db.parent.mkdir(parents=True)
     db.parent.chmod(0o755)  # made by an older agentdesk
     settings = load_settings("work")
