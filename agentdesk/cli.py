@@ -330,6 +330,9 @@ def connect_command(args: argparse.Namespace) -> int:
             save_token(settings.profile, url, token)
         except CredentialError as error:
             return _fail(str(error))
+        from agentdesk.security_cli import audit_credential_change
+
+        audit_credential_change(settings, f"rt token for {url}")
     assert settings.config_path is not None
     try:
         write_rt_section(

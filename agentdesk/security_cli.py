@@ -7,8 +7,12 @@ import csv
 import sys
 from collections.abc import Callable
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 from agentdesk.core.errors import AgentdeskError, agent_message
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
 
 _COLUMNS = ("at", "actor", "event", "success", "origin", "resource", "detail")
 
@@ -123,3 +127,19 @@ def purge_command(args: argparse.Namespace) -> int:
         return _fail(agent_message(error) if isinstance(error, AgentdeskError) else str(error))
     print(f"profile {plan.profile!r}: {len(removed)} file(s) and folder(s) removed")
     return 0
+
+
+def audit_credential_change(settings: Settings, resource: str) -> None:
+    """`agentdesk connect` saved a token: a credential change in the profile's audit trail.
+    Best effort: the token is saved already, and a busy store must not undo that."""
+    from agentdesk.desk.audit_trail import Event, record_event
+    from agentdesk.desk.session import close_desk, open_desk
+
+    try:
+        desk = open_desk(settings, lambda: datetime.now(UTC), start_of_day=False)
+    except AgentdeskError:
+        return
+    try:
+        record_event(desk, Event.CREDENTIAL_CHANGE, resource=resource, required=False)
+    finally:
+        close_desk(desk)

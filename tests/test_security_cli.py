@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -120,3 +121,42 @@ def test_purge_asks_for_the_profile_name_without_yes(
     assert main(["purge", "--profile", "work"]) == 1  # no terminal here: no typed name
     assert "--yes" in capsys.readouterr().err
     assert db.exists()
+
+
+def test_a_saved_token_is_a_credential_change_in_the_trail(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from agentdesk.security_cli import audit_credential_change
+
+    _profile_with()
+    audit_credential_change(load_settings("work"), "rt token for https://rt.example")
+    assert main(["audit", "--since", "2000-01-01", "--profile", "work"]) == 0
+    assert "credential_change  ok" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("text", "problem"),
+    [
+        ("[security]\nidle_lock_minutes = 16\n", "longer than the 15 minutes PCI DSS 8.2.8"),
+        ("[security]\nidle_lock_minutes = 0\n", "1 or more"),
+        ('[security]\nsign_in = "yes"\n', "sign_in must be true or false"),
+        ("[security]\nidle_lock = 5\n", "did you mean 'idle_lock_minutes'"),
+    ],
+)
+def test_security_settings_are_checked(home: Path, text: str, problem: str) -> None:
+    from agentdesk.config import ConfigError
+
+    config, _, _ = profile_paths("work")
+    config.parent.mkdir(parents=True)
+    config.write_text(text)
+    with pytest.raises(ConfigError, match=re.escape(problem)):
+        load_settings("work")
+
+
+def test_a_profile_signs_in_and_locks_after_fifteen_minutes_by_default(home: Path) -> None:
+    settings = load_settings("work")
+    assert settings.sign_in and settings.idle_lock_minutes == 15
+    config, _, _ = profile_paths("work")
+    config.write_text("[security]\nsign_in = false\nidle_lock_minutes = 5\n")
+    settings = load_settings("work")
+    assert not settings.sign_in and settings.idle_lock_minutes == 5

@@ -31,8 +31,9 @@ WHAT_TO_DO = (
     "unlock your desktop's secret service (GNOME Keyring, KWallet, macOS Keychain, Windows "
     "Credential Manager); or, for the helpdesk token, set the environment variable "
     f"{ENV_TOKEN}; or opt in to an encrypted file keyring: `pip install keyrings.cryptfile` "
-    "and set PYTHON_KEYRING_BACKEND=keyrings.cryptfile.cryptfile.CryptFileKeyring (it asks "
-    "for a passphrase). agentdesk never keeps secrets in a plaintext file"
+    "and set PYTHON_KEYRING_BACKEND=keyrings.cryptfile.cryptfile.CryptFileKeyring with its "
+    "passphrase in KEYRING_CRYPTFILE_PASSWORD (a prompt cannot reach you inside the TUI). "
+    "agentdesk never keeps secrets in a plaintext file"
 )
 
 
