@@ -94,6 +94,9 @@ def audit_command(args: argparse.Namespace, clock: Callable[[], datetime]) -> in
 def purge_command(args: argparse.Namespace) -> int:
     from agentdesk.config import load_settings
     from agentdesk.desk.purge import plan_purge, run_purge
+    from agentdesk.log_file import start_log
+
+    start_log()  # the purge's record outlives the audit table it wipes
 
     try:
         settings = load_settings(args.profile, db_path=args.db)

@@ -102,6 +102,10 @@ def test_purge_force_wipes_the_profile_data_and_says_what_was_lost(
     assert not db.with_name(db.name + "-wal").exists()
     assert not db.with_name(db.name + "-shm").exists()
     assert config.exists()  # the settings are the agent's, not data
+    from agentdesk.log_file import log_dir
+
+    logged = (log_dir() / "agentdesk.log").read_text()
+    assert "audit purge ok: profile work" in logged and "1 unsent outbox op(s) lost" in logged
 
 
 def test_purge_never_touches_a_file_the_user_gave(

@@ -8,6 +8,7 @@ named op by op before anything goes; it is lost only when the caller forces it.
 from __future__ import annotations
 
 import contextlib
+import logging
 import shutil
 import sqlite3
 from dataclasses import dataclass
@@ -15,6 +16,8 @@ from pathlib import Path
 
 from agentdesk.config import Settings, profile_paths
 from agentdesk.core.errors import BadInput
+
+log = logging.getLogger("agentdesk.audit")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,15 @@ def run_purge(plan: PurgePlan, *, force: bool) -> list[Path]:
         shutil.rmtree(folder, ignore_errors=True)
         removed.append(folder)
     _forget_keyring_secrets(plan.profile)
+    # The audit trail went with the database: the purge itself is kept in the log, which
+    # lives outside the profile's data.
+    log.warning(
+        "audit purge ok: profile %s, %d path(s) removed, %d unsent outbox op(s) lost%s",
+        plan.profile,
+        len(removed),
+        len(plan.unsent),
+        "".join(f"; {line}" for line in plan.lost()),
+    )
     return removed
 
 

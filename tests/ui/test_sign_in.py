@@ -155,3 +155,22 @@ def test_locked_80x24(snap_compare: Any, demo: Settings, clock: SteppedClock) ->
         await settle(pilot)
 
     assert snap_compare(make_app(demo, clock=clock), terminal_size=(80, 24), run_before=lock)
+
+
+async def test_sync_keeps_running_while_locked(demo: Settings, clock: SteppedClock) -> None:
+    from agentdesk.widgets.sync_driver import SyncDriver
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        heard: list[object] = []
+        app.sync_events.subscribe(app, heard.append)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        assert isinstance(app.screen, LockScreen)
+        driver = app.queue_screen.query_one(SyncDriver)
+        # Its interval timer is not paused by the lock (only the hidden screen's repaint is).
+        assert driver._timers and all(timer._active.is_set() for timer in driver._timers)
+        driver.sync_now()
+        await settle(pilot)
+        assert heard and isinstance(app.screen, LockScreen)
