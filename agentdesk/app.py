@@ -7,15 +7,16 @@ wait for them (tests/test_import_hygiene.py holds this).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
 from textual import events, work
-from textual.app import App
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
@@ -49,7 +50,8 @@ class AgentDeskApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
-        Binding("ctrl+l", "lock", "Lock", priority=True, id="app.lock"),
+        # Off the key bar (it would push a screen's own keys off); in the palette instead.
+        Binding("ctrl+l", "lock", "Lock", priority=True, show=False, id="app.lock"),
     ]
 
     @dataclass
@@ -180,6 +182,12 @@ class AgentDeskApp(App[None]):
         if not desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
 
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Lock the screen (ctrl+l)", "Hide every customer until you unlock", self.action_lock
+        )
+
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
             self.idle_lock.touch(self.clock())
@@ -208,7 +216,7 @@ class AgentDeskApp(App[None]):
         from agentdesk.desk.audit_trail import Event, record_event
 
         if self.desk is not None:
-            record_event(self.desk, Event(what))
+            record_event(self.desk, Event(what), required=False)
 
     def run_auto_close(self) -> None:
         if self.desk is not None:
