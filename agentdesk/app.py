@@ -182,6 +182,14 @@ class AgentDeskApp(App[None]):
         if not desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
 
+    def action_command_palette(self) -> None:
+        # Nothing from behind a sign-in, enrolment or lock screen: no ticket to jump to, no
+        # screenshot of the enrolment's QR.
+        from agentdesk.screens.enrol import EnrolScreen
+
+        if not isinstance(self.screen, SignInScreen | EnrolScreen):
+            super().action_command_palette()
+
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         yield SystemCommand(

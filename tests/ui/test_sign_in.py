@@ -174,3 +174,17 @@ async def test_sync_keeps_running_while_locked(demo: Settings, clock: SteppedClo
         driver.sync_now()
         await settle(pilot)
         assert heard and isinstance(app.screen, LockScreen)
+
+
+async def test_no_command_palette_from_the_lock_screen(demo: Settings, clock: SteppedClock) -> None:
+    from textual.command import CommandPalette
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+l")
+        await settle(pilot)
+        await pilot.press("ctrl+p")
+        await settle(pilot)
+        assert not CommandPalette.is_open(app)
+        assert isinstance(app.screen, LockScreen)
