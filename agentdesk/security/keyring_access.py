@@ -66,7 +66,12 @@ def keyring_problem() -> str | None:
         import keyring
     except ImportError:
         return "the keyring library is not installed"
-    return _backend_problem(keyring.get_keyring())
+    try:
+        # Finding the backend can itself wait on D-Bus: the same timeout as every call.
+        backend = with_timeout(keyring.get_keyring, "find the keyring")
+    except KeyringUnavailable as error:
+        return str(error).removeprefix("cannot find the keyring: ").split(". To fix it")[0]
+    return _backend_problem(backend)
 
 
 def _unusable(doing: str, problem: str) -> KeyringUnavailable:
