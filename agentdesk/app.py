@@ -7,22 +7,25 @@ wait for them (tests/test_import_hygiene.py holds this).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
-from textual.app import App
+from textual import events, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding, BindingType
 from textual.message import Message
+from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
 from agentdesk import marks, terminal_input
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
+from agentdesk.screens.lock import IdleLock, LockScreen
 from agentdesk.screens.queue import QueueScreen
+from agentdesk.screens.sign_in import SignInScreen
 from agentdesk.screens.supervisor import SupervisorScreen
 from agentdesk.widgets.sync_driver import SyncDriver
 
@@ -49,6 +52,8 @@ class AgentDeskApp(App[None]):
 
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("ctrl+q", "quit", "Quit", priority=True, id="app.quit"),
+        # Off the key bar (it would push a screen's own keys off); in the palette instead.
+        Binding("ctrl+l", "lock", "Lock", priority=True, show=False, id="app.lock"),
     ]
 
     @dataclass
@@ -82,6 +87,12 @@ class AgentDeskApp(App[None]):
         # Every sync run's summary, for any screen that subscribes (an open ticket does).
         self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
         self.alerts: AlertWatcher | None = None
+        # Issue 16: the code before the queue, and the idle lock (screens/sign_in.py, lock.py).
+        # Not yet in monitoring mode: its store is opened read-only, and the code's replay and
+        # lockout state is a write (open in issue 16's note).
+        signs_in = settings.sign_in and not settings.supervisor
+        self.sign_in_screen: SignInScreen | None = SignInScreen() if signs_in else None
+        self.idle_lock = IdleLock(settings.idle_lock_minutes)
 
     @property
     def session(self) -> Session | None:
@@ -99,6 +110,9 @@ class AgentDeskApp(App[None]):
                 severity="warning",
                 markup=False,
             )
+        if self.sign_in_screen is not None:
+            self.push_screen(self.sign_in_screen, self._signed_in)
+        self.set_interval(IdleLock.CHECK_SECONDS, self.lock_if_idle, name="idle-lock")
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
@@ -168,18 +182,74 @@ class AgentDeskApp(App[None]):
             return
         self.queue_screen.show_desk(message.desk)
         self._check_store(message.desk)
-        if self.settings.shift and not message.desk.read_only:
+        if self.sign_in_screen is not None:
+            self.sign_in_screen.desk_ready(message.desk)  # the shift and the rest come after it
+        else:
+            self._after_sign_in(message.desk)
+
+    def _signed_in(self, _: bool | None) -> None:
+        self.sign_in_screen = None
+        self.idle_lock.touch(self.clock())
+        if self.desk is not None:
+            self._after_sign_in(self.desk)
+
+    def _after_sign_in(self, desk: Desk) -> None:
+        if self.settings.shift and not desk.read_only:
             # The start-of-shift checklist comes first (screens/shift_start.py).
             from agentdesk.screens.shift_start import ShiftStartScreen
 
-            self.push_screen(ShiftStartScreen(message.desk), self.queue_screen.after_shift_start)
-        if not message.desk.read_only:
+            self.push_screen(ShiftStartScreen(desk), self.queue_screen.after_shift_start)
+        if not desk.read_only:
             self.set_interval(AUTO_CLOSE_SECONDS, self.run_auto_close, name="auto-close")
             # New tickets, SLA risk and breaches, handovers: told over any screen.
             from agentdesk.alerts import AlertWatcher
 
             self.alerts = AlertWatcher(self, bell=self.settings.alert_bell)
-            self.alerts.start(message.desk)
+            self.alerts.start(desk)
+
+    def action_command_palette(self) -> None:
+        # Nothing from behind a sign-in, enrolment or lock screen: no ticket to jump to, no
+        # screenshot of the enrolment's QR.
+        from agentdesk.screens.enrol import EnrolScreen
+
+        if not isinstance(self.screen, SignInScreen | EnrolScreen):
+            super().action_command_palette()
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        yield SystemCommand(
+            "Lock the screen (ctrl+l)", "Hide every customer until you unlock", self.action_lock
+        )
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Key | events.MouseDown | events.Paste):
+            self.idle_lock.touch(self.clock())
+        await super().on_event(event)
+
+    def lock_if_idle(self) -> None:
+        if self.sign_in_screen is None and self.idle_lock.due(self.clock()):
+            self.action_lock()
+
+    def action_lock(self) -> None:
+        if self.idle_lock.locked or self.sign_in_screen is not None:
+            return
+        self.idle_lock.locked = True
+        self._audit_lock("lock")
+        needs_code = self.settings.sign_in and self.desk is not None
+        self.push_screen(LockScreen(self.desk, needs_code=needs_code), self._unlocked)
+
+    def _unlocked(self, _: bool | None) -> None:
+        self.idle_lock.locked = False
+        self.idle_lock.touch(self.clock())
+        if not self.settings.sign_in:
+            self._audit_lock("unlock")  # with a code, the check itself is the audit row
+
+    @work(thread=True, exit_on_error=False, group="audit")
+    def _audit_lock(self, what: str) -> None:
+        from agentdesk.desk.audit_trail import Event, record_event
+
+        if self.desk is not None:
+            record_event(self.desk, Event(what), required=False)
 
     def run_auto_close(self) -> None:
         if self.desk is not None:

@@ -129,6 +129,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk import report_cli
 
     report_cli.add_command(commands, [profile_options])
+    from agentdesk import security_cli
+
+    security_cli.add_commands(commands, profile_options)  # audit, purge (issue 16)
     return parser
 
 
@@ -239,7 +242,9 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
     except AgentdeskError as error:
         return _fail(agent_message(error))
     from agentdesk.app import make_app
+    from agentdesk.log_file import start_log
 
+    start_log()  # issue 16: rotated, owner-only, masked
     app = make_app(settings)
     app.run()
     return int(app.return_code or 0)
@@ -249,7 +254,9 @@ def sync_command(args: argparse.Namespace) -> int:
     from agentdesk.config import load_settings
     from agentdesk.desk import sync_status
     from agentdesk.desk.session import close_desk, open_desk
+    from agentdesk.log_file import start_log
 
+    start_log()
     backend: Backend | None = None
     try:
         settings = load_settings(args.profile, db_path=args.db)
@@ -340,6 +347,9 @@ def connect_command(args: argparse.Namespace) -> int:
             save_token(settings.profile, url, token)
         except CredentialError as error:
             return _fail(str(error))
+        from agentdesk.security_cli import audit_credential_change
+
+        audit_credential_change(settings, f"rt token for {url}")
     assert settings.config_path is not None
     try:
         write_rt_section(
@@ -374,6 +384,12 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "checklists":
             return shift_cli.checklists_check(args.folder)
         return shift_cli.shift_command(args, _system_clock)
+    if args.command in ("audit", "purge"):
+        from agentdesk import security_cli
+
+        if args.command == "audit":
+            return security_cli.audit_command(args, _system_clock)
+        return security_cli.purge_command(args)
     return run_tui(args)
 
 

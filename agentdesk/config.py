@@ -70,6 +70,11 @@ bell = false
 [supervisor]
 # Monitoring mode: seconds between the dashboard's reads of the team.
 refresh_seconds = 15
+[security]
+# Ask for the code of your authenticator app at every start (enrolled on the first one).
+sign_in = true
+# Minutes without a key press before the screen locks (at most 15: PCI DSS 8.2.8).
+idle_lock_minutes = 15
 
 [macros]
 # Your team's macro folder: its files override shipped ones with the same name (see
@@ -115,6 +120,10 @@ class Settings:
     quality_on_resolve: OnResolve = OnResolve.REFUSE
     # [alerts]: a terminal bell with each alert.
     alert_bell: bool = False
+    # [security] (issue 16): off for demo profiles and for a test's Settings(); a real
+    # profile's config turns it on (load_settings' default).
+    sign_in: bool = False
+    idle_lock_minutes: int = 15
     extra: dict[str, Any] = field(default_factory=dict)
     # Issue 15: [agent] role = "supervisor" (or --supervisor) opens monitoring mode, read-only.
     supervisor: bool = False
@@ -191,10 +200,38 @@ def _on_resolve(value: str, path: Path) -> OnResolve:
     return OnResolve(value)
 
 
+MAX_IDLE_LOCK_MINUTES = 15
+"""PCI DSS 8.2.8: a session idle for more than 15 minutes asks for the factor again."""
+
+
+def _security_sign_in(doc: dict[str, Any], path: Path) -> bool:
+    table = doc.get("security", {})
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [security] must be a table")
+    value = table.get("sign_in", True)
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: [security] sign_in must be true or false")
+    return value
+
+
+def _idle_lock_minutes(doc: dict[str, Any], path: Path) -> int:
+    minutes = _get_count(doc, path, "security", "idle_lock_minutes", MAX_IDLE_LOCK_MINUTES)
+    if minutes > MAX_IDLE_LOCK_MINUTES:
+        raise ConfigError(
+            f"{path}: [security] idle_lock_minutes = {minutes} is longer than the "
+            f"{MAX_IDLE_LOCK_MINUTES} minutes PCI DSS 8.2.8 allows; use 1 to "
+            f"{MAX_IDLE_LOCK_MINUTES}"
+        )
+    return minutes
+
+
 def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -> Settings:
     """Read the profile's config, writing the default one on first run."""
     check_profile_name(profile)
     config_path, default_db, cache = profile_paths(profile)
+    from agentdesk.security.owner_only import owner_only_umask
+
+    owner_only_umask()  # issue 16: every file agentdesk writes is the owner's only
     if not config_path.exists():
         config_path.parent.mkdir(parents=True, exist_ok=True)
         template = string.Template(CONFIG_TEMPLATE)
@@ -206,6 +243,10 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         raise ConfigError(f"{config_path}: {error}") from error
     except (OSError, UnicodeDecodeError) as error:
         raise ConfigError(f"{config_path}: cannot be read: {error}") from error
+    from agentdesk.security.owner_only import make_owner_only
+
+    for own in (config_path, default_db.parent, cache):
+        make_owner_only(own, folder_levels=0)
     unknown = unknown_keys(doc, text, config_path)
     if unknown:
         # An error, not a warning: see agentdesk/config_keys.py for why.
@@ -263,6 +304,8 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
             _get(doc, config_path, "quality", "on_resolve", "refuse"), config_path
         ),
         alert_bell=alert_bell,
+        sign_in=_security_sign_in(doc, config_path),
+        idle_lock_minutes=_idle_lock_minutes(doc, config_path),
         # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
         extra={"sync": dict(doc.get("sync", {}))},
         supervisor=role == "supervisor",

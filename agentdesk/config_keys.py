@@ -42,6 +42,8 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "supervisor": frozenset({"refresh_seconds"}),
     # Issue 15: `agentdesk report --mail-to` (password: keyring or $AGENTDESK_SMTP_PASSWORD).
     "mail": frozenset({"host", "port", "from", "starttls", "user"}),
+    # Issue 16: the second factor at start and unlock; minutes without input before the lock.
+    "security": frozenset({"sign_in", "idle_lock_minutes"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -14,6 +14,16 @@ from agentdesk.shipped import load_sla_policy
 FIXED_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """No test touches a real keychain (issue 16): the default is keyring's fail backend,
+    set before keyring picks one itself (it would pick a test's in-memory backend class,
+    whichever module defined one first); a test that wants a keyring sets its own."""
+    import keyring
+    from keyring.backends import fail
+
+    keyring.set_keyring(fail.Keyring())
+
+
 @pytest.fixture
 def now() -> datetime:
     return FIXED_NOW

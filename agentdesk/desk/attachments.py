@@ -105,7 +105,16 @@ def save_attachment(
         raise TargetExists(target) from None
     except OSError as error:
         raise BadInput(f"{target} cannot be written: {error.strerror}") from None
+    _audit_export(desk, ticket_id, attachment_id, "saved out")
     return target
+
+
+def _audit_export(desk: Desk, ticket_id: int, attachment_id: int, how: str) -> None:
+    """Issue 16: data leaving agentdesk is an audited export."""
+    from agentdesk.desk.audit_trail import Event, record_event
+
+    resource = f"attachment {attachment_id} of ticket {ticket_id}"
+    record_event(desk, Event.EXPORT, resource=resource, detail=how, required=False)
 
 
 def open_attachment(
@@ -125,6 +134,7 @@ def open_attachment(
     with path.open("xb") as out:
         out.write(data)
     path.chmod(0o600)
+    _audit_export(desk, ticket_id, attachment_id, "opened from a private temp copy")
     opener = _system_opener(environ)
     if opener is None:
         return SavedAttachment(path, None, "no display here")

@@ -88,23 +88,22 @@ def clock_verdict(local: datetime, server: datetime) -> tuple[bool, str]:
 
 
 def _keyring() -> tuple[bool, str]:
-    try:
-        import keyring
-        from keyring.backends import fail
-        from keyring.errors import KeyringError
+    from agentdesk.security.keyring_access import (
+        KeyringUnavailable,
+        get_secret,
+        keyring_problem,
+    )
 
-        backend = keyring.get_keyring()
-        name = type(backend).__name__
-        if isinstance(backend, fail.Keyring):
-            return False, "no usable keyring: tokens must come from the environment"
-        keyring.get_password("agentdesk-shift-check", "probe")
-    except ImportError:
-        return False, "the keyring package is not installed"
-    except KeyringError as error:
+    problem = keyring_problem()
+    if problem is not None:
+        return False, f"no usable keyring ({problem}): tokens must come from the environment"
+    try:
+        get_secret("shift-check/probe", "read the keyring", timeout=5.0)
+    except KeyringUnavailable as error:
         return False, f"the keyring failed: {error}"
-    except Exception as error:  # a broken backend raises whatever it raises
-        return False, f"the keyring failed: {type(error).__name__}: {error}"
-    return True, f"keyring usable ({name})"
+    import keyring
+
+    return True, f"keyring usable ({type(keyring.get_keyring()).__name__})"
 
 
 def _outbox(desk: Desk) -> tuple[bool, str]:

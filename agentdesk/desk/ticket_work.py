@@ -79,6 +79,15 @@ def read_ticket(desk: Desk, ticket_id: int) -> OpenedTicket | None:
             return None
         above = escalation.above(workspace.detail.tier)
         agents = tuple(active_agents(connection, above))
+    # Issue 16: a customer record seen is an audit row (a supervisor's view says so).
+    from agentdesk.desk.audit_trail import Event, record_event
+
+    record_event(
+        desk,
+        Event.SUPERVISOR_VIEW if desk.read_only else Event.CUSTOMER_VIEW,
+        resource=f"ticket {ticket_id}",
+        required=False,
+    )
     return OpenedTicket(workspace, taxonomy, escalation, agents)
 
 

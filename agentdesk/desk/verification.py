@@ -70,11 +70,13 @@ def record_attempt(
 
     Raises VerificationRefused (a Refused) when the interaction is locked.
     """
+    from agentdesk.core.verification import Outcome
+    from agentdesk.desk.audit_trail import Event, record_event
     from agentdesk.store.attempts import record_attempt as store_attempt
 
     actor = desk.actor
     with desk.writing("record a verification attempt"):
-        return store_attempt(
+        status = store_attempt(
             desk.store,
             ticket_id,
             attempt,
@@ -83,6 +85,16 @@ def record_attempt(
             actor=actor.handle,
             author=actor.name,
         )
+    # Issue 16: the security trail too (the ticket's own audit has it already).
+    record_event(
+        desk,
+        Event.VERIFICATION,
+        success=attempt.outcome is not Outcome.FAILED,
+        resource=f"ticket {ticket_id}",
+        detail=attempt.describe(),
+        required=False,
+    )
+    return status
 
 
 def clear_lock(desk: Desk, ticket_id: int) -> None:

@@ -53,27 +53,22 @@ def _decode(text: str, where: str) -> bytes:
 
 
 def _keyring_usable() -> bool:
-    try:
-        import keyring
-        from keyring.backends import fail
-    except ImportError:
-        return False
-    backend = keyring.get_keyring()
-    return not isinstance(backend, fail.Keyring) and getattr(backend, "priority", 1) > 0
+    from agentdesk.security.keyring_access import keyring_problem
+
+    return keyring_problem() is None
 
 
 def _from_keyring(profile: str) -> VerifierKey | None:
-    import keyring
-    from keyring.errors import KeyringError
+    from agentdesk.security.keyring_access import KeyringUnavailable, get_secret, set_secret
 
     try:
-        stored = keyring.get_password(SERVICE, _account(profile))
+        stored = get_secret(_account(profile), "read the verifier key")
         if stored is not None:
             return VerifierKey(_decode(stored, "the system keyring"), "keyring")
         key = secrets.token_bytes(KEY_BYTES)
-        keyring.set_password(SERVICE, _account(profile), base64.b64encode(key).decode())
-    except KeyringError:
-        return None  # locked or refusing: the file below still keeps the profile working
+        set_secret(_account(profile), base64.b64encode(key).decode(), "save the verifier key")
+    except KeyringUnavailable:
+        return None  # locked, refusing or hanging: the file below keeps the profile working
     return VerifierKey(key, "keyring")
 
 

@@ -13,7 +13,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.changes import AuditEntry
-from agentdesk.store.stamps import to_db
+from agentdesk.store.stamps import from_db, to_db
 
 
 @dataclass(frozen=True)
@@ -76,3 +76,56 @@ def write_export_audit(
         ),
         {"actor": actor, "what": what, "detail": detail, "at": to_db(at)},
     )
+# Issue 16: the security trail (PCI DSS 10.2.2): who, what, when, whether it worked, from
+# where, on what. Append-only: triggers refuse UPDATE and DELETE (store/migrations.py).
+
+
+@dataclass(frozen=True)
+class SecurityEvent:
+    actor: str
+    event: str  # see agentdesk.security.audit_events
+    success: bool
+    origin: str
+    resource: str
+    at: datetime
+    detail: str = ""
+
+
+def write_security_event(connection: Connection, entry: SecurityEvent) -> None:
+    connection.execute(
+        text(
+            "INSERT INTO security_audit (at, actor, event, success, origin, resource, detail) "
+            "VALUES (:at, :actor, :event, :success, :origin, :resource, :detail)"
+        ),
+        {
+            "at": to_db(entry.at),
+            "actor": entry.actor,
+            "event": entry.event,
+            "success": 1 if entry.success else 0,
+            "origin": entry.origin,
+            "resource": entry.resource,
+            "detail": entry.detail,
+        },
+    )
+
+
+def security_events(connection: Connection, since: datetime) -> list[SecurityEvent]:
+    rows = connection.execute(
+        text(
+            "SELECT at, actor, event, success, origin, resource, detail FROM security_audit "
+            "WHERE at >= :since ORDER BY at, id"
+        ),
+        {"since": to_db(since)},
+    )
+    return [
+        SecurityEvent(
+            actor=row.actor,
+            event=row.event,
+            success=bool(row.success),
+            origin=row.origin,
+            resource=row.resource,
+            at=from_db(row.at),
+            detail=row.detail,
+        )
+        for row in rows
+    ]

@@ -401,12 +401,21 @@ def open_store(
             path, f"its folder {path.parent} cannot be made ({error.strerror})"
         ) from error
     _check_file(path, quick_check=quick_check, busy_timeout_ms=busy_timeout_ms)
+    # Issue 16: owner-only, the file and its -wal/-shm (SQLite gives them the file's mode).
+    from agentdesk.security.owner_only import make_owner_only
+
+    make_owner_only(path, folder_levels=0)  # never the folder: --db may be in /tmp
+    for suffix in ("-wal", "-shm"):
+        companion = path.with_name(path.name + suffix)
+        if companion.exists():
+            make_owner_only(companion, folder_levels=0)
     created = not path.exists()
     if created:
         try:
             sqlite3.connect(path).close()
         except sqlite3.Error as error:
             raise _failure(path, error, ours=False) from error
+        make_owner_only(path, folder_levels=0)
     engine = make_engine(path, busy_timeout_ms)
     try:
         migrate(engine)

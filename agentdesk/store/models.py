@@ -13,7 +13,17 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    DDL,
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    String,
+    UniqueConstraint,
+    event,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -38,6 +48,7 @@ __all__ = [
     "OutboxRow",
     "QaReviewRow",
     "SQLModel",
+    "SecurityAuditRow",
     "Shift",
     "ShiftAck",
     "ShiftItem",
@@ -63,6 +74,7 @@ __all__ = [
     "TicketMerge",
     "TicketNote",
     "TicketTag",
+    "TotpStateRow",
     "VerificationAttempt",
 ]
 
@@ -726,3 +738,43 @@ class ExportAuditRow(SQLModel, table=True):
     what: str
     detail: str = _default("")
     at: datetime = Field(sa_column=_when())
+# Issue 16: the second factor's state and the security audit trail (append-only).
+
+
+class TotpStateRow(SQLModel, table=True):
+    __tablename__ = "totp_state"
+    account: str = _text_key()
+    last_step: int | None = None
+    failures: int = _default(0)
+    locked_until: datetime | None = Field(default=None, sa_column=_when(True))
+    recovery_hashes: str = _default("[]")
+    enrolled_at: datetime = Field(sa_column=_when())
+
+
+class SecurityAuditRow(SQLModel, table=True):
+    __tablename__ = "security_audit"
+    __table_args__ = (Index("ix_security_audit_at", "at"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(sa_column=_when())
+    actor: str
+    event: str
+    success: int
+    origin: str
+    resource: str = _default("")
+    detail: str = _default("")
+
+
+def _append_only(table: str) -> list[DDL]:
+    return [
+        DDL(  # type: ignore[no-untyped-call]
+            f"CREATE TRIGGER {table}_no_{verb.lower()} BEFORE {verb} ON {table}\n"
+            "BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END"
+        )
+        for verb in ("UPDATE", "DELETE")
+    ]
+
+
+# The triggers are part of the schema the models describe (tests/store/test_schema.py).
+for _table in (AuditRow.__table__, SecurityAuditRow.__table__):  # type: ignore[attr-defined]
+    for _trigger in _append_only(_table.name):
+        event.listen(_table, "after_create", _trigger)

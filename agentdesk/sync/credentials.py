@@ -22,35 +22,32 @@ def _account(profile: str, url: str) -> str:
 
 
 def get_token(profile: str, url: str) -> str:
+    from agentdesk.security.masking import never_log
+
     token = os.environ.get(ENV_TOKEN, "").strip()
     if token:
+        never_log(token)
         return token
-    try:
-        import keyring
-        from keyring.errors import KeyringError
+    from agentdesk.security.keyring_access import KeyringUnavailable, get_secret
 
-        stored = keyring.get_password(_SERVICE, _account(profile, url))
-    except KeyringError as error:
-        raise CredentialError(
-            f"the OS keyring cannot be read ({type(error).__name__}); "
-            f"set {ENV_TOKEN} to the RT token instead"
-        ) from None
+    try:
+        stored = get_secret(_account(profile, url), "read the RT token from the keyring")
+    except KeyringUnavailable as error:
+        raise CredentialError(f"{error} (or set {ENV_TOKEN} to the RT token)") from None
     if not stored:
         raise CredentialError(
             f"no RT token for profile {profile!r} and {url}: run `agentdesk connect rt {url}` "
             f"or set {ENV_TOKEN}"
         )
+    never_log(str(stored))
     return str(stored)
 
 
 def save_token(profile: str, url: str, token: str) -> None:
-    try:
-        import keyring
-        from keyring.errors import KeyringError
+    """Refused where no usable keyring is (never a plaintext file): the message says what to do."""
+    from agentdesk.security.keyring_access import KeyringUnavailable, set_secret
 
-        keyring.set_password(_SERVICE, _account(profile, url), token)
-    except KeyringError as error:
-        raise CredentialError(
-            f"the OS keyring cannot store the token ({type(error).__name__}); "
-            f"set {ENV_TOKEN} in the environment that runs agentdesk instead"
-        ) from None
+    try:
+        set_secret(_account(profile, url), token, "save the RT token")
+    except KeyringUnavailable as error:
+        raise CredentialError(str(error)) from None

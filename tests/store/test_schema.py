@@ -3,9 +3,10 @@
 Migrations stay plain SQL (a file made by the first release must migrate to every later one),
 so the schema is written twice on purpose. This test keeps the two the same: it builds one
 database by running the migrations and another from SQLModel.metadata.create_all, and compares
-what SQLite reports for each (PRAGMA table_info, index_list, index_info, foreign_key_list) and
-the CHECK constraints of each table. Every difference is named, so a new migration that the
-models do not follow (or the other way round) fails with the table and column to fix.
+what SQLite reports for each (PRAGMA table_info, index_list, index_info, foreign_key_list),
+the CHECK constraints and the triggers of each table. Every difference is named, so a new
+migration that the models do not follow (or the other way round) fails with the table and
+column to fix.
 """
 
 from __future__ import annotations
@@ -97,7 +98,17 @@ def _schema(path: Path) -> Schema:
                 (row[3], row[2], row[4], row[5], row[6], row[7])
                 for row in connection.execute(f"PRAGMA foreign_key_list({table})")
             )
+            # Triggers (the audit tables' append-only guard) are schema too; the models
+            # add theirs with DDL events, so create_all makes the same ones.
+            triggers = sorted(
+                (name, " ".join(sql.split()).rstrip(";"))
+                for name, sql in connection.execute(
+                    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
+                    (table,),
+                )
+            )
             schema[table] = {
+                "triggers": triggers,
                 "columns": columns,
                 "indexes": indexes,
                 "foreign keys": foreign_keys,
@@ -128,7 +139,7 @@ def _differences(migrated: Schema, modelled: Schema) -> Iterator[str]:
                         f"{table}.{column['name']}: {aspect} {column[aspect]!r} migrated, "
                         f"{model[aspect]!r} in the model"
                     )
-        for aspect in ("indexes", "foreign keys", "checks"):
+        for aspect in ("indexes", "foreign keys", "checks", "triggers"):
             if ours[aspect] != theirs[aspect]:
                 yield (
                     f"{table}: {aspect} {ours[aspect]!r} migrated, {theirs[aspect]!r} in the model"
@@ -206,3 +217,8 @@ def test_the_search_index_agrees_with_the_content(tmp_path: Path) -> None:
             connection.execute(check)
     finally:
         connection.close()
+def test_the_comparison_sees_a_trigger_the_models_lack(schemas: tuple[Schema, Schema]) -> None:
+    migrated, modelled = schemas
+    assert migrated["security_audit"]["triggers"], "the append-only triggers are migrated"
+    changed = {**modelled, "audit": {**modelled["audit"], "triggers": []}}
+    assert any("audit: triggers" in line for line in _differences(migrated, changed))
