@@ -235,7 +235,9 @@ class AgentDeskApp(App[None]):
             return
         self.idle_lock.locked = True
         self._audit_lock("lock")
-        needs_code = self.settings.sign_in and self.desk is not None
+        needs_code = (
+            self.settings.sign_in and not self.settings.supervisor and self.desk is not None
+        )
         self.push_screen(LockScreen(self.desk, needs_code=needs_code), self._unlocked)
 
     def _unlocked(self, _: bool | None) -> None:

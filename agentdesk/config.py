@@ -27,7 +27,8 @@ CONFIG_TEMPLATE = """\
 [agent]
 # Your handle in the helpdesk; the "Mine" view shows tickets assigned to it.
 handle = "$handle"
-# "agent" (default), or "supervisor": monitoring mode, read-only (the same as --supervisor).
+# "agent" (default); "supervisor": monitoring mode, read-only (the same as --supervisor);
+# "qa": records the QA reviews of the monthly sample.
 role = "agent"
 
 [sync]
@@ -67,9 +68,11 @@ theme = "textual-dark"
 [alerts]
 # Ring the terminal bell with each alert (new tickets, SLA at risk or breached, handovers).
 bell = false
+
 [supervisor]
 # Monitoring mode: seconds between the dashboard's reads of the team.
 refresh_seconds = 15
+
 [security]
 # Ask for the code of your authenticator app at every start (enrolled on the first one).
 sign_in = true
@@ -306,13 +309,12 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         alert_bell=alert_bell,
         sign_in=_security_sign_in(doc, config_path),
         idle_lock_minutes=_idle_lock_minutes(doc, config_path),
-        # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when sync starts.
-        extra={"sync": dict(doc.get("sync", {}))},
         supervisor=role == "supervisor",
         supervisor_refresh_seconds=_get_count(
             doc, config_path, "supervisor", "refresh_seconds", 15
         ),
         extra={
+            # agentdesk.sync.rt.settings checks the rest of [sync] (url, queues) when it starts.
             "sync": dict(doc.get("sync", {})),
             # Issue 15: the weekly report's SMTP settings (agentdesk.report_mail checks them)
             # and the profile's role ("agent", "qa": QA reviews are written by the QA role).

@@ -69,9 +69,7 @@ NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
-class TicketScreen(
-    TicketMacros, TicketAttachments, TicketLinks, TicketCustomer, TicketEscalation
-):
+class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer, TicketEscalation):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]

@@ -76,6 +76,8 @@ def write_export_audit(
         ),
         {"actor": actor, "what": what, "detail": detail, "at": to_db(at)},
     )
+
+
 # Issue 16: the security trail (PCI DSS 10.2.2): who, what, when, whether it worked, from
 # where, on what. Append-only: triggers refuse UPDATE and DELETE (store/migrations.py).
 

@@ -167,8 +167,7 @@ def link_incident(
     both, an outbox op, so RT shows MemberOf); linking again changes nothing."""
     there = connection.execute(
         text(
-            "SELECT 1 FROM ticket_links WHERE ticket_id = :t AND other_ticket_id = :o "
-            "AND kind = :k"
+            "SELECT 1 FROM ticket_links WHERE ticket_id = :t AND other_ticket_id = :o AND kind = :k"
         ),
         {"t": ticket_id, "o": incident_id, "k": PARENT_INCIDENT},
     ).first()

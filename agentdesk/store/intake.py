@@ -15,8 +15,8 @@ from agentdesk.core.links import LinkKind
 from agentdesk.core.ticket import Channel, Priority, Region, Status
 from agentdesk.security.masking import mask_email, mask_name
 from agentdesk.store.engine import Store
-from agentdesk.store.links import insert_link
 from agentdesk.store.intake_rows import CustomerOf, CustomerTicketRow
+from agentdesk.store.links import insert_link
 from agentdesk.store.new_ticket import insert_ticket
 from agentdesk.store.types import from_db, to_db
 

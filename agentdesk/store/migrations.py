@@ -467,6 +467,9 @@ DROP TABLE audit;
 ALTER TABLE audit_rebuilt RENAME TO audit;
 CREATE INDEX ix_audit_ticket ON audit (ticket_id, at);
 CREATE INDEX ix_audit_shift ON audit (shift_id, at);
+"""
+
+
 # Issue 14 (h14c): full-text search over the conversation and links between tickets.
 # Self-contained (new objects only), so it can be renumbered on merge.
 V_H14C = """
@@ -544,6 +547,9 @@ CREATE TABLE ticket_merges (
     merged_by TEXT NOT NULL DEFAULT ''
 );
 CREATE INDEX ix_ticket_merges_into ON ticket_merges (into_ticket_id);
+"""
+
+
 V_H14A = """
 -- Issue 14 (intake): how long each intake took (form open -> ticket created), for the KPIs;
 -- a phone interaction's handle time counts from opened_at.
@@ -554,6 +560,11 @@ CREATE TABLE intakes (
     seconds INTEGER NOT NULL,
     channel TEXT NOT NULL,
     actor TEXT NOT NULL
+);
+
+"""
+
+
 # Issue 14 (escalation matrix, SLA-at-risk path, alerts): why a ticket stays past its tier's
 # time limit, the at-risk path's steps, the links between tickets, and what was announced.
 V_ESCALATION = """
@@ -588,6 +599,7 @@ CREATE TABLE sla_risk_paths (
     UNIQUE (ticket_id, clock, risk_began_at)
 );
 
+
 -- Alerts already shown: one per ticket (or handover) per state change, never twice.
 CREATE TABLE alert_announcements (
     kind TEXT NOT NULL,
@@ -598,6 +610,7 @@ CREATE TABLE alert_announcements (
 );
 """
 
+
 # Issue 15 (monitoring mode): the team dashboard counts the open tickets per agent and
 # priority with their SLA clocks; this partial index holds exactly those columns of exactly
 # those tickets, in group order, so the count reads no table row and sorts nothing.
@@ -605,6 +618,9 @@ V_H15A = """
 CREATE INDEX ix_tickets_open_team ON tickets
     (assignee_id, priority, sla_due_at, sla_at_risk_at, sla_breached_at)
     WHERE status NOT IN ('resolved', 'closed');
+"""
+
+
 # Issue 15 (h15b): survey answers (CSAT 1-5, NPS 0-10) recorded on a ticket, one per kind
 # (a later answer replaces the earlier), and QA reviews of the monthly sample.
 V_KPI_SURVEYS_QA = """
@@ -644,6 +660,9 @@ CREATE TABLE export_audit (
     detail TEXT NOT NULL DEFAULT '',
     at TEXT NOT NULL
 );
+"""
+
+
 # Issue 16: the second factor's state (the secret itself is in the keyring) and the security
 # audit trail (PCI DSS 10.2): sign-in, lock, record views, exports, credential changes.
 # Both audit tables are append-only: a trigger refuses any UPDATE or DELETE of their rows.
@@ -678,6 +697,7 @@ BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 CREATE TRIGGER audit_no_delete BEFORE DELETE ON audit
 BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 """
+
 
 MIGRATIONS: Sequence[str] = (
     V1,

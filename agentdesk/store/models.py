@@ -608,6 +608,8 @@ class Intake(SQLModel, table=True):
     seconds: int
     channel: str
     actor: str
+
+
 # V_ESCALATION (issue 14): the tier limit's "why not", the SLA-at-risk path, ticket links,
 # the alerts already announced.
 
@@ -666,9 +668,6 @@ class TicketMerge(SQLModel, table=True):
     into_ticket_id: int = Field(foreign_key="tickets.id")
     merged_at: datetime = Field(sa_column=_when())
     merged_by: str = _default("")
-    ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
-    other_ticket_id: int = Field(foreign_key="tickets.id", primary_key=True)
-    kind: str = Field(primary_key=True)
 
 
 class AlertAnnouncement(SQLModel, table=True):
@@ -738,6 +737,8 @@ class ExportAuditRow(SQLModel, table=True):
     what: str
     detail: str = _default("")
     at: datetime = Field(sa_column=_when())
+
+
 # Issue 16: the second factor's state and the security audit trail (append-only).
 
 

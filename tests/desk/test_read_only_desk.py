@@ -12,14 +12,13 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core.errors import ReadOnly, Refused
-from agentdesk.core.links import LinkKind
 from agentdesk.core.intake import IntakeForm, NewCustomer
+from agentdesk.core.links import LinkKind
 from agentdesk.core.shift import Presence
 from agentdesk.core.ticket import Channel, Priority, Region
-from agentdesk.desk import Desk, conflicts, sync_status
-from agentdesk.desk import links as desk_links
-from agentdesk.desk import intake as desk_intake
 from agentdesk.desk import Desk, conflicts, kpis, qa, surveys, sync_status
+from agentdesk.desk import intake as desk_intake
+from agentdesk.desk import links as desk_links
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.session import auto_close, open_desk
@@ -75,6 +74,8 @@ def _shift_then(call: Callable[[Desk], object]) -> Callable[[Desk], object]:
 
 
 _INTAKE = IntakeForm(1, Channel.PHONE, Priority.P2, "Card declined", "It was declined twice.")
+
+
 def _as_qa(desk: Desk) -> object:
     """Issue 15: reviews are the QA role's writes."""
     from dataclasses import replace

@@ -106,6 +106,8 @@ def _schema(path: Path) -> Schema:
                     "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?",
                     (table,),
                 )
+                # The full-text index's own triggers go with it (left out, checked below).
+                if not name.startswith("ticket_search_")
             )
             schema[table] = {
                 "triggers": triggers,
@@ -217,6 +219,8 @@ def test_the_search_index_agrees_with_the_content(tmp_path: Path) -> None:
             connection.execute(check)
     finally:
         connection.close()
+
+
 def test_the_comparison_sees_a_trigger_the_models_lack(schemas: tuple[Schema, Schema]) -> None:
     migrated, modelled = schemas
     assert migrated["security_audit"]["triggers"], "the append-only triggers are migrated"
