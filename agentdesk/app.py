@@ -19,7 +19,7 @@ from textual.message import Message
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from agentdesk import marks, terminal_input
+from agentdesk import marks, terminal_input, terminal_output
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
 from agentdesk.screens.queue import QueueScreen
@@ -70,6 +70,8 @@ class AgentDeskApp(App[None]):
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         # A bracketed paste arrives whole and in order (see terminal_input.py).
         terminal_input.install()
+        # A partial update writes the changed cells only (see terminal_output.py).
+        terminal_output.install()
         super().__init__()
         self.settings = settings
         self.clock: Clock = clock or system_clock
