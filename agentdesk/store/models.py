@@ -11,9 +11,18 @@ Writers take their column lists from here (store.writes.bulk_insert, the demo wr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import CheckConstraint, Column, Index, Integer, String, UniqueConstraint, text
+from sqlalchemy import (
+    CheckConstraint,
+    Column,
+    Index,
+    Integer,
+    String,
+    Table,
+    UniqueConstraint,
+    text,
+)
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
@@ -525,3 +534,21 @@ class ShiftTicket(SQLModel, table=True):
     to_queue: str = _default("")
     note: str = _default("")
     at: datetime = Field(sa_column=_when())
+
+
+# Issue 17: the queue's order as an index (migrations.py V_H17; queue_sql.ORDER_KEY).
+_tickets = cast(Table, getattr(Ticket, "__table__"))  # noqa: B009 (SQLModel sets it)
+Index(
+    "ix_tickets_queue_order",
+    text("(sla_due_at IS NULL)"),
+    text("coalesce(substr(sla_due_at, 1, 16), '')"),
+    _tickets.c.priority,
+    text("coalesce(sla_due_at, '')"),
+    _tickets.c.id,
+    _tickets.c.status,
+    _tickets.c.assignee_id,
+    _tickets.c.channel,
+    _tickets.c.region,
+    _tickets.c.tier,
+    _tickets.c.sla_due_at,
+)
