@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import work
+from textual import events, work
 from textual.app import App
 from textual.binding import Binding, BindingType
 from textual.message import Message
@@ -178,6 +178,9 @@ class AgentDeskApp(App[None]):
             return
         if result.closed or result.flagged:
             self.post_message(self.AutoClosed(result.closed, result.flagged))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        terminal_output.steady_cursor(event.widget)  # no blinking over a slow link
 
     def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
         # The queue header has shown it on the way up; now every screen that listens hears.

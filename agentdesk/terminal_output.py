@@ -47,3 +47,12 @@ def install() -> None:
     """Make Textual's compositor build its partial updates as CroppedChopsUpdate."""
     # The compositor looks the name up each time it renders a partial update.
     setattr(_compositor, "ChopsUpdate", CroppedChopsUpdate)  # noqa: B010
+
+
+def steady_cursor(widget: object) -> None:
+    """A focused text field keeps a steady cursor: each blink (twice a second) redraws the
+    whole field, ~2 kB a second for the one on a dialog, for as long as the agent reads."""
+    from textual.widgets import Input, TextArea
+
+    if isinstance(widget, Input | TextArea) and widget.cursor_blink:
+        widget.cursor_blink = False

@@ -208,3 +208,24 @@ async def test_a_dialog_over_the_queue_writes_nothing_when_a_minute_passes(
         for index in range(table.size.height - 1):
             row = table.row_at(index)
             assert row is not None and table._sla_shown[index] == sla_cell(row, clock())
+
+
+async def test_a_focused_text_field_keeps_a_steady_cursor(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from textual.widgets import Input, TextArea
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("slash")  # the queue's search field
+        await settle(pilot)
+        search = app.focused
+        assert isinstance(search, Input) and not search.cursor_blink
+        await pilot.press("escape", "enter")  # an open ticket: its reply box
+        await settle(pilot)
+        await pilot.press("r")
+        await settle(pilot)
+        composer = app.focused
+        # Each blink would redraw the whole field, twice a second.
+        assert isinstance(composer, TextArea) and not composer.cursor_blink
