@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.signal import Signal
 from textual.worker import Worker, WorkerState
 
-from agentdesk import marks, terminal_input
+from agentdesk import marks, terminal_input, terminal_output
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
 from agentdesk.screens.lock import IdleLock, LockScreen
@@ -77,6 +77,8 @@ class AgentDeskApp(App[None]):
     def __init__(self, settings: Settings, clock: Clock | None = None) -> None:
         # A bracketed paste arrives whole and in order (see terminal_input.py).
         terminal_input.install()
+        # A partial update writes the changed cells only (see terminal_output.py).
+        terminal_output.install()
         super().__init__()
         self.settings = settings
         self.clock: Clock = clock or system_clock
@@ -268,6 +270,9 @@ class AgentDeskApp(App[None]):
             return
         if result.closed or result.flagged:
             self.post_message(self.AutoClosed(result.closed, result.flagged))
+
+    def on_descendant_focus(self, event: events.DescendantFocus) -> None:
+        terminal_output.steady_cursor(event.widget)  # no blinking over a slow link
 
     def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
         # The queue header has shown it on the way up; now every screen that listens hears.

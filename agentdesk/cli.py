@@ -255,6 +255,7 @@ def sync_command(args: argparse.Namespace) -> int:
     from agentdesk.desk import sync_status
     from agentdesk.desk.session import close_desk, open_desk
     from agentdesk.log_file import start_log
+    from agentdesk.progress_line import ProgressLine
 
     start_log()
     backend: Backend | None = None
@@ -274,9 +275,11 @@ def sync_command(args: argparse.Namespace) -> int:
         if summary.state == "offline":
             print(_offline_next(summary, once=args.once, interval=args.interval), flush=True)
 
+    progress = ProgressLine(sys.stdout)  # a first sync's progress (progress_line.py)
+    sync_status.on_progress(backend, progress)
     try:
         summary = sync_status.keep_syncing(
-            desk, backend, once=args.once, interval=args.interval, report=report
+            desk, backend, once=args.once, interval=args.interval, report=progress.then(report)
         )
     except KeyboardInterrupt:
         return 0

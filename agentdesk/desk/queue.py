@@ -64,16 +64,18 @@ def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
 
     One moment orders every page, so rows do not jump between pages as time passes.
     """
+    from agentdesk.store.queries import QueuePager
     from agentdesk.store.queries import count_queue as count
-    from agentdesk.store.queries import page_queue as page
 
-    order_now = desk.now()
     with desk.reading(), desk.store.read() as connection:
         total = count(connection, queue)
-        first = page(connection, queue, order_now, 0, limit) if total else []
+        pager = QueuePager(queue, total)
+        first = pager.page(connection, 0, limit)
 
     def loader(offset: int, size: int) -> list[QueueRow]:
-        return page_queue(desk, queue, order_now, offset, size)
+        # By the order key, from the edges of the pages already read (keyset paging).
+        with desk.reading(), desk.store.read() as connection:
+            return pager.page(connection, offset, size)
 
     return QueueStart(total, first, loader)
 

@@ -14,6 +14,7 @@ from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
     from agentdesk.config import Settings
+    from agentdesk.core.sync_progress import SyncProgress
     from agentdesk.sync.protocol import Backend as Backend
     from agentdesk.sync.protocol import SyncSummary as SyncSummary
 
@@ -27,6 +28,13 @@ def open_backend(settings: Settings) -> Backend:
     from agentdesk.sync.runner import make_backend
 
     return make_backend(settings)
+
+
+def on_progress(backend: Backend, report: Callable[[SyncProgress], None]) -> None:
+    """Have a backend that can tell (RT) report each page of a first sync to `report`
+    (called in the thread that runs the sync)."""
+    if hasattr(backend, "progress"):
+        setattr(backend, "progress", report)  # noqa: B010 (not every backend has it)
 
 
 def sync_once(desk: Desk, backend: Backend, *, resume: bool = False) -> SyncSummary:

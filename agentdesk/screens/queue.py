@@ -448,6 +448,10 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
             self.reload(keep_cursor=True)
         # The message bubbles on to the app, which tells every other screen (sync_events).
 
+    def on_sync_driver_progress(self, message: SyncDriver.Progress) -> None:
+        # A first sync: tickets done of the total, bytes, time left, in place of the state.
+        self.query_one("#queue-header", QueueHeader).connection = message.progress.text()
+
     def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
         header = self.query_one("#queue-header", QueueHeader)
         header.connection = "paused"

@@ -117,7 +117,12 @@ class QueueShiftKeys(Screen[None]):
             self.set_interval(1.0, self._tick_presence, name="presence-timer")
 
     def _tick_presence(self) -> None:
-        if self._presence is not None and self._presence.state is Presence.BREAK:
+        # Not under another screen: a change there repaints the whole top screen.
+        if (
+            self.app.screen is self
+            and self._presence is not None
+            and self._presence.state is Presence.BREAK
+        ):
             self._paint_presence()
 
     def _paint_presence(self) -> None:

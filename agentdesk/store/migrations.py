@@ -699,6 +699,27 @@ BEGIN SELECT RAISE(ABORT, 'audit rows are append-only'); END;
 """
 
 
+# Issue 17: the queue's order as an index: the expressions of queue_sql.ORDER_KEY, then the
+# filter columns and sla_due_at, so it covers a page's inner select. A page is a walk of the
+# index, not a sort of every ticket: keyset paging reaches the end of 50,000 tickets as fast
+# as the start, and the first page of a filter stops after a page of matches.
+V_H17 = """
+CREATE INDEX ix_tickets_queue_order ON tickets (
+    (sla_due_at IS NULL),
+    coalesce(substr(sla_due_at, 1, 16), ''),
+    priority,
+    coalesce(sla_due_at, ''),
+    id,
+    status,
+    assignee_id,
+    channel,
+    region,
+    tier,
+    sla_due_at
+);
+"""
+
+
 MIGRATIONS: Sequence[str] = (
     V1,
     V_WORKSPACE,
@@ -714,6 +735,7 @@ MIGRATIONS: Sequence[str] = (
     V_H15A,
     V_KPI_SURVEYS_QA,
     V_SECURITY,
+    V_H17,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.

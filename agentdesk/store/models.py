@@ -11,7 +11,7 @@ Writers take their column lists from here (store.writes.bulk_insert, the demo wr
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import (
     DDL,
@@ -20,6 +20,7 @@ from sqlalchemy import (
     Index,
     Integer,
     String,
+    Table,
     UniqueConstraint,
     event,
     text,
@@ -779,3 +780,21 @@ def _append_only(table: str) -> list[DDL]:
 for _table in (AuditRow.__table__, SecurityAuditRow.__table__):  # type: ignore[attr-defined]
     for _trigger in _append_only(_table.name):
         event.listen(_table, "after_create", _trigger)
+
+
+# Issue 17: the queue's order as an index (migrations.py V_H17; queue_sql.ORDER_KEY).
+_tickets = cast(Table, getattr(Ticket, "__table__"))  # noqa: B009 (SQLModel sets it)
+Index(
+    "ix_tickets_queue_order",
+    text("(sla_due_at IS NULL)"),
+    text("coalesce(substr(sla_due_at, 1, 16), '')"),
+    _tickets.c.priority,
+    text("coalesce(sla_due_at, '')"),
+    _tickets.c.id,
+    _tickets.c.status,
+    _tickets.c.assignee_id,
+    _tickets.c.channel,
+    _tickets.c.region,
+    _tickets.c.tier,
+    _tickets.c.sla_due_at,
+)

@@ -17,8 +17,11 @@ from agentdesk.store.queue_sql import (
     FROM,
     PENDING_OUTBOX,
     PRIORITY_COUNTS,
+    QueueKey,
     agent_row,
     count_sql,
+    keyed_rows,
+    keyset_sql,
     page_sql,
     priority_counts_from,
     queue_row,
@@ -47,6 +50,52 @@ def page_queue(
     """One page of the queue in SLA-risk order."""
     sql, params = page_sql(queue, now, offset, limit)
     return [queue_row(row) for row in connection.execute(text(sql), params)]
+
+
+DENSE_QUEUE = 5_000
+"""From this many matches on, a queue's pages walk the order index (QueuePager)."""
+
+
+class QueuePager:
+    """The pages of one showing of a queue, read by the order key (keyset paging), so the
+    end of 50,000 tickets comes as fast as the start.
+
+    Every page read leaves the keys at its edges: the page after it starts past its last
+    key, the page before it ends short of its first. A page with no known edge is read from
+    the nearer end of the queue, by a walk over the order index alone."""
+
+    def __init__(self, queue: QueueFilter, total: int) -> None:
+        self.queue = queue
+        self.total = total
+        self._after: dict[int, QueueKey] = {}  # offset -> key of the row before it
+        self._first: dict[int, QueueKey] = {}  # offset -> key of the row at it
+        # Many matches: the order index reaches a page of them soon. A few: their own index
+        # and a sort of those few beats a walk past every other ticket.
+        self._walk = total >= DENSE_QUEUE
+
+    def page(self, connection: Connection, offset: int, limit: int) -> list[QueueRow]:
+        queue, total, walk = self.queue, self.total, self._walk
+        limit = max(min(limit, total - offset), 0)
+        if limit == 0:
+            return []
+        end = offset + limit
+        if offset in self._after:
+            sql, params = keyset_sql(queue, limit, after=self._after[offset], walk_order=walk)
+        elif end in self._first:
+            sql, params = keyset_sql(
+                queue, limit, after=self._first[end], from_end=True, walk_order=walk
+            )
+        elif offset and total - end < offset:
+            sql, params = keyset_sql(
+                queue, limit, offset=total - end, from_end=True, walk_order=walk
+            )
+        else:
+            sql, params = keyset_sql(queue, limit, offset=offset, walk_order=walk)
+        rows, keys = keyed_rows(list(connection.execute(text(sql), params)))
+        if keys:
+            self._first[offset] = keys[0]
+            self._after[offset + len(keys)] = keys[-1]
+        return rows
 
 
 def rows_by_id(connection: Connection, queue: QueueFilter, ids: Sequence[int]) -> list[QueueRow]:

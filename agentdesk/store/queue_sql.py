@@ -21,14 +21,20 @@ from agentdesk.store.stamps import from_db
 # overdue first, then the rest by absolute time left. Within the same minute the higher
 # priority leads. Paused and finished clocks (no due time) come last, by priority.
 # The order does not depend on the moment it is read, so pages stay consistent over time.
-ORDER = """
-ORDER BY
-    t.sla_due_at IS NULL,
-    substr(t.sla_due_at, 1, 16),
-    t.priority,
-    t.sla_due_at,
-    t.id
-"""
+# Written as a key of five values that are never NULL (a row value compares only without
+# NULLs; '' sorts where NULL did), exactly as the index ix_tickets_queue_order lists them, so
+# SQLite walks that index instead of sorting the queue (issue 17: keyset paging).
+ORDER_KEY = (
+    "(t.sla_due_at IS NULL)",
+    "coalesce(substr(t.sla_due_at, 1, 16), '')",
+    "t.priority",
+    "coalesce(t.sla_due_at, '')",
+    "t.id",
+)
+ORDER = "ORDER BY " + ", ".join(ORDER_KEY)
+
+QueueKey = tuple[int, str, str, str, int]
+"""A row's place in the queue order: the page after it starts with the next key."""
 
 # queue_row() reads these by position.
 COLUMNS = """
@@ -103,6 +109,57 @@ def page_sql(
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     sql = f"SELECT {COLUMNS} {FROM} {where(queue, params)} {ORDER} LIMIT :limit OFFSET :offset"
     return sql, params
+
+
+def keyset_sql(
+    queue: QueueFilter,
+    limit: int,
+    *,
+    after: QueueKey | None = None,
+    offset: int = 0,
+    from_end: bool = False,
+    walk_order: bool = True,
+) -> tuple[str, dict[str, Any]]:
+    """A page by the order key: the rows after `after` (keyset), or `offset` rows in from the
+    start or, with from_end, from the end (then read backwards; the page comes out in queue
+    order all the same). With walk_order the inner select walks the order index alone
+    (named: SQLite would rather take a status index and sort every match, ~85 ms for the
+    open queue of 50,000); without, SQLite picks (a filter's index and a sort: right for a
+    few matches spread over the whole order). The joins run for the page's rows only. Each
+    row: COLUMNS, then its five key values."""
+    params: dict[str, Any] = {"limit": limit, "offset": offset}
+    clause = where(queue, params)
+    key = ", ".join(ORDER_KEY)
+    if after is not None:
+        params.update({f"k{n}": value for n, value in enumerate(after)})
+        seek = f"({key}) {'<' if from_end else '>'} (:k0, :k1, :k2, :k3, :k4)"
+        clause = f"{clause} AND {seek}" if clause else f"WHERE {seek}"
+    indexed = "INDEXED BY ix_tickets_queue_order" if walk_order else ""
+    direction = " DESC" if from_end else ""
+    inner_order = ", ".join(f"{part}{direction}" for part in ORDER_KEY)
+    names = ", ".join(f"{part} AS k{n}" for n, part in enumerate(ORDER_KEY))
+    sql = f"""
+    SELECT {COLUMNS}, p.k0, p.k1, p.k2, p.k3, p.k4
+    FROM (
+        SELECT {names} FROM tickets t {indexed} {clause}
+        ORDER BY {inner_order} LIMIT :limit OFFSET :offset
+    ) p
+    JOIN tickets t ON t.id = p.k4
+    JOIN customers c ON c.id = t.customer_id
+    LEFT JOIN agents a ON a.id = t.assignee_id
+    ORDER BY p.k0, p.k1, p.k2, p.k3, p.k4
+    """
+    return sql, params
+
+
+def keyed_rows(rows: Sequence[Sequence[Any]]) -> tuple[list[QueueRow], list[QueueKey]]:
+    """keyset_sql's rows as queue rows and their keys."""
+    width = len(rows[0]) - 5 if rows else 0
+    keys: list[QueueKey] = [
+        (int(r[width]), str(r[width + 1]), str(r[width + 2]), str(r[width + 3]), int(r[width + 4]))
+        for r in rows
+    ]
+    return [queue_row(r[:width]) for r in rows], keys
 
 
 def when(value: str | None) -> datetime | None:

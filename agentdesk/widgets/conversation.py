@@ -193,7 +193,10 @@ class Conversation(ScrollView, can_focus=True):
             style = self.visual_style
             lines = self.entries[index].lines(self._width)
             strips = Visual.to_strips(self, Content("\n").join(lines), self._width, None, style)
-            strips = [s.extend_cell_length(self._width, style.rich_style) for s in strips]
+            # Equal styles merged: each segment costs its own colour codes on the wire.
+            strips = [
+                s.extend_cell_length(self._width, style.rich_style).simplify() for s in strips
+            ]
             self._wrapped[index] = strips
         return strips
 

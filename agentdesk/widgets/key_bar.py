@@ -41,6 +41,7 @@ class KeyBar(Widget):
         """ranks: binding id -> rank; 0 first, higher left off sooner when room is short."""
         super().__init__()
         self.ranks = dict(ranks or {})
+        self._drawn: object = None  # the keys last drawn: an equal update redraws nothing
 
     def on_mount(self) -> None:
         self.auto_links = False  # clickable, but drawn as keys rather than underlined links
@@ -50,7 +51,10 @@ class KeyBar(Widget):
         self.screen.bindings_updated_signal.unsubscribe(self)
 
     def _bindings_changed(self, _screen: Screen[object]) -> None:
-        self.refresh()
+        # Bindings are updated on every focus change and re-read; the bar's bytes go over
+        # the agent's link only when what it shows differs.
+        if self._keys() != self._drawn:
+            self.refresh()
 
     def _keys(self) -> tuple[list[tuple[Binding, bool]], tuple[Binding, bool] | None]:
         """(binding, enabled) for each action shown, in the screen's order; and the palette's."""
@@ -74,7 +78,8 @@ class KeyBar(Widget):
         return (key + label).stylize(click)
 
     def render(self) -> Content:
-        shown, palette_binding = self._keys()
+        self._drawn = keys_now = self._keys()
+        shown, palette_binding = keys_now
         palette = self._key(*palette_binding) if palette_binding else Content("")
         width = max(self.size.width - 2, 0)
         room = width - (palette.cell_length + 2 if palette_binding else 0)

@@ -45,7 +45,8 @@ class SlaBadge(Widget):
 
     def _tick(self) -> None:
         # Repaint only when the text changes: every second is too much for a slow SSH link.
-        if self._content().plain != self._shown:
+        # Not under another screen: a change there repaints the whole top screen.
+        if self.app.screen is self.screen and self._content().plain != self._shown:
             self.refresh()
 
     def render(self) -> Content:

@@ -139,9 +139,18 @@ class SlaClocks(Widget):
         self.set_interval(1.0, self.tick, name="sla-clocks")
 
     def tick(self) -> None:
+        if self.app.screen is not self.screen:
+            # Under a dialog: a change there repaints the whole dialog screen (Textual).
+            # The first tick back on top catches up.
+            return
         content = self._content()
         if content.plain != self._shown:
-            self.refresh(layout=True)
+            # A layout only when the clocks take another number of lines (the P0 warning
+            # comes or goes, the text wraps): a layout repaints the screen around them.
+            # (Measured as Textual's own get_content_height does, with the widget's styles.)
+            width = self.content_region.width
+            lines = content.get_height(self.styles, width)  # type: ignore[arg-type]
+            self.refresh(layout=lines != self.content_region.height)
         warning = self.warning()
         if warning and self.ticket is not None:
             # Once per cycle: the last public reply anchors it.

@@ -19,6 +19,7 @@ from agentdesk.core.errors import agent_message
 from agentdesk.desk import sync_status
 
 if TYPE_CHECKING:
+    from agentdesk.core.sync_progress import SyncProgress
     from agentdesk.desk.base import Desk
     from agentdesk.desk.sync_status import Backend, SyncSummary
 
@@ -45,6 +46,12 @@ class SyncDriver(Widget):
     class SyncFailed(Message):
         error: str
 
+    @dataclass
+    class Progress(Message):
+        """A page of a first sync is in (posted from the sync's thread)."""
+
+        progress: SyncProgress
+
     def __init__(self, desk: Desk) -> None:
         super().__init__()
         self.desk = desk
@@ -57,11 +64,15 @@ class SyncDriver(Widget):
     def sync_now(self) -> None:
         self._sync()
 
+    def _post_progress(self, progress: SyncProgress) -> None:
+        self.post_message(self.Progress(progress))  # thread-safe: the sync's thread calls it
+
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def _sync(self) -> None:
         try:
             if self.backend is None:
                 self.backend = sync_status.open_backend(self.desk.settings)
+                sync_status.on_progress(self.backend, self._post_progress)
             summary = sync_status.sync_once(self.desk, self.backend)
         except Exception as error:
             self.post_message(self.SyncFailed(agent_message(error)))

@@ -202,7 +202,8 @@ class TicketTable(ScrollView, can_focus=True):
         Binding("end,G", "last", "Last", show=False, id="ticket_table.last"),
     ]
 
-    cursor_row: reactive[int] = reactive(0, always_update=True)
+    # No repaint of the table: the watcher redraws the two rows the cursor left and reached.
+    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     @dataclass
     class TicketChosen(Message):
@@ -255,6 +256,10 @@ class TicketTable(ScrollView, can_focus=True):
         self._announced = True
         self.tier_limit_passed: Callable[[QueueRow, datetime], bool] | None = None
         """Set by the queue: the row is past its tier's time limit (a ⇧ after the priority)."""
+        # What each line of the view was last drawn as, at which scroll offset: a re-read
+        # redraws only the lines that differ (an idle link gets no unchanged rows again).
+        self._drawn: dict[int, Strip] = {}
+        self._drawn_top = -1
 
     # Sources
 
@@ -321,7 +326,17 @@ class TicketTable(ScrollView, can_focus=True):
         self.cursor_row = min(self.cursor_row, max(self.total - 1, 0))
         if self._total is not None and not self._announced and self._visible_loaded():
             self._announce()
-        self.refresh()
+        self._refresh_changed()
+
+    def _refresh_changed(self) -> None:
+        """Redraw the lines of the view whose strip changed since they were drawn."""
+        if int(self.scroll_offset.y) != self._drawn_top or not self._drawn:
+            self.refresh()
+            return
+        for y in range(self.size.height):
+            drawn = self._drawn.get(y)
+            if drawn is None or self._line(y) != drawn:
+                self.refresh(Region(0, y, self.size.width, 1))
 
     def _announce(self) -> None:
         self._announced = True
@@ -379,7 +394,7 @@ class TicketTable(ScrollView, can_focus=True):
             self._pages.popitem(last=False)
         if not self._announced and self._visible_loaded():
             self._announce()
-        self.refresh()
+        self._refresh_changed()
 
     def on_ticket_table_page_failed(self, message: PageFailed) -> None:
         message.stop()
@@ -414,8 +429,9 @@ class TicketTable(ScrollView, can_focus=True):
         return max(0, min(row, self.total - 1))
 
     def watch_cursor_row(self, old: int, new: int) -> None:
-        self._refresh_row(old)
-        self._refresh_row(new)
+        if old != new:
+            self._refresh_row(old)
+            self._refresh_row(new)
         top = int(self.scroll_offset.y)
         if new < top:
             self.scroll_to(y=new, animate=False)
@@ -472,7 +488,9 @@ class TicketTable(ScrollView, can_focus=True):
 
     def refresh_sla(self) -> None:
         """Redraw the SLA cells whose text or colour changed: a few cells, not the table."""
-        if not self._total:
+        if not self._total or self.app.screen is not self.screen:
+            # Under another screen or a dialog: a change there repaints the whole top screen
+            # (Textual), every second. The first tick back on top catches up.
             return
         sla = next((c for c in self._columns if c.key == "sla"), None)
         if sla is None:
@@ -488,12 +506,23 @@ class TicketTable(ScrollView, can_focus=True):
             rows = self._pages.get(page)
             if rows is None or offset >= len(rows):
                 continue
-            if self._sla_shown.get(index) != sla_cell(rows[offset], now):
+            shown = sla_cell(rows[offset], now)
+            if self._sla_shown.get(index) != shown:
+                # Taken as drawn now: a cell asked for once, even if no frame draws it.
+                self._sla_shown[index] = shown
                 self.refresh(Region(x, index - top + 1, sla.width, 1))
 
     # Drawing
 
     def render_line(self, y: int) -> Strip:
+        top = int(self.scroll_offset.y)
+        if top != self._drawn_top:
+            self._drawn.clear()
+            self._drawn_top = top
+        strip = self._drawn[y] = self._line(y)
+        return strip
+
+    def _line(self, y: int) -> Strip:
         width = self._width
         if y == 0:
             return self._header_strip(width)
@@ -520,7 +549,7 @@ class TicketTable(ScrollView, can_focus=True):
         for column in self._columns:
             segments.append(Segment(fit(column.title, column.width, column.align), style))
             segments.append(Segment(" ", style))
-        return Strip(segments).adjust_cell_length(width, style)
+        return Strip(segments).adjust_cell_length(width, style).simplify()
 
     def _placeholder_strip(self, index: int, width: int, base: Style) -> Strip:
         page = index // PAGE_SIZE
@@ -531,7 +560,8 @@ class TicketTable(ScrollView, can_focus=True):
             cell = text if column.key == "subject" else "·"
             segments.append(Segment(fit(cell, column.width, column.align), style))
             segments.append(Segment(" ", base))
-        return Strip(segments).adjust_cell_length(width, base)
+        # Equal styles merged: each segment costs its own colour codes on the wire.
+        return Strip(segments).adjust_cell_length(width, base).simplify()
 
     def _row_strip(self, index: int, row: QueueRow, width: int, base: Style) -> Strip:
         segments = [Segment(" ", base)]
@@ -542,7 +572,8 @@ class TicketTable(ScrollView, can_focus=True):
                 style = base + self.get_component_rich_style(component, partial=True)
             segments.append(Segment(fit(text, column.width, column.align), style))
             segments.append(Segment(" ", base))
-        return Strip(segments).adjust_cell_length(width, base)
+        # Equal styles merged: each segment costs its own colour codes on the wire.
+        return Strip(segments).adjust_cell_length(width, base).simplify()
 
     def _cell(self, index: int, row: QueueRow, key: str) -> tuple[str, str | None]:
         """Cell text (always literal: never markup) and its component class."""

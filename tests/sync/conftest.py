@@ -124,3 +124,16 @@ def make_backend(server: RtServer, queue: str, sleeps: list[float], **client: An
 
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "agentdesk.db"
+
+
+@pytest.fixture(scope="session")
+def rt_nginx(rt_server: RtServer, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
+    """Debian's nginx in front of the test RT, gzip on for JSON (tests/sync/nginx.py)."""
+    from tests.sync.nginx import make_nginx, nginx_installed
+
+    reason = nginx_installed()
+    if reason is not None:
+        pytest.skip(reason)
+    proxy = make_nginx(tmp_path_factory.mktemp("nginx"), rt_server.port)
+    yield proxy
+    proxy.stop()

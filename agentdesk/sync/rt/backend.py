@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+from agentdesk.core.sync_progress import SyncProgress
 from agentdesk.store.engine import Store
 from agentdesk.store.sync_port import SyncPort
 from agentdesk.sync.engine import run_once
@@ -34,6 +35,8 @@ class RtBackend:
     clock: Callable[[], datetime] = _utcnow
     name: str = BACKEND
     after_page: Callable[[int], None] | None = None
+    # A first sync's progress after each page (called in the sync's thread).
+    progress: Callable[[SyncProgress], None] | None = None
     last: SyncSummary | None = field(default=None, repr=False)
     # Set by resume(): the next run tries again even if a 401 paused sync.
     resuming: bool = field(default=False, repr=False)
@@ -87,7 +90,16 @@ class RtBackend:
     def _pull(self, store: Store, summary: SyncSummary) -> None:
         in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
         try:
-            pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
+            pulled = Puller(
+                store,
+                self.client,
+                self.settings,
+                self.clock,
+                self.after_page,
+                progress=self.progress,
+            ).run()
+            # The team's shift records too: the dashboard's presence and shift state.
+            ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages
@@ -108,7 +120,14 @@ class RtBackend:
             shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
             summary.pushed += shifts.pushed
             summary.parked_reasons.extend(shifts.parked_reasons)
-            pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
+            pulled = Puller(
+                store,
+                self.client,
+                self.settings,
+                self.clock,
+                self.after_page,
+                progress=self.progress,
+            ).run()
             ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected

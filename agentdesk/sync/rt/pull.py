@@ -16,11 +16,13 @@ from __future__ import annotations
 
 import logging
 import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from agentdesk.core.sync_progress import SyncProgress
 from agentdesk.core.ticket import Channel, Region, Status, Tier
 from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
@@ -71,9 +73,12 @@ class Puller:
     # Tests interrupt a pull between pages with this hook.
     after_page: Callable[[int], None] | None = None
     reader: HistoryReader | None = None
+    # A first sync tells how far it has come after each page (the TUI header, the CLI).
+    progress: Callable[[SyncProgress], None] | None = None
 
     def run(self) -> PullReport:
         report = PullReport()
+        started, bytes_before = time.monotonic(), self.client.traffic.bytes_in
         scope = self.settings.scope
         port = SyncPort(self.store)
         with port.read() as rows:
@@ -156,6 +161,16 @@ class Puller:
                         },
                     )
             report.pages += 1
+            if self.progress is not None and lower is None:
+                total = body.get("total")
+                self.progress(
+                    SyncProgress(
+                        done=(page - 1) * self.settings.page_size + len(items),
+                        total=total if isinstance(total, int) and total >= 0 else None,
+                        bytes_in=self.client.traffic.bytes_in - bytes_before,
+                        seconds=time.monotonic() - started,
+                    )
+                )
             if self.after_page is not None:
                 self.after_page(page)
             if last:
