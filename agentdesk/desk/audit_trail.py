@@ -50,9 +50,9 @@ def record_event(
     detail: str = "",
     required: bool = True,
 ) -> None:
-    """required=False (a record view, an export): a busy database does not stop the agent's
-    work; the event then goes to the log alone, marked as not in the database."""
-    from agentdesk.core.errors import Busy
+    """required=False (a record view, an export): a busy or read-only database does not stop
+    the work; the event then goes to the log alone, marked as not in the database."""
+    from agentdesk.core.errors import Busy, DeskError
     from agentdesk.security.masking import log_safe
     from agentdesk.security.origin import event_origin
     from agentdesk.store.audit import SecurityEvent, write_security_event
@@ -70,10 +70,12 @@ def record_event(
     try:
         with desk.reading(), desk.store.write() as connection:
             write_security_event(connection, entry)
-    except Busy:
+    except (Busy, DeskError) as error:
+        # Busy, or a store opened read-only (monitoring mode): a view is still kept, in the log.
         if required:
             raise
-        log.warning("%s (NOT in the database: it was busy) %s", line, log_safe(detail))
+        why = "it was busy" if isinstance(error, Busy) else "it cannot be written"
+        log.warning("%s (NOT in the database: %s) %s", line, why, log_safe(detail))
         return
     log.info("%s %s", line, log_safe(detail))
 

@@ -14,7 +14,6 @@ every PULL_SECONDS.
 from __future__ import annotations
 
 import contextlib
-import importlib.util
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
@@ -44,9 +43,6 @@ if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
 
 PULL_SECONDS = 30.0
-KPI_SCREEN = "agentdesk.screens.kpis"
-"""The KPI tiles screen (issue 15's other half): the K key opens its KpiScreen(desk) once
-the module is in the build; until then the key is not offered."""
 
 COLUMNS: tuple[tuple[str, str], ...] = (
     ("agent", "Agent"),
@@ -253,7 +249,7 @@ class SupervisorScreen(Screen[None]):
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "kpis":
-            return importlib.util.find_spec(KPI_SCREEN) is not None
+            return self.desk is not None
         return True
 
     def action_refresh_board(self) -> None:
@@ -265,10 +261,11 @@ class SupervisorScreen(Screen[None]):
         self.app.push_screen(HelpScreen("Keys of the dashboard", help_rows(DASHBOARD_KEYS, self)))
 
     def action_kpis(self) -> None:
-        # Wired at merge to issue 15's KPI screen; hidden by check_action until it exists.
-        module = importlib.import_module(KPI_SCREEN)
+        # The KPI board reads in its own worker and writes nothing: fit for monitoring mode.
+        from agentdesk.screens.kpi_board import KpiBoardScreen
+
         if self.desk is not None:
-            self.app.push_screen(module.KpiScreen(self.desk))
+            self.app.push_screen(KpiBoardScreen(self.desk))
 
     def cursor_line(self) -> AgentLine | None:
         table = self.table

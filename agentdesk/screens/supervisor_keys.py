@@ -73,8 +73,7 @@ DASHBOARD_KEYS: tuple[WatchKey, ...] = (
         key="r",
         rank=1,
     ),
-    # The KPI tiles screen is issue 15's other half (built beside this one): the key shows
-    # only once that screen is in the build (SupervisorScreen.check_action, KPI_SCREEN).
+    # The KPI board (screens/kpi_board.py): every KPI against its target, trends, heatmap.
     WatchKey(
         "supervisor.kpis",
         "kpis",

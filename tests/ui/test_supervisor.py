@@ -156,15 +156,23 @@ async def test_drill_down_to_an_agent_and_a_read_only_ticket(
     assert store_digest(watching.db_path) == before
 
 
-async def test_the_kpi_key_waits_for_the_kpi_screen(
+async def test_k_opens_the_kpi_board_and_writes_nothing(
     watching: Settings, clock: SteppedClock
 ) -> None:
+    from agentdesk.screens.kpi_board import KpiBoardScreen
+
+    before = store_digest(watching.db_path)
     app = make_app(watching, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
         await settle(pilot)
-        screen = app.screen
-        assert screen.check_action("kpis", ()) is False  # not in this build yet
-        assert "kpis" not in {b.action for _k, (_n, b, _e, _t) in screen.active_bindings.items()}
+        assert app.screen.check_action("kpis", ()) is True
+        await pilot.press("K")
+        await settle(pilot)
+        assert isinstance(app.screen, KpiBoardScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert isinstance(app.screen, SupervisorScreen)
+    assert store_digest(watching.db_path) == before
 
 
 # Every key of every screen reachable in monitoring mode, and every palette entry.
