@@ -34,6 +34,9 @@ TABLES = (
     "customer_verifiers",
     "verification_attempts",
 )
+# Columns added after the digest was taken (audit.shift_id, issue 13: always NULL for a
+# ticket's row) are left out, so the digest still proves the values did not move.
+COLUMNS = {"audit": "id, ticket_id, actor, action, field, old_value, new_value, at"}
 DIGEST = "9eaab0d619103f7d00ed9c171778195f777ec21ebf9e66faedd98e86be39093b"
 
 
@@ -43,7 +46,8 @@ def _digest(path: Path) -> str:
         for table in TABLES:
             digest.update(f"{table}\n".encode())
             # rowid order is insertion order, the order `sqlite3 .dump` writes them in.
-            for row in connection.execute(f"SELECT * FROM {table} ORDER BY rowid"):
+            columns = COLUMNS.get(table, "*")
+            for row in connection.execute(f"SELECT {columns} FROM {table} ORDER BY rowid"):
                 digest.update(repr(row).encode())
                 digest.update(b"\n")
     return digest.hexdigest()
