@@ -45,7 +45,10 @@ class AlertWatcher:
         self.check(baseline=True)
 
     def _synced(self, summary: SyncSummary) -> None:
-        self.check()
+        # A run that brought nothing cannot bring a new ticket or handover (the minute's
+        # check covers a clock turning at risk): no check, no worker, for an idle sync.
+        if summary.pulled or summary.messages or summary.changed_tickets:
+            self.check()
 
     def check(self, *, baseline: bool = False) -> None:
         """baseline: the first check, which records what is already there as seen (the

@@ -65,7 +65,7 @@ async def test_an_alert_while_searching_and_no_duplicate_on_the_next_sync(
         # Still searching: the notification did not take the focus or the query.
         assert app.focused is search and search.value == "refund"
 
-        app.sync_events.publish(SyncSummary(backend="local"))
+        app.sync_events.publish(SyncSummary(backend="local", pulled=1, messages=1))
         await settle(pilot)
         assert app.alerts.shown[before:] == news  # the next sync: nothing again
 
@@ -93,7 +93,7 @@ async def test_turning_at_risk_then_breached_is_told_once_each(
         app.alerts.check()  # the minute's check
         await settle(pilot)
         assert len(told()) == 1 and "at risk" in told()[0]
-        app.sync_events.publish(SyncSummary(backend="local"))
+        app.sync_events.publish(SyncSummary(backend="local", pulled=1))
         await settle(pilot)
         assert len(told()) == 1
         clock.now = from_db(due_at) + timedelta(seconds=1)
