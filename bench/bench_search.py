@@ -127,7 +127,7 @@ def _import(folder: Path, name: str, tickets: int, *, index: str) -> tuple[float
             for trigger in FTS_TRIGGERS:
                 connection.exec_driver_sql(f"DROP TRIGGER {trigger}")
     deferred = text_search.search_index_after
-    if index == "row by row":
+    if index in ("row by row", "none"):  # none: no triggers left, and no rebuild at the end
         text_search.search_index_after = _row_by_row  # type: ignore[assignment]
     started = time.perf_counter()
     try:
@@ -161,9 +161,13 @@ def index_cost(tickets: int) -> None:
 
 
 def main() -> None:
+    # python bench/bench_search.py [tickets] [keystrokes|index]: one part only.
     tickets = int(sys.argv[1]) if len(sys.argv) > 1 else 50_000
-    keystrokes(big_store(tickets))
-    index_cost(tickets)
+    part = sys.argv[2] if len(sys.argv) > 2 else ""
+    if part != "index":
+        keystrokes(big_store(tickets))
+    if part != "keystrokes":
+        index_cost(tickets)
 
 
 if __name__ == "__main__":
