@@ -14,6 +14,7 @@ for script in (
     "bench_demo_data.py",
     "bench_startup.py",
     "bench_queue.py",
+    "bench_search.py",
     "bench_ticket.py",
     "bench_macros.py",
     "bench_dashboard.py",

@@ -336,13 +336,10 @@ def generate_demo(store: Store, *, tickets: int, seed: int, now: datetime) -> De
         raise ValueError(f"tickets must be at least 1, got {tickets}")
     if now.tzinfo is None or now.utcoffset() is None:
         raise ValueError(f"now must be timezone-aware, got {now.isoformat()}")
-    # Here, not at the top: importing agentdesk.demo must not load SQLAlchemy (start-up).
-    from agentdesk.store.text_search import search_index_after
-
     started = time.perf_counter()
     config = load_demo_config()
     gen = Generator(config, store.policy, tickets, seed, now)
-    with store.write() as connection, search_index_after(connection):
+    with store.write() as connection:
         for table in ("tickets", "customers", "agents"):
             count = connection.exec_driver_sql(f"SELECT count(*) FROM {table}").scalar_one()
             if count:

@@ -8,9 +8,6 @@ read, never the indexed text (an external-content read of a column would scan th
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-
 from sqlalchemy import Connection, text
 
 TICKET_SHIFT = 32
@@ -20,11 +17,6 @@ TICKET_SHIFT = 32
 # tens of thousands of messages).
 _MATCHING = text(
     "SELECT rowid FROM ticket_search WHERE ticket_search MATCH :match ORDER BY rowid DESC"
-)
-
-_TRIGGERS = text(
-    "SELECT name, sql FROM sqlite_master WHERE type = 'trigger' "
-    "AND tbl_name IN ('messages', 'tickets') AND sql LIKE '%ticket_search%'"
 )
 
 
@@ -38,18 +30,3 @@ def matching_tickets(connection: Connection, match: str, limit: int) -> list[int
             if len(found) >= limit:
                 break
     return found
-
-
-@contextmanager
-def search_index_after(connection: Connection) -> Iterator[None]:
-    """A bulk import into an empty store (the demo generator): the index is built once at the
-    end, FTS5's 'rebuild', instead of row by row through its triggers (which a pull, a few
-    hundred rows a page, keeps). In the import's transaction: on an error the triggers are
-    back with the rollback."""
-    triggers = connection.execute(_TRIGGERS).all()
-    for name, _sql in triggers:
-        connection.exec_driver_sql(f'DROP TRIGGER "{name}"')
-    yield
-    for _name, sql in triggers:
-        connection.exec_driver_sql(sql)
-    connection.exec_driver_sql("INSERT INTO ticket_search (ticket_search) VALUES ('rebuild')")

@@ -52,7 +52,7 @@ def test_an_order_number_in_the_conversation_finds_exactly_its_ticket(demo: Desk
                 "SELECT ticket_id FROM messages WHERE body LIKE ?", (f"%{number}%",)
             )
         }
-        # The demo builds the index once at the end, then puts its triggers back.
+        # The index the demo's writes kept agrees with what they wrote.
         connection.execute(
             "INSERT INTO ticket_search (ticket_search, rank) VALUES ('integrity-check', 1)"
         )

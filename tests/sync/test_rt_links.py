@@ -124,3 +124,25 @@ def test_a_message_pulled_from_rt_is_found_by_full_text_search(
     assert backend.sync(store, _now()).messages == 1
     with store.read() as connection:
         assert matching_tickets(connection, '"1Z77AA0099"', 10) == [_local(store, remote)]
+
+
+def test_a_link_rt_refuses_is_parked_with_rts_words(
+    store, rt_server: RtServer, rt_root: RtApi, rt_queue, fast_sleep
+) -> None:
+    """RT answers 200 to a link it could not make (here: to a ticket it does not have): the
+    read-back finds no link, so the op is parked with what RT said, not marked done."""
+    lost = rt_root.create(rt_queue, "Parcel lost")
+    other = rt_root.create(rt_queue, "Another parcel")
+    backend = make_backend(rt_server, rt_queue, fast_sleep)
+    backend.sync(store, _now())
+    ticket, gone = _local(store, lost), _local(store, other)
+    with store.write() as connection:  # the other ticket's RT number points at nothing
+        connection.execute(
+            text("UPDATE tickets SET remote_id = '999999' WHERE id = :t"), {"t": gone}
+        )
+    add_link(store, ticket, gone, LinkKind.REFERS_TO, actor="amara.okafor", now=_now())
+    summary = backend.sync(store, _now())
+    assert summary.parked_reasons, summary.message
+    assert f"#{ticket} link: RT refused it" in summary.parked_reasons[0]
+    assert "RefersTo 999999" in summary.parked_reasons[0]
+    assert hyperlinked(rt_root.ticket(lost), "test") == set()
