@@ -124,6 +124,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk import report_cli
 
     report_cli.add_command(commands, [profile_options])
+    from agentdesk import qa_cli
+
+    qa_cli.add_command(commands, [profile_options])
     return parser
 
 
@@ -350,6 +353,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sync_command(args)
     if args.command == "connect":
         return connect_command(args)
+    if args.command == "qa":
+        from agentdesk.qa_cli import qa_command
+
+        return qa_command(args, _system_clock)
     if args.command == "report":
         from agentdesk.report_cli import report_command
 
