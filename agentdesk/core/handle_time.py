@@ -134,14 +134,32 @@ class HandleTime:
 
     @property
     def label(self) -> str:
-        """E.g. handling 4:10 / 5:00 (running) or last 25:02 / 20:00 over; empty with none."""
+        """E.g. 4:10 / 5:00 (running) or last 25:02 / 20:00 over; empty with none yet."""
         if self.interaction is None:
             return ""
         spent = _clock(self.interaction.seconds)
         target = _clock(int(self.target.total_seconds()))
-        head = "handling" if self.interaction.running else "last"
+        head = "" if self.interaction.running else "last "
         tail = " over" if self.over_target else ""
-        return f"{head} {spent} / {target}{tail}"
+        return f"{head}{spent} / {target}{tail}"
+
+    @property
+    def minutes_label(self) -> str:
+        """In whole minutes, for a line repainted once a minute: '3 min / 5 min',
+        'last 25 min / 20 min over', '2 h 05 min / 20 min over'; empty with none yet."""
+        if self.interaction is None:
+            return ""
+        head = "" if self.interaction.running else "last "
+        tail = " over" if self.over_target else ""
+        spent = _minutes(self.interaction.seconds)
+        return f"{head}{spent} / {_minutes(int(self.target.total_seconds()))}{tail}"
+
+
+def _minutes(seconds: int) -> str:
+    minutes = seconds // 60
+    if minutes < 60:
+        return f"{minutes} min"
+    return f"{minutes // 60} h {minutes % 60:02d} min"
 
 
 def is_over_target(seconds: int, target: timedelta) -> bool:

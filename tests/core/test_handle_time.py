@@ -68,7 +68,11 @@ def test_handed_over_mid_interaction_ends_it_there() -> None:
     ]
     found = interactions(events, channel=Channel.CHAT, now=at(60))
     assert [(i.ended_by, i.seconds) for i in found] == [(EndedBy.HANDOVER, 25 * 60)]
-    assert current(events, channel=Channel.CHAT, now=at(60)).label == "last 25:00 / 20:00 over"
+    shown = current(events, channel=Channel.CHAT, now=at(60))
+    assert shown.label == "last 25:00 / 20:00 over"
+    assert shown.minutes_label == "last 25 min / 20 min over"
+    long = current([status(0, "start", "in_progress")], channel=Channel.CHAT, now=at(125))
+    assert (long.label, long.minutes_label) == ("2:05:00 / 20:00 over", "2 h 05 min / 20 min over")
 
 
 def test_escalation_ends_the_interaction() -> None:
@@ -96,7 +100,8 @@ def test_no_end_yet_runs_to_now() -> None:
     shown = current(events, channel=Channel.PHONE, now=at(4.5))
     assert shown.interaction is not None and shown.interaction.running
     assert (shown.interaction.seconds, shown.over_target) == (270, False)
-    assert shown.label == "handling 4:30 / 5:00"
+    assert shown.label == "4:30 / 5:00"
+    assert shown.minutes_label == "4 min / 5 min"
     assert average_seconds(interactions(events, channel=Channel.PHONE, now=at(5))) is None
 
 
