@@ -132,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk import security_cli
 
     security_cli.add_commands(commands, profile_options)  # audit, purge (issue 16)
+    from agentdesk import qa_cli
+
+    qa_cli.add_command(commands, [profile_options])
     return parser
 
 
@@ -377,6 +380,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return sync_command(args)
     if args.command == "connect":
         return connect_command(args)
+    if args.command == "qa":
+        from agentdesk.qa_cli import qa_command
+
+        return qa_command(args, _system_clock)
     if args.command == "report":
         from agentdesk.report_cli import report_command
 

@@ -281,3 +281,28 @@ def test_mail_without_settings_says_what_is_missing(profile: dict[str, str]) -> 
     )
     assert result.returncode == 1
     assert "[mail] host is needed to send the report" in result.stderr
+
+
+def test_the_qa_role_works_the_sample_from_the_command_line(profile: dict[str, str]) -> None:
+    import sqlite3
+
+    db = profile["DB"]
+    sample = run("qa", "sample", "--month", "2026-11", "--db", db, env=profile)
+    assert sample.returncode == 0, sample.stderr
+    assert sample.stdout.startswith("QA sample 2026-11:")
+    assert "rubric: greeting, verification (critical), resolution_accuracy" in sample.stdout
+    # An agent's profile may not score.
+    refused = run("qa", "review", "3", "--db", db, env=profile)
+    assert refused.returncode == 2 and "recorded by the QA role" in refused.stderr
+    Path(profile["CONFIG"]).write_text('[agent]\nhandle = "amara.okafor"\nrole = "qa"\n')
+    bad = run("qa", "review", "3", "--missed", "tone", "--db", db, env=profile)
+    assert bad.returncode == 1 and "--missed tone: not in the rubric" in bad.stderr
+    done = run(
+        "qa", "review", "3", "--missed", "greeting", "--comment", "ok", "--db", db, env=profile
+    )
+    assert done.returncode == 0, done.stderr
+    assert "#3: QA review recorded, 92%" in done.stdout
+    with sqlite3.connect(db) as connection:
+        row = connection.execute("SELECT agent_handle, reviewer FROM qa_reviews").fetchone()
+        op = connection.execute("SELECT op FROM outbox WHERE ticket_id = 3").fetchone()
+    assert row == ("li.wei", "amara.okafor") and op == ("qa_review",)

@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
+from typing import NamedTuple
 
 from agentdesk.core import escalation_metrics, handle_time
 from agentdesk.core.business_hours import Pause
@@ -352,9 +353,9 @@ class TicketFacts:
     """Filled by with_response_seconds; None: first_response_time works it out."""
 
 
-@dataclass(frozen=True)
-class AuditFact:
-    """One audit row of a ticket, as handle time and its attribution read it."""
+class AuditFact(NamedTuple):
+    """One audit row of a ticket, as handle time and its attribution read it (a tuple: a
+    report reads hundreds of thousands of them)."""
 
     ticket_id: int
     at: datetime
