@@ -1,7 +1,7 @@
 """`agentdesk report --week 2026-W48 [--format md|html|csv] [--out FILE] [--mail-to ADDR]`.
 
 The figures are desk.kpis' (core.kpi's definitions); agentdesk.weekly_report renders them.
-A CSV export is written to the audit (store.audit.write_export_audit) before the file is.
+A CSV export is written to the audit (the security trail, event "export") before the file is.
 --mail-to sends the report (text, HTML, the CSV attached) through the profile's [mail].
 
 Exit status: 0 done; 1 an error (a bad week, no [mail] settings, the SMTP server refused).

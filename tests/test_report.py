@@ -195,7 +195,9 @@ def test_the_command_writes_each_format_and_audits_the_csv(
         assert out.stat().st_size > 0
     assert "| SLA breach rate | 25.0% |" in (tmp_path / "r.md").read_text()
     with sqlite3.connect(profile["DB"]) as connection:
-        audit = connection.execute("SELECT what, detail FROM export_audit").fetchall()
+        audit = connection.execute(
+            "SELECT resource, detail FROM security_audit WHERE event = 'export'"
+        ).fetchall()
     assert audit == [("weekly report csv", f"{WEEK} to {tmp_path / 'r.csv'}")]
     bad = run("report", "--week", "2026-48", "--db", profile["DB"], env=profile)
     assert bad.returncode == 1

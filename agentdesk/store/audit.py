@@ -65,19 +65,6 @@ def write_audit(connection: Connection, entries: Iterable[AuditRecord]) -> int:
     return len(batch)
 
 
-def write_export_audit(
-    connection: Connection, *, actor: str, what: str, detail: str, at: datetime
-) -> None:
-    """An export of team data that belongs to no one ticket (the weekly report's CSV)."""
-    connection.execute(
-        text(
-            "INSERT INTO export_audit (actor, what, detail, at) "
-            "VALUES (:actor, :what, :detail, :at)"
-        ),
-        {"actor": actor, "what": what, "detail": detail, "at": to_db(at)},
-    )
-
-
 # Issue 16: the security trail (PCI DSS 10.2.2): who, what, when, whether it worked, from
 # where, on what. Append-only: triggers refuse UPDATE and DELETE (store/migrations.py).
 

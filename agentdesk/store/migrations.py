@@ -652,14 +652,6 @@ CREATE TABLE qa_reviews (
 );
 CREATE INDEX ix_qa_reviews_at ON qa_reviews (at);
 
--- Exports of team data that belong to no one ticket (the report's CSV): who, what, when.
-CREATE TABLE export_audit (
-    id INTEGER PRIMARY KEY,
-    actor TEXT NOT NULL,
-    what TEXT NOT NULL,
-    detail TEXT NOT NULL DEFAULT '',
-    at TEXT NOT NULL
-);
 """
 
 

@@ -39,7 +39,6 @@ __all__ = [
     "Customer",
     "CustomerVerifier",
     "Draft",
-    "ExportAuditRow",
     "HandoffRow",
     "Intake",
     "MacroApplication",
@@ -728,15 +727,6 @@ class QaReviewRow(SQLModel, table=True):
         default=False, sa_type=IntegerFlag, sa_column_kwargs={"server_default": text("0")}
     )
     comment: str = _default("")
-    at: datetime = Field(sa_column=_when())
-
-
-class ExportAuditRow(SQLModel, table=True):
-    __tablename__ = "export_audit"
-    id: int | None = Field(default=None, primary_key=True)
-    actor: str
-    what: str
-    detail: str = _default("")
     at: datetime = Field(sa_column=_when())
 
 

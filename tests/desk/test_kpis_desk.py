@@ -87,7 +87,9 @@ def test_an_export_is_audited(store: Store) -> None:
     fill_kpi_week(store)
     record_export(make_desk(store, REPORT_NOW), "weekly report csv", "2026-W48 to out.csv")
     with store.read() as connection:
-        rows = connection.execute(text("SELECT actor, what, detail, at FROM export_audit")).all()
-    assert [(r.actor, r.what, r.detail) for r in rows] == [
-        ("amara.okafor", "weekly report csv", "2026-W48 to out.csv")
+        rows = connection.execute(
+            text("SELECT actor, event, resource, detail FROM security_audit")
+        ).all()
+    assert [(r.actor, r.event, r.resource, r.detail) for r in rows] == [
+        ("amara.okafor", "export", "weekly report csv", "2026-W48 to out.csv")
     ]
