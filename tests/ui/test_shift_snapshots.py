@@ -31,7 +31,18 @@ async def _end(pilot: Pilot[Any]) -> None:
     await pilot.press("e")
     await settle(pilot)
     await _rows_shown(pilot)
+    await _blockers_shown(pilot)
     await settle(pilot)  # and laid out with them
+
+
+async def _blockers_shown(pilot: Pilot[Any]) -> None:
+    # The refusal arrives from the close's worker; on a loaded machine it could come after.
+    for _ in range(200):
+        blockers = pilot.app.screen.query("#shift-end-blockers")
+        if blockers and blockers.first().display:
+            await pilot.pause()
+            return
+        await pilot.pause(0.05)
 
 
 async def _rows_shown(pilot: Pilot[Any]) -> None:
