@@ -78,11 +78,13 @@ class RtBackend:
             summary.conflicts = pushed.conflicts
             summary.parked_reasons = pushed.parked_reasons
             # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
-            shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
-            summary.pushed += shifts.pushed
-            summary.parked_reasons.extend(shifts.parked_reasons)
+            if self.settings.shift_queue:
+                shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
+                summary.pushed += shifts.pushed
+                summary.parked_reasons.extend(shifts.parked_reasons)
             pulled = Puller(store, self.client, self.settings, self.clock, self.after_page).run()
-            ShiftPuller(store, self.client, self.settings, self.clock).run()
+            if self.settings.shift_queue:
+                ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages
