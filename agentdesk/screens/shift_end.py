@@ -209,6 +209,8 @@ class ShiftEndScreen(Screen[None]):
             self.table.add_row(ticket.ref, ticket.priority.value, ticket.subject, decision, blocks)
         if row < self.table.row_count:
             self.table.move_cursor(row=row)
+        # Its header again too, with the widths the new rows gave the columns.
+        self.table.refresh()
         self.query_one("#shift-end-items", Static).update(
             Content("\n".join(checklist_lines(message.review.items)))
         )

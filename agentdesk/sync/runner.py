@@ -26,7 +26,8 @@ def rt_settings_for(settings: Settings) -> RtSettings:
     source = str(settings.config_path or "the profile's config")
     # The shift queue is the [shift] table's (issue 13): where the shift record goes.
     return replace(
-        rt_settings(settings.extra.get("sync", {}), source), shift_queue=settings.shift_queue
+        rt_settings(settings.extra.get("sync", {}), source),
+        shift_queue=settings.shift_queue if settings.shift else None,
     )
 
 

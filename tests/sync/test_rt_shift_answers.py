@@ -23,7 +23,9 @@ def _puller(store: Store, answer: object, asked: list[str]) -> ShiftPuller:
         return httpx.Response(200, json=answer)
 
     client = RtClient("http://rt.test", "token", transport=httpx.MockTransport(reply))
-    return ShiftPuller(store, client, RtSettings("http://rt.test"), lambda: datetime.now(UTC))
+    return ShiftPuller(
+        store, client, RtSettings("http://rt.test", shift_queue="Shifts"), lambda: datetime.now(UTC)
+    )
 
 
 def _pulled(store: Store) -> int:

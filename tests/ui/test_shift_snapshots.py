@@ -31,7 +31,23 @@ async def _end(pilot: Pilot[Any]) -> None:
     await pilot.press("e")
     await settle(pilot)
     await _rows_shown(pilot)
+    await _blockers_shown(pilot)
     await settle(pilot)  # and laid out with them
+
+
+async def _blockers_shown(pilot: Pilot[Any]) -> None:
+    from textual.widgets import DataTable
+
+    # The refusal arrives from the close's worker; on a loaded machine it could come after.
+    for _ in range(200):
+        blockers = pilot.app.screen.query("#shift-end-blockers")
+        if blockers and blockers.first().display:
+            # The table's header is drawn again with the column widths its rows gave it
+            # (Textual may keep a header line drawn before the rows came).
+            pilot.app.screen.query_one(DataTable).refresh()
+            await pilot.pause()
+            return
+        await pilot.pause(0.05)
 
 
 async def _rows_shown(pilot: Pilot[Any]) -> None:

@@ -99,7 +99,8 @@ class RtBackend:
                 progress=self.progress,
             ).run()
             # The team's shift records too: the dashboard's presence and shift state.
-            ShiftPuller(store, self.client, self.settings, self.clock).run()
+            if self.settings.shift_queue:
+                ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages
@@ -117,9 +118,10 @@ class RtBackend:
             summary.conflicts = pushed.conflicts
             summary.parked_reasons = pushed.parked_reasons
             # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
-            shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
-            summary.pushed += shifts.pushed
-            summary.parked_reasons.extend(shifts.parked_reasons)
+            if self.settings.shift_queue:
+                shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
+                summary.pushed += shifts.pushed
+                summary.parked_reasons.extend(shifts.parked_reasons)
             pulled = Puller(
                 store,
                 self.client,
@@ -128,7 +130,8 @@ class RtBackend:
                 self.after_page,
                 progress=self.progress,
             ).run()
-            ShiftPuller(store, self.client, self.settings, self.clock).run()
+            if self.settings.shift_queue:
+                ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages

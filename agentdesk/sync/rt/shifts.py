@@ -1,5 +1,6 @@
 """The shift record in Request Tracker: one ticket per shift in the team's shift queue
-(RtSettings.shift_queue, "Shifts" unless [shift] queue says otherwise).
+(RtSettings.shift_queue: the profile's [shift] queue, "Shifts" by default; None when the
+profile runs without shifts, and then none of this runs).
 
 Push (after the ticket outbox, before the pull): the shift's `open` text creates the ticket
 (Subject "Shift of <agent> from <start>", the opening text its content); each `comment` text is
@@ -127,7 +128,7 @@ class ShiftPusher:
 
     def _create(self, op: ShiftOp, progress: dict[str, Any]) -> None:
         subject = clean_text(shift_subject(op.handle, op.started_at))
-        queue = self.settings.shift_queue
+        queue = self.settings.shift_queue or ""
         settle = Settle(self.settings.settle_seconds)
         for _attempt in range(MAX_AMBIGUOUS):
             if progress.get("started_at"):
@@ -268,7 +269,7 @@ class ShiftPuller:
         port = SyncPort(self.store)
         with port.read() as rows:
             newest = rows.newest_team_shift()
-        query = f"Queue = {quote(self.settings.shift_queue)}"
+        query = f"Queue = {quote(self.settings.shift_queue or '')}"
         if newest is not None:
             since = newest - timedelta(seconds=self.settings.overlap_seconds)
             query += f" AND LastUpdated >= '{since.strftime('%Y-%m-%d %H:%M:%S')}'"
