@@ -177,7 +177,7 @@ def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
     """Step 2: a new P0 incident ticket for the same customer, linked as the ticket's parent
     incident. Returns the incident's id (it reaches the helpdesk through the outbox)."""
     from agentdesk.store.emergency import link_incident, record_step
-    from agentdesk.store.new_ticket import create_ticket
+    from agentdesk.store.new_ticket import insert_ticket
     from agentdesk.store.queries import ticket_detail
 
     description = description.strip()
@@ -192,18 +192,21 @@ def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
             ).scalar_one()
             detail = ticket_detail(connection, view.ticket_id)
         channel = detail.channel if detail is not None else Channel.EMAIL
-        incident_id = create_ticket(
-            desk.store,
-            subject=incident_subject(view.ticket_id, view.subject),
-            customer_id=int(customer_id),
-            priority=Priority.P0,
-            channel=channel,
-            region=view.region,
-            body=description,
-            actor=actor,
-            now=now,
-        )
+        # One transaction: the incident, its link and the step, or none of them (an
+        # unlinked P0 left behind by a failed link would be an incident nobody follows).
         with desk.store.write() as connection:
+            incident_id = insert_ticket(
+                connection,
+                desk.store.policy,
+                subject=incident_subject(view.ticket_id, view.subject),
+                customer_id=int(customer_id),
+                priority=Priority.P0,
+                channel=channel,
+                region=view.region,
+                body=description,
+                actor=actor,
+                now=now,
+            )
             link_incident(connection, view.ticket_id, incident_id, actor=actor, now=now)
             record_step(
                 connection,

@@ -185,6 +185,27 @@ def test_step_inputs_are_checked(store: Store, clock: MovingClock, at_risk: int)
     assert _rows(store, "SELECT count(*) FROM sla_risk_paths") == [(0,)]
 
 
+def test_the_incident_and_its_link_are_written_together_or_not_at_all(
+    store: Store, clock: MovingClock, at_risk: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import agentdesk.store.emergency as store_emergency
+
+    desk = _desk(store, clock)
+    view = emergency.at_risk_view(desk, TICKET)
+    before = _rows(store, "SELECT count(*) FROM tickets WHERE priority = 'P0'")
+    ops = _rows(store, "SELECT count(*) FROM outbox")
+
+    def broken_link(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("the link could not be written")
+
+    monkeypatch.setattr(store_emergency, "link_incident", broken_link)
+    with pytest.raises(RuntimeError):
+        emergency.create_incident(desk, view, "Outage")
+    # No unlinked P0 incident is left behind, and no outbox op for one.
+    assert _rows(store, "SELECT count(*) FROM tickets WHERE priority = 'P0'") == before
+    assert _rows(store, "SELECT count(*) FROM outbox") == ops
+
+
 def test_linking_an_open_incident_for_the_same_problem(
     store: Store, clock: MovingClock, at_risk: int, now: datetime
 ) -> None:
