@@ -313,3 +313,30 @@ async def test_a_queue_change_under_an_open_ticket_repaints_nothing(
         await settle(pilot)
         assert app.screen is app.queue_screen
         assert "Pulled while the ticket was open" in wire.written
+
+
+async def test_the_minute_reread_waits_under_a_dialog(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.screens.queue import QueueScreen
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        table = app.queue_screen.table
+        first = table.row_at(0)
+        assert first is not None
+        await pilot.press("f")
+        await settle(pilot)
+        # A minute on, a breach: the first row's ticket is now resolved in the store.
+        with sqlite3.connect(demo.db_path) as connection:
+            connection.execute("UPDATE tickets SET status = 'resolved' WHERE id = ?", (first.id,))
+        wire.reset()
+        app.queue_screen.post_message(QueueScreen.BreachesRecorded())
+        await settle(pilot)
+        assert wire.written == ""  # the queue seen through the dialog is not re-read yet
+        await pilot.press("escape")
+        await settle(pilot)
+        row = table.row_at(0)
+        assert row is not None and row.id != first.id  # read again once back on top
