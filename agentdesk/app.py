@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import TYPE_CHECKING, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
 from textual.app import App, SystemCommand
@@ -95,6 +95,12 @@ class AgentDeskApp(App[None]):
         signs_in = settings.sign_in and not settings.supervisor
         self.sign_in_screen: SignInScreen | None = SignInScreen() if signs_in else None
         self.idle_lock = IdleLock(settings.idle_lock_minutes)
+
+    @property
+    def _background_screens(self) -> list[Screen[Any]]:
+        # Textual counts the screen under the top one as seen through it even when the top
+        # one is opaque (an open ticket over the queue): see terminal_output.py.
+        return terminal_output.screens_seen_through(self._screen_stack, super()._background_screens)
 
     @property
     def session(self) -> Session | None:

@@ -134,6 +134,21 @@ def demo_store(folder: Path) -> Path:
     return db
 
 
+def bench_profile(env: dict[str, str]) -> None:
+    """The profile the apps run as, signing in off: a bench has no keyring, nor an agent to
+    type a code (the first start writes the template; the bench turns sign_in off in it)."""
+    script = (
+        "from agentdesk.config import load_settings, profile_paths; load_settings('bw'); "
+        "print(profile_paths('bw')[0])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=env, cwd=REPO, check=True, capture_output=True
+    )
+    config = Path(done.stdout.decode().strip().splitlines()[-1])
+    text = config.read_text(encoding="utf-8")
+    config.write_text(text.replace("sign_in = true", "sign_in = false"), encoding="utf-8")
+
+
 def open_p0(db: Path) -> int:
     """An open P0 ticket: its next-update and resolution clocks run."""
     import sqlite3
@@ -234,6 +249,7 @@ def main() -> None:
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         env[name] = str(folder / name.lower())
     db = demo_store(folder)
+    bench_profile(env)
     print(f"terminal bytes written, {TICKETS}-ticket demo store around now (live SLA clocks)")
     for size in ((80, 24), (160, 48)):
         run_size(db, size, env)

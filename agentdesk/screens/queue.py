@@ -105,6 +105,7 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
         self._index_state = "none"
         self._sync_error = ""
         self._sync_note = ""
+        self._reread_on_resume = False  # a periodic re-read held while covered
 
     def compose(self) -> ComposeResult:
         yield QueueHeader(id="queue-header")
@@ -280,8 +281,18 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
 
     def on_queue_screen_breaches_recorded(self, message: BreachesRecorded) -> None:
         # New breaches move tickets up the queue and change the counts.
-        if not self.search_query:
+        if self.app.screen is not self:
+            # Under a dialog (seen through it, dimmed): each changed row would repaint the
+            # dialog over it, once a minute (issue 17). Read again when back on top.
+            self._reread_on_resume = True
+        elif not self.search_query:
             self.reload(keep_cursor=True)
+
+    def on_screen_resume(self) -> None:
+        if self._reread_on_resume:
+            self._reread_on_resume = False
+            if not self.search_query:
+                self.reload(keep_cursor=True)
 
     # Search
 

@@ -156,6 +156,9 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
         if (events := sync_events(self.app)) is not None:
             events.subscribe(self, self._synced)
         await self._show_loaded(self.Loaded(self.workspace, self.taxonomy, True, True))
+        # The note form (four text areas, four choices: ~100 ms to build) is built after the
+        # first frame, while the agent reads, so `2` shows it at once (issue 17: <= 100 ms).
+        self.call_after_refresh(self._build_note_form)
 
     def on_unmount(self) -> None:
         if (events := sync_events(self.app)) is not None:
@@ -259,6 +262,10 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
     async def ensure_note_form(self) -> NoteForm:
         """The note form, mounted on first use."""
         return await self.query_one(TicketPanes).ensure_note_form()
+
+    async def _build_note_form(self) -> None:
+        if self.is_attached:  # not closed before its first frame
+            await self.ensure_note_form()
 
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:

@@ -98,6 +98,10 @@ class NoteForm(VerticalScroll):
         self._loading = False
         self._draft_timer: Timer | None = None
         self._missing_shown: set[str] = set()
+        # What the form held when last loaded or drafted: the Changed events of a load arrive
+        # after it, and a form that still holds it has nothing new to draft. (The screen
+        # builds the form when a ticket opens: its suggested tags are no draft of the agent's.)
+        self._written: StructuredNote | None = None
 
     def compose(self) -> ComposeResult:
         yield Static(
@@ -189,6 +193,7 @@ class NoteForm(VerticalScroll):
                 select.value = chosen if chosen in allowed else Select.NULL
         finally:
             self.call_after_refresh(self._done_loading)
+        self._written = self.value()
         self.show_deadline(deadline)
         self.clear_errors()
 
@@ -282,6 +287,9 @@ class NoteForm(VerticalScroll):
         self._draft_timer.stop()
         self._draft_timer = None
         note = self.value()
+        if note == self._written:
+            return
+        self._written = note
         same = note.same_content(self.stored) or (self.stored is None and _blank(note))
         self.post_message(self.DraftChanged("" if same else note_to_json(note)))
 

@@ -7,6 +7,7 @@ note form is the heaviest part of the ticket, and most visits never open it).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 
 from textual.app import ComposeResult
@@ -75,6 +76,9 @@ class TicketPanes(ContentSwitcher):
         self.workspace = workspace
         self.taxonomy = taxonomy
         self.deadline = deadline
+        # One build of the note form at a time: the screen builds it while the agent reads,
+        # and `2` (or a refusal naming a gap) waits for that build rather than starting one.
+        self._note_built = asyncio.Lock()
 
     def compose(self) -> ComposeResult:
         with Vertical(id="tab-conversation"):
@@ -138,13 +142,14 @@ class TicketPanes(ContentSwitcher):
             self.query_one(CustomerTickets).table.focus()
 
     async def ensure_note_form(self) -> NoteForm:
-        form = self.note_form
-        if form is None:
-            pane = self.query_one("#tab-note", Vertical)
-            await pane.query_one("#note-loading").remove()
-            form = NoteForm(self.taxonomy, id="note-form")
-            await pane.mount(form)
-            self._show_note(reset=True)
+        async with self._note_built:
+            form = self.note_form
+            if form is None:
+                pane = self.query_one("#tab-note", Vertical)
+                await pane.query_one("#note-loading").remove()
+                form = NoteForm(self.taxonomy, id="note-form")
+                await pane.mount(form)
+                self._show_note(reset=True)
         return form
 
     def _show_note(self, *, reset: bool) -> None:

@@ -229,3 +229,114 @@ async def test_a_focused_text_field_keeps_a_steady_cursor(
         composer = app.focused
         # Each blink would redraw the whole field, twice a second.
         assert isinstance(composer, TextArea) and not composer.cursor_blink
+
+
+async def _sync_run(app: AgentDeskApp, pilot: Pilot[Any]) -> None:
+    """One background sync run, as the 30-second timer starts it (the demo's local backend:
+    it pulls nothing, so nothing shown changes)."""
+    from agentdesk.widgets.sync_driver import SyncDriver
+
+    app.queue_screen.query_one(SyncDriver).sync_now()
+    await settle(pilot)
+
+
+async def test_a_sync_run_that_changed_nothing_repaints_nothing_on_an_open_ticket(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ticket_id = _working_p0(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        await _sync_run(app, pilot)  # the first run may say something; the next ones do not
+        await app.queue_screen.open_ticket(ticket_id)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        for _ in range(3):
+            wire.reset()
+            await _sync_run(app, pilot)
+            assert wire.written == ""
+
+
+async def test_a_sync_run_that_changed_nothing_repaints_nothing_under_a_dialog(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        await _sync_run(app, pilot)
+        await pilot.press("f")  # the filters dialog over the queue
+        await settle(pilot)
+        assert app.screen is not app.queue_screen
+        for _ in range(3):
+            wire.reset()
+            await _sync_run(app, pilot)
+            assert wire.written == ""
+
+
+async def test_a_queue_change_under_an_open_ticket_repaints_nothing(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.sync.protocol import SyncSummary
+    from agentdesk.widgets.sync_driver import SyncDriver
+
+    ticket_id = _working_p0(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        table = app.queue_screen.table
+        other = next(
+            row
+            for row in (table.row_at(i) for i in range(table.size.height - 1))
+            if row is not None and row.id != ticket_id
+        )
+        await app.queue_screen.open_ticket(ticket_id)
+        await settle(pilot)
+        assert isinstance(app.screen, TicketScreen)
+        # A pull changed another ticket's subject: the queue below reads itself again.
+        with sqlite3.connect(demo.db_path) as connection:
+            connection.execute(
+                "UPDATE tickets SET subject = 'Pulled while the ticket was open' WHERE id = ?",
+                (other.id,),
+            )
+        wire.reset()
+        driver = app.queue_screen.query_one(SyncDriver)
+        driver.post_message(
+            SyncDriver.Synced(SyncSummary(backend="rt", changed_tickets=(other.id,)))
+        )
+        await settle(pilot)
+        # The ticket screen covers the queue: nothing of it reaches the terminal.
+        assert wire.written == ""
+        await pilot.press("escape")
+        await settle(pilot)
+        assert app.screen is app.queue_screen
+        assert "Pulled while the ticket was open" in wire.written
+
+
+async def test_the_minute_reread_waits_under_a_dialog(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.screens.queue import QueueScreen
+
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        table = app.queue_screen.table
+        first = table.row_at(0)
+        assert first is not None
+        await pilot.press("f")
+        await settle(pilot)
+        # A minute on, a breach: the first row's ticket is now resolved in the store.
+        with sqlite3.connect(demo.db_path) as connection:
+            connection.execute("UPDATE tickets SET status = 'resolved' WHERE id = ?", (first.id,))
+        wire.reset()
+        app.queue_screen.post_message(QueueScreen.BreachesRecorded())
+        await settle(pilot)
+        assert wire.written == ""  # the queue seen through the dialog is not re-read yet
+        await pilot.press("escape")
+        await settle(pilot)
+        row = table.row_at(0)
+        assert row is not None and row.id != first.id  # read again once back on top
