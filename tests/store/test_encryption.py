@@ -186,3 +186,14 @@ def test_a_damaged_encrypted_store_is_set_aside(tmp_path: Path, policy) -> None:
     with pytest.raises(engine.StoreUnusable):
         open_store(path, policy, key=KEY)
     assert not path.exists() and list(tmp_path.glob("agentdesk.db.unusable-*"))
+
+
+def test_the_desk_reads_an_encrypted_drivers_busy_as_busy() -> None:
+    """sqlcipher3 has its own exception classes: the desk's busy handling must know them."""
+    from sqlcipher3 import dbapi2
+
+    from agentdesk.core.errors import Busy
+    from agentdesk.desk.base import _store_failures
+
+    with pytest.raises(Busy), _store_failures():
+        raise dbapi2.OperationalError("database is locked")
