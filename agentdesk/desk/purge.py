@@ -51,7 +51,10 @@ def _unsent(db: Path, key: bytes | None) -> tuple[UnsentOp, ...]:
     if not db.exists():
         return ()
     # Read-only, no engine: purge must not migrate or write what it wipes.
-    connection = connect_file(f"file:{quote(str(db))}?mode=ro", key, uri=True)
+    try:
+        connection = connect_file(f"file:{quote(str(db))}?mode=ro", key, uri=True)
+    except db_errors(key) as error:
+        raise BadInput(f"{db} cannot be read to look for unsent work: {error}") from error
     try:
         rows = connection.execute(
             "SELECT o.id, o.ticket_id, t.remote_id, o.op, o.state FROM outbox o "

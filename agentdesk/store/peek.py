@@ -49,7 +49,11 @@ def _connect(path: Path, key: bytes | None) -> Any:
         return None
     if plain == (key is not None):
         return None  # the header and the key disagree: the full open says why
-    connection = connect_file(f"file:{quote(str(path))}?mode=ro", key, uri=True, timeout=1.0)
+    try:
+        # An encrypted store is read at once (its pragmas): a wrong key fails here.
+        connection = connect_file(f"file:{quote(str(path))}?mode=ro", key, uri=True, timeout=1.0)
+    except db_errors(key):
+        return None
     try:
         app_id = connection.execute("PRAGMA application_id").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
