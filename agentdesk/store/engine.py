@@ -93,7 +93,8 @@ class StoreKeyWrong(StoreError):
         super().__init__(
             f"the database key in the keyring does not open {path}: {reason}. Nothing was "
             "changed or moved. If the key was lost, the local data is lost with it: move the "
-            "file away and sync again (the helpdesk still holds the tickets)"
+            "file away and sync again (the helpdesk still holds the tickets; unsent outbox "
+            "work in the file is lost with it)"
         )
 
 
