@@ -47,7 +47,12 @@ def _file_state(path: Path) -> str:
         return "plain"  # unreadable: the engine's open says why, without a key
     if not head:
         return "new"
-    return "plain" if head == _SQLITE_HEADER else "sealed"
+    if head == _SQLITE_HEADER:
+        return "plain"
+    # SQLCipher writes whole pages (512 bytes to 64 KiB, a power of two): a text file or
+    # another program's file at --db is "other", and the engine refuses it as before.
+    size = path.stat().st_size
+    return "sealed" if size >= 512 and size % 512 == 0 else "other"
 
 
 def database_key(settings: Settings) -> bytes | None:
@@ -74,7 +79,7 @@ def _find(settings: Settings) -> bytes | None:
 
     path = Path(settings.db_path).expanduser()
     state = _file_state(path)
-    if settings.demo or settings.encrypt == "off":
+    if settings.demo or settings.encrypt == "off" or state == "other":
         return None
     if state == "plain":
         if settings.encrypt == "on":

@@ -99,3 +99,16 @@ def test_a_plain_store_stays_plain_and_a_required_profile_refuses_it(tmp_path: P
         db_key._known.clear()
         with pytest.raises(DatabaseKeyError, match="plain, unencrypted"):
             database_key(replace(settings, encrypt="on"))
+
+
+def test_an_encrypted_store_with_no_keyring_now_says_so(tmp_path: Path) -> None:
+    from agentdesk.security.keyring_access import KeyringUnavailable
+
+    settings = _settings(tmp_path)
+    with keyring_of(MemoryKeyring()):
+        open_session(settings, FIXED_NOW, start_of_day=False).store.close()
+    db_key._known.clear()
+    before = settings.db_path.read_bytes()
+    with pytest.raises(KeyringUnavailable, match="cannot read the database key for"):
+        database_key(settings)  # keyring's fail backend again, as over SSH
+    assert settings.db_path.read_bytes() == before
