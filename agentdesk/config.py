@@ -127,6 +127,9 @@ class Settings:
     # profile's config turns it on (load_settings' default).
     sign_in: bool = False
     idle_lock_minutes: int = 15
+    # [security] encrypt: "auto" (load_settings' default: SQLCipher when a usable keyring can
+    # hold the key), "on" (required: refused without a keyring), "off" (demo, tests).
+    encrypt: str = "off"
     extra: dict[str, Any] = field(default_factory=dict)
     # Issue 15: [agent] role = "supervisor" (or --supervisor) opens monitoring mode, read-only.
     supervisor: bool = False
@@ -215,6 +218,15 @@ def _security_sign_in(doc: dict[str, Any], path: Path) -> bool:
     if not isinstance(value, bool):
         raise ConfigError(f"{path}: [security] sign_in must be true or false")
     return value
+
+
+def _security_encrypt(doc: dict[str, Any], path: Path) -> str:
+    value = doc.get("security", {}).get("encrypt")
+    if value is None:
+        return "auto"
+    if not isinstance(value, bool):
+        raise ConfigError(f"{path}: [security] encrypt must be true or false")
+    return "on" if value else "off"
 
 
 def _idle_lock_minutes(doc: dict[str, Any], path: Path) -> int:
@@ -309,6 +321,7 @@ def load_settings(profile: str = DEFAULT_PROFILE, db_path: Path | None = None) -
         alert_bell=alert_bell,
         sign_in=_security_sign_in(doc, config_path),
         idle_lock_minutes=_idle_lock_minutes(doc, config_path),
+        encrypt=_security_encrypt(doc, config_path),
         supervisor=role == "supervisor",
         supervisor_refresh_seconds=_get_count(
             doc, config_path, "supervisor", "refresh_seconds", 15

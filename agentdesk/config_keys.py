@@ -42,8 +42,9 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
     "supervisor": frozenset({"refresh_seconds"}),
     # Issue 15: `agentdesk report --mail-to` (password: keyring or $AGENTDESK_SMTP_PASSWORD).
     "mail": frozenset({"host", "port", "from", "starttls", "user"}),
-    # Issue 16: the second factor at start and unlock; minutes without input before the lock.
-    "security": frozenset({"sign_in", "idle_lock_minutes"}),
+    # Issue 16: the second factor at start and unlock; minutes without input before the lock;
+    # encrypt: the database encrypted at rest (absent: when a usable keyring holds the key).
+    "security": frozenset({"sign_in", "idle_lock_minutes", "encrypt"}),
 }
 
 _HEADER = re.compile(r"^\s*\[\[?\s*(?P<name>[^\[\]]+?)\s*\]\]?\s*(#.*)?$")

@@ -61,17 +61,25 @@ def open_session(
     read_only (monitoring mode): the store is opened mode=ro + query_only, never migrated,
     and nothing of the start of day runs.
     """
+    from agentdesk.security.db_key import database_key
     from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store, open_store_read_only
     from agentdesk.store.queries import agent_by_handle
 
     busy_ms = INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None
+    key = database_key(settings)  # issue 16: None for a plain store
     if read_only:
-        store = open_store_read_only(settings.db_path, load_sla_policy(), busy_timeout_ms=busy_ms)
+        store = open_store_read_only(
+            settings.db_path, load_sla_policy(), busy_timeout_ms=busy_ms, key=key
+        )
         start_of_day = False
     else:
         store = open_store(
-            settings.db_path, load_sla_policy(), quick_check=quick_check, busy_timeout_ms=busy_ms
+            settings.db_path,
+            load_sla_policy(),
+            quick_check=quick_check,
+            busy_timeout_ms=busy_ms,
+            key=key,
         )
     store.verification = VerificationPolicy(
         max_attempts=settings.verify_max_attempts,

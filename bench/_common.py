@@ -34,6 +34,31 @@ def big_store(tickets: int = 50_000, seed: int = 1) -> Path:
     return path
 
 
+BENCH_KEY = bytes(range(32))  # the benches' own SQLCipher key (issue 16); no secret
+
+
+def encrypted_big_store(tickets: int = 50_000, seed: int = 1) -> Path:
+    """The same store as big_store(), SQLCipher-encrypted with BENCH_KEY (made once)."""
+    from sqlcipher3 import dbapi2
+
+    plain = big_store(tickets, seed)
+    path = CACHE / f"demo-{tickets}-{seed}.encrypted.db"
+    if not path.exists():
+        partial = path.with_suffix(".partial")
+        for stale in CACHE.glob(partial.name + "*"):
+            stale.unlink()
+        connection = dbapi2.connect(str(plain))
+        connection.execute(f"ATTACH DATABASE '{partial}' AS sealed KEY \"x'{BENCH_KEY.hex()}'\"")
+        connection.execute("SELECT sqlcipher_export('sealed')")
+        for pragma in ("user_version", "application_id"):
+            value = connection.execute(f"PRAGMA main.{pragma}").fetchone()[0]
+            connection.execute(f"PRAGMA sealed.{pragma} = {value}")
+        connection.execute("DETACH DATABASE sealed")
+        connection.close()
+        partial.rename(path)
+    return path
+
+
 def median_ms(samples: Sequence[float]) -> str:
     return f"{statistics.median(samples) * 1000:.1f} ms"
 

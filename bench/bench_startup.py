@@ -7,6 +7,8 @@ under 0.5 s, first rows under 1.0 s. Prints medians; asserts nothing.
 
 from __future__ import annotations
 
+import base64
+import json
 import os
 import pty
 import select
@@ -17,7 +19,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from _common import REPO, big_store, median_ms
+from _common import BENCH_KEY, REPO, big_store, encrypted_big_store, median_ms
 
 RUNS = 7
 
@@ -54,7 +56,9 @@ def rss_kib(pid: int) -> int:
     return 0
 
 
-def one_run(db: Path | None, until: str) -> dict[str, float]:
+def one_run(
+    db: Path | None, until: str, extra_env: dict[str, str] | None = None
+) -> dict[str, float]:
     """Marks (seconds after the process started) and, as "rss_mib", the resident memory
     once the `until` mark is written; db None runs the bare app."""
     marks = Path(tempfile.mkstemp(prefix="agentdesk-marks-")[1])
@@ -65,6 +69,7 @@ def one_run(db: Path | None, until: str) -> dict[str, float]:
         "TERM": "xterm-256color",
         "COLUMNS": "160",
         "LINES": "48",
+        **(extra_env or {}),
     }
     os.set_blocking(master, False)
     started = time.time()
@@ -115,8 +120,23 @@ def main() -> None:
     home = tempfile.mkdtemp(prefix="agentdesk-bench-")
     for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
         os.environ[name] = os.path.join(home, name.lower())
+    # Issue 16: the same store encrypted, its key where a real profile's is: the keyring
+    # (a bench backend standing in for the system one).
+    sealed = encrypted_big_store()
+    keyring_file = Path(home) / "bench-keyring.json"
+    keyring_file.write_text(
+        json.dumps({"agentdesk/db-key/bench": base64.b64encode(BENCH_KEY).decode()})
+    )
+    sealed_env = {
+        "PYTHON_KEYRING_BACKEND": "bench_keyring.BenchKeyring",
+        "PYTHONPATH": str(REPO / "bench"),
+        "AGENTDESK_BENCH_KEYRING": str(keyring_file),
+    }
     one_run(db, "first_rows")  # warm the OS file cache and .pyc files
     one_run(None, "first_rows")
+    one_run(sealed, "first_rows", sealed_env)
+    sealed_frames: list[float] = []
+    sealed_rows: list[float] = []
     frames: list[float] = []
     rows: list[float] = []
     bare: list[float] = []
@@ -129,6 +149,11 @@ def main() -> None:
         if "first_rows" in found:
             rows.append(found["first_rows"])
             memory.append(found["rss_mib"])
+        encrypted = one_run(sealed, "first_rows", sealed_env)
+        if "first_frame" in encrypted:
+            sealed_frames.append(encrypted["first_frame"])
+        if "first_rows" in encrypted:
+            sealed_rows.append(encrypted["first_rows"])
         reference = one_run(None, "first_rows")  # interleaved: the same load for both
         if "first_rows" in reference:
             bare.append(reference["first_rows"])
@@ -148,6 +173,11 @@ def main() -> None:
             f"      a bare Textual DataTable app, same run: {median_ms(bare)}"
             f"  (ratio {ratio:.2f}, target <= 1.2)"
         )
+    print(
+        f"      encrypted (SQLCipher, key from the keyring), same run: first frame "
+        f"{median_ms(sealed_frames) if sealed_frames else 'n/a'}, first rows "
+        f"{median_ms(sealed_rows) if sealed_rows else 'n/a'}"
+    )
     if memory and bare_memory:
         print(
             f"  (d) resident memory after start-up: {statistics.median(memory):.0f} MiB"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -88,6 +89,10 @@ def _store_failures() -> Iterator[None]:
 
         if isinstance(error, OperationalError):
             raise _desk_error(error.orig or error) from error
+        # An encrypted store's raw driver (issue 16): loaded only if a store is encrypted.
+        sqlcipher = sys.modules.get("sqlcipher3.dbapi2")
+        if sqlcipher is not None and isinstance(error, sqlcipher.OperationalError):
+            raise _desk_error(error) from error
         raise
 
 

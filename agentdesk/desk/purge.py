@@ -10,12 +10,14 @@ from __future__ import annotations
 import contextlib
 import logging
 import shutil
-import sqlite3
 from dataclasses import dataclass
 from pathlib import Path
+from urllib.parse import quote
 
 from agentdesk.config import Settings, profile_paths
 from agentdesk.core.errors import BadInput
+from agentdesk.security.db_key import database_key, forget_cached
+from agentdesk.store.connect import connect_file, db_errors
 
 log = logging.getLogger("agentdesk.audit")
 
@@ -45,17 +47,20 @@ class PurgePlan:
         return lines
 
 
-def _unsent(db: Path) -> tuple[UnsentOp, ...]:
+def _unsent(db: Path, key: bytes | None) -> tuple[UnsentOp, ...]:
     if not db.exists():
         return ()
-    # Read-only, straight through sqlite3: purge must not migrate or write what it wipes.
-    connection = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    # Read-only, no engine: purge must not migrate or write what it wipes.
+    try:
+        connection = connect_file(f"file:{quote(str(db))}?mode=ro", key, uri=True)
+    except db_errors(key) as error:
+        raise BadInput(f"{db} cannot be read to look for unsent work: {error}") from error
     try:
         rows = connection.execute(
             "SELECT o.id, o.ticket_id, t.remote_id, o.op, o.state FROM outbox o "
             "LEFT JOIN tickets t ON t.id = o.ticket_id WHERE o.state != 'done' ORDER BY o.id"
         ).fetchall()
-    except sqlite3.Error as error:
+    except db_errors(key) as error:
         if "no such table" in str(error):
             return ()
         raise BadInput(f"{db} cannot be read to look for unsent work: {error}") from error
@@ -81,7 +86,7 @@ def plan_purge(settings: Settings) -> PurgePlan:
         profile=settings.profile,
         files=tuple(path for path in files if path.exists()),
         folders=tuple(path for path in (own_cache,) if path.exists()),
-        unsent=_unsent(own_db),
+        unsent=_unsent(own_db, database_key(settings)),
     )
 
 
@@ -113,9 +118,11 @@ def run_purge(plan: PurgePlan, *, force: bool) -> list[Path]:
 
 
 def _forget_keyring_secrets(profile: str) -> None:
-    """The sign-in secret and verifier key go with the data; the helpdesk token stays."""
+    """The sign-in secret, verifier key and database key go with the data; the helpdesk
+    token stays."""
     from agentdesk.security.keyring_access import KeyringUnavailable, delete_secret
 
-    for account in (f"totp/{profile}", f"verifier-key/{profile}"):
+    forget_cached(profile)
+    for account in (f"totp/{profile}", f"verifier-key/{profile}", f"db-key/{profile}"):
         with contextlib.suppress(KeyringUnavailable):  # no keyring: nothing of ours in one
             delete_secret(account, "remove the profile's secrets", timeout=5.0)

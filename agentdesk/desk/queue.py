@@ -9,7 +9,6 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentdesk.core.ticket import Priority
@@ -120,20 +119,24 @@ def search_rows(desk: Desk, queue: QueueFilter, ids: Sequence[int]) -> list[Queu
 def peek_queue(settings: Settings, queue: QueueFilter, now: datetime, limit: int) -> Peek | None:
     """The queue's size, first page and header counts, or None (anything unusual: the full
     open that runs beside it decides what to tell the agent)."""
+    from agentdesk.security.db_key import database_key
     from agentdesk.store.peek import peek_queue as peek
 
     try:
-        return peek(settings.db_path, queue, settings.agent_handle, now, limit)
+        key = database_key(settings)  # the full open asks again: the answer is kept
+        return peek(settings.db_path, queue, settings.agent_handle, now, limit, key)
     except Exception:
         return None  # only a head start
 
 
-def peek_loader(db_path: Path, queue: QueueFilter, order_now: datetime) -> PageLoader:
+def peek_loader(settings: Settings, queue: QueueFilter, order_now: datetime) -> PageLoader:
     """Later pages of a peeked queue, while the store is still opening (an early scroll)."""
 
     def loader(offset: int, limit: int) -> list[QueueRow]:
+        from agentdesk.security.db_key import database_key
         from agentdesk.store.peek import peek_page
 
-        return peek_page(db_path, queue, order_now, offset, limit)
+        key = database_key(settings)
+        return peek_page(settings.db_path, queue, order_now, offset, limit, key)
 
     return loader

@@ -204,9 +204,15 @@ def open_team_pull(settings: Settings) -> TeamPull | None:
 def pull_team(desk: Desk, pull: TeamPull) -> SyncSummary:
     """One pull of every team queue into the supervisor's store (never a push)."""
     if pull.cache is None:
+        from agentdesk.security.db_key import database_key
         from agentdesk.shipped import load_sla_policy
         from agentdesk.store.engine import open_store
 
-        pull.cache = open_store(desk.settings.db_path, load_sla_policy(), quick_check=False)
+        pull.cache = open_store(
+            desk.settings.db_path,
+            load_sla_policy(),
+            quick_check=False,
+            key=database_key(desk.settings),
+        )
     with desk.reading():
         return pull.backend.sync(pull.cache, desk.now())

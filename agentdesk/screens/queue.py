@@ -137,7 +137,7 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
         if self.desk is not None:
             return
         queue = self.queue_filter = peek.queue
-        loader = desk_queue.peek_loader(self.settings.db_path, queue, self.clock())
+        loader = desk_queue.peek_loader(self.settings, queue, self.clock())
         self._show_agent(peek.agent)
         self.summary.queue_filter = queue
         self.summary.total = peek.total

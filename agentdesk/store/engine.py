@@ -25,6 +25,7 @@ from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
+from agentdesk.store.connect import connect_file, db_errors, sqlcipher
 from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
 
 BUSY_TIMEOUT_MS = 10_000
@@ -83,6 +84,20 @@ class NotAgentdeskStore(StoreError):
         super().__init__(f"{path} is not an agentdesk database ({reason}); nothing was changed")
 
 
+class StoreKeyWrong(StoreError):
+    """An encrypted store the key does not open. Not damage: a wrong key reads exactly like
+    a file that is not a database, so nothing is moved or changed."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        super().__init__(
+            f"the database key in the keyring does not open {path}: {reason}. Nothing was "
+            "changed or moved. If the key was lost, the local data is lost with it: move the "
+            "file away and sync again (the helpdesk still holds the tickets; unsent outbox "
+            "work in the file is lost with it)"
+        )
+
+
 class StoreTooNew(StoreError):
     def __init__(self, path: Path, version: int) -> None:
         super().__init__(
@@ -122,12 +137,17 @@ def _why_not_writable(path: Path) -> str:
     return "SQLite cannot open it for writing"
 
 
-def _failure(path: Path, error: BaseException, *, ours: bool) -> StoreError:
+def _failure(
+    path: Path, error: BaseException, *, ours: bool, first_read: bool = False
+) -> StoreError:
     """What an SQLite error at open means: busy, read-only, damage (set aside only when
-    the file is agentdesk's own), or another failure that touches nothing."""
+    the file is agentdesk's own), or another failure that touches nothing. first_read: an
+    encrypted store's first read, where "not a database" means the key does not open it."""
     situation = _not_damage(path, error)
     if situation is not None:
         return situation
+    if first_read and _is_damage(error):
+        return StoreKeyWrong(path, f"SQLite says: {error}")
     if _is_damage(error):
         if ours:
             return _set_aside(path, f"SQLite says: {error}")
@@ -147,26 +167,35 @@ def _read_only_uri(path: Path) -> str:
 
 
 def make_engine(
-    path: Path, busy_timeout_ms: int | None = None, *, read_only: bool = False
+    path: Path,
+    busy_timeout_ms: int | None = None,
+    *,
+    read_only: bool = False,
+    key: bytes | None = None,
 ) -> Engine:
     """An engine on one SQLite file with agentdesk's pragmas on every connection.
-    read_only: every connection is mode=ro and query_only (issue 15, monitoring mode)."""
+    read_only: every connection is mode=ro and query_only (issue 15, monitoring mode).
+    key: the store is SQLCipher-encrypted with this raw key (issue 16)."""
     busy_ms = BUSY_TIMEOUT_MS if busy_timeout_ms is None else busy_timeout_ms
     uri = _read_only_uri(path) if read_only else _uri(path)
 
-    def connect() -> sqlite3.Connection:
-        return sqlite3.connect(uri, uri=True, check_same_thread=False, timeout=busy_ms / 1000)
+    def connect() -> Any:
+        return connect_file(uri, key, uri=True, timeout=busy_ms / 1000)
 
+    # module=: SQLAlchemy wraps the driver's own exception classes, so an encrypted store's
+    # busy, read-only and damage errors arrive as the same OperationalError/DatabaseError.
+    extra: dict[str, Any] = {} if key is None else {"module": sqlcipher()}
     engine = create_engine(
         "sqlite://",
         creator=connect,
         poolclass=QueuePool,
         pool_size=4,
         max_overflow=4,
+        **extra,
     )
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection: sqlite3.Connection, _record: Any) -> None:
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy's begin event below emit BEGIN, so writes can be IMMEDIATE.
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -231,6 +260,7 @@ class Store:
     policy: SlaPolicy
     verification: VerificationPolicy = field(default_factory=VerificationPolicy)
     quality: QualityPolicy = field(default_factory=QualityPolicy)
+    key: bytes | None = field(default=None, repr=False)  # issue 16: SQLCipher's, or plain
 
     @contextmanager
     def write(self) -> Iterator[Connection]:
@@ -277,7 +307,7 @@ def _set_aside(path: Path, reason: str) -> StoreError:
     return StoreUnusable(path, moved_to, reason)
 
 
-def _quick_check(connection: sqlite3.Connection) -> str | None:
+def _quick_check(connection: Any) -> str | None:
     """SQLite's own health check; the first problem it reports, or None."""
     result = connection.execute("PRAGMA quick_check").fetchall()
     problems = [row[0] for row in result if row[0] != "ok"]
@@ -302,7 +332,9 @@ def _is_ours(header: bytes) -> bool:
     return int.from_bytes(header[at : at + 4], "big") == APPLICATION_ID
 
 
-def _check_file(path: Path, *, quick_check: bool, busy_timeout_ms: int) -> None:
+def _check_file(
+    path: Path, *, quick_check: bool, busy_timeout_ms: int, key: bytes | None = None
+) -> None:
     """Refuse a foreign, damaged, busy or unreadable file before SQLAlchemy touches it.
     Only agentdesk's own store, found damaged by SQLite, is moved aside."""
     if path.is_dir():
@@ -316,13 +348,17 @@ def _check_file(path: Path, *, quick_check: bool, busy_timeout_ms: int) -> None:
         header = _header(path)
     except OSError as error:
         raise StoreNotWritable(path, f"it cannot be read ({error.strerror})") from error
-    if not header.startswith(_SQLITE_HEADER):
+    if key is None and not header.startswith(_SQLITE_HEADER):
         raise NotAgentdeskStore(path, "it is not an SQLite database")
-    ours = _is_ours(header)
+    # An encrypted header is ciphertext: whether it is ours is known once the key opens it.
+    ours = key is None and _is_ours(header)
+    first_read = key is not None
     try:
-        connection = sqlite3.connect(path, timeout=busy_timeout_ms / 1000)
+        connection = connect_file(path, key, timeout=busy_timeout_ms / 1000)
         try:
             app_id = connection.execute("PRAGMA application_id").fetchone()[0]
+            first_read = False
+            ours = ours or app_id == APPLICATION_ID
             tables = connection.execute(
                 "SELECT count(*) FROM sqlite_master WHERE type = 'table'"
             ).fetchone()[0]
@@ -332,8 +368,8 @@ def _check_file(path: Path, *, quick_check: bool, busy_timeout_ms: int) -> None:
             version = connection.execute("PRAGMA user_version").fetchone()[0]
         finally:
             connection.close()
-    except sqlite3.Error as error:
-        raise _failure(path, error, ours=ours) from error
+    except db_errors(key) as error:
+        raise _failure(path, error, ours=ours, first_read=first_read) from error
     if problem:
         raise _set_aside(path, f"the integrity check failed: {problem}")
     if version > SCHEMA_VERSION:
@@ -384,8 +420,11 @@ def open_store(
     *,
     quick_check: bool = True,
     busy_timeout_ms: int | None = None,
+    key: bytes | None = None,
 ) -> Store:
     """Open (creating if needed) the store at path. Raises StoreError with a clear message.
+    key: the store is (or is created) SQLCipher-encrypted with it; a key that does not open
+    it raises StoreKeyWrong and moves nothing.
 
     quick_check=False leaves SQLite's health check (about 1 s per 200 MB) to check_store(),
     which the TUI runs once the queue is on screen. busy_timeout_ms: how long a write waits
@@ -400,7 +439,7 @@ def open_store(
         raise StoreNotWritable(
             path, f"its folder {path.parent} cannot be made ({error.strerror})"
         ) from error
-    _check_file(path, quick_check=quick_check, busy_timeout_ms=busy_timeout_ms)
+    _check_file(path, quick_check=quick_check, busy_timeout_ms=busy_timeout_ms, key=key)
     # Issue 16: owner-only, the file and its -wal/-shm (SQLite gives them the file's mode).
     from agentdesk.security.owner_only import make_owner_only
 
@@ -412,21 +451,27 @@ def open_store(
     created = not path.exists()
     if created:
         try:
-            sqlite3.connect(path).close()
-        except sqlite3.Error as error:
+            connect_file(path, key).close()
+        except db_errors(key) as error:
             raise _failure(path, error, ours=False) from error
         make_owner_only(path, folder_levels=0)
-    engine = make_engine(path, busy_timeout_ms)
+    engine = make_engine(path, busy_timeout_ms, key=key)
     try:
         migrate(engine)
     except SADatabaseError as error:
         engine.dispose()
-        raise _failure(path, error.orig or error, ours=created or _file_is_ours(path)) from error
-    return Store(path=path, engine=engine, policy=policy)
+        # An encrypted store got here only after the key opened it and it proved ours.
+        ours = created or key is not None or _file_is_ours(path)
+        raise _failure(path, error.orig or error, ours=ours) from error
+    return Store(path=path, engine=engine, policy=policy, key=key)
 
 
 def open_store_read_only(
-    path: Path, policy: SlaPolicy, *, busy_timeout_ms: int | None = None
+    path: Path,
+    policy: SlaPolicy,
+    *,
+    busy_timeout_ms: int | None = None,
+    key: bytes | None = None,
 ) -> Store:
     """Open an existing store for reading only (monitoring mode, issue 15): mode=ro and
     query_only on every connection, no migration, no health check that could move it aside.
@@ -439,7 +484,7 @@ def open_store_read_only(
         raise StoreError(
             f"{path} does not exist; monitoring mode opens an existing store and creates none"
         )
-    engine = make_engine(path, busy_timeout_ms, read_only=True)
+    engine = make_engine(path, busy_timeout_ms, read_only=True, key=key)
     try:
         with engine.connect() as connection:
             version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
@@ -448,6 +493,8 @@ def open_store_read_only(
     except SADatabaseError as error:
         engine.dispose()
         situation = _not_damage(path, error.orig or error)
+        if situation is None and key is not None and _is_damage(error.orig or error):
+            situation = StoreKeyWrong(path, f"SQLite says: {error.orig}")
         raise situation or NotAgentdeskStore(path, f"SQLite says: {error.orig}") from error
     if app_id != APPLICATION_ID:
         engine.dispose()
@@ -461,19 +508,19 @@ def open_store_read_only(
             f"({SCHEMA_VERSION}); monitoring mode does not migrate. Open it once as its "
             "agent (or run `agentdesk sync --once` on it) to bring it forward."
         )
-    return Store(path=path, engine=engine, policy=policy)
+    return Store(path=path, engine=engine, policy=policy, key=key)
 
 
 def check_store(store: Store) -> None:
     """The health check open_store() skipped. A damaged store is closed and set aside; a
     busy one is left alone (the check runs again next start)."""
     try:
-        connection = sqlite3.connect(store.path, timeout=BUSY_TIMEOUT_MS / 1000)
+        connection = connect_file(store.path, store.key, timeout=BUSY_TIMEOUT_MS / 1000)
         try:
             problem = _quick_check(connection)
         finally:
             connection.close()
-    except sqlite3.Error as error:
+    except db_errors(store.key) as error:
         situation = _not_damage(store.path, error)
         if isinstance(situation, StoreBusy):
             return  # not damage: the check runs again at the next start

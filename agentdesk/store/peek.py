@@ -12,9 +12,11 @@ import sqlite3
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import Any
 from urllib.parse import quote
 
 from agentdesk.core.ticket import Priority
+from agentdesk.store.connect import connect_file, db_errors
 from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from agentdesk.store.queue_sql import (
     AGENT_BY_HANDLE,
@@ -39,18 +41,23 @@ class Peek:
     agent: AgentRow | None
 
 
-def _connect(path: Path) -> sqlite3.Connection | None:
+def _connect(path: Path, key: bytes | None) -> Any:
     try:
         with path.open("rb") as handle:
-            if handle.read(len(_SQLITE_HEADER)) != _SQLITE_HEADER:
-                return None
+            plain = handle.read(len(_SQLITE_HEADER)) == _SQLITE_HEADER
     except OSError:
         return None
-    connection = sqlite3.connect(f"file:{quote(str(path))}?mode=ro", uri=True, timeout=1.0)
+    if plain == (key is not None):
+        return None  # the header and the key disagree: the full open says why
+    try:
+        # An encrypted store is read at once (its pragmas): a wrong key fails here.
+        connection = connect_file(f"file:{quote(str(path))}?mode=ro", key, uri=True, timeout=1.0)
+    except db_errors(key):
+        return None
     try:
         app_id = connection.execute("PRAGMA application_id").fetchone()[0]
         version = connection.execute("PRAGMA user_version").fetchone()[0]
-    except sqlite3.Error:
+    except db_errors(key):
         connection.close()
         return None
     if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
@@ -60,10 +67,16 @@ def _connect(path: Path) -> sqlite3.Connection | None:
 
 
 def peek_queue(
-    path: Path, queue: QueueFilter, agent_handle: str, now: datetime, limit: int
+    path: Path,
+    queue: QueueFilter,
+    agent_handle: str,
+    now: datetime,
+    limit: int,
+    key: bytes | None = None,
 ) -> Peek | None:
-    """The queue's size, first page and header counts, or None to wait for the full open."""
-    connection = _connect(path)
+    """The queue's size, first page and header counts, or None to wait for the full open.
+    key: an encrypted store's (issue 16)."""
+    connection = _connect(path, key)
     if connection is None:
         return None
     try:
@@ -81,7 +94,7 @@ def peek_queue(
         sql, params = page_sql(queue, now, 0, limit)
         first_page = [queue_row(row) for row in connection.execute(sql, params)]
         counts = priority_counts_from(connection.execute(PRIORITY_COUNTS).fetchall())
-    except (sqlite3.Error, ValueError):
+    except (*db_errors(key), ValueError):  # type: ignore[misc]
         # A damaged page or a value the enums do not know: the full open reports it.
         return None
     finally:
@@ -90,10 +103,15 @@ def peek_queue(
 
 
 def peek_page(
-    path: Path, queue: QueueFilter, now: datetime, offset: int, limit: int
+    path: Path,
+    queue: QueueFilter,
+    now: datetime,
+    offset: int,
+    limit: int,
+    key: bytes | None = None,
 ) -> list[QueueRow]:
     """A later page while the store is still opening (the agent scrolled early)."""
-    connection = _connect(path)
+    connection = _connect(path, key)
     if connection is None:
         raise sqlite3.DatabaseError(f"{path} cannot be read yet")
     try:

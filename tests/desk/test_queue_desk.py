@@ -83,7 +83,7 @@ def test_the_peek_matches_the_open_store(desk: Desk, store: Store) -> None:
     peek = desk_queue.peek_queue(desk.settings, queue, FIXED_NOW, 2)
     assert peek is not None
     assert peek.total == 3 and peek.agent is not None and peek.agent.handle == desk.actor.handle
-    later = desk_queue.peek_loader(store.path, peek.queue, FIXED_NOW)(2, 10)
+    later = desk_queue.peek_loader(desk.settings, peek.queue, FIXED_NOW)(2, 10)
     assert _ids(peek.first_page + later) == _ids(
         desk_queue.page_queue(desk, peek.queue, FIXED_NOW, 0, 10)
     )

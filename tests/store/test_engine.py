@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from sqlalchemy import text
 
+from agentdesk.store.connect import connect_file, db_errors
 from agentdesk.store.engine import (
     NotAgentdeskStore,
+    Store,
     StoreTooNew,
     StoreUnusable,
     check_store,
@@ -18,6 +21,14 @@ from agentdesk.store.engine import (
 )
 from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from agentdesk.store.models import SQLModel
+
+
+@pytest.fixture(params=[None, bytes(range(32))], ids=["plain", "encrypted"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, policy) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    """Issue 16: every test here runs on a plain and on a SQLCipher-encrypted store."""
+    opened = open_store(tmp_path / "agentdesk.db", policy, key=request.param)
+    yield opened
+    opened.close()
 
 
 def test_new_store_is_migrated_with_wal_and_full_sync(store) -> None:
@@ -67,8 +78,9 @@ def test_writes_take_the_write_lock_at_begin(store) -> None:
     """BEGIN IMMEDIATE: a second writer is refused at BEGIN, not half-way through."""
     with store.write() as connection:
         connection.execute(text("SELECT 1"))
-        other = sqlite3.connect(store.path, timeout=0, isolation_level=None)
-        with pytest.raises(sqlite3.OperationalError, match="locked"):
+        other = connect_file(store.path, store.key, timeout=0)
+        other.isolation_level = None
+        with pytest.raises(db_errors(store.key), match="locked"):
             other.execute("BEGIN IMMEDIATE")
         other.close()
 

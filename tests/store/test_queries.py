@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from agentdesk.core.sla import Clock, format_time_left
 from agentdesk.core.ticket import Channel, Priority, Status
+from agentdesk.store.engine import Store, open_store
 from agentdesk.store.queries import (
     count_queue,
     page_queue,
@@ -18,6 +21,14 @@ from agentdesk.store.queries import (
 )
 from agentdesk.store.rows import QueueFilter, View
 from tests.store.factory import add_people, add_ticket
+
+
+@pytest.fixture(params=[None, bytes(range(32))], ids=["plain", "encrypted"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, policy) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    """Issue 16: every test here runs on a plain and on a SQLCipher-encrypted store."""
+    opened = open_store(tmp_path / "agentdesk.db", policy, key=request.param)
+    yield opened
+    opened.close()
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 
@@ -17,10 +18,18 @@ from sqlalchemy import text
 from agentdesk.core.changes import ChangeRefused, NewMessage, PendingReason, TicketChange
 from agentdesk.core.lifecycle import TransitionRefused
 from agentdesk.core.ticket import MessageKind, Priority, Status
-from agentdesk.store.engine import open_store
+from agentdesk.store.engine import Store, open_store
 from agentdesk.store.types import from_db
 from agentdesk.store.writes import TicketNotFound, apply_change, load_snapshot, record_breaches
 from tests.store.factory import add_people, add_ticket, complete_note, verified
+
+
+@pytest.fixture(params=[None, bytes(range(32))], ids=["plain", "encrypted"])
+def store(request: pytest.FixtureRequest, tmp_path: Path, policy) -> Iterator[Store]:  # type: ignore[no-untyped-def]
+    """Issue 16: every test here runs on a plain and on a SQLCipher-encrypted store."""
+    opened = open_store(tmp_path / "agentdesk.db", policy, key=request.param)
+    yield opened
+    opened.close()
 
 
 def _count(store, table: str) -> int:
