@@ -60,10 +60,18 @@ class RtBackend:
         """One run. A 401 pause is kept (nothing is sent) unless resume() was called since,
         or resume=True is passed (the same as calling resume() first)."""
         resume, self.resuming = resume or self.resuming, False
+        return self._run_once(store, push=True, resume=resume)
+
+    def pull(self, store: Store, now: datetime | None = None) -> SyncSummary:
+        """One run that only reads RT (monitoring mode, sync/read_only.py): the Pusher is
+        never made, so no outbox op leaves, whatever the store holds. A 401 pause is kept."""
+        return self._run_once(store, push=False, resume=False)
+
+    def _run_once(self, store: Store, *, push: bool, resume: bool) -> SyncSummary:
         summary = run_once(
             SyncPort(store),
             SyncSummary(backend=self.name),
-            lambda summary: self._push_then_pull(store, summary),
+            lambda summary: self._run(store, summary, push=push),
             helpdesk="RT",
             clock=self.clock,
             resume=resume,
@@ -72,24 +80,20 @@ class RtBackend:
         self.last = summary
         return summary
 
-    def pull(self, store: Store, now: datetime | None = None) -> SyncSummary:
-        """One run that only reads RT (monitoring mode, sync/read_only.py): the Pusher is
-        never made, so no outbox op leaves, whatever the store holds. A 401 pause is kept."""
-        summary = run_once(
-            SyncPort(store),
-            SyncSummary(backend=self.name),
-            lambda summary: self._pull(store, summary),
-            helpdesk="RT",
-            clock=self.clock,
-            resume=False,
-            offline_until=lambda: self.client.breaker.open_until,
-        )
-        self.last = summary
-        return summary
-
-    def _pull(self, store: Store, summary: SyncSummary) -> None:
+    def _run(self, store: Store, summary: SyncSummary, *, push: bool) -> None:
         in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
         try:
+            if push:
+                # Push before pull: the pull then sees our own edits as already applied.
+                pushed = Pusher(store, self.client, self.settings, self.clock).run()
+                summary.pushed = pushed.pushed
+                summary.conflicts = pushed.conflicts
+                summary.parked_reasons = pushed.parked_reasons
+                # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
+                if self.settings.shift_queue:
+                    shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
+                    summary.pushed += shifts.pushed
+                    summary.parked_reasons.extend(shifts.parked_reasons)
             pulled = Puller(
                 store,
                 self.client,
@@ -99,37 +103,6 @@ class RtBackend:
                 progress=self.progress,
             ).run()
             # The team's shift records too: the dashboard's presence and shift state.
-            if self.settings.shift_queue:
-                ShiftPuller(store, self.client, self.settings, self.clock).run()
-            summary.pulled = pulled.pulled
-            summary.rejected = pulled.rejected + pulled.history.rejected
-            summary.messages = pulled.history.messages
-            summary.changed_tickets = tuple(sorted(pulled.history.tickets))
-        finally:
-            summary.bytes_in = self.client.traffic.bytes_in - in_before
-            summary.bytes_out = self.client.traffic.bytes_out - out_before
-
-    def _push_then_pull(self, store: Store, summary: SyncSummary) -> None:
-        in_before, out_before = self.client.traffic.bytes_in, self.client.traffic.bytes_out
-        try:
-            # Push before pull: the pull then sees our own edits as already applied.
-            pushed = Pusher(store, self.client, self.settings, self.clock).run()
-            summary.pushed = pushed.pushed
-            summary.conflicts = pushed.conflicts
-            summary.parked_reasons = pushed.parked_reasons
-            # The shift record (issue 13): after the tickets, so a handover's ticket is in RT.
-            if self.settings.shift_queue:
-                shifts = ShiftPusher(store, self.client, self.settings, self.clock).run()
-                summary.pushed += shifts.pushed
-                summary.parked_reasons.extend(shifts.parked_reasons)
-            pulled = Puller(
-                store,
-                self.client,
-                self.settings,
-                self.clock,
-                self.after_page,
-                progress=self.progress,
-            ).run()
             if self.settings.shift_queue:
                 ShiftPuller(store, self.client, self.settings, self.clock).run()
             summary.pulled = pulled.pulled
