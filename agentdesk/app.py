@@ -89,11 +89,10 @@ class AgentDeskApp(App[None]):
         # Every sync run's summary, for any screen that subscribes (an open ticket does).
         self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
         self.alerts: AlertWatcher | None = None
-        # Issue 16: the code before the queue, and the idle lock (screens/sign_in.py, lock.py).
-        # Not yet in monitoring mode: its store is opened read-only, and the code's replay and
-        # lockout state is a write (open in issue 16's note).
-        signs_in = settings.sign_in and not settings.supervisor
-        self.sign_in_screen: SignInScreen | None = SignInScreen() if signs_in else None
+        # Issue 16: the code before the queue or the dashboard, and the idle lock
+        # (screens/sign_in.py, lock.py). In monitoring mode the code's state and the audit go
+        # to the profile's own store through the narrow security writer (desk/security_desk.py).
+        self.sign_in_screen: SignInScreen | None = SignInScreen() if settings.sign_in else None
         self.idle_lock = IdleLock(settings.idle_lock_minutes)
 
     @property
@@ -187,6 +186,8 @@ class AgentDeskApp(App[None]):
         if self.supervisor_screen is not None:
             # Read-only: no health check (it may move a file aside), no shift, no auto-close.
             self.supervisor_screen.show_desk(message.desk)
+            if self.sign_in_screen is not None:
+                self.sign_in_screen.desk_ready(message.desk)
             return
         self.queue_screen.show_desk(message.desk)
         self._check_store(message.desk)
@@ -243,9 +244,7 @@ class AgentDeskApp(App[None]):
             return
         self.idle_lock.locked = True
         self._audit_lock("lock")
-        needs_code = (
-            self.settings.sign_in and not self.settings.supervisor and self.desk is not None
-        )
+        needs_code = self.settings.sign_in and self.desk is not None
         self.push_screen(LockScreen(self.desk, needs_code=needs_code), self._unlocked)
 
     def _unlocked(self, _: bool | None) -> None:
@@ -320,6 +319,10 @@ class AgentDeskApp(App[None]):
     def on_unmount(self) -> None:
         if self.desk is not None:
             self.desk.store.close()
+            if self.desk.read_only:
+                from agentdesk.desk.security_desk import close_security_store
+
+                close_security_store(self.desk)
 
 
 def make_app(settings: Settings, clock: Clock | None = None) -> AgentDeskApp:

@@ -2,7 +2,8 @@
 one reads them back for `agentdesk audit`.
 
 Written even on a read-only desk: what a supervisor views is audited too, and an audit row
-is not a change to the helpdesk's data. It goes through the one audit writer (store/audit.py).
+is not a change to the helpdesk's data. It goes through the one audit writer (store/audit.py)
+into the desk's security store (desk/security_desk.py).
 """
 
 from __future__ import annotations
@@ -67,11 +68,15 @@ def record_event(
         detail=detail,
     )
     line = f"audit {entry.event} {'ok' if success else 'failed'} by {entry.actor} {resource}"
+    from agentdesk.desk.security_desk import security_store
+
     try:
-        with desk.reading(), desk.store.write() as connection:
+        # A read-only desk (monitoring mode) writes it into the profile's own store through
+        # the narrow security writer (desk/security_desk.py), never the watched one.
+        with desk.reading(), security_store(desk).write() as connection:
             write_security_event(connection, entry)
     except (Busy, DeskError) as error:
-        # Busy, or a store opened read-only (monitoring mode): a view is still kept, in the log.
+        # Busy, or the profile's own store cannot be written: a view is still kept, in the log.
         if required:
             raise
         why = "it was busy" if isinstance(error, Busy) else "it cannot be written"

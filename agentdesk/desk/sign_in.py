@@ -2,7 +2,9 @@
 at every start and at every unlock. Blocking (SQLite, keyring): a UI calls these in a worker.
 
 The secret is in the keyring (security/keyring_access.py, which refuses a keyring that cannot
-keep it); the state that stops replays and guessing is in the store (store/totp_state.py).
+keep it); the state that stops replays and guessing is in the store (store/totp_state.py): the
+desk's own, or for a read-only desk the profile's own through the narrow security writer
+(desk/security_desk.py), so a supervisor signs in like an agent.
 Every attempt is an audit row. The enrolment's URI and codes are never logged or stored.
 """
 
@@ -13,6 +15,7 @@ from enum import StrEnum
 from agentdesk.core.errors import DeskError
 from agentdesk.desk.audit_trail import Event, record_event
 from agentdesk.desk.base import Desk
+from agentdesk.desk.security_desk import security_store
 from agentdesk.security import totp
 
 
@@ -37,7 +40,7 @@ def gate(desk: Desk) -> Gate:
     """What this start asks: an enrolment (never enrolled) or the current code."""
     from agentdesk.store.totp_state import read_totp_state
 
-    with desk.reading(), desk.store.read() as connection:
+    with desk.reading(), security_store(desk).read() as connection:
         state = read_totp_state(connection, _account(desk))
     return Gate.ENROL if state is None else Gate.CODE
 
@@ -74,7 +77,7 @@ def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.
         record_event(desk, Event.ENROL, success=False, detail="first code did not match")
         return check
     set_secret(_secret_account(desk), enrolment.secret, "save the sign-in secret")
-    with desk.reading(), desk.store.write() as connection:
+    with desk.reading(), security_store(desk).write() as connection:
         save_totp_state(connection, _account(desk), check.state, enrolled_at=desk.now())
     record_event(desk, Event.CREDENTIAL_CHANGE, resource="totp", detail="enrolled")
     record_event(desk, Event.SIGN_IN, detail="first code of the enrolment")
@@ -86,7 +89,7 @@ def check_code(desk: Desk, typed: str, event: Event = Event.SIGN_IN) -> totp.Che
     from agentdesk.security.keyring_access import get_secret
     from agentdesk.store.totp_state import read_totp_state, save_totp_state
 
-    with desk.reading(), desk.store.read() as connection:
+    with desk.reading(), security_store(desk).read() as connection:
         state = read_totp_state(connection, _account(desk))
     if state is None:
         raise DeskError("this profile has not enrolled a sign-in code yet; restart agentdesk")
@@ -107,7 +110,7 @@ def check_code(desk: Desk, typed: str, event: Event = Event.SIGN_IN) -> totp.Che
             )
         check = totp.check_code(secret, state, typed, now)
         how = "code"
-    with desk.reading(), desk.store.write() as connection:
+    with desk.reading(), security_store(desk).write() as connection:
         save_totp_state(connection, _account(desk), check.state)
     detail = how if check.ok else f"{how}: {check.outcome.value}"
     record_event(desk, event, success=check.ok, detail=detail)

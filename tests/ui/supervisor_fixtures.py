@@ -50,13 +50,42 @@ def add_shifts(settings: Settings) -> list[str]:
     return handles
 
 
+SECURITY_TABLES = ("security_audit", "totp_state")
+"""Written in monitoring mode on purpose (issue 16): a supervisor's sign-in and each record
+viewed, through the narrow security writer (store/security_store.py)."""
+
+
 def store_digest(path: Path) -> str:
-    """The store's bytes: the main file and its WAL (a write would change one of them)."""
-    digest = hashlib.sha256(path.read_bytes())
-    wal = path.with_name(path.name + "-wal")
-    if wal.exists():
-        digest.update(wal.read_bytes())
+    """Everything in the store but the security trail: its schema and every row of every
+    other table (a ticket write, a schema change, an outbox op would change it). Not the file's
+    bytes: a supervisor's view of a ticket is an audit row in the same file, by design."""
+    import sqlite3
+
+    digest = hashlib.sha256()
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        for line in connection.iterdump():
+            if not any(line.startswith(f'INSERT INTO "{t}"') for t in SECURITY_TABLES):
+                digest.update(line.encode())
+    finally:
+        connection.close()
     return digest.hexdigest()
+
+
+def security_rows(path: Path) -> list[tuple[str, str, str]]:
+    """(event, actor, resource) of each security audit row, oldest first."""
+    import sqlite3
+
+    connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
+    try:
+        return [
+            (str(e), str(a), str(r))
+            for e, a, r in connection.execute(
+                "SELECT event, actor, resource FROM security_audit ORDER BY id"
+            )
+        ]
+    finally:
+        connection.close()
 
 
 def supervising(demo: Settings) -> Settings:

@@ -24,7 +24,7 @@ from agentdesk.screens.ticket_keys import TICKET_KEYS
 from tests.conftest import FIXED_NOW
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
-from tests.ui.supervisor_fixtures import store_digest, supervising
+from tests.ui.supervisor_fixtures import security_rows, store_digest, supervising
 
 SIZE = (160, 48)
 
@@ -154,6 +154,9 @@ async def test_drill_down_to_an_agent_and_a_read_only_ticket(
         await settle(pilot)
         assert app.screen is dashboard
     assert store_digest(watching.db_path) == before
+    # Issue 16: the view is in the profile's own security trail, not only in the log.
+    view = ("supervisor_view", watching.agent_handle, f"ticket {ticket_id}")
+    assert view in security_rows(watching.db_path)
 
 
 async def test_k_opens_the_kpi_board_and_writes_nothing(
