@@ -372,6 +372,12 @@ def connect_command(args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    from agentdesk import cli_sign_in
+
+    if args.command in cli_sign_in.GATED:  # issue 16: the code first, as in the TUI
+        refused = cli_sign_in.require_code(args, _system_clock)
+        if refused is not None:
+            return refused
     if args.command == "demo-data":
         return demo_data(args.demo_db, args.tickets, args.seed, args.now)
     if args.command == "macros":

@@ -32,8 +32,28 @@ def _account(desk: Desk) -> str:
     return desk.settings.profile
 
 
+def secret_account(profile: str) -> str:
+    """The keyring entry of a profile's TOTP secret."""
+    return f"totp/{profile}"
+
+
 def _secret_account(desk: Desk) -> str:
-    return f"totp/{desk.settings.profile}"
+    return secret_account(desk.settings.profile)
+
+
+def secret_is_kept(profile: str) -> bool:
+    """Whether the keyring holds the profile's secret (False without a usable keyring:
+    nothing can have been enrolled there)."""
+    from agentdesk.security.keyring_access import get_secret, keyring_problem
+
+    if keyring_problem() is not None:
+        return False
+    secret = get_secret(secret_account(profile), "read the sign-in secret")
+    if secret is not None:
+        from agentdesk.security.masking import never_log
+
+        never_log(secret)
+    return secret is not None
 
 
 def gate(desk: Desk) -> Gate:
@@ -84,8 +104,11 @@ def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.
     return check
 
 
-def check_code(desk: Desk, typed: str, event: Event = Event.SIGN_IN) -> totp.Check:
-    """A code (or a recovery code) at sign-in or unlock; counts, locks out, audits."""
+def check_code(
+    desk: Desk, typed: str, event: Event = Event.SIGN_IN, *, resource: str = ""
+) -> totp.Check:
+    """A code (or a recovery code) at sign-in or unlock; counts, locks out, audits.
+    resource: what it signs in to, for the trail ("agentdesk sync"; the TUI: none)."""
     from agentdesk.security.keyring_access import get_secret
     from agentdesk.store.totp_state import read_totp_state, save_totp_state
 
@@ -113,5 +136,5 @@ def check_code(desk: Desk, typed: str, event: Event = Event.SIGN_IN) -> totp.Che
     with desk.reading(), security_store(desk).write() as connection:
         save_totp_state(connection, _account(desk), check.state)
     detail = how if check.ok else f"{how}: {check.outcome.value}"
-    record_event(desk, event, success=check.ok, detail=detail)
+    record_event(desk, event, success=check.ok, resource=resource, detail=detail)
     return check

@@ -1,0 +1,117 @@
+"""The second factor before a CLI subcommand (issue 16): the subcommands that read or change
+customer data or credentials ask for the same code as the TUI, under the same replay and
+lockout rules (security/totp.py, desk/sign_in.py), before anything else is done.
+
+Asked only of an enrolled, non-demo profile with `[security] sign_in = true` (the default).
+The code comes from the terminal (not echoed), or from the environment variable
+AGENTDESK_TOTP_CODE for a script a person starts (it is used once: a replay is refused like
+at the TUI). Unattended jobs (the weekly report from cron, sync from a systemd timer) run as
+a service-account profile the supervisor marks `sign_in = false` (README, "Sign-in on the
+command line"): a code cannot come from a machine without its secret sitting beside the job,
+which would be no second factor at all.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from collections.abc import Callable
+from datetime import datetime
+from typing import TYPE_CHECKING, TextIO
+
+from agentdesk.core.errors import AgentdeskError, BadInput, agent_message
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
+
+ENV_CODE = "AGENTDESK_TOTP_CODE"
+GATED = frozenset({"sync", "shift", "audit", "purge", "report", "qa", "connect"})
+"""The subcommands that read or change customer data or credentials."""
+EXIT_SIGN_IN = 6
+"""The code was missing, wrong, a replay, or sign-in is locked out: nothing was done."""
+
+Prompt = Callable[[str], str]
+
+
+def _getpass(prompt: str) -> str:
+    import getpass
+
+    return getpass.getpass(prompt)
+
+
+def _refuse(message: str) -> int:
+    print(f"agentdesk: {message}; nothing was done", file=sys.stderr)
+    return EXIT_SIGN_IN
+
+
+def require_code(
+    args: argparse.Namespace,
+    clock: Callable[[], datetime],
+    *,
+    prompt: Prompt | None = None,
+    stdin: TextIO | None = None,
+) -> int | None:
+    """None: signed in (or nothing to ask); otherwise the exit status, the reason printed."""
+    from agentdesk.config import load_settings
+
+    try:
+        settings = load_settings(args.profile, db_path=args.db)
+    except AgentdeskError:
+        return None  # the subcommand names the bad profile itself, and does nothing
+    if settings.demo or not settings.sign_in:
+        return None
+    try:
+        return _ask(settings, args.command, clock, prompt or _getpass, stdin or sys.stdin)
+    except AgentdeskError as error:
+        return _refuse(agent_message(error))
+
+
+def _ask(
+    settings: Settings,
+    command: str,
+    clock: Callable[[], datetime],
+    prompt: Prompt,
+    stdin: TextIO,
+) -> int | None:
+    from agentdesk.desk.security_desk import open_security_desk, own_settings
+    from agentdesk.desk.sign_in import Gate, check_code, gate
+
+    if not own_settings(settings).db_path.exists():
+        return _enrolled_elsewhere(settings)  # no store yet: nothing signed in to it yet
+    desk = open_security_desk(settings, clock)
+    try:
+        if gate(desk) is Gate.ENROL:
+            return _enrolled_elsewhere(settings)
+        # Read once and gone: a child process does not inherit a code.
+        typed = os.environ.pop(ENV_CODE, "").strip()
+        if not typed:
+            if not stdin.isatty():
+                return _refuse(
+                    f"profile {settings.profile!r} signs in with a code: run `agentdesk "
+                    f"{command}` in a terminal to type it, or set {ENV_CODE} (README, "
+                    '"Sign-in on the command line")'
+                )
+            typed = prompt(f"agentdesk {command}: code from your authenticator app (not echoed): ")
+        try:
+            check = check_code(desk, typed, resource=f"agentdesk {command}")
+        except BadInput as error:
+            return _refuse(str(error))
+        return None if check.ok else _refuse(check.message)
+    finally:
+        desk.store.close()
+
+
+def _enrolled_elsewhere(settings: Settings) -> int | None:
+    """Not enrolled in this store: fine on a fresh profile (the TUI enrols at its first
+    start), refused when the keyring holds the profile's secret (the store was replaced)."""
+    from agentdesk.desk.security_desk import own_settings
+    from agentdesk.desk.sign_in import secret_is_kept
+
+    if not secret_is_kept(settings.profile):
+        return None
+    return _refuse(
+        f"profile {settings.profile!r} has enrolled a sign-in code, but "
+        f"{own_settings(settings).db_path} holds no sign-in state; start agentdesk (the TUI) "
+        "once to sign in"
+    )

@@ -1,0 +1,241 @@
+"""The code before a CLI subcommand (issue 16), on a real enrolled profile under temp
+platformdirs with an in-memory keyring and a fixed clock: a wrong code, a replay, a lockout
+and no terminal are refused with exit 6 and nothing done; the right code (typed or from
+AGENTDESK_TOTP_CODE) lets the subcommand run; `sign_in = false` asks nothing."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from agentdesk import cli, cli_sign_in
+from agentdesk.cli import main
+from agentdesk.config import load_settings, profile_paths
+from agentdesk.desk.session import close_desk, open_desk
+from agentdesk.desk.sign_in import begin_enrolment, finish_enrolment
+from agentdesk.security import totp
+from tests.conftest import FIXED_NOW
+from tests.security.memory_keyring import MemoryKeyring, keyring_of
+from tests.store.factory import add_people, add_ticket
+
+AUDIT = ["audit", "--since", "2026-11-01", "--format", "csv", "--profile", "work"]
+
+
+class Clock:
+    def __init__(self) -> None:
+        self.now = FIXED_NOW
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+class Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+class Prompt:
+    def __init__(self) -> None:
+        self.answers: list[str] = []
+        self.asked: list[str] = []
+
+    def __call__(self, question: str) -> str:
+        self.asked.append(question)
+        return self.answers.pop(0)
+
+
+@pytest.fixture
+def home(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[Path]:
+    for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME"):
+        monkeypatch.setenv(name, str(tmp_path / name.lower()))
+    monkeypatch.delenv(cli_sign_in.ENV_CODE, raising=False)
+    with keyring_of(MemoryKeyring()):
+        yield tmp_path
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    clock = Clock()
+    monkeypatch.setattr(cli, "_system_clock", clock)
+    return clock
+
+
+@pytest.fixture
+def prompt(monkeypatch: pytest.MonkeyPatch) -> Prompt:
+    prompt = Prompt()
+    monkeypatch.setattr(cli_sign_in, "_getpass", prompt)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    return prompt
+
+
+@pytest.fixture
+def secret(home: Path, clock: Clock) -> str:
+    """Profile "work" (sign-in on by default), one ticket, enrolled at FIXED_NOW; the clock
+    then one step on, so the enrolment's code is a replay."""
+    settings = load_settings("work")
+    desk = open_desk(settings, clock, start_of_day=False)
+    try:
+        add_people(desk.store, FIXED_NOW)
+        add_ticket(desk.store, 1, created_at=FIXED_NOW, subject="Refund for order 1001")
+        enrolment = begin_enrolment(desk)
+        assert finish_enrolment(desk, enrolment, _code(enrolment.secret, clock)).ok
+    finally:
+        close_desk(desk)
+    clock.now += timedelta(seconds=30)
+    return enrolment.secret
+
+
+def _code(secret: str, clock: Clock) -> str:
+    return totp.code_at(secret, totp.step_of(clock.now))
+
+
+def _wrong(secret: str, clock: Clock) -> str:
+    step = totp.step_of(clock.now)
+    near = {totp.code_at(secret, step + d) for d in (-1, 0, 1)}
+    return next(c for c in ("000000", "111111", "222222", "333333") if c not in near)
+
+
+def _events(capsys: pytest.CaptureFixture[str]) -> list[tuple[str, str, str, str]]:
+    rows = csv.DictReader(io.StringIO(capsys.readouterr().out))
+    return [(r["event"], r["success"], r["resource"], r["detail"]) for r in rows]
+
+
+def test_the_right_code_lets_the_command_run_and_is_in_the_trail(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompt.answers.append(_code(secret, clock))
+    assert main(AUDIT) == 0
+    assert prompt.asked == ["agentdesk audit: code from your authenticator app (not echoed): "]
+    assert _events(capsys)[-1] == ("sign_in", "ok", "agentdesk audit", "code")
+
+
+def test_a_wrong_code_is_refused_and_nothing_is_done(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = profile_paths("work")[1]
+    prompt.answers.append(_wrong(secret, clock))
+    assert main(["purge", "--yes", "--force", "--profile", "work"]) == cli_sign_in.EXIT_SIGN_IN
+    captured = capsys.readouterr()
+    assert "Wrong code (9 tries left); nothing was done" in captured.err
+    assert "will remove" not in captured.out
+    assert db.exists()
+
+
+def test_a_replayed_code_is_refused(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    prompt.answers.append(_code(secret, clock))
+    assert main(AUDIT) == 0
+    capsys.readouterr()
+    prompt.answers.append(_code(secret, clock))  # the same step: seen over a shoulder
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    captured = capsys.readouterr()
+    assert "already used" in captured.err and captured.out == ""
+
+
+def test_ten_wrong_codes_lock_the_command_line_out_too(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    for _ in range(totp.MAX_WRONG_CODES):
+        prompt.answers.append(_wrong(secret, clock))
+        assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    capsys.readouterr()
+    prompt.answers.append(_code(secret, clock))
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "locked until" in capsys.readouterr().err
+    clock.now += totp.LOCKOUT
+    prompt.answers.append(_code(secret, clock))
+    assert main(AUDIT) == 0
+
+
+def test_no_terminal_and_no_code_is_a_clear_error(
+    secret: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(cli_sign_in, "_getpass", asked.append)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # cron: no terminal
+    db = profile_paths("work")[1]
+    assert main(["purge", "--yes", "--force", "--profile", "work"]) == cli_sign_in.EXIT_SIGN_IN
+    err = capsys.readouterr().err
+    assert "signs in with a code" in err and cli_sign_in.ENV_CODE in err
+    assert "nothing was done" in err
+    assert asked == [] and db.exists()
+
+
+def test_the_code_from_the_environment_is_used_once(
+    secret: str, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import os
+
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    monkeypatch.setenv(cli_sign_in.ENV_CODE, _code(secret, clock))
+    assert main(AUDIT) == 0
+    assert cli_sign_in.ENV_CODE not in os.environ  # no child process inherits it
+    assert _events(capsys)[-1][:3] == ("sign_in", "ok", "agentdesk audit")
+
+
+def test_a_service_profile_with_sign_in_off_asks_nothing(
+    home: Path, clock: Clock, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    asked: list[str] = []
+    monkeypatch.setattr(cli_sign_in, "_getpass", asked.append)
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    config = profile_paths("reports")[0]
+    config.parent.mkdir(parents=True)
+    config.write_text("[security]\nsign_in = false\n")
+    desk = open_desk(load_settings("reports"), clock, start_of_day=False)
+    try:  # even one that enrolled before it was made a service account
+        enrolment = begin_enrolment(desk)
+        assert finish_enrolment(desk, enrolment, _code(enrolment.secret, clock)).ok
+    finally:
+        close_desk(desk)
+    clock.now += timedelta(seconds=30)
+    assert main(["audit", "--since", "2026-11-01", "--profile", "reports"]) == 0
+    assert asked == []
+
+
+def test_a_replaced_store_does_not_skip_the_code(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The keyring holds the profile's secret, the store no sign-in state: refused."""
+    db = profile_paths("work")[1]
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "holds no sign-in state" in capsys.readouterr().err
+    assert prompt.asked == [] and not db.exists()
+
+
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["sync", "--once"],
+        ["shift", "status"],
+        ["audit", "--since", "2026-11-01"],
+        ["purge", "--yes", "--force"],
+        ["report", "--week", "2026-W48"],
+        ["qa", "sample"],
+        ["connect", "rt", "http://127.0.0.1:9", "--no-check"],
+    ],
+)
+def test_every_command_on_customer_data_or_credentials_asks(
+    secret: str,
+    clock: Clock,
+    argv: list[str],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))
+    monkeypatch.setenv("AGENTDESK_RT_TOKEN", "token-from-env")
+    config, db, _ = profile_paths("work")
+    before = (config.read_bytes(), db.read_bytes())
+    assert main(["--profile", "work", *argv]) == cli_sign_in.EXIT_SIGN_IN
+    captured = capsys.readouterr()
+    assert f"run `agentdesk {argv[0]}` in a terminal" in captured.err
+    assert captured.out == ""
+    assert (config.read_bytes(), db.read_bytes()) == before
