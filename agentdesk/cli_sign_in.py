@@ -75,14 +75,20 @@ def _ask(
     stdin: TextIO,
 ) -> int | None:
     from agentdesk.desk.security_desk import open_security_desk, own_settings
-    from agentdesk.desk.sign_in import Gate, check_code, gate
+    from agentdesk.desk.sign_in import Gate, check_code, gate, secret_is_kept
 
+    kept = secret_is_kept(settings.profile)
     if not own_settings(settings).db_path.exists():
-        return _enrolled_elsewhere(settings)  # no store yet: nothing signed in to it yet
-    desk = open_security_desk(settings, clock)
+        return _enrolled_elsewhere(settings, kept)  # no store yet: nothing signed in to it
+    try:
+        desk = open_security_desk(settings, clock)
+    except AgentdeskError:
+        if kept:
+            raise  # enrolled: no code, no command
+        return None  # the subcommand names the store's problem itself, and does nothing
     try:
         if gate(desk) is Gate.ENROL:
-            return _enrolled_elsewhere(settings)
+            return _enrolled_elsewhere(settings, kept)
         # Read once and gone: a child process does not inherit a code.
         typed = os.environ.pop(ENV_CODE, "").strip()
         if not typed:
@@ -102,13 +108,12 @@ def _ask(
         desk.store.close()
 
 
-def _enrolled_elsewhere(settings: Settings) -> int | None:
+def _enrolled_elsewhere(settings: Settings, kept: bool) -> int | None:
     """Not enrolled in this store: fine on a fresh profile (the TUI enrols at its first
     start), refused when the keyring holds the profile's secret (the store was replaced)."""
     from agentdesk.desk.security_desk import own_settings
-    from agentdesk.desk.sign_in import secret_is_kept
 
-    if not secret_is_kept(settings.profile):
+    if not kept:
         return None
     return _refuse(
         f"profile {settings.profile!r} has enrolled a sign-in code, but "

@@ -78,6 +78,8 @@ def plan_purge(settings: Settings) -> PurgePlan:
             f"purge wipes only the profile's own data, not a file you gave ({settings.db_path}); "
             "delete that file yourself if you mean to"
         )
+    # First: reading the outbox can leave a -wal/-shm behind, which the list must then name.
+    unsent = _unsent(own_db, database_key(settings))
     files = [own_db.with_name(own_db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
     files.append(own_db.parent / "verifier.key")
     # Damaged stores set aside by the engine hold the same data.
@@ -86,7 +88,7 @@ def plan_purge(settings: Settings) -> PurgePlan:
         profile=settings.profile,
         files=tuple(path for path in files if path.exists()),
         folders=tuple(path for path in (own_cache,) if path.exists()),
-        unsent=_unsent(own_db, database_key(settings)),
+        unsent=unsent,
     )
 
 
