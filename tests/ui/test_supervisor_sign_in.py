@@ -96,3 +96,11 @@ async def test_the_dashboard_comes_after_the_code_and_the_lock_wants_it_again(
     assert store_digest(settings.db_path) == before
     events = [event for event, _actor, _resource in security_rows(settings.db_path)]
     assert events[-5:] == ["sign_in", "sign_in", "lock", "unlock", "unlock"]
+
+
+def test_the_qa_role_and_a_supervisor_are_asked_like_an_agent(demo: Settings) -> None:
+    for settings in (
+        replace(demo, sign_in=True, extra={"role": "qa"}),
+        replace(demo, sign_in=True, supervisor=True),
+    ):
+        assert make_app(settings).sign_in_screen is not None
