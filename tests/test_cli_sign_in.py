@@ -239,3 +239,16 @@ def test_every_command_on_customer_data_or_credentials_asks(
     assert f"run `agentdesk {argv[0]}` in a terminal" in captured.err
     assert captured.out == ""
     assert (config.read_bytes(), db.read_bytes()) == before
+
+
+def test_an_enrolled_profile_whose_store_cannot_be_read_is_refused(
+    secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
+) -> None:
+    db = profile_paths("work")[1]
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+    db.write_text("not a database\n")
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    err = capsys.readouterr().err
+    assert "nothing was done" in err and prompt.asked == []
+    assert db.read_text() == "not a database\n"
