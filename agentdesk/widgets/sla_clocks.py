@@ -149,8 +149,13 @@ class SlaClocks(Widget):
             # comes or goes, the text wraps): a layout repaints the screen around them.
             # (Measured as Textual's own get_content_height does, with the widget's styles.)
             width = self.content_region.width
-            lines = content.get_height(self.styles, width)  # type: ignore[arg-type]
-            self.refresh(layout=lines != self.content_region.height)
+            if width <= 0:
+                # Not laid out yet (a tick before the first layout, seen under load):
+                # Rich cannot measure text in no columns.
+                self.refresh(layout=True)
+            else:
+                lines = content.get_height(self.styles, width)  # type: ignore[arg-type]
+                self.refresh(layout=lines != self.content_region.height)
         warning = self.warning()
         if warning and self.ticket is not None:
             # Once per cycle: the last public reply anchors it.
