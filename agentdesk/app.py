@@ -26,7 +26,6 @@ from agentdesk.core.errors import agent_message
 from agentdesk.screens.lock import IdleLock, LockScreen
 from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.sign_in import SignInScreen
-from agentdesk.screens.supervisor import SupervisorScreen
 from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
@@ -34,6 +33,7 @@ if TYPE_CHECKING:
     from agentdesk.desk.base import Desk
     from agentdesk.desk.queue import Peek
     from agentdesk.desk.sync_status import SyncSummary
+    from agentdesk.screens.supervisor import SupervisorScreen
     from agentdesk.session import Session
 
 Clock = Callable[[], datetime]
@@ -84,8 +84,13 @@ class AgentDeskApp(App[None]):
         self.clock: Clock = clock or system_clock
         self.desk: Desk | None = None
         self.queue_screen = QueueScreen(settings, self.clock)
-        # Monitoring mode (issue 15): the dashboard instead of the queue, on a read-only desk.
-        self.supervisor_screen = SupervisorScreen(settings) if settings.supervisor else None
+        # Monitoring mode (issue 15): the dashboard instead of the queue, on a read-only desk
+        # (imported only then: an agent's start does not wait for it).
+        self.supervisor_screen: SupervisorScreen | None = None
+        if settings.supervisor:
+            from agentdesk.screens.supervisor import SupervisorScreen
+
+            self.supervisor_screen = SupervisorScreen(settings)
         # Every sync run's summary, for any screen that subscribes (an open ticket does).
         self.sync_events: Signal[SyncSummary] = Signal(self, "sync-events")
         self.alerts: AlertWatcher | None = None

@@ -95,7 +95,15 @@ def _install_background_refresh() -> None:
 def steady_cursor(widget: object) -> None:
     """A focused text field keeps a steady cursor: each blink (twice a second) redraws the
     whole field, ~2 kB a second for the one on a dialog, for as long as the agent reads."""
-    from textual.widgets import Input, TextArea
+    import sys
 
-    if isinstance(widget, Input | TextArea) and widget.cursor_blink:
-        widget.cursor_blink = False
+    from textual.widgets import Input
+
+    # Not `import TextArea`: it costs ~0.1 s (its themes), and the queue table is focused
+    # before the first rows. A TextArea exists only once its module has been imported.
+    text_area = sys.modules.get("textual.widgets._text_area")
+    field = isinstance(widget, Input) or (
+        text_area is not None and isinstance(widget, text_area.TextArea)
+    )
+    if field and getattr(widget, "cursor_blink", False):
+        widget.cursor_blink = False  # type: ignore[attr-defined]

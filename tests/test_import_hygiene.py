@@ -66,3 +66,73 @@ def test_the_app_module_does_not_pull_in_the_heavy_libraries() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == ""
+
+
+# Issue 17: what the first rows do not need stays out of the start path. Each was measured
+# there with `python -X importtime` (bench/bench_startup.py prints what remains): the note
+# template behind config's OnResolve, the supervisor's dashboard in an agent's start, the
+# shift rules and the intake's fuzzy matching (rapidfuzz) behind the queue's mixins, and
+# Textual's TextArea (~0.1 s of themes) behind the steady-cursor check on focus.
+LATER_MODULES = (
+    "agentdesk.core.note_template",
+    "agentdesk.core.shift",
+    "agentdesk.core.intake",
+    "rapidfuzz",
+    "agentdesk.screens.supervisor",
+    "textual.widgets._text_area",
+    "keyring",
+)
+
+# The start path up to the first rows: the command line, the profile's settings read and
+# checked, the app and its queue screen, the peek that reads the first page, and the
+# focus check the queue table runs when it takes focus.
+START_PATH = """
+import os, sys, tempfile
+from pathlib import Path
+home = tempfile.mkdtemp()
+for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[name] = os.path.join(home, name.lower())
+import agentdesk.cli, agentdesk.app
+from agentdesk.config import load_settings
+from agentdesk.desk.queue import peek_queue
+from agentdesk.store.peek import peek_queue as store_peek
+from agentdesk.terminal_output import steady_cursor
+from agentdesk.widgets.ticket_table import TicketTable
+settings = load_settings("hygiene")
+steady_cursor(TicketTable(lambda: None))
+print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
+"""
+
+
+def _loaded_by_start_path(modules: tuple[str, ...]) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", START_PATH, *modules], capture_output=True, text=True, check=True
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_the_start_path_leaves_what_the_first_rows_do_not_need() -> None:
+    assert _loaded_by_start_path(LATER_MODULES) == []
+
+
+def test_the_start_path_check_sees_an_eager_import() -> None:
+    """The check above is not vacuous: modules the start path does load are reported."""
+    assert _loaded_by_start_path(("agentdesk.core.sla", "agentdesk.config_keys")) == [
+        "agentdesk.config_keys",
+        "agentdesk.core.sla",
+    ]
+
+
+def test_the_steady_cursor_still_reaches_a_text_area() -> None:
+    """Not importing TextArea for the check must not skip one once it exists."""
+    code = (
+        "from textual.widgets import TextArea\n"
+        "from agentdesk.terminal_output import steady_cursor\n"
+        "area = TextArea()\n"
+        "steady_cursor(area)\n"
+        "print(area.cursor_blink)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == "False"

@@ -1,6 +1,10 @@
 """The checks around resolving: the three-step confirmation and the 48-hour quality check.
 
 Pure: the store gathers the facts, these functions judge them.
+
+Light to import: config.py needs OnResolve before the first frame, so the note template
+(and, through it, the SLA engine) is imported by the check that reads it, not here
+(tests/test_import_hygiene.py holds this).
 """
 
 from __future__ import annotations
@@ -8,10 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING
 
 from agentdesk.core import lifecycle
-from agentdesk.core.note_template import StructuredNote, Tag, Taxonomy, describe_missing, missing
 from agentdesk.core.ticket import Status
+
+if TYPE_CHECKING:
+    from agentdesk.core.note_template import StructuredNote, Taxonomy
 
 CONFIRMATION_MISSING = (
     "three-step confirmation missing: restate the issue, propose a solution with an ETR "
@@ -87,6 +94,8 @@ def auto_close_due(facts: QualityFacts, now: datetime) -> bool:
 
 def quality_problems(facts: QualityFacts, taxonomy: Taxonomy | None = None) -> tuple[str, ...]:
     """Why the ticket may not close itself; empty when it passes."""
+    from agentdesk.core.note_template import Tag, describe_missing, missing
+
     problems: list[str] = []
     gaps = tuple(
         key for key in missing(facts.note, taxonomy) if key not in Tag.__members__.values()

@@ -111,6 +111,8 @@ class Generator:
         self.open_breached = 0
         self.open_at_risk = 0
         self.breached_tickets = 0
+        # Agents on a contact at `now` (demo/shifts.py: on shift and available), given one.
+        self.on_contact: set[int] = set()
         # Targets in seconds and whether they count business hours only, per priority.
         self.targets: dict[tuple[Priority, sla.Clock], tuple[int, bool]] = {}
         for priority in Priority:
@@ -132,6 +134,15 @@ class Generator:
             self.customers.setdefault(customer.region, []).append(customer)
         insert_rows(connection, "customers", rows)
         return len(customers), len(self.agents)
+
+    def on_contact_now(self, agent: TeamMember) -> bool:
+        """True once per agent who is on a contact now: their ticket's session runs."""
+        from agentdesk.demo.shifts import on_a_contact
+
+        if agent.id in self.on_contact or agent is self.agents[0] or not on_a_contact(agent.handle):
+            return False
+        self.on_contact.add(agent.id)
+        return True
 
     # -- tickets --
 

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import hashlib
 from datetime import datetime, timedelta
-
-from sqlalchemy import text
+from typing import TYPE_CHECKING
 
 from agentdesk.core.shift import Presence
 from agentdesk.demo.people import DEMO_AGENT_HANDLE
-from agentdesk.store.engine import Store
+
+if TYPE_CHECKING:
+    from agentdesk.store.engine import Store
 
 _PRESENCES = (Presence.AVAILABLE, Presence.AVAILABLE, Presence.BREAK, Presence.TRAINING,
               Presence.WRAP_UP, Presence.AVAILABLE)  # fmt: skip
@@ -26,9 +27,18 @@ def _draw(handle: str) -> int:
     return int.from_bytes(hashlib.sha256(handle.encode()).digest()[:4], "big")
 
 
+def on_a_contact(handle: str) -> bool:
+    """On shift and available at `now` (as add_demo_shifts draws it): on a call or a chat."""
+    draw = _draw(handle)
+    on_shift = draw % 6 < 4
+    return on_shift and _PRESENCES[(draw // 6) % len(_PRESENCES)] is Presence.AVAILABLE
+
+
 def add_demo_shifts(store: Store, now: datetime) -> int:
     """Shifts for the demo team (once: nothing when any shift is recorded). Returns how many
     agents are on shift."""
+    from sqlalchemy import text
+
     from agentdesk.core.shift_files import CHECKLISTS
     from agentdesk.shipped import load_shift_data
     from agentdesk.store.shifts import close_shift, create_shift, set_presence

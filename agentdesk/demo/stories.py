@@ -18,6 +18,7 @@ from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status
 from agentdesk.demo.config import Area, Issue
 from agentdesk.demo.draws import below, choice
 from agentdesk.demo.people import DemoCustomer, TeamMember
+from agentdesk.demo.sessions import Sessions
 from agentdesk.demo.texts import DEADLINE_MARK, TicketWords
 from agentdesk.demo.times import (
     HOUR,
@@ -179,22 +180,27 @@ class Story(TicketWords):
         """
         gen, rng, cfg, plan = self.gen, self.rng, self.gen.cfg, self.plan
         status = plan.status
+        # Each agent action falls in a working session of minutes (demo/sessions.py).
+        sessions = Sessions(gen.seed, plan.id, plan.channel, self.log)
         subject = self.opened(created)
         assigned = created + round(first * rng.uniform(0.05, 0.5))
+        at = created + first
         if plan.channel in _LIVE_CHANNELS:
-            # A call or chat is picked up and worked at once: one change, new -> in progress.
+            # A call or chat is picked up and worked at once: one change, new -> in progress,
+            # shortly before the answer (until then it waited in the queue).
             self.log(
-                assigned,
+                sessions.begin(at, self.agent, floor=created + 1),
                 self.agent.handle,
                 "take",
                 ("status", "new", "in_progress"),
                 ("assignee_id", None, str(self.agent.id)),
             )
         else:
-            started = assigned + round((created + first - assigned) * rng.uniform(0.0, 0.7))
+            # Drawn as before (every later draw stays the same); the session decides the start.
+            rng.uniform(0.0, 0.7)
             self.assign(assigned)
+            started = sessions.begin(at, self.agent, floor=assigned + 1)
             self.log(started, self.agent.handle, "start", ("status", "assigned", "in_progress"))
-        at = created + first
         self.post(at, _REPLY_KIND, self.text(cfg.replies["first"], at, self.etr), "reply")
 
         # The middle: pending spells, notes, an escalation, incident updates, in random order.
@@ -212,15 +218,18 @@ class Story(TicketWords):
         noted = False
         for index, (kind, pause) in enumerate(beats):
             at = created + points[index] + shift
+            sessions.touch(at, self.agent)
             if kind == "spell":
                 self.slots.pop("request", None)  # a new question each time
                 self.post(
                     at, _REPLY_KIND, self.text(cfg.replies["ask"], at), "pending", _TO_PENDING
                 )
+                sessions.ended()
                 shift += pause
                 self.pauses.append((at, at + pause))
                 answer = choice(rng, cfg.answers)
                 self.post(at + pause, _CUSTOMER_KIND, answer, "customer_reply", _FROM_PENDING)
+                sessions.resumed(at + pause, self.agent)
             elif kind == "note":
                 steps = self.steps(verify=not noted, count=2)
                 noted = True
@@ -245,6 +254,7 @@ class Story(TicketWords):
                 following = created + points[index + 1] + shift
                 told = at + min(30 + below(rng, 270), max(0, following - at - 1))
                 told_text = self.text(cfg.replies["escalated"], at, etr)
+                sessions.touch(told, self.agent)
                 self.post(told, _REPLY_KIND, told_text, "reply")
                 self.agent = new_agent
                 self.log(
@@ -255,29 +265,49 @@ class Story(TicketWords):
                     ("assignee_id", str(tier_before.id), str(new_agent.id)),
                     ("reason", None, reason),
                 )
+                # The colleague takes it on at once (core.kpi continues it), for a session.
+                sessions.ended()
+                sessions.resumed(told, new_agent)
 
         end = created + active + shift
         resolved = closed = None
         if status is Status.IN_PROGRESS:
             if plan.priority is Priority.P0:
                 at = created + last_reply + shift
+                sessions.touch(at, self.agent)
                 self.post(at, _REPLY_KIND, self.text(cfg.replies["update"], at, 0.5), "reply")
+            # Still In progress at `now`: its session runs on. The few agents on a contact now
+            # picked one ticket up minutes ago (the supervisor's "current interaction").
+            if gen.on_contact_now(self.agent):
+                since = gen.now - sessions.contact_seconds()
+                if not sessions.open or sessions.until < since:
+                    sessions.set_aside(min(sessions.until, since - 1))
+                    self.log(
+                        since, self.agent.handle, "start", ("status", "assigned", "in_progress")
+                    )
         elif status is Status.PENDING:
             if not noted:
                 # Pending needs the structured note: written just before the last question.
-                self.side_note(max(self.last, end - 60), cfg.waiting_next)
+                noted_at = max(self.last, end - 60)
+                sessions.touch(noted_at, self.agent)
+                self.side_note(noted_at, cfg.waiting_next)
             self.slots.pop("request", None)
+            sessions.touch(end, self.agent)
             self.post(end, _REPLY_KIND, self.text(cfg.replies["ask"], end), "pending", _TO_PENDING)
+            sessions.ended()
             self.pauses.append((end, None))
         else:
             noted_at = max(self.last, end - 60 - below(rng, 540))
             steps = self.steps(verify=not noted, count=2)
             closing = self.note(noted_at, steps, cfg.resolved_next, closing=True)
+            sessions.touch(noted_at, self.agent)
             self.post(noted_at, _NOTE_KIND, closing, "note")
             self.closing_note = len(gen.rows.messages) - 1
             resolved = end
             resolution = self.text(cfg.replies["resolved"], end)
+            sessions.touch(end, self.agent)
             self.post(end, _REPLY_KIND, resolution, "resolve", _TO_RESOLVED)
+            sessions.ended()
             self.confirm(noted_at)
             if status is Status.CLOSED:
                 closed = end + QUALITY_SECONDS

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 from textual.screen import Screen
 
-from agentdesk.core.intake import needs_verification
 from agentdesk.desk.base import Desk
 
 
@@ -40,6 +39,8 @@ class QueueIntakeKeys(Screen[None]):
         self.app.push_screen(IntakeScreen(self.desk), self._intake_done)
 
     async def _intake_done(self, created: object) -> None:
+        # Here, not at the top: core.intake loads rapidfuzz, which the first rows do not need.
+        from agentdesk.core.intake import needs_verification
         from agentdesk.screens.intake import Created
         from agentdesk.screens.ticket import TicketScreen
 

@@ -15,7 +15,6 @@ from textual.screen import Screen
 from textual.timer import Timer
 
 from agentdesk.core.errors import agent_message
-from agentdesk.core.shift import Interval, Presence
 from agentdesk.core.ticket import Priority
 from agentdesk.desk.base import Desk
 from agentdesk.store.rows import QueueFilter, View
@@ -23,7 +22,10 @@ from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
+    from agentdesk.core.shift import Interval, Presence
     from agentdesk.desk.shift import ShiftView
+
+# core.shift is imported where presence is shown or set: the first rows do not wait for it.
 
 # How often the review looks at which rows are on screen (cheap: no IO, rows in memory).
 REVIEW_EVERY = 0.3
@@ -35,6 +37,8 @@ class PresenceLoaded(Message):
 
 
 def presence_text(presence: Interval | None, now: datetime) -> str:
+    from agentdesk.core.shift import Presence
+
     if presence is None:
         return "no shift"
     if presence.state is Presence.BREAK:
@@ -117,6 +121,8 @@ class QueueShiftKeys(Screen[None]):
             self.set_interval(1.0, self._tick_presence, name="presence-timer")
 
     def _tick_presence(self) -> None:
+        from agentdesk.core.shift import Presence
+
         # Not under another screen: a change there repaints the whole top screen.
         if (
             self.app.screen is self
@@ -146,10 +152,14 @@ class QueueShiftKeys(Screen[None]):
         self._paint_presence()
 
     def action_presence(self, state: str) -> None:
+        from agentdesk.core.shift import Presence
+
         if self.desk is not None:
             self._load_presence(self.desk, Presence(state))
 
     def action_toggle_break(self) -> None:
+        from agentdesk.core.shift import Presence
+
         on_break = self._presence is not None and self._presence.state is Presence.BREAK
         self.action_presence(Presence.AVAILABLE.value if on_break else Presence.BREAK.value)
 
