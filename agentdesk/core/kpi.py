@@ -12,12 +12,14 @@ intervals [start, end).
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from typing import NamedTuple
+from functools import cached_property
+from typing import NamedTuple, TypeVar
 
 from agentdesk.core import escalation_metrics, handle_time
 from agentdesk.core.business_hours import Pause
@@ -26,6 +28,8 @@ from agentdesk.core.escalation_metrics import Handoff, TicketEscalations
 from agentdesk.core.handle_time import TicketEvent
 from agentdesk.core.sla import Clock, SlaPolicy
 from agentdesk.core.ticket import Channel, Priority, Region
+
+_T = TypeVar("_T")
 
 # -- periods --
 
@@ -352,6 +356,19 @@ class TicketFacts:
     first_response_seconds: float | None = None
     """Filled by with_response_seconds; None: first_response_time works it out."""
 
+    # Worked out once per ticket (a dashboard asks for them in a dozen periods): cached
+    # in the instance, not fields, so equality and replace() ignore them.
+    @cached_property
+    def escalations(self) -> TicketEscalations:
+        return TicketEscalations(self.id, self.handoffs)
+
+    @cached_property
+    def escalated(self) -> bool:
+        """Handed to a higher tier at least once (escalation_metrics' rule, for one ticket)."""
+        return bool(self.handoffs) and (
+            escalation_metrics.escalation_rate([self.escalations]) == 1.0
+        )
+
 
 class AuditFact(NamedTuple):
     """One audit row of a ticket, as handle time and its attribution read it (a tuple: a
@@ -613,14 +630,11 @@ def priority_acknowledged(
 
 
 def _escalated(ticket: TicketFacts) -> bool:
-    """Handed to a higher tier at least once (escalation_metrics' rule, for one ticket)."""
-    return bool(ticket.handoffs) and (
-        escalation_metrics.escalation_rate([_escalations(ticket)]) == 1.0
-    )
+    return ticket.escalated
 
 
 def _escalations(ticket: TicketFacts) -> TicketEscalations:
-    return TicketEscalations(ticket.id, ticket.handoffs)
+    return ticket.escalations
 
 
 def escalation_rate(tickets: Iterable[TicketFacts], period: Period) -> KpiValue:
@@ -688,6 +702,59 @@ class KpiInputs:
                 if who:
                     parts[who][name].append(item)
         return {who: KpiInputs(**lists) for who, lists in parts.items()}  # type: ignore[arg-type]
+
+
+class KpiIndex:
+    """The inputs sorted by the moment each KPI reads (opening, first reply, first resolve,
+    an interaction's end, an answer, a review, a shift's start), so that a period's share is
+    a few slices instead of a pass over everything: a dashboard computes a dozen periods for
+    the team and three for each of 200 agents. It decides nothing: `within` hands the KPI
+    functions above a superset of what they count, in the inputs' own order (so every sum
+    adds the same numbers in the same order), and they pick as they always do."""
+
+    def __init__(self, inputs: KpiInputs) -> None:
+        self.inputs = inputs
+        tickets = inputs.tickets
+
+        def order(moments: Sequence[datetime | None]) -> tuple[list[datetime], list[int]]:
+            kept = sorted(
+                ((at, n) for n, at in enumerate(moments) if at is not None),
+                key=lambda pair: pair[0],
+            )
+            return [at for at, _ in kept], [n for _, n in kept]
+
+        self._tickets = [
+            order([t.created_at for t in tickets]),
+            order([t.first_response_at for t in tickets]),
+            order([t.first_resolved_at for t in tickets]),
+        ]
+        self._work = order([w.end for w in inputs.work])
+        self._answers = order([a.at for a in inputs.answers])
+        self._reviews = order([r.at for r in inputs.reviews])
+        self._shifts = order([s.started_at for s in inputs.shifts])
+
+    @staticmethod
+    def _positions(ordered: tuple[list[datetime], list[int]], period: Period) -> list[int]:
+        moments, positions = ordered
+        return positions[bisect_left(moments, period.start) : bisect_left(moments, period.end)]
+
+    def within(self, period: Period) -> KpiInputs:
+        """What any KPI of the period may count, each list in its original order."""
+        chosen: set[int] = set()
+        for ordered in self._tickets:
+            chosen.update(self._positions(ordered, period))
+        i = self.inputs
+
+        def pick(items: Sequence[_T], ordered: tuple[list[datetime], list[int]]) -> list[_T]:
+            return [items[n] for n in sorted(self._positions(ordered, period))]
+
+        return KpiInputs(
+            tickets=[i.tickets[n] for n in sorted(chosen)],
+            work=pick(i.work, self._work),
+            answers=pick(i.answers, self._answers),
+            reviews=pick(i.reviews, self._reviews),
+            shifts=pick(i.shifts, self._shifts),
+        )
 
 
 @dataclass(frozen=True)
