@@ -132,12 +132,15 @@ class _Facts:
         high = min(now - kpi.ACK_WITHIN, p.end)
         return low < high and bisect_left(waiting, high) > bisect_left(waiting, low)
 
-    def opened_in(self, p: Period, who: str | None) -> list[TicketFacts]:
+    def priority_opened(self, p: Period, who: str | None) -> list[TicketFacts]:
+        """The P0-P2 tickets opened in the period: all the 1-hour acknowledgement reads."""
         found = self.opened.get((p, who))
         if found is None:
             index = self.index(who)
             inside = index.within(p).tickets if index is not None else []
-            found = self.opened[(p, who)] = kpi.opened_in(inside, p)
+            found = self.opened[(p, who)] = [
+                t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket
+            ]
         return found
 
 
@@ -295,7 +298,7 @@ def _kpi_set(
     values = dict(found.values)
     values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
     if facts.ack_moved(p, who, then, now):
-        values[Kpi.PRIORITY_ACK_1H] = kpi.priority_acknowledged(facts.opened_in(p, who), p, now)
+        values[Kpi.PRIORITY_ACK_1H] = kpi.acknowledged_among(facts.priority_opened(p, who), now)
         found = KpiSet(p, values)
         facts.sets[(p, who)] = (now, found)
         return found
