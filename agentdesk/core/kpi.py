@@ -576,6 +576,12 @@ def _share(kpi: Kpi, part: int, whole: int) -> KpiValue:
     return KpiValue(kpi, part / whole if whole else None, float(part), whole)
 
 
+def share_of_both(a: KpiValue, b: KpiValue) -> KpiValue:
+    """One share KPI over two disjoint sets of its items (the figure over their union)."""
+    assert a.kpi is b.kpi and DEFINITIONS[a.kpi].unit is Unit.SHARE
+    return _share(a.kpi, round(a.numerator + b.numerator), a.denominator + b.denominator)
+
+
 def csat(answers: Iterable[SurveyAnswer], period: Period) -> KpiValue:
     scores = [a.score for a in answers if a.kind == "csat" and period.holds(a.at)]
     return _share(Kpi.CSAT, sum(1 for s in scores if s >= 4), len(scores))

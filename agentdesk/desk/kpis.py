@@ -99,7 +99,8 @@ class _Facts:
     fingerprint (store.kpi_reads) is the one they were read at."""
 
     def __init__(self, facts: StoreFacts, policy: SlaPolicy, now: datetime) -> None:
-        self.facts = facts
+        # Not the audit rows: once the interactions are worked out they are not read again.
+        self.breach_moments = facts.breach_moments
         inputs = KpiInputs(
             tickets=kpi.with_response_seconds(facts.tickets, policy),
             work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
@@ -118,7 +119,7 @@ class _Facts:
             )
             for who, index in [(None, self.team), *self.shares.items()]
         }
-        self.opened: dict[tuple[Period, str | None], list[TicketFacts]] = {}
+        self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
         self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet]] = {}
         self.sections: dict[tuple[Period, str | None], _Sections] = {}
 
@@ -132,16 +133,19 @@ class _Facts:
         high = min(now - kpi.ACK_WITHIN, p.end)
         return low < high and bisect_left(waiting, high) > bisect_left(waiting, low)
 
-    def priority_opened(self, p: Period, who: str | None) -> list[TicketFacts]:
-        """The P0-P2 tickets opened in the period: all the 1-hour acknowledgement reads."""
+    def acknowledged(self, p: Period, who: str | None, now: datetime) -> kpi.KpiValue:
+        """The 1-hour acknowledgement of the period at `now`: the answered P0-P2 tickets'
+        part is the same at any `now` and kept; only the unanswered ones are judged again."""
         found = self.opened.get((p, who))
         if found is None:
             index = self.index(who)
             inside = index.within(p).tickets if index is not None else []
-            found = self.opened[(p, who)] = [
-                t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket
-            ]
-        return found
+            chosen = [t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket]
+            answered = [t for t in chosen if t.first_response_at is not None]
+            waiting = [t for t in chosen if t.first_response_at is None]
+            found = self.opened[(p, who)] = (kpi.acknowledged_among(answered, now), waiting)
+        answered_part, waiting = found
+        return kpi.share_of_both(answered_part, kpi.acknowledged_among(waiting, now))
 
 
 class _ShiftCache:
@@ -208,7 +212,7 @@ def _sections(facts: _Facts, period: Period, agent: str | None) -> _Sections:
         if period.holds(t.first_resolved_at) and t.first_resolved_at is not None
     ]
     heatmap = [[0] * 24 for _ in range(7)]
-    for due in facts.facts.breach_moments:
+    for due in facts.breach_moments:
         if period.holds(due):
             heatmap[due.weekday()][due.hour] += 1
     escalations = {
@@ -298,7 +302,7 @@ def _kpi_set(
     values = dict(found.values)
     values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
     if facts.ack_moved(p, who, then, now):
-        values[Kpi.PRIORITY_ACK_1H] = kpi.acknowledged_among(facts.priority_opened(p, who), now)
+        values[Kpi.PRIORITY_ACK_1H] = facts.acknowledged(p, who, now)
         found = KpiSet(p, values)
         facts.sets[(p, who)] = (now, found)
         return found

@@ -138,3 +138,20 @@ def test_the_slice_keeps_the_lists_order() -> None:
     positions = {id(t): n for n, t in enumerate(inputs.tickets)}
     ordered = [positions[id(t)] for t in inside.tickets]
     assert ordered == sorted(ordered) and len(ordered) > 50
+
+
+@pytest.mark.parametrize("seed", [1, 2])
+def test_the_acknowledgement_in_two_parts_is_the_whole_s(seed: int) -> None:
+    """desk.kpis keeps the answered tickets' part and judges the unanswered ones again as
+    the clock moves: the two parts together give priority_acknowledged's figure."""
+    tickets = _inputs(seed).tickets
+    for period in PERIODS:
+        opened = kpi.opened_in(tickets, period)
+        answered = [t for t in opened if t.first_response_at is not None]
+        waiting = [t for t in opened if t.first_response_at is None]
+        for now in (period.start + timedelta(minutes=30), period.end, NOW):
+            whole = kpi.priority_acknowledged(tickets, period, now)
+            both = kpi.share_of_both(
+                kpi.acknowledged_among(answered, now), kpi.acknowledged_among(waiting, now)
+            )
+            assert both == whole
