@@ -30,14 +30,18 @@ _TIERS = {t.value: t for t in Tier}
 _STAMP = len("2026-01-01T00:00:00.000000Z")
 
 # Every table the KPI facts come from, and what of it tells a change: the highest id (rows
-# are appended), the count (rows are purged) and, for tickets, the latest update stamp (a
-# pull rewrites a ticket's fields in place; every local change also writes an audit row).
+# are appended), the count (rows are purged), for tickets the latest update stamp (a pull
+# rewrites a ticket's fields in place; every local change also writes an audit row), for
+# answers and reviews the latest stamp and the scores' total (a second answer replaces the
+# first in place).
 FINGERPRINT_SQL = (
     "SELECT (SELECT count(*) FROM tickets), (SELECT max(updated_at) FROM tickets), "
     "(SELECT max(id) FROM tickets), (SELECT max(id) FROM audit), "
     "(SELECT count(*) FROM sla_breaches), (SELECT max(id) FROM sla_breaches), "
     "(SELECT count(*) FROM survey_answers), (SELECT max(id) FROM survey_answers), "
+    "(SELECT max(at) FROM survey_answers), (SELECT total(score) FROM survey_answers), "
     "(SELECT count(*) FROM qa_reviews), (SELECT max(id) FROM qa_reviews), "
+    "(SELECT max(at) FROM qa_reviews), (SELECT total(score) FROM qa_reviews), "
     "(SELECT count(*) FROM agents), (SELECT max(id) FROM agents)"
 )
 

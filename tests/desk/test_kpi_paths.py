@@ -199,6 +199,19 @@ def test_a_write_between_two_refreshes_is_seen(store: Store) -> None:
     assert kpi_overview(desk, period) == reference_overview(desk, period)
 
 
+def test_an_answer_replaced_in_place_is_seen(store: Store) -> None:
+    """A second answer replaces the first in its row (an upsert): no new row, no new id."""
+    fill_kpi_week(store)
+    desk = _desk_with(store, Clock(REPORT_NOW))
+    period = kpi.week(WEEK)
+    assert kpi_overview(desk, period).kpis[Kpi.CSAT].value == 0.5
+    with store.write() as connection:
+        connection.execute(text("UPDATE survey_answers SET score = 4 WHERE score = 3"))
+    again = kpi_overview(desk, period)
+    assert again.kpis[Kpi.CSAT].value == 1.0
+    assert again == reference_overview(desk, period)
+
+
 @pytest.fixture(scope="module")
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
     from agentdesk.shipped import load_sla_policy
