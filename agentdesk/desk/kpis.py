@@ -6,15 +6,23 @@ show the same numbers: `kpi_overview(desk, period)`.
 
 from __future__ import annotations
 
+import threading
+import weakref
+from bisect import bisect_left
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts, TicketFacts
 from agentdesk.core.shift import Interval, PlannedShift, Presence, adherent_time
 from agentdesk.core.ticket import Tier
 from agentdesk.desk.base import Desk
+
+if TYPE_CHECKING:
+    from agentdesk.core.sla import SlaPolicy
+    from agentdesk.store.kpi_rows import ShiftRow, StoreFacts
 
 TREND_PERIODS = 8
 # Tickets opened this long before a period still count in it (resolved, answered, surveyed
@@ -50,76 +58,158 @@ class KpiOverview:
     """Agents below target on the same KPI two months running."""
 
 
-def _shift_facts(rows: list[object], now: datetime) -> list[ShiftFacts]:
-    from agentdesk.store.kpi_rows import ShiftRow
-
-    found = []
-    for row in rows:
-        assert isinstance(row, ShiftRow)
-        if row.planned_start is None or row.planned_end is None:
-            continue
-        plan = PlannedShift(row.planned_start, row.planned_end, tuple(row.planned_breaks))
-        if row.ended_at is None and now < plan.end:
-            continue  # still running (or not begun): judged when it is over
-        intervals = [Interval(Presence(state), a, b) for state, a, b in row.presence]
-        at = min(now, row.ended_at or now, plan.end)
-        found.append(
-            ShiftFacts(
-                row.agent,
-                row.started_at,
-                plan.length.total_seconds(),
-                adherent_time(plan, intervals, at).total_seconds(),
-            )
-        )
-    return found
-
-
-def kpi_overview(
-    desk: Desk, period: Period, *, trend: int = TREND_PERIODS, agent: str | None = None
-) -> KpiOverview:
-    """Every KPI of the period (the team's, or with `agent` one agent's), its trend, the
-    month's, the top issues, the breach heatmap and the per-agent scorecards."""
-    from agentdesk.store.kpi_rows import read_facts, read_shifts
-
-    now = desk.now()
-    periods = kpi.weeks_before(period, trend)
-    month = kpi.month_of(period.end - timedelta(seconds=1))
-    last_month = kpi.previous(month)
-    since = min(periods[0].start, last_month.start) - LOOKBACK
-    until = max(period.end, month.end)
-    with desk.reading(), desk.store.read() as connection:
-        facts = read_facts(connection, since, until)
-        shift_rows = read_shifts(connection, since, until)
-    policy = desk.store.policy
-    inputs = KpiInputs(
-        tickets=kpi.with_response_seconds(facts.tickets, policy),
-        work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
-        answers=facts.answers,
-        reviews=facts.reviews,
-        shifts=_shift_facts(list(shift_rows), now),
+def _shift_fact(row: ShiftRow, now: datetime) -> tuple[ShiftFacts | None, bool]:
+    """The shift's facts at `now`, and whether they are settled (no later `now` changes
+    them: the shift is over). None: unplanned, or still running."""
+    if row.planned_start is None or row.planned_end is None:
+        return None, True
+    plan = PlannedShift(row.planned_start, row.planned_end, tuple(row.planned_breaks))
+    if row.ended_at is None and now < plan.end:
+        return None, False  # still running (or not begun): judged when it is over
+    intervals = [Interval(Presence(state), a, b) for state, a, b in row.presence]
+    at = min(now, row.ended_at or now, plan.end)
+    fact = ShiftFacts(
+        row.agent,
+        row.started_at,
+        plan.length.total_seconds(),
+        adherent_time(plan, intervals, at).total_seconds(),
     )
-    shares = inputs.by_agent()
+    return fact, now >= at
 
-    def at(p: Period, who: str | None = agent) -> KpiSet:
-        # An agent's share is split once (compute's agent= would split it per call).
-        own = inputs if who is None else shares.get(who, KpiInputs())
-        return kpi.compute(own, p, now, policy, agent=who, split=False)
 
-    this = at(period)
-    month_set = at(month)
-    opened = [t for t in kpi.opened_in(facts.tickets, period) if agent is None or t.agent == agent]
+def _shift_facts(rows: list[ShiftRow], now: datetime) -> list[ShiftFacts]:
+    return [fact for row in rows if (fact := _shift_fact(row, now)[0]) is not None]
+
+
+@dataclass(frozen=True)
+class _Sections:
+    """The overview's parts that are facts only (no `now`, no KPI)."""
+
+    top_issues: list[tuple[str, int]]
+    average_resolution_seconds: float | None
+    heatmap: list[list[int]]
+    escalations: dict[str, int]
+    opened_by: Counter[str]
+
+
+class _Facts:
+    """One window's facts, worked out once: tickets with their response time, the
+    interactions, answers and reviews, indexed by moment for the team and for each agent;
+    and the KPI sets and sections already computed from them. Valid while the store's
+    fingerprint (store.kpi_reads) is the one they were read at."""
+
+    def __init__(self, facts: StoreFacts, policy: SlaPolicy, now: datetime) -> None:
+        # Not the audit rows: once the interactions are worked out they are not read again.
+        self.breach_moments = facts.breach_moments
+        inputs = KpiInputs(
+            tickets=kpi.with_response_seconds(facts.tickets, policy),
+            work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
+            answers=facts.answers,
+            reviews=facts.reviews,
+        )
+        self.team = kpi.KpiIndex(inputs)
+        self.shares = {who: kpi.KpiIndex(part) for who, part in inputs.by_agent().items()}
+        # Still unanswered P0-P2 tickets, by opening: the one figure a later `now` moves
+        # without a change in the store (the 1-hour acknowledgement judges them as they age).
+        self.waiting = {
+            who: sorted(
+                t.created_at
+                for t in index.inputs.tickets
+                if t.first_response_at is None and t.priority.is_priority_ticket
+            )
+            for who, index in [(None, self.team), *self.shares.items()]
+        }
+        self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
+        self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet]] = {}
+        self.sections: dict[tuple[Period, str | None], _Sections] = {}
+
+    def index(self, who: str | None) -> kpi.KpiIndex | None:
+        return self.team if who is None else self.shares.get(who)
+
+    def ack_moved(self, p: Period, who: str | None, then: datetime, now: datetime) -> bool:
+        """Did a waiting ticket of the period pass its hour between `then` and `now`?"""
+        waiting = self.waiting.get(who, [])
+        low = max(then - kpi.ACK_WITHIN, p.start)
+        high = min(now - kpi.ACK_WITHIN, p.end)
+        return low < high and bisect_left(waiting, high) > bisect_left(waiting, low)
+
+    def acknowledged(self, p: Period, who: str | None, now: datetime) -> kpi.KpiValue:
+        """The 1-hour acknowledgement of the period at `now`: the answered P0-P2 tickets'
+        part is the same at any `now` and kept; only the unanswered ones are judged again."""
+        found = self.opened.get((p, who))
+        if found is None:
+            index = self.index(who)
+            inside = index.within(p).tickets if index is not None else []
+            chosen = [t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket]
+            answered = [t for t in chosen if t.first_response_at is not None]
+            waiting = [t for t in chosen if t.first_response_at is None]
+            found = self.opened[(p, who)] = (kpi.acknowledged_among(answered, now), waiting)
+        answered_part, waiting = found
+        return kpi.share_of_both(answered_part, kpi.acknowledged_among(waiting, now))
+
+
+class _ShiftCache:
+    """The shift rows and the facts of shifts already over, while the shift tables'
+    fingerprint holds."""
+
+    def __init__(self, key: tuple[object, ...], rows: list[ShiftRow]) -> None:
+        self.key = key
+        self.rows = rows
+        self.settled: dict[int, ShiftFacts | None] = {}
+
+    def facts(self, now: datetime) -> list[ShiftFacts]:
+        found = []
+        for n, row in enumerate(self.rows):
+            if n in self.settled:
+                fact = self.settled[n]
+            else:
+                fact, settled = _shift_fact(row, now)
+                if settled:
+                    self.settled[n] = fact
+            if fact is not None:
+                found.append(fact)
+        return found
+
+
+class _StoreCache:
+    def __init__(self) -> None:
+        self.lock = threading.Lock()
+        self.key: tuple[object, ...] | None = None
+        self.windows: dict[tuple[datetime, datetime], _Facts] = {}
+        self.shifts: dict[tuple[datetime, datetime], _ShiftCache] = {}
+
+
+# One cache per store engine: the dashboard's refresh and the KPI board share it.
+_CACHES: weakref.WeakKeyDictionary[object, _StoreCache] = weakref.WeakKeyDictionary()
+_CACHES_LOCK = threading.Lock()
+_WINDOWS_KEPT = 3
+
+
+def _cache_of(desk: Desk) -> _StoreCache:
+    with _CACHES_LOCK:
+        found = _CACHES.get(desk.store.engine)
+        if found is None:
+            found = _CACHES[desk.store.engine] = _StoreCache()
+        return found
+
+
+def forget_cached_facts(desk: Desk) -> None:
+    """Drop what kpi_overview kept for this store (tests that compare the cold path)."""
+    with _CACHES_LOCK:
+        _CACHES.pop(desk.store.engine, None)
+
+
+def _sections(facts: _Facts, period: Period, agent: str | None) -> _Sections:
+    index = facts.index(agent)
+    inside = index.within(period) if index is not None else KpiInputs()
+    opened = kpi.opened_in(inside.tickets, period)
     topics = Counter(
         f"{t.product_area or 'untagged'} / {t.issue_type or 'untagged'}" for t in opened
     )
-    resolved = [
-        t
-        for t in facts.tickets
-        if period.holds(t.first_resolved_at) and (agent is None or t.agent == agent)
-    ]
     resolution = [
         (t.first_resolved_at - t.created_at).total_seconds()
-        for t in resolved
-        if t.first_resolved_at is not None
+        for t in inside.tickets
+        if period.holds(t.first_resolved_at) and t.first_resolved_at is not None
     ]
     heatmap = [[0] * 24 for _ in range(7)]
     for due in facts.breach_moments:
@@ -129,11 +219,119 @@ def kpi_overview(
         "to Level 2": sum(1 for t in opened if any(h.to_tier is Tier.L2 for h in t.handoffs)),
         "to Level 3": sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs)),
     }
-    handles = sorted(shares)
+    team_opened = kpi.opened_in(facts.team.within(period).tickets, period)
+    return _Sections(
+        top_issues=topics.most_common(10),
+        average_resolution_seconds=sum(resolution) / len(resolution) if resolution else None,
+        heatmap=heatmap,
+        escalations=escalations,
+        opened_by=Counter(t.agent for t in team_opened if t.agent),
+    )
+
+
+def kpi_overview(
+    desk: Desk, period: Period, *, trend: int = TREND_PERIODS, agent: str | None = None
+) -> KpiOverview:
+    """Every KPI of the period (the team's, or with `agent` one agent's), its trend, the
+    month's, the top issues, the breach heatmap and the per-agent scorecards.
+
+    Every figure is core.kpi's (compute over a KpiIndex's share). What is kept between calls
+    on the same store: the window's facts while the store's fingerprint holds (a refresh with
+    nothing new re-reads nothing), and each KPI set with the `now` it was computed at; a set
+    is reused at a later `now` with its two clock-bound figures worked out again (schedule
+    adherence always, the 1-hour acknowledgement when a waiting ticket passed its hour)."""
+    from agentdesk.store.kpi_reads import fingerprint, read_window, shift_fingerprint
+    from agentdesk.store.kpi_rows import read_shifts
+
+    now = desk.now()
+    periods = kpi.weeks_before(period, trend)
+    month = kpi.month_of(period.end - timedelta(seconds=1))
+    last_month = kpi.previous(month)
+    since = min(periods[0].start, last_month.start) - LOOKBACK
+    until = max(period.end, month.end)
+    window = (since, until)
+    cache = _cache_of(desk)
+    policy = desk.store.policy
+    with cache.lock:
+        with desk.reading(), desk.store.read() as connection:
+            key = fingerprint(connection)
+            if key != cache.key:
+                cache.windows.clear()
+                cache.key = key
+            facts = cache.windows.get(window)
+            if facts is None:
+                facts = _Facts(read_window(connection, since, until), policy, now)
+                while len(cache.windows) >= _WINDOWS_KEPT:
+                    cache.windows.pop(next(iter(cache.windows)))
+                cache.windows[window] = facts
+            shift_key = shift_fingerprint(connection)
+            shifts = cache.shifts.get(window)
+            if shifts is None or shifts.key != shift_key:
+                shifts = cache.shifts[window] = _ShiftCache(
+                    shift_key, read_shifts(connection, since, until)
+                )
+                while len(cache.shifts) > _WINDOWS_KEPT:
+                    cache.shifts.pop(next(iter(cache.shifts)))
+        shift_facts = shifts.facts(now)
+        shift_shares: dict[str | None, list[ShiftFacts]] = {None: shift_facts}
+        for fact in shift_facts:
+            shift_shares.setdefault(fact.agent, []).append(fact)
+        return _assemble(
+            facts, shift_shares, period, periods, month, last_month, now, agent, policy
+        )
+
+
+def _kpi_set(
+    facts: _Facts,
+    shift_shares: dict[str | None, list[ShiftFacts]],
+    p: Period,
+    who: str | None,
+    now: datetime,
+    policy: SlaPolicy,
+) -> KpiSet:
+    shifts = [s for s in shift_shares.get(who, ()) if p.holds(s.started_at)]
+    kept = facts.sets.get((p, who))
+    if kept is None or kept[0] > now:
+        index = facts.index(who)
+        inside = index.within(p) if index is not None else KpiInputs()
+        own = replace(inside, shifts=shifts)
+        found = kpi.compute(own, p, now, policy, agent=who, split=False)
+        facts.sets[(p, who)] = (now, found)
+        return found
+    then, found = kept
+    values = dict(found.values)
+    values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
+    if facts.ack_moved(p, who, then, now):
+        values[Kpi.PRIORITY_ACK_1H] = facts.acknowledged(p, who, now)
+        found = KpiSet(p, values)
+        facts.sets[(p, who)] = (now, found)
+        return found
+    return KpiSet(p, values)
+
+
+def _assemble(
+    facts: _Facts,
+    shift_shares: dict[str | None, list[ShiftFacts]],
+    period: Period,
+    periods: list[Period],
+    month: Period,
+    last_month: Period,
+    now: datetime,
+    agent: str | None,
+    policy: SlaPolicy,
+) -> KpiOverview:
+    def at(p: Period, who: str | None = agent) -> KpiSet:
+        return _kpi_set(facts, shift_shares, p, who, now, policy)
+
+    this = at(period)
+    month_set = at(month)
+    sections = facts.sections.get((period, agent))
+    if sections is None:
+        sections = facts.sections[(period, agent)] = _sections(facts, period, agent)
+    handles = sorted(set(facts.shares) | {h for h in shift_shares if h})
     if agent is not None:
         handles = [h for h in handles if h == agent]
-    opened_by = Counter(t.agent for t in kpi.opened_in(facts.tickets, period) if t.agent)
-    cards = [AgentCard(h, at(period, h), opened_by[h]) for h in handles]
+    cards = [AgentCard(h, at(period, h), sections.opened_by[h]) for h in handles]
     plans = kpi.below_two_months_running(
         {h: at(month, h) for h in handles}, {h: at(last_month, h) for h in handles}
     )
@@ -144,10 +342,10 @@ def kpi_overview(
         trend=[this if p == period else at(p) for p in periods],
         month=month_set,
         root_cause_analysis=kpi.needs_root_cause_analysis(month_set[Kpi.SLA_BREACH_RATE]),
-        top_issues=topics.most_common(10),
-        average_resolution_seconds=sum(resolution) / len(resolution) if resolution else None,
-        heatmap=heatmap,
-        escalations=escalations,
+        top_issues=sections.top_issues,
+        average_resolution_seconds=sections.average_resolution_seconds,
+        heatmap=sections.heatmap,
+        escalations=sections.escalations,
         agents=cards,
         improvement_plans=plans,
     )

@@ -1,0 +1,209 @@
+"""The KPI reads at scale (issue 15): the same facts as store.kpi_rows.read_facts, read as
+plain DB-API tuples in one pass per table, and a cheap fingerprint of everything they read.
+
+Why not the ORM or SQLAlchemy rows: over 50,000 tickets and 300,000 audit rows the row
+objects and per-row conversions were most of the report's time. The SQL is the same as
+kpi_rows' (tests/desk/test_kpi_paths.py proves the facts equal); only the Python around it
+is lighter: tuples, enum look-ups by dict, the tickets' stamps parsed once (a ticket's
+pauses and answers repeat them).
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from agentdesk.core.escalation_metrics import Handoff
+from agentdesk.core.kpi import AuditFact, ReviewScore, SurveyAnswer, TicketFacts
+from agentdesk.core.ticket import Channel, Priority, Region, Tier
+from agentdesk.store.kpi_rows import StoreFacts
+from agentdesk.store.stamps import from_db, to_db
+
+_CHANNELS = {c.value: c for c in Channel}
+_PRIORITIES = {p.value: p for p in Priority}
+_REGIONS = {r.value: r for r in Region}
+_TIERS = {t.value: t for t in Tier}
+_STAMP = len("2026-01-01T00:00:00.000000Z")
+
+# Every table the KPI facts come from, and what of it tells a change: the highest id (rows
+# are appended), the count (rows are purged), for tickets the latest update stamp (a pull
+# rewrites a ticket's fields in place; every local change also writes an audit row), for
+# answers and reviews the latest stamp and the scores' total (a second answer replaces the
+# first in place).
+FINGERPRINT_SQL = (
+    "SELECT (SELECT count(*) FROM tickets), (SELECT max(updated_at) FROM tickets), "
+    "(SELECT max(id) FROM tickets), (SELECT max(id) FROM audit), "
+    "(SELECT count(*) FROM sla_breaches), (SELECT max(id) FROM sla_breaches), "
+    "(SELECT count(*) FROM survey_answers), (SELECT max(id) FROM survey_answers), "
+    "(SELECT max(at) FROM survey_answers), (SELECT total(score) FROM survey_answers), "
+    "(SELECT count(*) FROM qa_reviews), (SELECT max(id) FROM qa_reviews), "
+    "(SELECT max(at) FROM qa_reviews), (SELECT total(score) FROM qa_reviews), "
+    "(SELECT count(*) FROM agents), (SELECT max(id) FROM agents)"
+)
+
+
+SHIFT_FINGERPRINT_SQL = (
+    "SELECT (SELECT count(*) FROM shifts), (SELECT max(id) FROM shifts), "
+    "(SELECT max(ended_at) FROM shifts), (SELECT max(planned_end) FROM shifts), "
+    "(SELECT count(*) FROM shift_presence), (SELECT max(id) FROM shift_presence), "
+    "(SELECT max(ended_at) FROM shift_presence)"
+)
+
+
+def shift_fingerprint(connection: Connection) -> tuple[Any, ...]:
+    """Changes when a shift or a presence spell is added, ended or planned anew."""
+    return tuple(connection.exec_driver_sql(SHIFT_FINGERPRINT_SQL).one())
+
+
+def fingerprint(connection: Connection) -> tuple[Any, ...]:
+    """Changes whenever a fact the KPIs read may have changed (a few index look-ups)."""
+    return tuple(connection.exec_driver_sql(FINGERPRINT_SQL).one())
+
+
+def _rows(connection: Connection, sql: str, params: dict[str, str]) -> list[tuple[Any, ...]]:
+    """Plain tuples from the driver: no row objects for hundreds of thousands of rows."""
+    cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql, params)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+class _Stamps(dict[str, datetime]):
+    """Stored stamps parsed once each."""
+
+    def __missing__(self, value: str) -> datetime:
+        if len(value) == _STAMP and value[-1] == "Z" and value[10] == "T":
+            parsed = datetime.fromisoformat(value)
+        else:
+            parsed = from_db(value)
+        self[value] = parsed
+        return parsed
+
+
+def read_window(connection: Connection, since: datetime, until: datetime) -> StoreFacts:
+    """Tickets opened in [since, until), and the audit, surveys and reviews on them: what
+    kpi_rows.read_facts returns, item for item and in the same order."""
+    stamps = _Stamps()
+    agents = {str(i): str(h) for i, h in _rows(connection, "SELECT id, handle FROM agents", {})}
+    window = {"a": to_db(since), "b": to_db(until)}
+    ticket_rows = _rows(
+        connection,
+        "SELECT id, assignee_id, priority, channel, region, created_at, first_response_at, "
+        "resolved_at, sla_pauses, product_area, issue_type FROM tickets "
+        "WHERE created_at >= :a AND created_at < :b ORDER BY id",
+        window,
+    )
+    created = {int(r[0]): stamps[r[5]] for r in ticket_rows}
+    tier_moves: dict[int, list[Handoff]] = defaultdict(list)
+    reopened: set[int] = set()
+    first_resolved: dict[int, datetime] = {}
+    facts: list[AuditFact] = []
+    append = facts.append
+    parse = datetime.fromisoformat
+    for ticket_id, actor, action, field, old, new, at_text in _rows(
+        connection,
+        "SELECT a.ticket_id, a.actor, a.action, a.field, a.old_value, a.new_value, a.at "
+        "FROM audit a JOIN tickets t ON t.id = a.ticket_id "
+        "WHERE t.created_at >= :a AND t.created_at < :b "
+        "AND (a.field IN ('status', 'tier', 'assignee_id') "
+        "OR a.action IN ('create', 'escalate', 'shift_end')) ORDER BY a.ticket_id, a.at, a.id",
+        window,
+    ):
+        # Inline, not through the memo: audit stamps are nearly all distinct.
+        if len(at_text) == _STAMP and at_text[-1] == "Z" and at_text[10] == "T":
+            at = parse(at_text)
+        else:
+            at = from_db(at_text)
+        append(AuditFact(ticket_id, at, str(actor), str(action), str(field), new))
+        if field == "status":
+            if new == "resolved" and ticket_id not in first_resolved:
+                first_resolved[ticket_id] = at
+            if old in ("resolved", "closed") and new != "closed":
+                reopened.add(ticket_id)
+        elif field == "tier" and new in ("L2", "L3") and old in ("L1", "L2", "L3"):
+            seconds = int((at - created[ticket_id]).total_seconds())
+            tier_moves[ticket_id].append(Handoff(_TIERS[old], _TIERS[new], max(0, seconds)))
+    breached = {
+        int(r[0])
+        for r in _rows(
+            connection,
+            "SELECT DISTINCT b.ticket_id FROM sla_breaches b JOIN tickets t "
+            "ON t.id = b.ticket_id WHERE t.created_at >= :a AND t.created_at < :b",
+            window,
+        )
+    }
+    tickets: list[TicketFacts] = []
+    channels: dict[int, Channel] = {}
+    owner: dict[int, str | None] = {}
+    for (
+        ticket_id,
+        assignee,
+        priority,
+        channel_text,
+        region,
+        created_at,
+        responded,
+        resolved,
+        pauses_text,
+        area,
+        issue,
+    ) in ticket_rows:
+        agent = None if assignee is None else agents.get(str(assignee))
+        owner[ticket_id] = agent
+        channel = _CHANNELS.get(channel_text, Channel.EMAIL)
+        channels[ticket_id] = channel
+        pauses = (
+            ()
+            if pauses_text == "[]"
+            else tuple(
+                (stamps[a], None if b is None else stamps[b]) for a, b in json.loads(pauses_text)
+            )
+        )
+        tickets.append(
+            TicketFacts(
+                id=ticket_id,
+                agent=agent,
+                priority=_PRIORITIES[priority],
+                channel=channel,
+                region=_REGIONS[region],
+                created_at=stamps[created_at],
+                first_response_at=None if responded is None else stamps[responded],
+                first_resolved_at=first_resolved.get(ticket_id)
+                or (None if resolved is None else stamps[resolved]),
+                reopened=ticket_id in reopened,
+                handoffs=tuple(tier_moves.get(ticket_id, ())),
+                breached=ticket_id in breached,
+                pauses=pauses,
+                product_area=str(area),
+                issue_type=str(issue),
+            )
+        )
+    answers = [
+        SurveyAnswer(int(t), owner.get(int(t)), kind, int(score), stamps[at])
+        for t, kind, score, at in _rows(
+            connection,
+            "SELECT ticket_id, kind, score, at FROM survey_answers WHERE at >= :a AND at < :b",
+            window,
+        )
+    ]
+    reviews = [
+        ReviewScore(int(t), str(who), float(score), stamps[at])
+        for t, who, score, at in _rows(
+            connection,
+            "SELECT ticket_id, agent_handle, score, at FROM qa_reviews WHERE at >= :a AND at < :b",
+            window,
+        )
+    ]
+    breach_moments = [
+        stamps[r[0]]
+        for r in _rows(
+            connection, "SELECT due_at FROM sla_breaches WHERE due_at >= :a AND due_at < :b", window
+        )
+    ]
+    return StoreFacts(tickets, facts, channels, answers, reviews, breach_moments, agents)

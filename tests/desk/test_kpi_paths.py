@@ -1,0 +1,252 @@
+"""The fast KPI path (issue 15, at scale) gives the overview the plain path gave.
+
+The plain path is tests/desk/kpi_reference.py: desk.kpis as it was, the ORM-row read and
+core.kpi.compute over whole lists. The fast one reads plain tuples (store.kpi_reads), hands
+each KPI a period's slice (core.kpi.KpiIndex) and keeps facts and KPI sets between calls
+while the store does not change. Equal means the whole KpiOverview compares equal: every
+KPI's value, numerator and denominator, for the team, every agent, every trend period and
+both months, plus the other sections.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, timedelta
+
+import pytest
+from sqlalchemy import text
+
+from agentdesk.core import kpi
+from agentdesk.core.kpi import Kpi
+from agentdesk.demo import generate_demo
+from agentdesk.desk import Desk
+from agentdesk.desk.kpis import forget_cached_facts, kpi_overview
+from agentdesk.store.engine import Store
+from agentdesk.store.kpi_reads import read_window
+from agentdesk.store.kpi_rows import read_facts
+from agentdesk.store.stamps import to_db
+from agentdesk.store.writes import bulk_insert
+from tests.desk.conftest import make_desk
+from tests.desk.kpi_fixtures import MON, REPORT_NOW, WEEK, at, fill_kpi_week
+from tests.desk.kpi_reference import reference_overview
+from tests.store.factory import add_people
+
+DEMO_NOW = datetime(2026, 11, 23, 14, 0, tzinfo=MON.tzinfo)
+
+
+class Clock:
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+def _desk_with(store: Store, clock: Clock) -> Desk:
+    desk = make_desk(store, clock.now, agent=None)
+    desk.clock = clock
+    return desk
+
+
+def _same(store: Store, clock: Clock, week: str, agent: str | None = None) -> None:
+    """The fast overview (twice: cold, then from what it kept) is the reference's."""
+    desk = _desk_with(store, clock)
+    period = kpi.week(week)
+    expected = reference_overview(desk, period, agent=agent)
+    assert kpi_overview(desk, period, agent=agent) == expected
+    assert kpi_overview(desk, period, agent=agent) == expected
+
+
+def _all_breached(store: Store) -> None:
+    with store.write() as connection:
+        bulk_insert(
+            connection,
+            "sla_breaches",
+            [
+                {"ticket_id": t, "clock": "first_response", "due_at": due, "recorded_at": due}
+                for t, due in ((1, at(0, 9, 1)), (2, at(0, 10, 5)), (4, at(0, 13, 30)))
+            ],
+        )
+
+
+def _all_reopened(store: Store) -> None:
+    with store.write() as connection:
+        bulk_insert(
+            connection,
+            "audit",
+            [
+                {
+                    "ticket_id": t,
+                    "actor": "amara.okafor",
+                    "action": "reopen",
+                    "field": "status",
+                    "old_value": "resolved",
+                    "new_value": "in_progress",
+                    "at": when,
+                }
+                for t, when in ((1, at(2, 9)), (3, at(2, 10)))
+            ],
+        )
+
+
+def _no_surveys(store: Store) -> None:
+    with store.write() as connection:
+        connection.execute(text("DELETE FROM survey_answers"))
+
+
+VARIANTS: dict[str, Callable[[Store], None]] = {
+    "as built": lambda store: None,
+    "all breached": _all_breached,
+    "all reopened": _all_reopened,
+    "surveys missing": _no_surveys,
+}
+
+
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+@pytest.mark.parametrize("agent", [None, "amara.okafor", "li.wei"])
+def test_hand_made_week_every_variant(store: Store, variant: str, agent: str | None) -> None:
+    fill_kpi_week(store)
+    VARIANTS[variant](store)
+    clock = Clock(REPORT_NOW)
+    for week in (WEEK, "2026-W47", "2026-W49"):
+        _same(store, clock, week, agent)
+
+
+def test_the_variants_do_change_the_figures(store: Store) -> None:
+    """The edge data is edge data: all breached gives 100 %, all reopened no FCR, no
+    surveys no CSAT (so the equality above compares something)."""
+    fill_kpi_week(store)
+    desk = _desk_with(store, Clock(REPORT_NOW))
+    for change in (_all_breached, _all_reopened, _no_surveys):
+        change(store)
+    figures = kpi_overview(desk, kpi.week(WEEK)).kpis
+    assert figures[Kpi.SLA_BREACH_RATE].value == 1.0
+    assert figures[Kpi.FIRST_CONTACT_RESOLUTION].value == 0.0
+    assert figures[Kpi.CSAT].value is None and figures[Kpi.NPS].value is None
+
+
+def test_no_tickets(store: Store) -> None:
+    add_people(store, REPORT_NOW)
+    _same(store, Clock(REPORT_NOW), WEEK)
+    _same(store, Clock(REPORT_NOW), WEEK, "amara.okafor")
+
+
+def test_the_hour_of_acknowledgement_passes_between_two_refreshes(store: Store) -> None:
+    """#4 (P0, opened Mon 13:00, never answered) is not judged at 13:30 and late at 14:01:
+    the kept KPI sets must see it age without any change in the store."""
+    fill_kpi_week(store)
+    clock = Clock(at(0, 13, 30))
+    desk = _desk_with(store, clock)
+    period = kpi.week(WEEK)
+    before = kpi_overview(desk, period)
+    assert before.kpis[Kpi.PRIORITY_ACK_1H].denominator == 2
+    assert before == reference_overview(desk, period)
+    clock.now = at(0, 14, 1)
+    after = kpi_overview(desk, period)
+    assert after.kpis[Kpi.PRIORITY_ACK_1H].denominator == 3
+    assert after == reference_overview(desk, period)
+
+
+def test_a_shift_counts_once_it_is_over(store: Store) -> None:
+    """A planned shift still running is not judged; once its plan ended it is, with no change
+    in the store (the shift facts kept for the running one must not stick)."""
+    fill_kpi_week(store)
+    with store.write() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO shifts (id, agent_handle, planned_start, planned_end, started_at) "
+                "VALUES (1, 'amara.okafor', :ps, :pe, :s)"
+            ),
+            {"ps": to_db(at(0, 8)), "pe": to_db(at(0, 16)), "s": to_db(at(0, 8, 5))},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO shift_presence (shift_id, state, started_at) "
+                "VALUES (1, 'available', :s)"
+            ),
+            {"s": to_db(at(0, 8, 5))},
+        )
+    clock = Clock(at(0, 15))
+    desk = _desk_with(store, clock)
+    period = kpi.week(WEEK)
+    running = kpi_overview(desk, period)
+    assert running.kpis[Kpi.SCHEDULE_ADHERENCE].value is None
+    assert running == reference_overview(desk, period)
+    clock.now = at(0, 17)
+    over = kpi_overview(desk, period)
+    assert over.kpis[Kpi.SCHEDULE_ADHERENCE].denominator == 1
+    assert over == reference_overview(desk, period)
+    # Ended by the agent: the store changed, the shift facts are read again.
+    with store.write() as connection:
+        connection.execute(text("UPDATE shifts SET ended_at = :e"), {"e": to_db(at(0, 12))})
+        connection.execute(text("UPDATE shift_presence SET ended_at = :e"), {"e": to_db(at(0, 12))})
+    ended = kpi_overview(desk, period)
+    assert ended.kpis[Kpi.SCHEDULE_ADHERENCE] != over.kpis[Kpi.SCHEDULE_ADHERENCE]
+    assert ended == reference_overview(desk, period)
+
+
+def test_a_write_between_two_refreshes_is_seen(store: Store) -> None:
+    """What is kept is dropped when the store changes (its fingerprint moves)."""
+    fill_kpi_week(store)
+    desk = _desk_with(store, Clock(REPORT_NOW))
+    period = kpi.week(WEEK)
+    first = kpi_overview(desk, period)
+    _all_breached(store)
+    second = kpi_overview(desk, period)
+    assert second != first
+    assert second == reference_overview(desk, period)
+    _no_surveys(store)
+    assert kpi_overview(desk, period) == reference_overview(desk, period)
+
+
+def test_an_answer_replaced_in_place_is_seen(store: Store) -> None:
+    """A second answer replaces the first in its row (an upsert): no new row, no new id."""
+    fill_kpi_week(store)
+    desk = _desk_with(store, Clock(REPORT_NOW))
+    period = kpi.week(WEEK)
+    assert kpi_overview(desk, period).kpis[Kpi.CSAT].value == 0.5
+    with store.write() as connection:
+        connection.execute(text("UPDATE survey_answers SET score = 4 WHERE score = 3"))
+    again = kpi_overview(desk, period)
+    assert again.kpis[Kpi.CSAT].value == 1.0
+    assert again == reference_overview(desk, period)
+
+
+@pytest.fixture(scope="module")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Store:
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+
+    store = open_store(tmp_path_factory.mktemp("kpi-demo") / "agentdesk.db", load_sla_policy())
+    generate_demo(store, tickets=900, seed=5, now=DEMO_NOW)
+    return store
+
+
+def test_the_demo_store_reads_the_same_facts(demo_store: Store) -> None:
+    since, until = DEMO_NOW - timedelta(days=120), DEMO_NOW + timedelta(days=10)
+    with demo_store.read() as connection:
+        plain = read_facts(connection, since, until)
+        fast = read_window(connection, since, until)
+    assert len(plain.tickets) > 800 and len(plain.audit) > 3000 and plain.answers
+    assert fast == plain
+
+
+@pytest.mark.parametrize("week", ["2026-W48", "2026-W47", "2026-W45"])
+def test_the_demo_store_team_and_every_agent(demo_store: Store, week: str) -> None:
+    clock = Clock(DEMO_NOW)
+    desk = _desk_with(demo_store, clock)
+    forget_cached_facts(desk)
+    period = kpi.week(week)
+    expected = reference_overview(desk, period)
+    assert expected.kpis[Kpi.SLA_BREACH_RATE].denominator > 0
+    assert kpi_overview(desk, period) == expected
+    # Minutes later (tickets age past their hour, nothing else moves), from what was kept.
+    for minutes in (1, 30, 75):
+        clock.now = DEMO_NOW + timedelta(minutes=minutes)
+        assert kpi_overview(desk, period) == reference_overview(desk, period)
+    handles = [card.handle for card in expected.agents]
+    assert len(handles) > 3
+    for handle in handles[:3]:
+        assert kpi_overview(desk, period, agent=handle) == reference_overview(
+            desk, period, agent=handle
+        )
