@@ -35,7 +35,9 @@ _STAMP = len("2026-01-01T00:00:00.000000Z")
 # answers and reviews the latest stamp and the scores' total (a second answer replaces the
 # first in place).
 FINGERPRINT_SQL = (
+    # total(version) too: every ticket write bumps it, even one whose stamp is not the newest.
     "SELECT (SELECT count(*) FROM tickets), (SELECT max(updated_at) FROM tickets), "
+    "(SELECT total(version) FROM tickets), "
     "(SELECT max(id) FROM tickets), (SELECT max(id) FROM audit), "
     "(SELECT count(*) FROM sla_breaches), (SELECT max(id) FROM sla_breaches), "
     "(SELECT count(*) FROM survey_answers), (SELECT max(id) FROM survey_answers), "
