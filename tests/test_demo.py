@@ -17,6 +17,7 @@ import pytest
 
 from agentdesk.core import sla
 from agentdesk.core.changes import sla_fields
+from agentdesk.core.sla import QUEUE_BANDS
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.demo import (
     DEMO_AGENT_HANDLE,
@@ -288,7 +289,7 @@ def test_breaches_are_recorded_as_the_core_finds_them(demo_store: Store) -> None
     assert record_breaches(demo_store, NOW) == 0
 
 
-def test_the_open_queue_shows_breached_then_soonest_to_breach_first(demo_store: Store) -> None:
+def test_the_open_queue_is_sla_risk_within_priority_bands(demo_store: Store) -> None:
     with demo_store.read() as connection:
         top = page_queue(connection, QueueFilter(), NOW, 0, 40)
     breached = [r for r in top if r.sla_due_at is not None and r.sla_due_at <= NOW]
@@ -300,9 +301,18 @@ def test_the_open_queue_shows_breached_then_soonest_to_breach_first(demo_store: 
         and r.sla_at_risk_at <= NOW < r.sla_due_at
     ]
     assert len(breached) >= 3 and len(at_risk) >= 3
-    assert top[: len(breached)] == breached  # breached first, then by time to breach
-    dues = [r.sla_due_at for r in top if r.sla_due_at is not None]
-    assert dues == sorted(dues)
+    # SLA risk within priority bands (core.sla.QUEUE_BANDS): within each band the breached
+    # first, then by time to breach; a higher band never below a lower one.
+    running = [r for r in top if r.sla_due_at is not None]
+    assert len(running) == len(top)  # paused clocks come after every running one
+    bands = [QUEUE_BANDS[r.priority] for r in running]
+    assert bands == sorted(bands) and len(set(bands)) >= 2
+    for band in set(bands):
+        rows = [r for r in top if QUEUE_BANDS[r.priority] == band and r.sla_due_at is not None]
+        late = [r for r in rows if r.sla_due_at is not None and r.sla_due_at <= NOW]
+        assert rows[: len(late)] == late
+        minutes = [r.sla_due_at.replace(second=0, microsecond=0) for r in rows if r.sla_due_at]
+        assert minutes == sorted(minutes)
 
 
 # --- refusing and config errors ------------------------------------------------------------

@@ -28,7 +28,7 @@ from agentdesk.core.emergency import (
 from agentdesk.core.errors import Refused
 from agentdesk.core.oncall import OnCall, on_duty, on_duty_manager
 from agentdesk.core.sla import Clock
-from agentdesk.core.ticket import Channel, Priority, Region, Tier
+from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
@@ -47,14 +47,17 @@ def urgency(desk: Desk, ticket: TicketSnapshot, state: EscalationState) -> Urgen
 
 
 def tier_limit_check() -> Callable[[QueueRow, datetime], bool]:
-    """For the queue's rows: is the row past its tier's time limit at that moment?"""
+    """For the queue's rows: is the row past its tier's time limit at that moment, with
+    something the tier can do about it? A Pending ticket waits on the customer: its ⇧ would
+    say "act" where nobody can (on half the rows of a day's queue); the ticket screen still
+    names its limit and offers to record why not."""
     from agentdesk.core.escalation import tier_limit
     from agentdesk.shipped import load_escalation
 
     matrix = load_escalation()
 
     def passed(row: QueueRow, now: datetime) -> bool:
-        if row.tier_since is None:
+        if row.tier_since is None or row.status is Status.PENDING:
             return False
         found = tier_limit(
             matrix,

@@ -712,6 +712,8 @@ CREATE INDEX ix_tickets_queue_order ON tickets (
 """
 
 
+from agentdesk.store.migration_h17n import V_H17N  # noqa: E402 (issue 17: the queue's order)
+
 MIGRATIONS: Sequence[str] = (
     V1,
     V_WORKSPACE,
@@ -728,6 +730,7 @@ MIGRATIONS: Sequence[str] = (
     V_KPI_SURVEYS_QA,
     V_SECURITY,
     V_H17,
+    V_H17N,
 )
 SCHEMA_VERSION = len(MIGRATIONS)
 # Written into meta so a foreign SQLite file (another program's database) is told apart.

@@ -772,11 +772,12 @@ for _table in (AuditRow.__table__, SecurityAuditRow.__table__):  # type: ignore[
         event.listen(_table, "after_create", _trigger)
 
 
-# Issue 17: the queue's order as an index (migrations.py V_H17; queue_sql.ORDER_KEY).
+# Issue 17: the queue's order as an index (migration_h17n.py V_H17N; queue_sql.ORDER_KEY).
 _tickets = cast(Table, getattr(Ticket, "__table__"))  # noqa: B009 (SQLModel sets it)
 Index(
     "ix_tickets_queue_order",
     text("(sla_due_at IS NULL)"),
+    text("((priority > 'P0') + (priority > 'P2'))"),
     text("coalesce(substr(sla_due_at, 1, 16), '')"),
     _tickets.c.priority,
     text("coalesce(sla_due_at, '')"),

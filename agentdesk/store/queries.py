@@ -52,8 +52,10 @@ def page_queue(
     return [queue_row(row) for row in connection.execute(text(sql), params)]
 
 
-DENSE_QUEUE = 5_000
-"""From this many matches on, a queue's pages walk the order index (QueuePager)."""
+DENSE_QUEUE = 1_000
+"""From this many matches on, a queue's pages walk the order index (QueuePager). Measured at
+50,000 tickets (CPU, first page of 200): 2,500 unassigned walk 3 ms, sorted 14 ms; 5,995 by
+channel 3.5 vs 29 ms; 1,257 pending in a region 6 vs 6 ms; 66 of one agent 9 vs 2 ms."""
 
 
 class QueuePager:

@@ -16,16 +16,18 @@ from agentdesk.security.masking import mask_name
 from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
 from agentdesk.store.stamps import from_db
 
-# By how soon each ticket breaches: the stored due time is the ticket's nearest running clock
-# (first response, next P0 update or resolution), so breached tickets come first, most
-# overdue first, then the rest by absolute time left. Within the same minute the higher
-# priority leads. Paused and finished clocks (no due time) come last, by priority.
-# The order does not depend on the moment it is read, so pages stay consistent over time.
-# Written as a key of five values that are never NULL (a row value compares only without
+# SLA risk within priority bands (core/sla.queue_order_key, which this is in SQL): paused
+# clocks (no due time) last; then the band (P0; P1-P2; P3-P4, as core.sla.QUEUE_BANDS:
+# 'P1' > 'P0' and 'P3' > 'P2' count 1 each); then the due minute of the ticket's nearest
+# running clock, so the breached come first, most overdue first; the higher priority first
+# within a minute; then the exact due time and the id. The order does not depend on the
+# moment it is read, so pages stay consistent over time.
+# Written as a key of six values that are never NULL (a row value compares only without
 # NULLs; '' sorts where NULL did), exactly as the index ix_tickets_queue_order lists them, so
 # SQLite walks that index instead of sorting the queue (issue 17: keyset paging).
 ORDER_KEY = (
     "(t.sla_due_at IS NULL)",
+    "((t.priority > 'P0') + (t.priority > 'P2'))",
     "coalesce(substr(t.sla_due_at, 1, 16), '')",
     "t.priority",
     "coalesce(t.sla_due_at, '')",
@@ -33,7 +35,7 @@ ORDER_KEY = (
 )
 ORDER = "ORDER BY " + ", ".join(ORDER_KEY)
 
-QueueKey = tuple[int, str, str, str, int]
+QueueKey = tuple[int, int, str, str, str, int]
 """A row's place in the queue order: the page after it starts with the next key."""
 
 # queue_row() reads these by position.
@@ -126,37 +128,47 @@ def keyset_sql(
     (named: SQLite would rather take a status index and sort every match, ~85 ms for the
     open queue of 50,000); without, SQLite picks (a filter's index and a sort: right for a
     few matches spread over the whole order). The joins run for the page's rows only. Each
-    row: COLUMNS, then its five key values."""
+    row: COLUMNS, then its six key values."""
     params: dict[str, Any] = {"limit": limit, "offset": offset}
     clause = where(queue, params)
     key = ", ".join(ORDER_KEY)
     if after is not None:
         params.update({f"k{n}": value for n, value in enumerate(after)})
-        seek = f"({key}) {'<' if from_end else '>'} (:k0, :k1, :k2, :k3, :k4)"
+        marks = ", ".join(f":k{n}" for n in range(len(ORDER_KEY)))
+        seek = f"({key}) {'<' if from_end else '>'} ({marks})"
         clause = f"{clause} AND {seek}" if clause else f"WHERE {seek}"
     indexed = "INDEXED BY ix_tickets_queue_order" if walk_order else ""
     direction = " DESC" if from_end else ""
     inner_order = ", ".join(f"{part}{direction}" for part in ORDER_KEY)
     names = ", ".join(f"{part} AS k{n}" for n, part in enumerate(ORDER_KEY))
+    picked = ", ".join(f"p.k{n}" for n in range(len(ORDER_KEY)))
+    last = len(ORDER_KEY) - 1
     sql = f"""
-    SELECT {COLUMNS}, p.k0, p.k1, p.k2, p.k3, p.k4
+    SELECT {COLUMNS}, {picked}
     FROM (
         SELECT {names} FROM tickets t {indexed} {clause}
         ORDER BY {inner_order} LIMIT :limit OFFSET :offset
     ) p
-    JOIN tickets t ON t.id = p.k4
+    JOIN tickets t ON t.id = p.k{last}
     JOIN customers c ON c.id = t.customer_id
     LEFT JOIN agents a ON a.id = t.assignee_id
-    ORDER BY p.k0, p.k1, p.k2, p.k3, p.k4
+    ORDER BY {picked}
     """
     return sql, params
 
 
 def keyed_rows(rows: Sequence[Sequence[Any]]) -> tuple[list[QueueRow], list[QueueKey]]:
     """keyset_sql's rows as queue rows and their keys."""
-    width = len(rows[0]) - 5 if rows else 0
+    width = len(rows[0]) - len(ORDER_KEY) if rows else 0
     keys: list[QueueKey] = [
-        (int(r[width]), str(r[width + 1]), str(r[width + 2]), str(r[width + 3]), int(r[width + 4]))
+        (
+            int(r[width]),
+            int(r[width + 1]),
+            str(r[width + 2]),
+            str(r[width + 3]),
+            str(r[width + 4]),
+            int(r[width + 5]),
+        )
         for r in rows
     ]
     return [queue_row(r[:width]) for r in rows], keys

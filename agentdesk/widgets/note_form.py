@@ -14,7 +14,7 @@ from typing import ClassVar
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding, BindingType
-from textual.containers import Grid, Vertical, VerticalScroll
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.timer import Timer
@@ -59,10 +59,16 @@ def note_from_json(text: str) -> StructuredNote:
 
 
 class NoteForm(VerticalScroll):
+    # Built while hidden, laid out and painted on its first show (the `2` the agent waits
+    # for): few widgets, and nothing that changes width once shown. The tags' names are the
+    # titles of their boxes, as the sections' are (no label widgets); two tags a row in plain
+    # rows (a grid of auto rows measures every cell twice); the scrollbar's gutter is kept
+    # whether or not the form overflows, so its appearing re-wraps no text area.
     DEFAULT_CSS = """
     NoteForm {
         height: 1fr;
         padding: 0 1;
+        scrollbar-gutter: stable;
         & #note-title { margin-bottom: 1; }
         & .note-label { text-style: bold; }
         & .-missing { color: $text-error; }
@@ -71,8 +77,12 @@ class NoteForm(VerticalScroll):
         & .note-error { color: $text-error; height: auto; }
         & .note-error.-empty { display: none; }
         & #note-deadline { color: $text-muted; }
-        & #note-tags { grid-size: 2; grid-gutter: 0 2; height: auto; grid-rows: auto; }
-        & #note-tags Vertical { height: auto; }
+        & #note-tags { height: auto; }
+        & .note-tag-row { height: auto; }
+        & .note-tag { width: 1fr; height: auto; }
+        & .note-tag:first-child { margin-right: 2; }
+        & SelectCurrent { border-title-color: $text-primary; }
+        & SelectCurrent.-missing { border: tall $error; border-title-color: $text-error; }
     }
     """
 
@@ -124,16 +134,26 @@ class NoteForm(VerticalScroll):
         yield Label(SLA_DEADLINE_LABEL, classes="note-label")
         yield Static("filled in from the SLA engine when saved", id="note-deadline")
         yield Label("Tags", classes="note-label")
-        with Grid(id="note-tags"):
-            for tag in Tag:
-                with Vertical():
-                    yield Label(tag.label, id=f"label-{tag.value}", classes="note-tag-label")
-                    yield Select[str](
-                        [(v, v) for v in self._allowed(tag, "")],
-                        prompt=f"choose {tag.value}",
-                        id=f"note-{tag.value}",
-                    )
-                    yield Static("", classes="note-error -empty", id=f"error-{tag.value}")
+        tags = list(Tag)
+        with Vertical(id="note-tags"):
+            for row in (tags[:2], tags[2:]):
+                with Horizontal(classes="note-tag-row"):
+                    for tag in row:
+                        with Vertical(classes="note-tag"):
+                            yield Select[str](
+                                [(v, v) for v in self._allowed(tag, "")],
+                                prompt=f"choose {tag.value}",
+                                id=f"note-{tag.value}",
+                            )
+                            yield Static("", classes="note-error -empty", id=f"error-{tag.value}")
+
+    def on_mount(self) -> None:
+        for tag in Tag:
+            self._tag_box(tag).border_title = tag.label
+
+    def _tag_box(self, tag: Tag) -> Widget:
+        """The box a Select draws (its SelectCurrent): it carries the tag's name."""
+        return self._select(tag).query_one("SelectCurrent")
 
     def action_save(self) -> None:
         self.post_message(self.SaveWanted())
@@ -228,10 +248,10 @@ class NoteForm(VerticalScroll):
         self._fill_issue_types(chosen if isinstance(chosen, str) else "")
 
     def _marked(self, key: str) -> Widget:
-        """What turns red for a gap: the section's box, or the tag's label."""
+        """What turns red for a gap: the section's box, or the tag's."""
         if key in Section.__members__.values():
             return self.field(key)
-        return self.query_one(f"#label-{key}")
+        return self._tag_box(Tag(key))
 
     def clear_errors(self) -> None:
         for key in [*(s.value for s in Section), *(t.value for t in Tag)]:

@@ -75,10 +75,11 @@ def _ids(store, queue_filter, now, offset=0, limit=100):
         return [row.id for row in page_queue(connection, queue_filter, now, offset, limit)]
 
 
-def test_by_absolute_time_to_breach_breached_first(queue, now) -> None:
-    # Due: #3 13:30 (30 min late), #2 14:10, #4 14:14 (P0), #6 14:30, #1 14:55, #8 14:58,
-    # #5 days away (P3, business hours).
-    assert _ids(queue, QueueFilter(), now) == [3, 2, 4, 6, 1, 8, 5]
+def test_sla_risk_within_priority_bands(queue, now) -> None:
+    # The P0 first (#4, due 14:14); then the priority tickets P1-P2 by due time, the
+    # breached first: #3 13:30 (30 min late), #2 14:10, #6 14:30, #1 14:55, #8 14:58; then
+    # the P3 (#5, days away on business hours).
+    assert _ids(queue, QueueFilter(), now) == [4, 3, 2, 6, 1, 8, 5]
 
 
 def test_the_order_does_not_move_as_time_passes(queue, now) -> None:
@@ -119,8 +120,8 @@ def test_the_issue_case_urgent_clocks_lead_p4s_at_risk(store, now) -> None:
         rows = page_queue(connection, QueueFilter(), now, 0, 100)
     shown = [(r.id, r.sla_clock, format_time_left(r.sla_due_at - now)) for r in rows]
     assert shown[:3] == [
+        (10, Clock.NEXT_UPDATE, "26m"),  # the incident's band first
         (11, Clock.FIRST_RESPONSE, "20m"),
-        (10, Clock.NEXT_UPDATE, "26m"),
         (1, Clock.RESOLUTION, "2d22h"),
     ]
     assert all(r.sla_at_risk_at <= now for r in rows if r.priority is Priority.P4)
@@ -138,17 +139,19 @@ def test_priority_breaks_a_tie_in_the_same_minute(store, now) -> None:
     assert _ids(store, QueueFilter(), now) == [2, 1]
 
 
-def test_most_overdue_first(store, now) -> None:
+def test_most_overdue_first_within_a_band(store, now) -> None:
     add_people(store, now)
-    add_ticket(store, 1, created_at=now - timedelta(minutes=70), priority=Priority.P1)
-    add_ticket(store, 2, created_at=now - timedelta(minutes=90), priority=Priority.P2)
-    add_ticket(store, 3, created_at=now - timedelta(minutes=20), priority=Priority.P0)
-    assert _ids(store, QueueFilter(), now) == [2, 1, 3]
+    add_ticket(store, 1, created_at=now - timedelta(minutes=70), priority=Priority.P1)  # 10 late
+    add_ticket(store, 2, created_at=now - timedelta(minutes=90), priority=Priority.P2)  # 30 late
+    add_ticket(store, 3, created_at=now - timedelta(minutes=20), priority=Priority.P0)  # 5 late
+    add_ticket(store, 4, created_at=now - timedelta(days=9), priority=Priority.P3)  # days late
+    # The breached incident leads; the P3 breached for days comes after the P1-P2 band.
+    assert _ids(store, QueueFilter(), now) == [3, 2, 1, 4]
 
 
 def test_views_mine_and_unassigned(queue, now) -> None:
     assert _ids(queue, QueueFilter(view=View.MINE, agent_id=1), now) == [6]
-    assert _ids(queue, QueueFilter(view=View.UNASSIGNED), now) == [3, 2, 4, 1, 5]
+    assert _ids(queue, QueueFilter(view=View.UNASSIGNED), now) == [4, 3, 2, 1, 5]
     # Without a known agent "mine" is empty rather than everything.
     assert _ids(queue, QueueFilter(view=View.MINE, agent_id=None), now) == []
 

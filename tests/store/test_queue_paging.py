@@ -1,7 +1,7 @@
 """Keyset paging (QueuePager) returns exactly the rows OFFSET paging returns, for every view
 and filter, whichever way the agent scrolls: forward, from the end backwards, or jumping.
 
-The queue has one order (store/queue_sql.ORDER: time to breach, then priority, then id);
+The queue has one order (store/queue_sql.ORDER: SLA risk within priority bands, then id);
 the store is a generated demo with clocks that are paused or finished (no due time), ties
 within a minute, and every status, channel, region and tier.
 """
@@ -89,3 +89,17 @@ def test_keyset_pages_are_the_offset_pages(
         random.Random(total).shuffle(jumps)
         assert read(jumps) == expected  # jumps: from the nearer end, then from the keys
     assert total > 0 or queue.view is not View.ALL
+
+
+@pytest.mark.parametrize("queue", FILTERS[:2], ids=["open", "every status"])
+def test_the_sql_order_is_the_cores(generated: object, queue: QueueFilter) -> None:
+    # store/queue_sql.ORDER_KEY is core.sla.queue_order_key in SQL, row for row.
+    from agentdesk.core.sla import queue_order_key
+
+    with generated.read() as connection:  # type: ignore[attr-defined]
+        total = count_queue(connection, queue)
+        rows = QueuePager(queue, total).page(connection, 0, total)
+    assert len(rows) == total > 100
+    by_core = sorted(rows, key=lambda r: queue_order_key(r.priority, r.sla_due_at, r.id))
+    assert [r.id for r in rows] == [r.id for r in by_core]
+    assert len({r.priority for r in rows}) >= 4
