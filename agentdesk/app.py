@@ -202,6 +202,8 @@ class AgentDeskApp(App[None]):
             self._after_sign_in(self.desk)
 
     def _after_sign_in(self, desk: Desk) -> None:
+        if self._reviews_qa:
+            self.action_qa_review()  # the QA role (issue 15): over the queue, under the shift
         if self.settings.shift and not desk.read_only:
             # The start-of-shift checklist comes first (screens/shift_start.py).
             from agentdesk.screens.shift_start import ShiftStartScreen
@@ -214,6 +216,18 @@ class AgentDeskApp(App[None]):
 
             self.alerts = AlertWatcher(self, bell=self.settings.alert_bell)
             self.alerts.start(desk)
+
+    @property
+    def _reviews_qa(self) -> bool:
+        return self.settings.extra.get("role") == "qa" and self.desk is not None
+
+    def action_qa_review(self) -> None:
+        from agentdesk.screens.qa_review import QaReviewScreen
+
+        if self.desk is not None and not any(
+            isinstance(screen, QaReviewScreen) for screen in self.screen_stack
+        ):
+            self.push_screen(QaReviewScreen(self.desk))
 
     def action_command_palette(self) -> None:
         # Nothing from behind a sign-in, enrolment or lock screen: no ticket to jump to, no
@@ -228,6 +242,10 @@ class AgentDeskApp(App[None]):
         yield SystemCommand(
             "Lock the screen (ctrl+l)", "Hide every customer until you unlock", self.action_lock
         )
+        if self._reviews_qa:
+            yield SystemCommand(
+                "QA review", "The month's sample per agent: read and score", self.action_qa_review
+            )
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
