@@ -42,6 +42,15 @@ AUTO_CLOSE_SECONDS = 300.0
 """How often resolved tickets past their 48-hour window get the quality check."""
 
 
+# Issue 16 / the SOP ("rules around screen recording, screenshots, and data export"): the
+# palette keeps these of Textual's commands, none of which writes anything.
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit", "Keys", "Maximize", "Minimize"})
+NO_SCREENSHOTS = (
+    "Screenshots are off: a screenshot holds customer data (the SOP's PCI rules). "
+    "Use the weekly report or an audited export."
+)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -238,7 +247,13 @@ class AgentDeskApp(App[None]):
             super().action_command_palette()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own commands, those known to write nothing (Theme is not saved). Left
+        # out: Screenshot (an SVG of the screen, customers and all, into a file; the SOP's
+        # PCI rules on screenshots, issue 16), in every mode; and whatever a newer Textual
+        # adds, until someone has looked at it.
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT:
+                yield command
         yield SystemCommand(
             "Lock the screen (ctrl+l)", "Hide every customer until you unlock", self.action_lock
         )
@@ -246,6 +261,18 @@ class AgentDeskApp(App[None]):
             yield SystemCommand(
                 "QA review", "The month's sample per agent: read and score", self.action_qa_review
             )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.notify(NO_SCREENSHOTS, severity="warning", markup=False)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        self.notify(NO_SCREENSHOTS, severity="warning", markup=False)
+        return None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):
