@@ -15,7 +15,7 @@ with --db is another agentdesk's: it is only read, and nothing is pulled into it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.core.shift import Presence, RosterEntry
@@ -125,7 +125,12 @@ def shift_words(
     return f"{Presence(running.state).label} {_minutes(running.start, now)} min", state, score
 
 
-def latest_shifts(connection: Connection) -> dict[str, TeamShift]:
+# How far back the dashboard looks for a pulled shift: no shift runs longer, and an agent
+# whose last shift is older has not started one.
+RECENT_SHIFTS = timedelta(hours=48)
+
+
+def latest_shifts(connection: Connection, now: datetime) -> dict[str, TeamShift]:
     """Each agent's latest shift: from the team's shift records the pull brought from the
     helpdesk (desk.shift_record's source), and from this store's own shift tables (the
     profile's own agent, or the agent whose store --db watches, which writes them). The later
@@ -134,7 +139,7 @@ def latest_shifts(connection: Connection) -> dict[str, TeamShift]:
     from agentdesk.store.supervision import latest_team_shift_texts, local_shifts
 
     found: dict[str, TeamShift] = {}
-    for ticket in latest_team_shift_texts(connection):
+    for ticket in latest_team_shift_texts(connection, now - RECENT_SHIFTS):
         record = read_shift(ticket.remote_id, ticket.texts)
         if record is not None and record.started_at is not None:
             found[record.agent] = _later(found.get(record.agent), record)
@@ -171,7 +176,7 @@ def team_board(desk: Desk) -> TeamBoard:
     with desk.reading(), desk.store.read() as connection:
         cells = team_load(connection, now)
         agents = team_agents(connection)
-        shifts = latest_shifts(connection)
+        shifts = latest_shifts(connection, now)
         working = current_work(connection)
     handle_times: dict[int, tuple[str, int]] = {}
     for work in working:
