@@ -23,16 +23,24 @@ from agentdesk.sync.read_only import ReadOnlyBackend
 from agentdesk.sync.rt.ticketsql import EVERY_QUEUE
 from tests.desk.queue_fixtures import local_settings
 from tests.sync.conftest import make_backend
-from tests.sync.test_rt_shift import Profile, _now, shift_queue  # noqa: F401
+from tests.sync.test_rt_shift import Profile, _now
 
 pytestmark = pytest.mark.rt
+
+
+@pytest.fixture
+def shift_queue(rt_root: Any, rt_queue: str) -> str:
+    # Named after this test's own ticket queue: unique on the session's RT.
+    name = f"Shifts-{rt_queue}"[:60]
+    rt_root("POST", "/queue", json={"Name": name})
+    return name
 
 
 def test_the_supervisor_sees_a_remote_agent_on_shift_and_on_a_break(
     tmp_path: Path,
     rt_server: Any,
     rt_queue: str,
-    shift_queue: str,  # noqa: F811
+    shift_queue: str,
 ) -> None:
     amara = Profile(tmp_path / "amara", "amara.okafor", rt_server, rt_queue, shift_queue)
     folder = tmp_path / "supervisor"
