@@ -42,6 +42,15 @@ AUTO_CLOSE_SECONDS = 300.0
 """How often resolved tickets past their 48-hour window get the quality check."""
 
 
+# Issue 16 / the SOP ("rules around screen recording, screenshots, and data export"): the
+# palette keeps these of Textual's commands, none of which writes anything.
+TEXTUAL_COMMANDS_KEPT = frozenset({"Theme", "Quit", "Keys", "Maximize", "Minimize"})
+NO_SCREENSHOTS = (
+    "Screenshots are off: a screenshot holds customer data (the SOP's PCI rules). "
+    "Use the weekly report or an audited export."
+)
+
+
 def system_clock() -> datetime:
     return datetime.now(UTC)
 
@@ -209,6 +218,8 @@ class AgentDeskApp(App[None]):
             self._after_sign_in(self.desk)
 
     def _after_sign_in(self, desk: Desk) -> None:
+        if self._reviews_qa:
+            self.action_qa_review()  # the QA role (issue 15): over the queue, under the shift
         if self.settings.shift and not desk.read_only:
             # The start-of-shift checklist comes first (screens/shift_start.py).
             from agentdesk.screens.shift_start import ShiftStartScreen
@@ -222,6 +233,18 @@ class AgentDeskApp(App[None]):
             self.alerts = AlertWatcher(self, bell=self.settings.alert_bell)
             self.alerts.start(desk)
 
+    @property
+    def _reviews_qa(self) -> bool:
+        return self.settings.extra.get("role") == "qa" and self.desk is not None
+
+    def action_qa_review(self) -> None:
+        from agentdesk.screens.qa_review import QaReviewScreen
+
+        if self.desk is not None and not any(
+            isinstance(screen, QaReviewScreen) for screen in self.screen_stack
+        ):
+            self.push_screen(QaReviewScreen(self.desk))
+
     def action_command_palette(self) -> None:
         # Nothing from behind a sign-in, enrolment or lock screen: no ticket to jump to, no
         # screenshot of the enrolment's QR.
@@ -231,10 +254,32 @@ class AgentDeskApp(App[None]):
             super().action_command_palette()
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+        # Textual's own commands, those known to write nothing (Theme is not saved). Left
+        # out: Screenshot (an SVG of the screen, customers and all, into a file; the SOP's
+        # PCI rules on screenshots, issue 16), in every mode; and whatever a newer Textual
+        # adds, until someone has looked at it.
+        for command in super().get_system_commands(screen):
+            if command.title in TEXTUAL_COMMANDS_KEPT:
+                yield command
         yield SystemCommand(
             "Lock the screen (ctrl+l)", "Hide every customer until you unlock", self.action_lock
         )
+        if self._reviews_qa:
+            yield SystemCommand(
+                "QA review", "The month's sample per agent: read and score", self.action_qa_review
+            )
+
+    def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
+        self.notify(NO_SCREENSHOTS, severity="warning", markup=False)
+
+    def deliver_screenshot(
+        self,
+        filename: str | None = None,
+        path: str | None = None,
+        time_format: str | None = None,
+    ) -> str | None:
+        self.notify(NO_SCREENSHOTS, severity="warning", markup=False)
+        return None
 
     async def on_event(self, event: events.Event) -> None:
         if isinstance(event, events.Key | events.MouseDown | events.Paste):

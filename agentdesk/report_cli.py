@@ -3,6 +3,9 @@
 The figures are desk.kpis' (core.kpi's definitions); agentdesk.weekly_report renders them.
 A CSV export is written to the audit (the security trail, event "export") before the file is.
 --mail-to sends the report (text, HTML, the CSV attached) through the profile's [mail].
+In monitoring mode (`--supervisor`, or a profile with role "supervisor") the report reads the
+supervisor's read-only desk, and the export's audit event goes to the profile's own store
+(desk/supervisor_audit.py), or with --db to the log, said on stderr.
 
 Exit status: 0 done; 1 an error (a bad week, no [mail] settings, the SMTP server refused).
 """
@@ -49,7 +52,7 @@ def add_command(
 
 def write_report(desk: Desk, args: argparse.Namespace) -> int:
     from agentdesk.core.kpi import week
-    from agentdesk.desk.kpis import kpi_overview, record_export
+    from agentdesk.desk.kpis import kpi_overview
     from agentdesk.weekly_report import render
 
     period = week(args.week or last_week(desk.now()))
@@ -57,7 +60,7 @@ def write_report(desk: Desk, args: argparse.Namespace) -> int:
     body = render(overview, args.format)
     if args.format == "csv":
         where = str(args.out) if args.out else "stdout"
-        record_export(desk, "weekly report csv", f"{period.label} to {where}")
+        audited(desk, "weekly report csv", f"{period.label} to {where}")
     if args.out:
         try:
             args.out.write_text(body, encoding="utf-8")
@@ -72,8 +75,18 @@ def write_report(desk: Desk, args: argparse.Namespace) -> int:
     return 0
 
 
+def audited(desk: Desk, what: str, detail: str) -> None:
+    """The export's audit event, before the export: in the database, or (monitoring mode
+    watching another agentdesk's store) in the log, and said so."""
+    from agentdesk.desk.supervisor_audit import record_report_export
+
+    where = record_report_export(desk, what, detail)
+    if where:
+        print(f"agentdesk: {where}", file=sys.stderr)
+
+
 def mail(desk: Desk, overview: object, to: list[str]) -> None:
-    from agentdesk.desk.kpis import KpiOverview, record_export
+    from agentdesk.desk.kpis import KpiOverview
     from agentdesk.report_mail import build_message, mail_settings, send, smtp_password
     from agentdesk.weekly_report import render
 
@@ -82,7 +95,7 @@ def mail(desk: Desk, overview: object, to: list[str]) -> None:
     where = str(settings.config_path or "the profile")
     mail_cfg = mail_settings(settings.extra.get("mail", {}), where)
     label = overview.period.label
-    record_export(desk, "weekly report mail", f"{label} to {', '.join(to)}")
+    audited(desk, "weekly report mail", f"{label} to {', '.join(to)}")
     message = build_message(
         mail_cfg,
         ", ".join(to),
@@ -99,10 +112,23 @@ def mail(desk: Desk, overview: object, to: list[str]) -> None:
 def report_command(args: argparse.Namespace, clock: Callable[[], datetime]) -> int:
     from agentdesk.config import load_settings
     from agentdesk.desk.session import close_desk, open_desk
+    from agentdesk.log_file import start_log
 
+    start_log()  # an export audited to the log only (monitoring mode, --db) lands there
     try:
         settings = load_settings(args.profile, db_path=args.db)
-        desk = open_desk(settings, clock, start_of_day=False)
+        if getattr(args, "supervisor", False) or settings.supervisor:
+            # Monitoring mode: the supervisor's read-only desk, as the dashboard's.
+            from dataclasses import replace
+
+            from agentdesk.desk.supervisor import open_supervisor_desk
+
+            settings = replace(
+                settings, supervisor=True, shift=False, watching_other_store=bool(args.db)
+            )
+            desk = open_supervisor_desk(settings, clock)
+        else:
+            desk = open_desk(settings, clock, start_of_day=False)
     except AgentdeskError as error:
         print(f"agentdesk: {agent_message(error)}", file=sys.stderr)
         return 1

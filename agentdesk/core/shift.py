@@ -238,6 +238,17 @@ def adherence(plan: PlannedShift, intervals: Sequence[Interval], now: datetime) 
     return adherent_time(plan, intervals, now) / length
 
 
+def adherence_so_far(
+    plan: PlannedShift, intervals: Sequence[Interval], now: datetime
+) -> float | None:
+    """The same rule over the planned time gone by (a supervisor's view of a shift that is
+    still running); None before the planned start."""
+    gone = min(plan.end, now) - plan.start
+    if gone <= timedelta(0):
+        return None
+    return adherent_time(plan, intervals, now) / gone
+
+
 # The roster: planned shifts in the agent's own time zone.
 
 

@@ -15,7 +15,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from agentdesk.core.shift import Presence
+from agentdesk.core.shift import Interval, Presence
 
 HEAD = "agentdesk shift: "
 
@@ -30,6 +30,16 @@ def _parse_stamp(value: str) -> datetime | None:
     except ValueError:
         return None
     return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
+
+
+def _parse_breaks(value: str) -> tuple[tuple[datetime, datetime], ...]:
+    spans = []
+    for part in value.split(","):
+        start, sep, end = part.partition(" to ")
+        begin, until = _parse_stamp(start), _parse_stamp(end)
+        if sep and begin is not None and until is not None and until > begin:
+            spans.append((begin, until))
+    return tuple(spans)
 
 
 def _text(what: str, fields: Mapping[str, str], free: str = "") -> str:
@@ -50,11 +60,16 @@ def opening_text(
     planned_start: datetime | None,
     planned_end: datetime | None,
     offset: str,
+    planned_breaks: Iterable[tuple[datetime, datetime]] = (),
 ) -> str:
     fields = {"Agent": handle}
     if planned_start is not None and planned_end is not None:
         fields["Planned start"] = stamp(planned_start)
         fields["Planned end"] = stamp(planned_end)
+        # The supervisor's adherence needs them: a break taken in a planned break is allowed.
+        breaks = ", ".join(f"{stamp(s)} to {stamp(e)}" for s, e in planned_breaks)
+        if breaks:
+            fields["Planned breaks"] = breaks
     fields["Started"] = stamp(started_at)
     if offset:
         fields["Start"] = offset
@@ -117,6 +132,10 @@ class TeamShift:
     adherence: str = ""
     notes: tuple[str, ...] = field(default=())
     """Texts in the ticket that are not agentdesk's (a supervisor's comment)."""
+    planned_breaks: tuple[tuple[datetime, datetime], ...] = ()
+    intervals: tuple[Interval, ...] = ()
+    """Presence over the shift: available from the start (agentdesk opens a shift available
+    without a presence text), then one interval per presence text, closed by the end."""
 
     @property
     def is_open(self) -> bool:
@@ -144,6 +163,17 @@ def read_shift(remote_id: str, texts: Iterable[str]) -> TeamShift | None:
     ticked: dict[str, datetime] = {}
     handovers: list[TeamHandover] = []
     notes: list[str] = []
+    intervals: list[Interval] = []
+
+    def move_to(state: Presence | None, at: datetime | None) -> None:
+        if at is None:
+            return
+        if intervals and intervals[-1].end is None:
+            last = intervals[-1]
+            intervals[-1] = Interval(last.state, last.start, max(at, last.start))
+        if state is not None:
+            intervals.append(Interval(state, at))
+
     for text in texts:
         parts = _split(text)
         if parts is None:
@@ -156,6 +186,8 @@ def read_shift(remote_id: str, texts: Iterable[str]) -> TeamShift | None:
             values["planned_start"] = _parse_stamp(fields.get("Planned start", ""))
             values["planned_end"] = _parse_stamp(fields.get("Planned end", ""))
             values["started_at"] = _parse_stamp(fields.get("Started", ""))
+            values["planned_breaks"] = _parse_breaks(fields.get("Planned breaks", ""))
+            move_to(Presence.AVAILABLE, values["started_at"])  # type: ignore[arg-type]
         elif what == "checklist":
             item = fields.get("Item", "")
             at = _parse_stamp(fields.get("Ticked", ""))
@@ -169,6 +201,7 @@ def read_shift(remote_id: str, texts: Iterable[str]) -> TeamShift | None:
             except ValueError:
                 continue
             values["presence_since"] = _parse_stamp(fields.get("Since", ""))
+            move_to(values["presence"], values["presence_since"])  # type: ignore[arg-type]
         elif what == "handover":
             handovers.append(
                 TeamHandover(
@@ -184,6 +217,7 @@ def read_shift(remote_id: str, texts: Iterable[str]) -> TeamShift | None:
             values["ended_at"] = _parse_stamp(fields.get("Ended", ""))
             values["adherence"] = fields.get("Adherence", "")
             values["presence"] = None
+            move_to(None, values["ended_at"])  # type: ignore[arg-type]
     if not agent:
         return None
     return TeamShift(
@@ -192,5 +226,6 @@ def read_shift(remote_id: str, texts: Iterable[str]) -> TeamShift | None:
         ticked=tuple(ticked.items()),
         handovers=tuple(handovers),
         notes=tuple(notes),
+        intervals=tuple(intervals),
         **values,  # type: ignore[arg-type]
     )

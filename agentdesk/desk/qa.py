@@ -132,3 +132,35 @@ def record_review(
             connection, ticket_id, body, author=actor.name, agent_id=actor.agent_id, at=now
         )
     return result.score
+
+
+@dataclass(frozen=True)
+class QaMonth:
+    """What the QA screen shows: the month's sample and the rubric it is scored against."""
+
+    month: str
+    items: tuple[SampleItem, ...]
+    rubric: Rubric
+
+    @property
+    def reviewed(self) -> int:
+        return sum(1 for item in self.items if item.score is not None)
+
+
+def qa_month(desk: Desk, month: str) -> QaMonth:
+    """The month's sample (every agent) with the rubric; month is YYYY-MM."""
+    label = kpi.month(month).label
+    return QaMonth(label, tuple(qa_sample(desk, label)), rubric(desk))
+
+
+def other_month(month: str, step: int) -> str:
+    """The month `step` months after (before, when negative) YYYY-MM."""
+    start = kpi.month(month).start
+    index = start.year * 12 + start.month - 1 + step
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def reading_view(desk: Desk) -> Desk:
+    """The same profile's desk that only reads: a sampled ticket is opened for review, not
+    for work (the ticket screen offers no action on a read-only desk)."""
+    return Desk(desk.session, desk.clock, read_only=True)

@@ -53,6 +53,7 @@ def started(connection: Connection, desk: Desk, shift: ShiftRecord) -> None:
         None if planned is None else planned.start,
         None if planned is None else planned.end,
         offset,
+        () if planned is None else planned.breaks,
     )
     _event(connection, desk, shift.id, "open", body, "shift_start", "", None, offset or None)
 

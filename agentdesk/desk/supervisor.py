@@ -15,18 +15,21 @@ with --db is another agentdesk's: it is only read, and nothing is pulled into it
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from agentdesk.core.shift import Presence
+from agentdesk.core.shift import Presence, RosterEntry
 from agentdesk.core.ticket import Priority, Tier
 from agentdesk.desk.base import Clock, Desk
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from agentdesk.config import Settings
+    from agentdesk.core.shift import PlannedShift
+    from agentdesk.core.shift_record import TeamShift
     from agentdesk.desk.queue import QueueStart
     from agentdesk.store.engine import Store
-    from agentdesk.store.supervision import ShiftLine
     from agentdesk.sync.protocol import Backend, SyncSummary
 
 UNASSIGNED = "(unassigned)"
@@ -43,13 +46,16 @@ class AgentLine:
     by_priority: tuple[int, int, int, int, int]  # open tickets at P0..P4
     at_risk: int
     breached: int
-    presence: str  # "available", "on break 12 min", ... or "" without an open shift
-    shift: str  # "on shift since 08:02", "ended 16:05", "no shift"
+    presence: str  # "available 3 min", "on break 12 min", ... or "" without an open shift
+    shift: str  # "on shift since 08:02 (40 min)", "ended 02 Dec 16:05", "not started"
     handle_time: str = ""
     """The current interaction against its target: "4:10 / 5:00" (core.handle_time's label),
     "" with none."""
     handle_ticket: int | None = None
     """The ticket of that interaction: the agent's in-progress ticket touched last."""
+    adherence: str = ""
+    """Schedule adherence (core.shift.adherence): the ended shift's, or "so far" while it
+    runs; "" without a planned shift."""
 
     @property
     def key(self) -> str:
@@ -72,19 +78,90 @@ def _minutes(since: datetime, now: datetime) -> int:
     return max(int((now - since).total_seconds() // 60), 0)
 
 
-def _shift_words(shift: ShiftLine | None, now: datetime) -> tuple[str, str]:
-    """(presence, shift state) as the dashboard says them."""
-    if shift is None:
-        return "", "no shift"
-    if shift.ended_at is not None:
-        return "", f"ended {shift.ended_at:%d %b %H:%M}"
-    state = f"on shift since {shift.started_at:%H:%M}"
-    if shift.planned_end is not None and now > shift.planned_end:
-        state += f", {_minutes(shift.planned_end, now)} min past its end"
-    if shift.presence is None or shift.presence_since is None:
-        return "", state
-    presence = Presence(shift.presence).label
-    return f"{presence} {_minutes(shift.presence_since, now)} min", state
+def _clock(at: datetime, now: datetime) -> str:
+    return f"{at:%H:%M}" if at.date() == now.date() else f"{at:%d %b %H:%M}"
+
+
+def _plan(record: TeamShift) -> PlannedShift | None:
+    from agentdesk.core.shift import PlannedShift
+
+    if record.planned_start is None or record.planned_end is None:
+        return None
+    return PlannedShift(record.planned_start, record.planned_end, record.planned_breaks)
+
+
+def shift_words(
+    record: TeamShift | None, roster: RosterEntry | None, now: datetime
+) -> tuple[str, str, str]:
+    """(presence, shift state, adherence) of an agent's latest shift as the dashboard says
+    them: on shift / on break / ended / not started, with the minutes in that state."""
+    from agentdesk.core.shift import adherence, adherence_so_far, planned_shift_for
+
+    if record is None or record.started_at is None:
+        state = "not started"
+        plan = None if roster is None else planned_shift_for(roster, now)
+        if plan is not None:
+            state += f", planned {_clock(plan.start, now)}"
+            if plan.start <= now < plan.end:
+                state += f", {_minutes(plan.start, now)} min late"
+        return "", state, ""
+    plan = _plan(record)
+    if record.ended_at is not None:
+        score = record.adherence
+        if not score and plan is not None:
+            value = adherence(plan, record.intervals, record.ended_at)
+            score = "" if value is None else f"{value:.1%}"
+        return "", f"ended {_clock(record.ended_at, now)}", score
+    state = (
+        f"on shift since {_clock(record.started_at, now)} ({_minutes(record.started_at, now)} min)"
+    )
+    if plan is not None and now > plan.end:
+        state += f", {_minutes(plan.end, now)} min past its end"
+    so_far = None if plan is None else adherence_so_far(plan, record.intervals, now)
+    score = "" if so_far is None else f"{so_far:.1%} so far"
+    running = record.intervals[-1] if record.intervals else None
+    if running is None or running.end is not None:
+        return "", state, score
+    return f"{Presence(running.state).label} {_minutes(running.start, now)} min", state, score
+
+
+# How far back the dashboard looks for a pulled shift: no shift runs longer, and an agent
+# whose last shift is older has not started one.
+RECENT_SHIFTS = timedelta(hours=48)
+
+
+def latest_shifts(connection: Connection, now: datetime) -> dict[str, TeamShift]:
+    """Each agent's latest shift: from the team's shift records the pull brought from the
+    helpdesk (desk.shift_record's source), and from this store's own shift tables (the
+    profile's own agent, or the agent whose store --db watches, which writes them). The later
+    start wins; on a tie the local record, which its agentdesk writes first."""
+    from agentdesk.core.shift_record import read_shift
+    from agentdesk.store.supervision import latest_team_shift_texts, local_shifts
+
+    found: dict[str, TeamShift] = {}
+    for ticket in latest_team_shift_texts(connection, now - RECENT_SHIFTS):
+        record = read_shift(ticket.remote_id, ticket.texts)
+        if record is not None and record.started_at is not None:
+            found[record.agent] = _later(found.get(record.agent), record)
+    for record in local_shifts(connection):
+        found[record.agent] = _later(found.get(record.agent), record, tie=True)
+    return found
+
+
+def _later(a: TeamShift | None, b: TeamShift, *, tie: bool = False) -> TeamShift:
+    """The later-started of two records of one agent (b on a tie when tie)."""
+    if a is None or a.started_at is None or b.started_at is None:
+        return b if a is None or a.started_at is None else a
+    return b if b.started_at > a.started_at or (tie and b.started_at == a.started_at) else a
+
+
+def _roster(desk: Desk) -> dict[str, RosterEntry]:
+    """The team's planned shifts, for "not started"; none when the profile runs no shifts."""
+    if not desk.settings.shift:
+        return {}
+    from agentdesk.desk.shift import shift_files
+
+    return shift_files(desk).roster
 
 
 def team_board(desk: Desk) -> TeamBoard:
@@ -92,13 +169,14 @@ def team_board(desk: Desk) -> TeamBoard:
     state, the handle time of the current interaction; every active agent, busiest first,
     and the unassigned tickets last."""
     from agentdesk.core.handle_time import current
-    from agentdesk.store.supervision import current_work, team_agents, team_load, team_shifts
+    from agentdesk.store.supervision import current_work, team_agents, team_load
 
     now = desk.now()
+    roster = _roster(desk)
     with desk.reading(), desk.store.read() as connection:
         cells = team_load(connection, now)
         agents = team_agents(connection)
-        shifts = {line.handle: line for line in team_shifts(connection)}
+        shifts = latest_shifts(connection, now)
         working = current_work(connection)
     handle_times: dict[int, tuple[str, int]] = {}
     for work in working:
@@ -117,10 +195,13 @@ def team_board(desk: Desk) -> TeamBoard:
     def line(agent_id: int | None, handle: str, name: str, tier: Tier | None) -> AgentLine:
         by = counts.get(agent_id, [0] * len(order))
         at_risk, breached = risk.get(agent_id, [0, 0])
-        presence, shift = _shift_words(shifts.get(handle), now) if agent_id else ("", "")
+        presence, shift, score = (
+            shift_words(shifts.get(handle), roster.get(handle), now) if agent_id else ("", "", "")
+        )
         handle_time, ticket = handle_times.get(agent_id, ("", None)) if agent_id else ("", None)
-        return AgentLine(agent_id, handle, name, tier, (by[0], by[1], by[2], by[3], by[4]),
-                         at_risk, breached, presence, shift, handle_time, ticket)  # fmt: skip
+        five = (by[0], by[1], by[2], by[3], by[4])
+        return AgentLine(agent_id, handle, name, tier, five, at_risk, breached, presence,
+                         shift, handle_time, ticket, score)  # fmt: skip
 
     lines = [line(a.id, a.handle, a.name, a.tier) for a in agents]
     lines.sort(key=lambda row: (-row.breached, -row.at_risk, -row.open, row.handle))
@@ -136,7 +217,7 @@ def team_board(desk: Desk) -> TeamBoard:
         sum(row.at_risk for row in lines),
         sum(row.breached for row in lines),
         "",
-        f"{sum(1 for s in shifts.values() if s.ended_at is None)} on shift",
+        f"{sum(1 for a in agents if (s := shifts.get(a.handle)) and s.is_open)} on shift",
     )
     return TeamBoard(now, tuple(lines), total)
 

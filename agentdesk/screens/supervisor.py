@@ -1,8 +1,10 @@
 """Monitoring mode's dashboard (issue 15): the live queue across agents.
 
-Per agent: open tickets by priority, at-risk and breached counts, presence and shift state,
-and the handle time of the current interaction (core/handle_time.py: the ticket in progress
-whose work started last, against the SOP's target for its channel).
+Per agent: open tickets by priority, at-risk and breached counts, presence, shift state and
+schedule adherence (from the team's shift records pulled from the helpdesk, and this store's
+own shift tables: desk.supervisor.latest_shifts), and the handle time of the current
+interaction (core/handle_time.py: the ticket in progress whose work started last, against
+the SOP's target for its channel).
 Enter drills down to the agent's tickets (screens/supervisor_agent.py), and from there to a
 ticket, read-only. The board refreshes itself every [supervisor] refresh_seconds: the read
 runs in a thread worker (desk.supervisor.team_board, one query set) and arrives as a message;
@@ -58,6 +60,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("presence", "Presence"),
     ("handle_time", "Handle time"),
     ("shift", "Shift"),
+    ("adherence", "Adherence"),
 )
 
 
@@ -78,6 +81,7 @@ def cells(line: AgentLine) -> dict[str, str]:
         "presence": line.presence or "—",
         "handle_time": line.handle_time or "—",
         "shift": line.shift or "—",
+        "adherence": line.adherence or "—",
     }
 
 

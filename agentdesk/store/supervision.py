@@ -11,13 +11,17 @@ text order is time order.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, text
 
 from agentdesk.core.handle_time import TicketEvent
+from agentdesk.core.shift import Interval, Presence
+from agentdesk.core.shift_record import TeamShift
 from agentdesk.core.ticket import Channel, Priority, Tier
+from agentdesk.store.shift_sync import TeamShiftTexts
 from agentdesk.store.stamps import from_db, to_db
 
 # The WHERE is ix_tickets_open_team's own (store/migrations.py V_H15A), word for word: SQLite
@@ -37,12 +41,30 @@ GROUP BY assignee_id, priority
 
 AGENTS_SQL = "SELECT id, handle, name, tier FROM agents WHERE active = 1 ORDER BY handle"
 
-# Each handle's latest shift, and the presence interval still running in it.
+# Each handle's latest shift in this store's own shift tables (the profile's own agent, or
+# the agent whose store --db watches), and the presence intervals of those shifts.
 SHIFTS_SQL = """
-SELECT s.agent_handle, s.started_at, s.ended_at, s.planned_end, p.state, p.started_at
-FROM shifts s
-LEFT JOIN shift_presence p ON p.shift_id = s.id AND p.ended_at IS NULL
-WHERE s.id IN (SELECT max(id) FROM shifts GROUP BY agent_handle)
+SELECT id, agent_handle, planned_start, planned_end, planned_breaks, started_at, ended_at
+FROM shifts
+WHERE id IN (SELECT max(id) FROM shifts GROUP BY agent_handle)
+"""
+
+PRESENCE_SQL = """
+SELECT shift_id, state, started_at, ended_at FROM shift_presence
+WHERE shift_id IN (SELECT max(id) FROM shifts GROUP BY agent_handle)
+ORDER BY shift_id, started_at, id
+"""
+
+# The newest pulled shift ticket of each agent (the helpdesk's shift queue, issue 13) among
+# those changed since :since (the queue keeps every shift ever worked: 50,000 shift tickets
+# cost 290 ms to group whole, the recent ones a few). Our subjects are "Shift of <handle>
+# from <start>" (core.shift_record.shift_subject), so the handle groups them; SQLite gives the
+# bare columns of the max() row. The record's own Agent line is what the desk believes.
+LATEST_TEAM_SHIFTS_SQL = """
+SELECT remote_id, subject, status, max(CAST(remote_id AS INTEGER))
+FROM team_shifts
+WHERE remote_updated_at >= :since
+GROUP BY substr(subject, 1, instr(subject || ' from ', ' from '))
 """
 
 
@@ -65,16 +87,6 @@ class TeamAgent:
     tier: Tier
 
 
-@dataclass(frozen=True)
-class ShiftLine:
-    handle: str
-    started_at: datetime
-    ended_at: datetime | None
-    planned_end: datetime | None
-    presence: str | None  # core.shift.Presence's value, None when no interval runs
-    presence_since: datetime | None
-
-
 def _when(value: str | None) -> datetime | None:
     return None if value is None else from_db(value)
 
@@ -94,12 +106,61 @@ def team_agents(connection: Connection) -> list[TeamAgent]:
     ]
 
 
-def team_shifts(connection: Connection) -> list[ShiftLine]:
-    out: list[ShiftLine] = []
-    for handle, started, ended, planned_end, state, since in connection.execute(text(SHIFTS_SQL)):
-        start = from_db(started)
-        out.append(ShiftLine(handle, start, _when(ended), _when(planned_end), state, _when(since)))
+def local_shifts(connection: Connection) -> list[TeamShift]:
+    """Each handle's latest shift from this store's shift tables, in the form the team's
+    pulled records take (core.shift_record.TeamShift), so the dashboard reads both alike."""
+    spans: dict[int, list[Interval]] = {}
+    for shift_id, state, started, ended in connection.execute(text(PRESENCE_SQL)):
+        spans.setdefault(int(shift_id), []).append(
+            Interval(Presence(state), from_db(started), _when(ended))
+        )
+    out: list[TeamShift] = []
+    for row in connection.execute(text(SHIFTS_SQL)):
+        intervals = tuple(spans.get(int(row.id), ()))
+        running = intervals[-1] if intervals and intervals[-1].end is None else None
+        breaks = tuple((from_db(a), from_db(b)) for a, b in json.loads(row.planned_breaks or "[]"))
+        out.append(
+            TeamShift(
+                remote_id="",
+                agent=row.agent_handle,
+                planned_start=_when(row.planned_start),
+                planned_end=_when(row.planned_end),
+                started_at=from_db(row.started_at),
+                ended_at=_when(row.ended_at),
+                presence=None if running is None else running.state,
+                presence_since=None if running is None else running.start,
+                planned_breaks=breaks,
+                intervals=intervals,
+            )
+        )
     return out
+
+
+def latest_team_shift_texts(connection: Connection, since: datetime) -> list[TeamShiftTexts]:
+    """Each agent's newest shift ticket changed since `since`, as the pull stored it, with its
+    texts oldest first."""
+    tickets = {
+        str(remote_id): (subject, status)
+        for remote_id, subject, status, _ in connection.execute(
+            text(LATEST_TEAM_SHIFTS_SQL), {"since": to_db(since)}
+        )
+    }
+    if not tickets:
+        return []
+    bodies: dict[str, list[str]] = {remote_id: [] for remote_id in tickets}
+    marks = ", ".join(f":r{n}" for n in range(len(tickets)))
+    for remote_id, body in connection.execute(
+        text(
+            f"SELECT remote_id, body FROM team_shift_texts WHERE remote_id IN ({marks}) "
+            "ORDER BY remote_id, txn"
+        ),
+        {f"r{n}": remote_id for n, remote_id in enumerate(tickets)},
+    ):
+        bodies[str(remote_id)].append(body)
+    return [
+        TeamShiftTexts(remote_id, subject, status, tuple(bodies[remote_id]))
+        for remote_id, (subject, status) in tickets.items()
+    ]
 
 
 # Each agent's current interaction: of the tickets the agent has in progress, the one

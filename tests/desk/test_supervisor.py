@@ -133,10 +133,10 @@ def test_the_team_board_counts_per_agent(team: Path) -> None:
     assert (amara.handle_time, amara.handle_ticket) == ("4:00 / 20:00", 2)  # email: async target
     assert (amara.at_risk, amara.breached) == (1, 1)
     assert amara.presence == "on break 10 min"
-    assert amara.shift == f"on shift since {NOW - timedelta(minutes=40):%H:%M}"
+    assert amara.shift == f"on shift since {NOW - timedelta(minutes=40):%H:%M} (40 min)"
     # The pending P0's clock is paused, but its breach is recorded; the resolved one is gone.
     assert li.by_priority == (1, 0, 0, 0, 0)
-    assert (li.at_risk, li.breached, li.presence, li.shift) == (0, 1, "", "no shift")
+    assert (li.at_risk, li.breached, li.presence, li.shift) == (0, 1, "", "not started")
     assert nobody.agent_id is None and nobody.by_priority == (0, 0, 0, 0, 1)
     assert board.lines[-1] is nobody  # the unassigned come last
     assert li.handle_time == ""  # nothing in progress
