@@ -76,13 +76,11 @@ def write_report(desk: Desk, args: argparse.Namespace) -> int:
 
 
 def audited(desk: Desk, what: str, detail: str) -> None:
-    """The export's audit event, before the export: in the database, or (monitoring mode
-    watching another agentdesk's store) in the log, and said so."""
+    """The export's audit event, before the export (monitoring mode: in the supervisor
+    profile's own store, also when it watches another agentdesk's with --db)."""
     from agentdesk.desk.supervisor_audit import record_report_export
 
-    where = record_report_export(desk, what, detail)
-    if where:
-        print(f"agentdesk: {where}", file=sys.stderr)
+    record_report_export(desk, what, detail)
 
 
 def mail(desk: Desk, overview: object, to: list[str]) -> None:
