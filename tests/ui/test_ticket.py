@@ -476,6 +476,12 @@ async def test_an_attachment_is_opened_saved_and_removed_from_its_tab(
             ("screenshot.png (2004 bytes)",)
         ]
         assert table.row_count == 0
+        # Issue 16: leaving the ticket removes the copy opened from it, never the saved file.
+        assert copy.exists()
+        screen.action_back()
+        await settle(pilot)
+        assert app.screen is not screen
+        assert not copy.exists() and (out / "screenshot.png").read_bytes() == small.read_bytes()
 
 
 async def test_a_draft_survives_a_restart(
