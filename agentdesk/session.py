@@ -36,10 +36,11 @@ class Session:
 
 
 def verifier_key_for(settings: Settings) -> VerifierKey:
-    """The profile's verifier key (keyring, or an owner-only file beside its database)."""
+    """The profile's verifier key: the keyring's; a demo profile's owner-only file."""
     from agentdesk.security.verifier_key import verifier_key
 
-    return verifier_key(settings.profile, settings.db_path.parent / "verifier.key")
+    key_file = settings.db_path.parent / "verifier.key"
+    return verifier_key(settings.profile, key_file, demo=settings.demo)
 
 
 def open_session(
