@@ -124,6 +124,8 @@ def test_encrypt_turns_the_plain_store_into_an_encrypted_one_and_leaves_nothing_
             close_desk(desk)
         assert main(["encrypt", "--profile", "work"]) == 1  # once is enough
         assert "encrypted already" in capsys.readouterr().err
+        db_key._known.clear()  # encrypt = false later: the encrypted file still opens
+        assert database_key(replace(settings, encrypt="off")) == base64.b64decode(stored)
     folder = settings.db_path.parent
     files = _folder_bytes(folder)
     assert not any(name.endswith(".encrypting") for name in files)
@@ -250,6 +252,9 @@ def test_a_supervisors_db_on_an_agents_encrypted_store_needs_that_agents_key(
         assert "opens only with that agent's database key" in message
         assert "`agentdesk --supervisor` without --db" in message
         assert "not a database" not in message and "move the file away" not in message
+        db_key._known.clear()  # the supervisor's own encrypt = false changes nothing of it
+        with pytest.raises(DatabaseKeyError, match="that agent's database key"):
+            open_supervisor_desk(replace(lead, db_path=copy, encrypt="off"), lambda: FIXED_NOW)
         backend.items.clear()
         db_key._known.clear()
         with pytest.raises(DatabaseKeyError, match="that agent's database key"):

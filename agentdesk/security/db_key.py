@@ -80,14 +80,16 @@ def _find(settings: Settings) -> bytes | None:
 
     path = Path(settings.db_path).expanduser()
     state = file_state(path)
-    if settings.demo or settings.encrypt == "off" or state == "other":
+    if settings.demo or state == "other":
         return None
+    if state == "sealed" and settings.watching_other_store:
+        return _watched_key(settings, path)  # the agent's file decides, not our encrypt
+    if settings.encrypt == "off" and state != "sealed":
+        return None  # an encrypted file stays readable with encrypt = false: its key below
     if state == "plain":
         if settings.encrypt == "on":
             raise DatabaseKeyError(_plain_refused(settings, path))
         return None
-    if state == "sealed" and settings.watching_other_store:
-        return _watched_key(settings, path)
     if state == "new":
         problem = keyring_problem()
         if problem is not None:
