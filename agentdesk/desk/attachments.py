@@ -207,6 +207,7 @@ COPY_LIFETIME_SECONDS = 3600.0
 """A copy older than this is removed at the next open or start, even while agentdesk runs
 with the ticket open: a viewer has had it for an hour."""
 
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a planted symlink is never written through
 _registered: set[Path] = set()
 _registered_lock = threading.Lock()
 
@@ -231,9 +232,6 @@ def write_private_copy(cache_dir: Path, ticket_id: int, name: str, data: bytes) 
     with os.fdopen(handle, "wb") as out:
         out.write(data)
     return path
-
-
-_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
 
 
 def close_opened_copies(desk: Desk, ticket_id: int) -> int:

@@ -189,7 +189,7 @@ def _watched_key(settings: Settings, path: Path) -> bytes:
     key. On the same login the key of the profile the path belongs to (or the supervisor's
     own) is tried; none that opens it is a clear refusal, never "file is not a database"."""
     from agentdesk.config import profile_paths
-    from agentdesk.security.keyring_access import KeyringUnavailable, get_secret
+    from agentdesk.security.keyring_access import KeyringUnavailable, get_secret, keyring_problem
 
     _, own_db, _ = profile_paths(settings.profile)
     profiles = own_db.parent.parent
@@ -198,11 +198,14 @@ def _watched_key(settings: Settings, path: Path) -> bytes:
         owners.append(path.parent.name)  # <data>/profiles/<name>/agentdesk.db
     owners.append(settings.profile)
     why = "no key in your keyring opens it"
+    problem = keyring_problem()
+    if problem is not None:
+        why, owners = problem, []
     for owner in dict.fromkeys(owners):
         try:
             stored = get_secret(account(owner), f"read the database key for {path}")
-        except KeyringUnavailable as error:
-            why = str(error).split(". To fix it")[0]
+        except KeyringUnavailable:  # it stopped answering: the same as no key here
+            why = "your keyring did not answer"
             break
         if stored is None:
             continue
