@@ -7,6 +7,9 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import os
+import re
+import stat
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -101,8 +104,12 @@ def test_encrypt_turns_the_plain_store_into_an_encrypted_one_and_leaves_nothing_
     settings = _plain_profile()
     before = _counts(settings)
     with keyring_of(MemoryKeyring()) as backend:
-        assert main(["encrypt", "--profile", "work"]) == 0
-        assert "encrypted (" in capsys.readouterr().out
+        loose = os.umask(0o022)  # a umask that would leave the new file world-readable
+        try:
+            assert encrypt_store(settings).tables > 40
+        finally:
+            os.umask(loose)
+        assert stat.S_IMODE(settings.db_path.stat().st_mode) == 0o600
         stored = backend.get_password("agentdesk", account("work"))
         assert stored is not None and len(base64.b64decode(stored)) == 32
         db_key._known.clear()  # a new process
@@ -181,7 +188,9 @@ sys.stdin.read()
 """
 
 
-def test_a_copy_left_by_a_crash_is_replaced_and_a_store_in_use_is_refused(home: Path) -> None:
+def test_a_copy_left_by_a_crash_is_replaced_and_a_store_in_use_is_refused(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     settings = _plain_profile()
     stale = partial_copy(settings.db_path)
     stale.write_bytes(b"\x8f" * 4096)  # a crash's half-made ciphertext
@@ -201,7 +210,8 @@ def test_a_copy_left_by_a_crash_is_replaced_and_a_store_in_use_is_refused(home: 
             running.communicate("", timeout=60)
         assert settings.db_path.read_bytes().startswith(b"SQLite format 3")
         assert not stale.exists()
-        encrypt_store(settings)
+        assert main(["encrypt", "--profile", "work"]) == 0
+        assert re.search(r"encrypted \(\d+ tables, \d+ rows checked\)", capsys.readouterr().out)
         db_key._known.clear()
         assert _counts(settings) == before
     assert not stale.exists()

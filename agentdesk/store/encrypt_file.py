@@ -61,6 +61,7 @@ def encrypt_file(path: Path, key: bytes, *, step: Step | None = None) -> Encrypt
         for suffix in _SIDE_FILES:
             if Path(str(new) + suffix).exists() or Path(str(path) + suffix).exists():
                 raise EncryptFailed(f"{path}{suffix} appeared during the export; try again")
+        os.chmod(new, 0o600)  # owner-only whatever the umask SQLCipher made it with
         _fsync(new)
         os.replace(new, path)  # the one step that changes the store: atomic
         _fsync(path.parent)
