@@ -273,3 +273,11 @@ def test_a_supervisors_db_on_an_agents_encrypted_store_needs_that_agents_key(
     with pytest.raises(DatabaseKeyError, match="no system keyring"):  # conftest's fail backend
         open_supervisor_desk(replace(lead, db_path=agent.db_path), lambda: FIXED_NOW)
     assert copy.read_bytes() == agent.db_path.read_bytes()  # nothing was changed
+
+
+def test_purge_removes_a_copy_an_interrupted_encrypt_left(home: Path) -> None:
+    settings = _plain_profile()
+    stale = partial_copy(settings.db_path)
+    stale.write_bytes(b"\x8f" * 4096)
+    assert main(["purge", "--yes", "--force", "--profile", "work"]) == 0
+    assert not stale.exists() and not settings.db_path.exists()

@@ -78,7 +78,9 @@ def plan_purge(settings: Settings) -> PurgePlan:
             f"purge wipes only the profile's own data, not a file you gave ({settings.db_path}); "
             "delete that file yourself if you mean to"
         )
-    files = [own_db.with_name(own_db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    # ".encrypting": a copy `agentdesk encrypt` was making when it was stopped (issue 16).
+    suffixes = ("", "-wal", "-shm", "-journal", ".encrypting", ".encrypting-journal")
+    files = [own_db.with_name(own_db.name + suffix) for suffix in suffixes]
     files.append(own_db.parent / "verifier.key")
     # Damaged stores set aside by the engine hold the same data.
     files.extend(sorted(own_db.parent.glob(own_db.name + ".unusable-*")))
