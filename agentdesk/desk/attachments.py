@@ -4,8 +4,8 @@ removing it.
 Opening writes a copy for the viewer (issue 16: personal data at rest). The copy is
 agentdesk's own, never the agent's: it lives owner-only (0600, in 0700 folders) under the
 profile's cache folder, `opened/<pid>.<ticket>.<random>/<name>`, and goes when the ticket
-screen closes, when agentdesk exits (atexit), once it is older than COPY_LIFETIME (swept at
-each open), at the next start after a crash (a dead process's folders), and with
+screen closes, when agentdesk exits (atexit), once it is older than COPY_LIFETIME_SECONDS
+(swept at each open and every few minutes by an open ticket screen), at the next start after a crash (a dead process's folders), and with
 `agentdesk purge` (the cache folder). A file saved out with "save as" is the agent's: no
 sweep looks outside `opened/`, and saving into `opened/` is refused.
 """
@@ -248,12 +248,14 @@ def remove_own_copies(cache_dir: Path) -> int:
     return _remove(opened_folder(cache_dir), lambda pid, _ticket, _age: pid == os.getpid())
 
 
-def sweep_opened_copies(cache_dir: Path, *, lifetime: float = COPY_LIFETIME_SECONDS) -> int:
-    """At start and at each open: copies of a process that is gone (a crash, a kill) and
-    copies older than lifetime. Another running agentdesk's fresh copies stay."""
+def sweep_opened_copies(cache_dir: Path, *, lifetime: float | None = None) -> int:
+    """At start, at each open and every few minutes on an open ticket: copies of a process
+    that is gone (a crash, a kill) and copies older than lifetime (COPY_LIFETIME_SECONDS).
+    Another running agentdesk's fresh copies stay."""
+    limit = COPY_LIFETIME_SECONDS if lifetime is None else lifetime
     return _remove(
         opened_folder(cache_dir),
-        lambda pid, _ticket, age: age > lifetime or not _alive(pid),
+        lambda pid, _ticket, age: age > limit or not _alive(pid),
     )
 
 
