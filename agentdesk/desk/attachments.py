@@ -5,9 +5,10 @@ Opening writes a copy for the viewer (issue 16: personal data at rest). The copy
 agentdesk's own, never the agent's: it lives owner-only (0600, in 0700 folders) under the
 profile's cache folder, `opened/<pid>.<ticket>.<random>/<name>`, and goes when the ticket
 screen closes, when agentdesk exits (atexit), once it is older than COPY_LIFETIME_SECONDS
-(swept at each open and every few minutes by an open ticket screen), at the next start after a crash (a dead process's folders), and with
-`agentdesk purge` (the cache folder). A file saved out with "save as" is the agent's: no
-sweep looks outside `opened/`, and saving into `opened/` is refused.
+(swept at each open and every 10 minutes by an open ticket screen), at the next start after
+a crash (a dead process's folders), and with `agentdesk purge` (the cache folder). A file
+saved out with "save as" is the agent's: no sweep looks outside `opened/`, and saving into
+`opened/` is refused.
 """
 
 from __future__ import annotations
