@@ -132,6 +132,9 @@ def _parser() -> argparse.ArgumentParser:
     from agentdesk import security_cli
 
     security_cli.add_commands(commands, profile_options)  # audit, purge (issue 16)
+    from agentdesk import encrypt_cli
+
+    encrypt_cli.add_command(commands, [profile_options])  # issue 16: plain -> SQLCipher
     from agentdesk import qa_cli
 
     qa_cli.add_command(commands, [profile_options])
@@ -400,6 +403,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         if args.command == "checklists":
             return shift_cli.checklists_check(args.folder)
         return shift_cli.shift_command(args, _system_clock)
+    if args.command == "encrypt":
+        from agentdesk.encrypt_cli import encrypt_command
+
+        return encrypt_command(args)
     if args.command in ("audit", "purge"):
         from agentdesk import security_cli
 

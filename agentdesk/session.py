@@ -36,10 +36,11 @@ class Session:
 
 
 def verifier_key_for(settings: Settings) -> VerifierKey:
-    """The profile's verifier key (keyring, or an owner-only file beside its database)."""
+    """The profile's verifier key: the keyring's; a demo profile's owner-only file."""
     from agentdesk.security.verifier_key import verifier_key
 
-    return verifier_key(settings.profile, settings.db_path.parent / "verifier.key")
+    key_file = settings.db_path.parent / "verifier.key"
+    return verifier_key(settings.profile, key_file, demo=settings.demo)
 
 
 def open_session(
@@ -61,11 +62,13 @@ def open_session(
     read_only (monitoring mode): the store is opened mode=ro + query_only, never migrated,
     and nothing of the start of day runs.
     """
+    from agentdesk.desk.attachments import sweep_opened_copies
     from agentdesk.security.db_key import database_key
     from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store, open_store_read_only
     from agentdesk.store.queries import agent_by_handle
 
+    sweep_opened_copies(settings.cache_dir)  # issue 16: copies a crash left behind
     busy_ms = INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None
     key = database_key(settings)  # issue 16: None for a plain store
     if read_only:

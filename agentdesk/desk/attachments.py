@@ -1,14 +1,28 @@
 """Attaching files to a ticket, reading one back, saving it to a folder, opening it and
-removing it."""
+removing it.
+
+Opening writes a copy for the viewer (issue 16: personal data at rest). The copy is
+agentdesk's own, never the agent's: it lives owner-only (0600, in 0700 folders) under the
+profile's cache folder, `opened/<pid>.<ticket>.<random>/<name>`, and goes when the ticket
+screen closes, when agentdesk exits (atexit), once it is older than COPY_LIFETIME_SECONDS
+(swept at each open and every 10 minutes by an open ticket screen), at the next start after
+a crash (a dead process's folders), and with `agentdesk purge` (the cache folder). A file
+saved out with "save as" is the agent's: no sweep looks outside `opened/`, and saving into
+`opened/` is refused.
+"""
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import mimetypes
 import os
+import secrets
 import shutil
 import subprocess
 import sys
-import tempfile
+import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -98,6 +112,11 @@ def save_attachment(
         raise BadInput(f"no folder at {target.parent}; nothing was saved")
     if target.is_dir():
         raise BadInput(f"{target} is a folder; nothing was saved")
+    if _inside(target, opened_folder(desk.settings.cache_dir)):
+        raise BadInput(
+            f"{target.parent} holds agentdesk's temporary copies, which are removed when "
+            "the ticket closes; choose another folder (nothing was saved)"
+        )
     try:
         with target.open("wb" if overwrite else "xb") as out:
             out.write(data)
@@ -125,15 +144,13 @@ def open_attachment(
     environ: Mapping[str, str] = os.environ,
     launch: Callable[[list[str]], object] | None = None,
 ) -> SavedAttachment:
-    """Save a copy in a private temp folder and, when there is a display and the file is a
-    document or media, hand it to the system opener. Over SSH or in a bare terminal the
-    agent gets the path."""
+    """Save an owner-only copy in the profile's cache (see the module's docstring for when
+    it goes) and, when there is a display and the file is a document or media, hand it to
+    the system opener. Over SSH or in a bare terminal the agent gets the path."""
     row, data = _attachment(desk, ticket_id, attachment_id)
-    folder = Path(tempfile.mkdtemp(prefix=f"agentdesk-{ticket_id}-"))
-    path = folder / safe_filename(row.filename, row.id)
-    with path.open("xb") as out:
-        out.write(data)
-    path.chmod(0o600)
+    cache_dir = desk.settings.cache_dir
+    sweep_opened_copies(cache_dir)  # the bounded time: older copies of ours go now
+    path = write_private_copy(cache_dir, ticket_id, safe_filename(row.filename, row.id), data)
     _audit_export(desk, ticket_id, attachment_id, "opened from a private temp copy")
     opener = _system_opener(environ)
     if opener is None:
@@ -182,3 +199,116 @@ def _launch(command: list[str]) -> None:
         stderr=subprocess.DEVNULL,
         start_new_session=True,
     )
+
+
+# The temporary copies of opened attachments (issue 16).
+
+OPENED = "opened"
+COPY_LIFETIME_SECONDS = 3600.0
+"""A copy older than this is removed at the next open or start, even while agentdesk runs
+with the ticket open: a viewer has had it for an hour."""
+
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)  # a planted symlink is never written through
+_registered: set[Path] = set()
+_registered_lock = threading.Lock()
+
+
+def opened_folder(cache_dir: Path) -> Path:
+    return Path(cache_dir) / OPENED
+
+
+def write_private_copy(cache_dir: Path, ticket_id: int, name: str, data: bytes) -> Path:
+    """Write data as opened/<pid>.<ticket>.<random>/name, 0600 in 0700 folders, and make
+    sure this process removes its copies when it exits."""
+    root = opened_folder(cache_dir)
+    root.mkdir(mode=0o700, parents=True, exist_ok=True)
+    for folder in (root.parent, root):
+        with contextlib.suppress(OSError):
+            folder.chmod(0o700)
+    _remove_at_exit(root)
+    folder = root / f"{os.getpid()}.{ticket_id}.{secrets.token_hex(4)}"
+    folder.mkdir(mode=0o700)
+    path = folder / name
+    handle = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o600)
+    with os.fdopen(handle, "wb") as out:
+        out.write(data)
+    return path
+
+
+def close_opened_copies(desk: Desk, ticket_id: int) -> int:
+    """The ticket screen closed: this process's copies of its attachments go. Returns how
+    many folders were removed."""
+    return _remove(
+        opened_folder(desk.settings.cache_dir),
+        lambda pid, ticket, _age: pid == os.getpid() and ticket == ticket_id,
+    )
+
+
+def remove_own_copies(cache_dir: Path) -> int:
+    """agentdesk exits: every copy this process made goes."""
+    return _remove(opened_folder(cache_dir), lambda pid, _ticket, _age: pid == os.getpid())
+
+
+def sweep_opened_copies(cache_dir: Path, *, lifetime: float | None = None) -> int:
+    """At start, at each open and every few minutes on an open ticket: copies of a process
+    that is gone (a crash, a kill) and copies older than lifetime (COPY_LIFETIME_SECONDS).
+    Another running agentdesk's fresh copies stay."""
+    limit = COPY_LIFETIME_SECONDS if lifetime is None else lifetime
+    return _remove(
+        opened_folder(cache_dir),
+        lambda pid, _ticket, age: age > limit or not _alive(pid),
+    )
+
+
+def _remove(root: Path, doomed: Callable[[int, int, float], bool]) -> int:
+    """Remove the copy folders under root that doomed(pid, ticket, age) names; only
+    folders named as write_private_copy names them, never a symlink, never anything
+    outside root."""
+    try:
+        entries = list(os.scandir(root))
+    except OSError:  # no folder yet: nothing was opened
+        return 0
+    now = time.time()
+    removed = 0
+    for entry in entries:
+        parts = entry.name.split(".")
+        if len(parts) != 3 or not (parts[0].isdigit() and parts[1].isdigit()):
+            continue  # not one of ours: left alone
+        try:
+            if entry.is_symlink() or not entry.is_dir(follow_symlinks=False):
+                continue
+            age = now - entry.stat(follow_symlinks=False).st_mtime
+        except OSError:
+            continue
+        if doomed(int(parts[0]), int(parts[1]), age):
+            shutil.rmtree(entry.path, ignore_errors=True)
+            removed += not os.path.lexists(entry.path)
+    return removed
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # PermissionError: a process of someone else's: not ours to judge
+        return True
+    return True
+
+
+def _remove_at_exit(root: Path) -> None:
+    with _registered_lock:
+        if root in _registered:
+            return
+        _registered.add(root)
+    atexit.register(remove_own_copies, root.parent)
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    try:
+        path.resolve().relative_to(folder.resolve())
+    except (OSError, ValueError):
+        return False
+    return True

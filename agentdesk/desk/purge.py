@@ -80,7 +80,9 @@ def plan_purge(settings: Settings) -> PurgePlan:
         )
     # First: reading the outbox can leave a -wal/-shm behind, which the list must then name.
     unsent = _unsent(own_db, database_key(settings))
-    files = [own_db.with_name(own_db.name + suffix) for suffix in ("", "-wal", "-shm", "-journal")]
+    # ".encrypting": a copy `agentdesk encrypt` was making when it was stopped (issue 16).
+    suffixes = ("", "-wal", "-shm", "-journal", ".encrypting", ".encrypting-journal")
+    files = [own_db.with_name(own_db.name + suffix) for suffix in suffixes]
     files.append(own_db.parent / "verifier.key")
     # Damaged stores set aside by the engine hold the same data.
     files.extend(sorted(own_db.parent.glob(own_db.name + ".unusable-*")))

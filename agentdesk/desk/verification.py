@@ -22,8 +22,8 @@ from agentdesk.desk.base import Desk
 
 
 def verifier_key(desk: Desk) -> bytes:
-    """The profile's verifier key (keyring, or the owner-only file beside its database),
-    once it is known to be the key this store's hashes were made with.
+    """The profile's verifier key (the keyring's; a demo profile's owner-only file), once
+    it is known to be the key this store's hashes were made with.
 
     Raises VerifierKeyMismatch (a DeskError that blames the key, not the customer) when
     another key made them: the wizard then records no attempt, so nothing locks or escalates.

@@ -47,6 +47,29 @@ class TicketAttachments(Screen[None]):
     def _load(self, *, reset_note: bool = False) -> None:
         raise NotImplementedError
 
+    COPY_SWEEP_SECONDS = 600.0
+    """Issue 16: on a ticket left open, an opened copy outlives its hour by this at most."""
+
+    async def on_mount(self) -> None:  # Textual calls TicketScreen's as well as this
+        self.set_interval(self.COPY_SWEEP_SECONDS, self._sweep_copies)
+
+    def _sweep_copies(self) -> None:
+        from agentdesk.desk.attachments import sweep_opened_copies
+
+        self.run_worker(
+            partial(sweep_opened_copies, self.desk.settings.cache_dir),
+            thread=True,
+            group="attachment-sweep",
+            exit_on_error=False,
+            description="remove old copies of opened attachments",
+        )
+
+    def on_unmount(self) -> None:
+        """Issue 16: the ticket closed, so the copies opened from it go (quick file work)."""
+        from agentdesk.desk.attachments import close_opened_copies
+
+        close_opened_copies(self.desk, self.ticket_id)
+
     # f: attach
 
     def action_attach(self) -> None:
@@ -85,10 +108,11 @@ class TicketAttachments(Screen[None]):
             if opened.opened_with:
                 return self.AttachmentDone(
                     f"Opened {opened.path.name} with {opened.opened_with} (a copy at "
-                    f"{opened.path})."
+                    f"{opened.path}, removed when the ticket closes)."
                 )
             return self.AttachmentDone(
-                f"Saved a copy to {opened.path} ({opened.why_not_opened}): open it from there."
+                f"Saved a copy to {opened.path} ({opened.why_not_opened}): open it from there; "
+                "it is removed when the ticket closes."
             )
 
         self._run(job, group="ticket-attachment")

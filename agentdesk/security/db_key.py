@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import contextlib
 import secrets
 import threading
 from pathlib import Path
@@ -36,7 +37,7 @@ def account(profile: str) -> str:
     return f"db-key/{profile}"
 
 
-def _file_state(path: Path) -> str:
+def file_state(path: Path) -> str:
     """ "new" (absent or empty), "plain" (an SQLite header) or "sealed" (anything else)."""
     try:
         with path.open("rb") as handle:
@@ -78,16 +79,16 @@ def _find(settings: Settings) -> bytes | None:
     from agentdesk.security.keyring_access import get_secret, keyring_problem, set_secret
 
     path = Path(settings.db_path).expanduser()
-    state = _file_state(path)
-    if settings.demo or settings.encrypt == "off" or state == "other":
+    state = file_state(path)
+    if settings.demo or state == "other":
         return None
+    if state == "sealed" and settings.watching_other_store:
+        return _watched_key(settings, path)  # the agent's file decides, not our encrypt
+    if settings.encrypt == "off" and state != "sealed":
+        return None  # an encrypted file stays readable with encrypt = false: its key below
     if state == "plain":
         if settings.encrypt == "on":
-            raise DatabaseKeyError(
-                f"{path} is a plain, unencrypted database and [security] encrypt = true "
-                "requires encryption. Send what is waiting (`agentdesk sync --once`), then "
-                "`agentdesk purge` and start again: the new database is encrypted"
-            )
+            raise DatabaseKeyError(_plain_refused(settings, path))
         return None
     if state == "new":
         problem = keyring_problem()
@@ -131,3 +132,109 @@ def _decode(text: str, path: Path) -> bytes:
             "opened without it and was left as it is"
         )
     return key
+
+
+def _plain_refused(settings: Settings, path: Path) -> str:
+    from agentdesk.config import profile_paths
+
+    if path.resolve() == profile_paths(settings.profile)[1].resolve():
+        return (
+            f"{path} is a plain, unencrypted database and [security] encrypt = true requires "
+            "encryption. Run `agentdesk encrypt"
+            + ("" if settings.profile == "default" else f" --profile {settings.profile}")
+            + "` (with agentdesk closed): it encrypts it in place, its key in the keyring"
+        )
+    return (
+        f"{path} (given with --db) is a plain, unencrypted database and [security] encrypt = "
+        "true requires encryption. agentdesk never rewrites a file you gave: use the "
+        "profile's own store (no --db), or set [security] encrypt = false for this file"
+    )
+
+
+def key_for_conversion(settings: Settings) -> bytes:
+    """`agentdesk encrypt`: the key the plain store is about to be encrypted with, already
+    in the keyring (and read back) before any encrypted copy exists."""
+    from agentdesk.security.keyring_access import (
+        WHAT_TO_DO,
+        get_secret,
+        keyring_problem,
+        set_secret,
+    )
+
+    path = Path(settings.db_path).expanduser()
+    problem = keyring_problem()
+    if problem is not None:
+        raise DatabaseKeyError(
+            f"cannot encrypt {path}: its key has nowhere safe to live: {problem}. To fix it: "
+            f"{WHAT_TO_DO}. Nothing was changed"
+        )
+    name = account(settings.profile)
+    stored = get_secret(name, "read the database key")
+    if stored is not None:
+        with contextlib.suppress(DatabaseKeyError):  # damaged: the plain file needs none
+            return _decode(stored, path)
+    key = secrets.token_bytes(KEY_BYTES)
+    set_secret(name, base64.b64encode(key).decode(), "save the database key")
+    kept = get_secret(name, "read the database key back")
+    if kept is None or kept.strip() != base64.b64encode(key).decode():
+        raise DatabaseKeyError(
+            "the keyring did not keep the database key (a null or read-only keyring?); "
+            f"{path} was left plain and unchanged"
+        )
+    return key
+
+
+def _watched_key(settings: Settings, path: Path) -> bytes:
+    """Monitoring mode's --db on an agent's encrypted store: it opens only with that agent's
+    key. On the same login the key of the profile the path belongs to (or the supervisor's
+    own) is tried; none that opens it is a clear refusal, never "file is not a database"."""
+    from agentdesk.config import profile_paths
+    from agentdesk.security.keyring_access import KeyringUnavailable, get_secret, keyring_problem
+
+    _, own_db, _ = profile_paths(settings.profile)
+    profiles = own_db.parent.parent
+    owners = []
+    if path.name == own_db.name and path.parent.parent.resolve() == profiles.resolve():
+        owners.append(path.parent.name)  # <data>/profiles/<name>/agentdesk.db
+    owners.append(settings.profile)
+    why = "no key in your keyring opens it"
+    problem = keyring_problem()
+    if problem is not None:
+        why, owners = problem, []
+    for owner in dict.fromkeys(owners):
+        try:
+            stored = get_secret(account(owner), f"read the database key for {path}")
+        except KeyringUnavailable:  # it stopped answering: the same as no key here
+            why = "your keyring did not answer"
+            break
+        if stored is None:
+            continue
+        with contextlib.suppress(DatabaseKeyError):
+            key = _decode(stored, path)
+            if _opens(path, key):
+                return key
+    raise DatabaseKeyError(
+        f"{path} is an agent's encrypted store: it opens only with that agent's database "
+        f"key, which lives in their keyring ({why}). Monitoring mode reads it only on the "
+        "agent's own login (`agentdesk --supervisor --db` there), or run `agentdesk "
+        "--supervisor` without --db: the dashboard then reads the team from the helpdesk "
+        "into your own store. Nothing was read or changed"
+    )
+
+
+def _opens(path: Path, key: bytes) -> bool:
+    from urllib.parse import quote
+
+    from agentdesk.store.connect import connect_file, db_errors
+
+    try:
+        connection = connect_file(f"file:{quote(str(path))}?mode=ro", key, uri=True)
+    except db_errors(key):
+        return False
+    try:
+        connection.execute("SELECT count(*) FROM sqlite_master").fetchone()
+    except db_errors(key):
+        return False
+    finally:
+        connection.close()
+    return True

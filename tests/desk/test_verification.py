@@ -8,10 +8,12 @@ tests/ui/test_verify.py keep what only the wizard shows.
 from __future__ import annotations
 
 import base64
+from collections.abc import Iterator
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import keyring
 import pytest
 import sqlalchemy
 
@@ -26,9 +28,11 @@ from agentdesk.store.rows import AgentRow
 from agentdesk.store.verification import VerifierKeyMismatch, set_verifiers
 from tests.conftest import FIXED_NOW
 from tests.desk.verify_fixtures import AMARA, LI, Clock, desk_for, rows, stamp
+from tests.security.memory_keyring import MemoryKeyring, keyring_of
 from tests.store.factory import add_people, add_ticket, complete_note, replied
 
 KEY = b"k" * 32
+KEY_ACCOUNT = "verifier-key/desk-test"  # tests/desk/verify_fixtures.py's profile
 ANSWERS = {
     Factor.PAYMENT_LAST4: "7391",
     Factor.DATE_OF_BIRTH: "1979-11-04",
@@ -43,14 +47,15 @@ def clock() -> Clock:
 
 
 @pytest.fixture
-def people(store: Store, tmp_path: Path) -> Store:
+def people(store: Store, tmp_path: Path) -> Iterator[Store]:
     add_people(store, FIXED_NOW)
     add_ticket(store, 1, created_at=FIXED_NOW - timedelta(hours=1), status=Status.IN_PROGRESS)
     with store.write() as connection:
         set_verifiers(connection, KEY, 1, ANSWERS)
-    # The profile's key in its owner-only file: no keyring is touched.
-    (store.path.parent / "verifier.key").write_text(base64.b64encode(KEY).decode() + "\n")
-    return store
+    # Issue 16: the profile's key in the keyring (an in-memory one: no real keychain).
+    with keyring_of(MemoryKeyring()) as backend:
+        backend.set_password("agentdesk", KEY_ACCOUNT, base64.b64encode(KEY).decode())
+        yield store
 
 
 def _fail(desk: Desk, step: Factor = Factor.PAYMENT_LAST4) -> Any:
@@ -297,7 +302,7 @@ def test_a_read_only_desk_records_nothing(people: Store, clock: Clock) -> None:
 
 def _other_key(store: Store) -> None:
     other = base64.b64encode(b"o" * 32).decode()
-    (store.path.parent / "verifier.key").write_text(other + "\n")
+    keyring.get_keyring().set_password("agentdesk", KEY_ACCOUNT, other)
 
 
 def test_the_store_records_which_key_made_its_hashes(people: Store, clock: Clock) -> None:
@@ -314,7 +319,7 @@ def test_another_key_is_refused_and_blames_the_key(people: Store, clock: Clock) 
     message = str(caught.value)
     assert "verifier key does not match this database" in message
     assert "not the customer's failure" in message
-    assert str(people.path.parent / "verifier.key") in message
+    assert "This profile's key is in the system keyring" in message
     # Nothing recorded, no lock, no escalation: the ticket is as it was.
     assert rows(people, "SELECT count(*) FROM verification_attempts") == [(0,)]
     assert rows(people, "SELECT tier, status FROM tickets WHERE id = 1") == [("L1", "in_progress")]

@@ -476,6 +476,12 @@ async def test_an_attachment_is_opened_saved_and_removed_from_its_tab(
             ("screenshot.png (2004 bytes)",)
         ]
         assert table.row_count == 0
+        # Issue 16: leaving the ticket removes the copy opened from it, never the saved file.
+        assert copy.exists()
+        screen.action_back()
+        await settle(pilot)
+        assert app.screen is not screen
+        assert not copy.exists() and (out / "screenshot.png").read_bytes() == small.read_bytes()
 
 
 async def test_a_draft_survives_a_restart(
@@ -671,3 +677,32 @@ async def test_a_team_that_asks_gets_resolve_anyway(demo: Settings, clock: Stepp
             )
             == "no public reply after the structured note"
         )
+
+
+async def test_a_copy_on_a_ticket_left_open_goes_after_its_lifetime(
+    demo: Settings, clock: SteppedClock, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 16: the ticket screen sweeps its copies while it stays open."""
+    from agentdesk.desk import attachments
+    from agentdesk.screens.ticket_attachments import TicketAttachments
+
+    for name in ("DISPLAY", "WAYLAND_DISPLAY"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setattr(TicketAttachments, "COPY_SWEEP_SECONDS", 0.05)
+    small = tmp_path / "receipt.pdf"
+    small.write_bytes(b"%PDF" + b"\0" * 200)
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        screen.attach(str(small))
+        await settle(pilot)
+        attachment_id = _one(demo, "SELECT max(id) FROM attachments")
+        copy = attachments.open_attachment(screen.desk, ticket_id, attachment_id, environ={}).path
+        assert copy.exists()
+        monkeypatch.setattr(attachments, "COPY_LIFETIME_SECONDS", -1.0)  # past it now
+        for _ in range(200):  # event-driven: until the screen's sweep has run (10 s at most)
+            if not copy.exists():
+                break
+            await pilot.pause(0.05)
+        assert not copy.exists() and app.screen is screen

@@ -320,3 +320,27 @@ async def test_a_store_copied_beside_another_key_blames_the_key_not_the_customer
         assert "not the customer's failure" in shown
     assert _read(demo, "SELECT count(*) FROM verification_attempts") == attempts
     assert _read(demo, "SELECT tier FROM tickets WHERE id = ?", ticket_id) == [("L1",)]
+
+
+async def test_a_real_profile_without_a_keyring_says_what_to_do_and_records_nothing(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """Issue 16: a real profile's verifier key lives only in the keyring (tests/conftest.py:
+    keyring's fail backend, as over SSH): the wizard says so, no attempt, no lock."""
+    from dataclasses import replace
+
+    real = replace(demo, demo=False, demo_tickets=0, profile="work")
+    ticket_id, account = _ticket(real)
+    attempts = _read(real, "SELECT count(*) FROM verification_attempts")
+    app = make_app(real, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await _open(app, pilot, ticket_id)
+        await pilot.press("v")
+        await settle(pilot)
+        assert isinstance(app.screen, VerifyScreen)
+        await _type(pilot, account)
+        shown = str(app.screen.query_one("#verify-error").render())
+        assert "lives only in the system keyring" in shown and "keyrings.cryptfile" in shown
+        assert "Traceback" not in shown
+    assert _read(real, "SELECT count(*) FROM verification_attempts") == attempts
+    assert _read(real, "SELECT tier FROM tickets WHERE id = ?", ticket_id) == [("L1",)]
