@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -26,7 +26,14 @@ from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.connect import connect_file, db_errors, sqlcipher
-from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS, SCHEMA_VERSION
+from agentdesk.store.migrations import (
+    APPLICATION_ID,
+    APPLIED_PREFIX,
+    MIGRATIONS,
+    Migration,
+    Plan,
+    read_plan,
+)
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another writer: `agentdesk sync`, imports, start-up."""
@@ -99,10 +106,15 @@ class StoreKeyWrong(StoreError):
 
 
 class StoreTooNew(StoreError):
-    def __init__(self, path: Path, version: int) -> None:
+    """The store has migrations this agentdesk does not know: a newer (or another) build's."""
+
+    def __init__(self, path: Path, unknown: Sequence[str]) -> None:
+        self.path = path
+        self.unknown = tuple(unknown)
         super().__init__(
-            f"{path} has schema version {version}, newer than this agentdesk knows "
-            f"({SCHEMA_VERSION}). Upgrade agentdesk to open it; the file was left as it is."
+            f"{path} has migrations this agentdesk does not know ({', '.join(unknown)}): "
+            "a newer agentdesk made or opened it. Upgrade agentdesk to open it; the file was "
+            "left as it is."
         )
 
 
@@ -365,39 +377,62 @@ def _check_file(
             if app_id != APPLICATION_ID and (app_id != 0 or tables > 0):
                 raise NotAgentdeskStore(path, "it is another program's SQLite database")
             problem = _quick_check(connection) if quick_check else None
-            version = connection.execute("PRAGMA user_version").fetchone()[0]
+            unknown = read_plan(connection).unknown
         finally:
             connection.close()
     except db_errors(key) as error:
         raise _failure(path, error, ours=ours, first_read=first_read) from error
     if problem:
         raise _set_aside(path, f"the integrity check failed: {problem}")
-    if version > SCHEMA_VERSION:
-        raise StoreTooNew(path, version)
+    if unknown:
+        raise StoreTooNew(path, unknown)
 
 
-def migrate(engine: Engine) -> int:
-    """Bring the schema forward; returns the version now in the file."""
+def _plan(connection: Connection, migrations: Sequence[Migration]) -> Plan:
+    raw = connection.connection.driver_connection
+    assert raw is not None
+    return read_plan(raw, migrations)
+
+
+def migrate(
+    engine: Engine, migrations: Sequence[Migration] = MIGRATIONS, *, path: Path | None = None
+) -> tuple[str, ...]:
+    """Bring the schema forward: run each migration whose name the store has not recorded,
+    in order, in one transaction. Returns the names applied, in the order they were. A store
+    with a migration this agentdesk does not know raises StoreTooNew and is left as it is."""
     with engine.connect() as connection:
-        version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+        planned = _plan(connection, migrations)
         app_id = connection.exec_driver_sql("PRAGMA application_id").scalar_one()
         connection.rollback()
-        if version == SCHEMA_VERSION and app_id == APPLICATION_ID:
-            return int(version)  # nothing to do: opening must not write
+        if planned.unknown:
+            raise StoreTooNew(path or Path("the store"), planned.unknown)
+        if planned.current and app_id == APPLICATION_ID:
+            return planned.applied  # nothing to do: opening must not write
         connection = connection.execution_options(sqlite_begin="IMMEDIATE")
         with connection.begin():
-            version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
-            for number, script in enumerate(MIGRATIONS, start=1):
-                if number <= version:
-                    continue
-                raw = connection.connection.driver_connection
-                assert raw is not None
+            planned = _plan(connection, migrations)  # another process may have migrated
+            if planned.unknown:
+                raise StoreTooNew(path or Path("the store"), planned.unknown)
+            applied = list(planned.applied)
+            # A store of the positional runner: its first N migrations get their names.
+            for order, name in enumerate(planned.record, start=1):
+                _record(connection, name, order)
+            for migration in planned.run:
                 # executescript would COMMIT first; run statement by statement instead.
-                for statement in _statements(script):
+                for statement in _statements(migration.sql):
                     connection.exec_driver_sql(statement)
-                connection.exec_driver_sql(f"PRAGMA user_version = {number}")
+                applied.append(migration.name)
+                _record(connection, migration.name, len(applied))
+            # The count, for a positional runner (an older agentdesk) to see what it lacks.
+            connection.exec_driver_sql(f"PRAGMA user_version = {len(applied)}")
             connection.exec_driver_sql(f"PRAGMA application_id = {APPLICATION_ID}")
-            return int(connection.exec_driver_sql("PRAGMA user_version").scalar_one())
+            return tuple(applied)
+
+
+def _record(connection: Connection, name: str, order: int) -> None:
+    connection.exec_driver_sql(
+        "INSERT INTO meta (key, value) VALUES (?, ?)", (APPLIED_PREFIX + name, str(order))
+    )
 
 
 def _statements(script: str) -> list[str]:
@@ -457,7 +492,7 @@ def open_store(
         make_owner_only(path, folder_levels=0)
     engine = make_engine(path, busy_timeout_ms, key=key)
     try:
-        migrate(engine)
+        migrate(engine, path=path)
     except SADatabaseError as error:
         engine.dispose()
         # An encrypted store got here only after the key opened it and it proved ours.
@@ -487,7 +522,7 @@ def open_store_read_only(
     engine = make_engine(path, busy_timeout_ms, read_only=True, key=key)
     try:
         with engine.connect() as connection:
-            version = connection.exec_driver_sql("PRAGMA user_version").scalar_one()
+            planned = _plan(connection, MIGRATIONS)
             app_id = connection.exec_driver_sql("PRAGMA application_id").scalar_one()
             connection.rollback()
     except SADatabaseError as error:
@@ -499,14 +534,16 @@ def open_store_read_only(
     if app_id != APPLICATION_ID:
         engine.dispose()
         raise NotAgentdeskStore(path, "it is not agentdesk's database")
-    if version != SCHEMA_VERSION:
+    if planned.unknown:
         engine.dispose()
-        if version > SCHEMA_VERSION:
-            raise StoreTooNew(path, version)
+        raise StoreTooNew(path, planned.unknown)
+    if planned.run:
+        engine.dispose()
+        missing = ", ".join(m.name for m in planned.run)
         raise StoreError(
-            f"{path} has schema version {version}, older than this agentdesk's "
-            f"({SCHEMA_VERSION}); monitoring mode does not migrate. Open it once as its "
-            "agent (or run `agentdesk sync --once` on it) to bring it forward."
+            f"{path} lacks migrations this agentdesk has ({missing}); monitoring mode does "
+            "not migrate. Open it once as its agent (or run `agentdesk sync --once` on it) "
+            "to bring it forward."
         )
     return Store(path=path, engine=engine, policy=policy, key=key)
 
