@@ -30,11 +30,7 @@ from agentdesk.desk.shift_end import (
     review_end,
     write_wrap_up,
 )
-from agentdesk.desk.shift_presence import (
-    acknowledge_handover,
-    handovers_for_me,
-    set_presence,
-)
+from agentdesk.desk.shift_presence import acknowledge_handover, handovers_for_me, set_presence
 from agentdesk.desk.shift_view import (
     NO_SHIFT_OPEN,
     PendingHandover,

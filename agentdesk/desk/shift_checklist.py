@@ -7,9 +7,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from agentdesk.core.errors import BadInput, Refused
-from agentdesk.core.shift import (
-    Phase,
-)
+from agentdesk.core.shift import Phase
 from agentdesk.core.ticket import Priority
 from agentdesk.desk import shift_record as record
 from agentdesk.desk.base import Desk

@@ -25,11 +25,7 @@ from agentdesk.desk.base import Desk
 if TYPE_CHECKING:
     pass
 
-from agentdesk.desk.shift_view import (
-    NO_SHIFT_OPEN,
-    _handle,
-    _open,
-)
+from agentdesk.desk.shift_view import NO_SHIFT_OPEN, _handle, _open
 
 
 def review_end(desk: Desk) -> EndReview:

@@ -5,9 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from agentdesk.core.errors import BadInput
-from agentdesk.core.shift import (
-    Presence,
-)
+from agentdesk.core.shift import Presence
 from agentdesk.desk import shift_record as record
 from agentdesk.desk.base import Desk
 

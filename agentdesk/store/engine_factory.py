@@ -19,9 +19,7 @@ from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
 from agentdesk.store.connect import connect_file, sqlcipher
-from agentdesk.store.store_errors import (
-    _not_damage,
-)
+from agentdesk.store.store_errors import _not_damage
 
 BUSY_TIMEOUT_MS = 10_000
 """How long a write waits for another writer: `agentdesk sync`, imports, start-up."""

@@ -8,10 +8,7 @@ from typing import Any
 
 from agentdesk.store.connect import connect_file, db_errors
 from agentdesk.store.engine_factory import BUSY_TIMEOUT_MS, Store
-from agentdesk.store.migrations import (
-    APPLICATION_ID,
-    read_plan,
-)
+from agentdesk.store.migrations import APPLICATION_ID, read_plan
 from agentdesk.store.store_errors import (
     NotAgentdeskStore,
     StoreBusy,

@@ -7,15 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from agentdesk.core.changes import (
-    TicketSnapshot,
-)
+from agentdesk.core.changes import TicketSnapshot
 from agentdesk.core.errors import Refused
 from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.store.types import from_db, to_db
-from agentdesk.store.writes import (
-    WrittenChange,
-)
+from agentdesk.store.writes import WrittenChange
 
 UNDO_ACTION = "macro_undo"
 

@@ -10,12 +10,7 @@ from typing import Any
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.changes import (
-    PendingReason,
-    TicketChange,
-    TicketSnapshot,
-    sla_fields,
-)
+from agentdesk.core.changes import PendingReason, TicketChange, TicketSnapshot, sla_fields
 from agentdesk.core.ticket import Status
 from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.engine import Store
@@ -27,10 +22,7 @@ from agentdesk.store.macro_rows import (
     _snapshot_from_json,
 )
 from agentdesk.store.types import to_db
-from agentdesk.store.writes import (
-    load_snapshot,
-    write_change,
-)
+from agentdesk.store.writes import load_snapshot, write_change
 
 
 @dataclass(frozen=True)

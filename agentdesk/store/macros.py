@@ -30,10 +30,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, text
 
-from agentdesk.core.changes import (
-    ChangeRefused,
-    TicketChange,
-)
+from agentdesk.core.changes import ChangeRefused, TicketChange
 from agentdesk.core.macros.plan import changes_nothing
 from agentdesk.core.shift import ShiftGate
 from agentdesk.store.engine import Store
@@ -47,12 +44,7 @@ from agentdesk.store.macro_rows import (
 )
 from agentdesk.store.macro_undo import undo_last_macro, undo_refusal
 from agentdesk.store.types import from_db, to_db
-from agentdesk.store.writes import (
-    TicketNotFound,
-    WrittenChange,
-    load_snapshot,
-    write_change,
-)
+from agentdesk.store.writes import TicketNotFound, WrittenChange, load_snapshot, write_change
 
 # The parts live apart (macro_rows, macro_undo); callers import them from here.
 __all__ = [

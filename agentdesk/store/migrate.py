@@ -16,9 +16,7 @@ from agentdesk.store.migrations import (
     Plan,
     read_plan,
 )
-from agentdesk.store.store_errors import (
-    StoreTooNew,
-)
+from agentdesk.store.store_errors import StoreTooNew
 
 
 def _plan(connection: Connection, migrations: Sequence[Migration]) -> Plan:

@@ -12,10 +12,7 @@ from agentdesk.store.connect import connect_file, db_errors
 from agentdesk.store.engine_factory import BUSY_TIMEOUT_MS, Store, make_engine
 from agentdesk.store.health_check import _check_file, _file_is_ours
 from agentdesk.store.migrate import _plan, migrate
-from agentdesk.store.migrations import (
-    APPLICATION_ID,
-    MIGRATIONS,
-)
+from agentdesk.store.migrations import APPLICATION_ID, MIGRATIONS
 from agentdesk.store.store_errors import (
     NotAgentdeskStore,
     StoreError,

@@ -18,13 +18,7 @@ from agentdesk.store.migrations.h15a_team_index import V_H15A
 from agentdesk.store.migrations.h17_queue_order import V_H17
 from agentdesk.store.migrations.kpi_surveys_qa import V_KPI_SURVEYS_QA
 from agentdesk.store.migrations.macros import V_MACROS
-from agentdesk.store.migrations.names import (
-    APPLIED_PREFIX,
-    POSITIONAL_NAMES,
-    Migration,
-    Plan,
-    plan,
-)
+from agentdesk.store.migrations.names import APPLIED_PREFIX, POSITIONAL_NAMES, Migration, Plan, plan
 from agentdesk.store.migrations.names import read_plan as read_plan_of
 from agentdesk.store.migrations.security import V_SECURITY
 from agentdesk.store.migrations.shift_record import V_SHIFT_RECORD

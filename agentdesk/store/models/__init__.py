@@ -26,10 +26,7 @@ from agentdesk.store.models.escalation import (
     TicketMerge,
     TierLimitReason,
 )
-from agentdesk.store.models.kpi_qa import (
-    QaReviewRow,
-    SurveyAnswerRow,
-)
+from agentdesk.store.models.kpi_qa import QaReviewRow, SurveyAnswerRow
 from agentdesk.store.models.security import (
     CustomerVerifier,
     SecurityAuditRow,

@@ -5,14 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import (
-    DDL,
-    CheckConstraint,
-    Column,
-    Integer,
-    String,
-    text,
-)
+from sqlalchemy import DDL, CheckConstraint, Column, Integer, String, text
 from sqlalchemy.engine import Dialect
 from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-    UniqueConstraint,
-)
+from sqlalchemy import Index, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    _default,
-    _one_of,
-    _when,
-)
+from agentdesk.store.models.base import _default, _one_of, _when
 
 # Issue 14 (h14c): links between tickets and merges. The full-text index (the
 # ticket_search FTS5 table, its view and triggers) is not a SQLModel table: see V_H14C.

@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import Index, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    IntegerFlag,
-    _default,
-    _one_of,
-    _when,
-)
+from agentdesk.store.models.base import IntegerFlag, _default, _one_of, _when
 
 # Issue 15 (h15b), V_KPI_SURVEYS_QA: survey answers and QA reviews.
 

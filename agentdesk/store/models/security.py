@@ -5,19 +5,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-    event,
-)
+from sqlalchemy import Index, event
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    _append_only,
-    _default,
-    _one_of,
-    _text_key,
-    _when,
-)
+from agentdesk.store.models.base import _append_only, _default, _one_of, _text_key, _when
 from agentdesk.store.models.tickets import AuditRow
 
 # V_VERIFICATION: keyed hashes of each customer's verifiers, and every attempt.

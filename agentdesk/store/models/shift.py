@@ -4,19 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-    text,
-)
+from sqlalchemy import Index, text
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    IntegerFlag,
-    _default,
-    _one_of,
-    _text_key,
-    _when,
-)
+from agentdesk.store.models.base import IntegerFlag, _default, _one_of, _text_key, _when
 
 # V_SHIFTS: the shift record.
 

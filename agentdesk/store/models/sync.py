@@ -4,17 +4,10 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import (
-    Index,
-)
+from sqlalchemy import Index
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    _default,
-    _one_of,
-    _text_key,
-    _when,
-)
+from agentdesk.store.models.base import _default, _one_of, _text_key, _when
 
 # V_SYNC: sync with a remote helpdesk (see the comments in store.migrations).
 

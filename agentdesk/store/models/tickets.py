@@ -6,22 +6,10 @@ from __future__ import annotations
 from datetime import datetime
 from typing import cast
 
-from sqlalchemy import (
-    CheckConstraint,
-    Index,
-    Table,
-    UniqueConstraint,
-    text,
-)
+from sqlalchemy import CheckConstraint, Index, Table, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
-from agentdesk.store.models.base import (
-    IntegerFlag,
-    _default,
-    _one_of,
-    _text_key,
-    _when,
-)
+from agentdesk.store.models.base import IntegerFlag, _default, _one_of, _text_key, _when
 
 # V1: the helpdesk itself.
 
