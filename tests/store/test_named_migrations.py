@@ -35,6 +35,10 @@ from agentdesk.store.migrations import (
 )
 
 SQL_BY_NAME = {m.name: m.sql for m in MIGRATIONS}
+# Main's list when it numbered them (c4941ae): the tests below run against it, so that they
+# hold whatever migrations are added after it.
+MAIN = [Migration(name, SQL_BY_NAME[name]) for name in POSITIONAL_NAMES]
+COUNT = len(POSITIONAL_NAMES)
 CUSTOMER = (
     "INSERT INTO customers (account_id, name, email, region, created_at) "
     "VALUES ('A-1', 'Ann', 'ann@example.com', 'emea', '2026-01-01T00:00:00.000000Z')"
@@ -111,13 +115,13 @@ def _statements_run(engine: Engine) -> list[str]:
 
 def test_a_store_of_the_positional_runner_gets_only_what_it_lacks(engine: Engine) -> None:
     db = _file(engine)
-    _positional_store(db, SCHEMA_VERSION - 1)  # before the queue-order index
+    _positional_store(db, COUNT - 1)  # before the queue-order index
     ran = _statements_run(engine)
-    applied = migrate(engine)
-    assert applied == POSITIONAL_NAMES == tuple(m.name for m in MIGRATIONS)
+    applied = migrate(engine, MAIN)
+    assert applied == POSITIONAL_NAMES
     assert len(ran) == 1 and "ix_tickets_queue_order" in ran[0]
     assert _recorded(db) == list(POSITIONAL_NAMES)
-    assert _pragma(db, "user_version") == SCHEMA_VERSION
+    assert _pragma(db, "user_version") == COUNT
     connection = sqlite3.connect(db)
     assert connection.execute("SELECT name FROM customers").fetchall() == [("Ann",)]
     connection.close()
@@ -125,14 +129,14 @@ def test_a_store_of_the_positional_runner_gets_only_what_it_lacks(engine: Engine
 
 def test_a_current_positional_store_is_named_and_runs_nothing(engine: Engine) -> None:
     db = _file(engine)
-    _positional_store(db, SCHEMA_VERSION)
+    _positional_store(db, COUNT)
     ran = _statements_run(engine)
-    assert migrate(engine) == POSITIONAL_NAMES
+    assert migrate(engine, MAIN) == POSITIONAL_NAMES
     assert ran == []
     assert _recorded(db) == list(POSITIONAL_NAMES)
     engine.dispose()
     before = _digest(db)
-    assert migrate(engine) == POSITIONAL_NAMES  # named now: opening again writes nothing
+    assert migrate(engine, MAIN) == POSITIONAL_NAMES  # named now: opening again writes nothing
     engine.dispose()
     assert _digest(db) == before
 
@@ -143,14 +147,31 @@ def test_a_migration_merged_in_before_one_the_store_has_is_applied_alone(
     """The merge case: a branch's store has main's migrations and h17; main now orders a
     new migration before h17. Only the new one runs (positions would have re-run h17)."""
     db = _file(engine)
-    migrate(engine)
-    merged = [*MIGRATIONS[:-1], Migration("h99_notes_index", _NEW_INDEX), MIGRATIONS[-1]]
+    migrate(engine, MAIN)
+    merged = [*MAIN[:-1], Migration("h99_notes_index", _NEW_INDEX), MAIN[-1]]
     ran = _statements_run(engine)
     applied = migrate(engine, merged)
     assert ran == [_NEW_INDEX]
     assert applied == (*POSITIONAL_NAMES, "h99_notes_index")
     assert _recorded(db) == [*POSITIONAL_NAMES, "h99_notes_index"]
-    assert _pragma(db, "user_version") == SCHEMA_VERSION + 1
+    assert _pragma(db, "user_version") == COUNT + 1
+
+
+def test_this_build_has_every_migration_main_numbered_and_names_each_once() -> None:
+    names = [m.name for m in MIGRATIONS]
+    assert set(POSITIONAL_NAMES) <= set(names)
+    assert len(names) == len(set(names)) == SCHEMA_VERSION
+
+
+def test_a_positional_store_opens_with_this_builds_migrations(tmp_path: Path, policy: Any) -> None:
+    """The store an agent has today (main's runner, all of main's migrations): opened by this
+    build, it runs only what main did not have, and records every name."""
+    path = tmp_path / "agentdesk.db"
+    _positional_store(path, COUNT)
+    open_store(path, policy).close()
+    assert sorted(_recorded(path)) == sorted(m.name for m in MIGRATIONS)
+    assert _recorded(path)[:COUNT] == list(POSITIONAL_NAMES)
+    assert _pragma(path, "user_version") == SCHEMA_VERSION
 
 
 def test_a_store_with_a_name_this_agentdesk_does_not_know_is_refused(
@@ -178,11 +199,11 @@ def test_a_store_with_a_name_this_agentdesk_does_not_know_is_refused(
 
 def test_the_runner_itself_refuses_an_unknown_name_and_writes_nothing(engine: Engine) -> None:
     db = _file(engine)
-    migrate(engine, [*MIGRATIONS, Migration("h99_notes_index", _NEW_INDEX)])
+    migrate(engine, [*MAIN, Migration("h99_notes_index", _NEW_INDEX)])
     engine.dispose()
     before = _digest(db)
     with pytest.raises(StoreTooNew, match="h99_notes_index"):
-        migrate(engine)
+        migrate(engine, MAIN)
     engine.dispose()
     assert _digest(db) == before
 
@@ -190,22 +211,22 @@ def test_the_runner_itself_refuses_an_unknown_name_and_writes_nothing(engine: En
 def test_a_positional_store_past_main_is_refused(tmp_path: Path, policy: Any) -> None:
     """A feature branch's store from before names: user_version past main's count."""
     path = tmp_path / "agentdesk.db"
-    _positional_store(path, SCHEMA_VERSION)
+    _positional_store(path, COUNT)
     connection = sqlite3.connect(path)
-    connection.execute(f"PRAGMA user_version = {SCHEMA_VERSION + 1}")
+    connection.execute(f"PRAGMA user_version = {COUNT + 1}")
     connection.commit()
     connection.close()
     before = _digest(path)
-    with pytest.raises(StoreTooNew, match=f"schema version {SCHEMA_VERSION + 1}"):
+    with pytest.raises(StoreTooNew, match=f"schema version {COUNT + 1}"):
         open_store(path, policy)
     assert _digest(path) == before
 
 
 def test_monitoring_mode_names_what_a_store_lacks(tmp_path: Path, policy: Any) -> None:
     path = tmp_path / "agentdesk.db"
-    _positional_store(path, SCHEMA_VERSION - 1)
-    with pytest.raises(StoreError, match="lacks migrations this agentdesk has"):
+    _positional_store(path, COUNT - 1)
+    with pytest.raises(StoreError, match=r"lacks migrations this agentdesk has \(h17_queue_order"):
         open_store_read_only(path, policy)
     open_store(path, policy).close()
     open_store_read_only(path, policy).close()
-    assert _recorded(path) == list(POSITIONAL_NAMES)
+    assert _recorded(path)[:COUNT] == list(POSITIONAL_NAMES)
