@@ -5,30 +5,24 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from agentdesk.store.engine import Store
 from agentdesk.store.sync_port import Op, SyncPort
 from agentdesk.sync.engine import PushReport
-from agentdesk.sync.errors import BadRecord, RateLimited, Rejected, Unauthorized, Unreachable
+from agentdesk.sync.errors import BadRecord, Rejected
 from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.history_match import Settle
 from agentdesk.sync.rt.mapping import RemoteTicket, parse_ticket
+from agentdesk.sync.rt.post_once import LOOKUP_SLACK, MAX_AMBIGUOUS, NOT_LANDED
 from agentdesk.sync.rt.settings import RtSettings
 from agentdesk.sync.rt.ticket_apply import apply_remote_ticket
 
 log = logging.getLogger("agentdesk.sync")
 
 BACKEND = "rt"
-# A started POST is looked for among attachments this much older than its first send:
-# generous for clock skew between this machine and RT.
-LOOKUP_SLACK = timedelta(minutes=15)
-# How often one op retries an ambiguous POST within a run before giving the run up.
-MAX_AMBIGUOUS = 3
-# What a POST can fail with when RT did not apply it: RT said no (401, 429/503, 4xx), or the
-# connection never opened. (Anything else may have landed: it is looked for before a resend.)
-NOT_LANDED = (Unauthorized, RateLimited, Rejected, Unreachable)
+__all__ = ["BACKEND", "LOOKUP_SLACK", "MAX_AMBIGUOUS", "NOT_LANDED", "PushBase", "log"]
 
 
 @dataclass

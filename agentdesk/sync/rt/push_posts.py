@@ -9,20 +9,13 @@ from typing import Any
 
 from agentdesk.core.ticket import Priority
 from agentdesk.security.sanitize import clean_text
-from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import Op
 from agentdesk.sync.checkpoints import reached
-from agentdesk.sync.errors import Ambiguous, Rejected
+from agentdesk.sync.errors import Rejected
 from agentdesk.sync.rt.history_match import normal_body, our_transactions, transaction_text
 from agentdesk.sync.rt.mapping import PRIORITY_TO_RT
-from agentdesk.sync.rt.push_base import (
-    BACKEND,
-    LOOKUP_SLACK,
-    MAX_AMBIGUOUS,
-    NOT_LANDED,
-    PushBase,
-    log,
-)
+from agentdesk.sync.rt.post_once import LOOKUP_SLACK, send_once
+from agentdesk.sync.rt.push_base import BACKEND, PushBase, log
 from agentdesk.sync.rt.ticketsql import quote
 
 
@@ -41,47 +34,42 @@ class PostPush(PushBase):
         done = progress.get(step) or {}
         if done.get("txn"):
             return
-        for _attempt in range(MAX_AMBIGUOUS):
-            if done.get("started_at"):
-                # Sent before (this run or one a crash ended): RT may have it, or may still be
-                # working on it. Look until that is settled; send again only if not there.
-                first = from_db(done.get("first_at") or done["started_at"])
-                if self.settle.look(
-                    from_db(done["started_at"]),
-                    self.clock(),
-                    functools.partial(
-                        self._find_post, op, progress, step, remote_id, kind, body, first
-                    ),
-                ):
-                    return
-            before, now = done, to_db(self.clock())
-            done = {"first_at": done.get("first_at") or done.get("started_at") or now}
-            done["started_at"] = now
-            progress[step] = done
-            self._save(op, progress)  # committed before sending: a crash now means "look first"
+
+        def start(state: dict[str, Any]) -> None:
+            progress[step] = state
+            self._save(op, progress)
             reached("push.post_started")
-            try:
-                response = self.client.call(
-                    "POST",
-                    f"/ticket/{remote_id}/{kind}",
-                    json={"Content": body, "ContentType": "text/plain"},
-                    idempotent=False,
-                )
-            except Ambiguous as error:
-                log.info("%s on ticket %s may have landed (%s); checking", kind, remote_id, error)
-                continue
-            except NOT_LANDED:
-                self._unstart(op, progress, step, before)
-                raise
+
+        def send() -> Any:
+            response = self.client.call(
+                "POST",
+                f"/ticket/{remote_id}/{kind}",
+                json={"Content": body, "ContentType": "text/plain"},
+                idempotent=False,
+            )
             reached("push.post_answered")
-            txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
-            with self.port.write() as rows:
-                rows.claim(BACKEND, f"txn:{txn}", op.id)
-                progress[step] = {"txn": txn}
-                rows.save_progress(op.id, progress, self.clock())
-            reached("push.post_recorded")
-            return
-        raise Ambiguous(f"ticket {remote_id}: {kind} neither confirmed nor found in its history")
+            return response
+
+        found, response = send_once(
+            done,
+            settle=self.settle,
+            clock=self.clock,
+            find=functools.partial(self._find_post, op, progress, step, remote_id, kind, body),
+            start=start,
+            send=send,
+            unstart=functools.partial(self._unstart, op, progress, step),
+            what=f"{kind} on ticket {remote_id}",
+            gave_up=f"ticket {remote_id}: {kind} neither confirmed nor found in its history",
+        )
+        if found:
+            return  # _find_post recorded it
+        assert response is not None
+        txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
+        with self.port.write() as rows:
+            rows.claim(BACKEND, f"txn:{txn}", op.id)
+            progress[step] = {"txn": txn}
+            rows.save_progress(op.id, progress, self.clock())
+        reached("push.post_recorded")
 
     def _unstart(self, op: Op, progress: dict[str, Any], step: str, before: dict[str, Any]) -> None:
         """RT refused this send, or it never left: nothing of it landed, so the next run need
@@ -133,46 +121,39 @@ class PostPush(PushBase):
         payload = op.payload
         subject = clean_text(str(payload["subject"]))
         queue = self.settings.queues[0]
-        for _attempt in range(MAX_AMBIGUOUS):
-            done = progress.get("create") or {}
-            if done.get("started_at"):
-                first = from_db(done.get("first_at") or done["started_at"])
-                found = self.settle.look(
-                    from_db(done["started_at"]),
-                    self.clock(),
-                    functools.partial(self._find_created, op, queue, subject, first - LOOKUP_SLACK),
-                )
-                if found:
-                    return self._adopt(op, progress, found)
-            now = to_db(self.clock())
-            progress["create"] = {
-                "first_at": done.get("first_at") or done.get("started_at") or now,
-                "started_at": now,
-            }
+        body: dict[str, Any] = {
+            "Queue": queue,
+            "Subject": subject,
+            "Priority": PRIORITY_TO_RT[Priority(payload.get("priority", "P3"))],
+            "Content": clean_text(str(payload.get("body", ""))),
+            "ContentType": "text/plain",
+        }
+        if payload.get("requestor"):
+            body["Requestor"] = str(payload["requestor"])
+
+        def start(state: dict[str, Any]) -> None:
+            progress["create"] = state
             self._save(op, progress)
             reached("push.create_started")
-            body: dict[str, Any] = {
-                "Queue": queue,
-                "Subject": subject,
-                "Priority": PRIORITY_TO_RT[Priority(payload.get("priority", "P3"))],
-                "Content": clean_text(str(payload.get("body", ""))),
-                "ContentType": "text/plain",
-            }
-            if payload.get("requestor"):
-                body["Requestor"] = str(payload["requestor"])
-            try:
-                response = self.client.call("POST", "/ticket", json=body, idempotent=False)
-            except Ambiguous as error:
-                log.info("create of ticket #%s may have landed (%s); checking", op.ticket_id, error)
-                continue
-            except NOT_LANDED:
-                self._unstart(op, progress, "create", done)
-                raise
-            remote_id = str(response.json().get("id", ""))
-            if not remote_id.isdigit():
-                raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
-            return self._adopt(op, progress, remote_id)
-        raise Ambiguous(f"create of ticket #{op.ticket_id} neither confirmed nor found in RT")
+
+        found, response = send_once(
+            progress.get("create") or {},
+            settle=self.settle,
+            clock=self.clock,
+            find=lambda first: self._find_created(op, queue, subject, first - LOOKUP_SLACK),
+            start=start,
+            send=lambda: self.client.call("POST", "/ticket", json=body, idempotent=False),
+            unstart=functools.partial(self._unstart, op, progress, "create"),
+            what=f"create of ticket #{op.ticket_id}",
+            gave_up=f"create of ticket #{op.ticket_id} neither confirmed nor found in RT",
+        )
+        if found:
+            return self._adopt(op, progress, found)
+        assert response is not None
+        remote_id = str(response.json().get("id", ""))
+        if not remote_id.isdigit():
+            raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
+        return self._adopt(op, progress, remote_id)
 
     def _find_created(self, op: Op, queue: str, subject: str, since: datetime) -> str | None:
         seconds = int((self.client.server_now() - since).total_seconds()) + 2
