@@ -16,6 +16,7 @@ for script in (
     "bench_queue.py",
     "bench_search.py",
     "bench_ticket.py",
+    "bench_sanitiser_write.py",
     "bench_macros.py",
     "bench_dashboard.py",
     "bench_report.py",

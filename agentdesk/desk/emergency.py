@@ -179,7 +179,7 @@ def notify_manager(desk: Desk, view: AtRiskView, name: str, role: str, via: str)
 def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
     """Step 2: a new P0 incident ticket for the same customer, linked as the ticket's parent
     incident. Returns the incident's id (it reaches the helpdesk through the outbox)."""
-    from agentdesk.store.emergency import link_incident, record_step
+    from agentdesk.store.emergency import customer_of, incident_step
     from agentdesk.store.new_ticket import insert_ticket
     from agentdesk.store.queries import ticket_detail
 
@@ -190,9 +190,7 @@ def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
     actor = desk.actor.handle
     with desk.writing("open the incident"):
         with desk.store.read() as connection:
-            customer_id = connection.exec_driver_sql(
-                "SELECT customer_id FROM tickets WHERE id = ?", (view.ticket_id,)
-            ).scalar_one()
+            customer_id = customer_of(connection, view.ticket_id)
             detail = ticket_detail(connection, view.ticket_id)
         channel = detail.channel if detail is not None else Channel.EMAIL
         # One transaction: the incident, its link and the step, or none of them (an
@@ -202,7 +200,7 @@ def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
                 connection,
                 desk.store.policy,
                 subject=incident_subject(view.ticket_id, view.subject),
-                customer_id=int(customer_id),
+                customer_id=customer_id,
                 priority=Priority.P0,
                 channel=channel,
                 region=view.region,
@@ -210,41 +208,37 @@ def create_incident(desk: Desk, view: AtRiskView, description: str) -> int:
                 actor=actor,
                 now=now,
             )
-            link_incident(connection, view.ticket_id, incident_id, actor=actor, now=now)
-            record_step(
+            incident_step(
                 connection,
                 view.ticket_id,
                 view.clock,
                 view.risk_began_at,
+                incident_id,
                 actor=actor,
                 now=now,
-                audit=("sla_risk_incident", f"#{incident_id} opened"),
-                incident_ticket_id=incident_id,
-                incident_at=now,
+                said=f"#{incident_id} opened",
             )
     return incident_id
 
 
 def link_open_incident(desk: Desk, view: AtRiskView, incident_id: int) -> None:
     """Step 2, the other way: link the ticket to an open incident for the same problem."""
-    from agentdesk.store.emergency import link_incident, open_incidents, record_step
+    from agentdesk.store.emergency import incident_step, open_incidents
 
     now = desk.now()
     actor = desk.actor.handle
     with desk.writing("link the incident"), desk.store.write() as connection:
         if incident_id not in {i for i, _ in open_incidents(connection)}:
             raise Refused(f"#{incident_id} is not an open P0 incident")
-        link_incident(connection, view.ticket_id, incident_id, actor=actor, now=now)
-        record_step(
+        incident_step(
             connection,
             view.ticket_id,
             view.clock,
             view.risk_began_at,
+            incident_id,
             actor=actor,
             now=now,
-            audit=("sla_risk_incident", f"linked to #{incident_id}"),
-            incident_ticket_id=incident_id,
-            incident_at=now,
+            said=f"linked to #{incident_id}",
         )
 
 

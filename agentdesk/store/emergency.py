@@ -177,6 +177,41 @@ def link_incident(
         )
 
 
+def incident_step(
+    connection: Connection,
+    ticket_id: int,
+    clock: Clock,
+    risk_began_at: datetime,
+    incident_id: int,
+    *,
+    actor: str,
+    now: datetime,
+    said: str,
+) -> None:
+    """Step 2 recorded: the ticket linked to its incident, and the step with its audit row
+    (said: what the audit says, "#12 opened" or "linked to #12")."""
+    link_incident(connection, ticket_id, incident_id, actor=actor, now=now)
+    record_step(
+        connection,
+        ticket_id,
+        clock,
+        risk_began_at,
+        actor=actor,
+        now=now,
+        audit=("sla_risk_incident", said),
+        incident_ticket_id=incident_id,
+        incident_at=now,
+    )
+
+
+def customer_of(connection: Connection, ticket_id: int) -> int:
+    """The ticket's customer (an incident is opened for the same one)."""
+    found = connection.execute(
+        text("SELECT customer_id FROM tickets WHERE id = :t"), {"t": ticket_id}
+    ).scalar_one()
+    return int(found)
+
+
 def open_incidents(connection: Connection) -> list[tuple[int, str]]:
     """(id, subject) of the open P0 tickets that are some ticket's parent incident."""
     rows = connection.execute(

@@ -17,7 +17,7 @@ from urllib.parse import quote
 
 from agentdesk.core.ticket import Priority
 from agentdesk.store.connect import connect_file, db_errors
-from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
+from agentdesk.store.migrations import APPLICATION_ID, read_plan
 from agentdesk.store.queue_sql import (
     AGENT_BY_HANDLE,
     PRIORITY_COUNTS,
@@ -56,11 +56,11 @@ def _connect(path: Path, key: bytes | None) -> Any:
         return None
     try:
         app_id = connection.execute("PRAGMA application_id").fetchone()[0]
-        version = connection.execute("PRAGMA user_version").fetchone()[0]
+        current = read_plan(connection).current
     except db_errors(key):
         connection.close()
         return None
-    if app_id != APPLICATION_ID or version != SCHEMA_VERSION:
+    if app_id != APPLICATION_ID or not current:
         connection.close()
         return None
     return connection

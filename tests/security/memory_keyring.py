@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TypeVar
 
 import keyring
 from keyring.backend import KeyringBackend
@@ -26,8 +27,11 @@ class MemoryKeyring(KeyringBackend):
         self.items.pop((service, username), None)
 
 
+Backend = TypeVar("Backend", bound=KeyringBackend)
+
+
 @contextmanager
-def keyring_of(backend: KeyringBackend) -> Iterator[KeyringBackend]:
+def keyring_of(backend: Backend) -> Iterator[Backend]:
     before = keyring.get_keyring()
     keyring.set_keyring(backend)
     try:

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.core.verification import Factor
-from agentdesk.store import engine
+from agentdesk.store import engine, engine_factory
 from agentdesk.store.connect import connect_file
 from agentdesk.store.engine import (
     NotAgentdeskStore,
@@ -160,7 +160,7 @@ def test_a_write_to_a_read_only_encrypted_store_is_reported(
 ) -> None:
     path = tmp_path / "agentdesk.db"
     open_store(path, policy, key=KEY).close()
-    monkeypatch.setattr(engine, "_uri", lambda p: f"file:{p}?mode=ro")
+    monkeypatch.setattr(engine_factory, "_uri", lambda p: f"file:{p}?mode=ro")
     store = open_store(path, policy, key=KEY)
     try:
         with (

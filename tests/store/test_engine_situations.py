@@ -13,7 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.core.errors import BUSY
-from agentdesk.store import engine
+from agentdesk.store import engine_factory, opening
 from agentdesk.store.engine import StoreBusy, StoreError, StoreNotWritable, open_store
 
 HOLDER = """
@@ -69,7 +69,7 @@ def test_a_store_held_by_another_writer_is_busy_and_left_alone(
 ) -> None:
     path, holder = held
     # The lock is held throughout: a short wait changes how long, not what happens.
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(opening, "BUSY_TIMEOUT_MS", 200)
     names = sorted(p.name for p in path.parent.iterdir())
     with pytest.raises(StoreBusy) as caught:
         store = open_store(path, policy)
@@ -87,7 +87,7 @@ def test_a_store_held_by_another_writer_is_busy_and_left_alone(
 def test_busy_at_open_is_not_damage(held: tuple[Path, Holder], policy, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     """The issue's case: a rollback-journal store under BEGIN EXCLUSIVE was renamed."""
     path, holder = held
-    monkeypatch.setattr(engine, "BUSY_TIMEOUT_MS", 200)
+    monkeypatch.setattr(opening, "BUSY_TIMEOUT_MS", 200)
     with pytest.raises(StoreBusy):
         open_store(path, policy)
     assert path.exists() and not list(path.parent.glob("*.unusable-*"))
@@ -113,7 +113,7 @@ def test_a_read_only_store_is_reported_and_never_renamed(
     def no_rename(self: Path, target: Path) -> Path:
         raise OSError(errno.EROFS, "Read-only file system")
 
-    monkeypatch.setattr(engine, "_uri", lambda p: f"file:{p}?mode=ro")
+    monkeypatch.setattr(engine_factory, "_uri", lambda p: f"file:{p}?mode=ro")
     monkeypatch.setattr(Path, "rename", no_rename)
     with pytest.raises(StoreNotWritable, match="nothing was changed") as caught:
         open_store(path, policy)
@@ -128,7 +128,7 @@ def test_a_write_to_a_read_only_store_is_reported(
 ) -> None:
     path = tmp_path / "agentdesk.db"
     open_store(path, policy).close()
-    monkeypatch.setattr(engine, "_uri", lambda p: f"file:{p}?mode=ro")
+    monkeypatch.setattr(engine_factory, "_uri", lambda p: f"file:{p}?mode=ro")
     store = open_store(path, policy)  # migrated already: opening only reads
     try:
         with (

@@ -11,7 +11,7 @@ import pytest
 from agentdesk.core.ticket import Channel, Priority, Tier
 from agentdesk.demo import DEMO_AGENT_HANDLE, generate_demo
 from agentdesk.store.engine import Store, open_store
-from agentdesk.store.migrations import APPLICATION_ID
+from agentdesk.store.migrations import APPLICATION_ID, SCHEMA_VERSION
 from agentdesk.store.peek import peek_page, peek_queue
 from agentdesk.store.queries import agent_by_handle, count_queue, page_queue, priority_counts
 from agentdesk.store.rows import QueueFilter, View
@@ -85,7 +85,10 @@ def test_another_programs_database_gets_no_peek(tmp_path: Path) -> None:
 def test_a_store_that_needs_migrating_waits_for_the_open(demo_store: Store) -> None:
     demo_store.close()
     raw = sqlite3.connect(demo_store.path)
-    raw.execute("PRAGMA user_version = 0")
+    # As a store made before the last migration: without it, and without its name.
+    raw.execute("DROP INDEX ix_tickets_queue_order")
+    raw.execute("DELETE FROM meta WHERE key = 'migration:h17_queue_order'")
+    raw.execute(f"PRAGMA user_version = {SCHEMA_VERSION - 1}")
     raw.commit()
     raw.close()
     assert peek_queue(demo_store.path, QueueFilter(), "", FIXED_NOW, 40) is None

@@ -10,6 +10,7 @@ from textual.geometry import Region
 from textual.pilot import Pilot
 from textual.screen import Screen
 
+from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.rows import QueueRow
 from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.ticket_table import TicketTable
@@ -88,3 +89,17 @@ def pass_verification(settings: Any, ticket_id: int, at: Any) -> None:
         verified(store, ticket_id, at)
     finally:
         store.close()
+
+
+async def open_ticket_screen(
+    app: Any, pilot: Pilot[Any], ticket_id: int, *, workspace: bool = False
+) -> TicketScreen:
+    """The queue opens the ticket and the app is quiet again: its screen, checked to be the
+    ticket screen (workspace: with its workspace loaded)."""
+    await settle(pilot)
+    await app.queue_screen.open_ticket(ticket_id)
+    await settle(pilot)
+    screen = app.screen
+    assert isinstance(screen, TicketScreen)
+    assert screen.workspace is not None or not workspace
+    return screen

@@ -6,21 +6,19 @@ customer's last message); dialogs dim the ticket instead of hiding it."""
 from __future__ import annotations
 
 import sqlite3
-from typing import Any
 
 import pytest
 from rich.cells import cell_len
-from textual.pilot import Pilot
 
-from agentdesk.app import AgentDeskApp, make_app
+from agentdesk.app import make_app
 from agentdesk.config import Settings
 from agentdesk.core.verification import Factor
 from agentdesk.demo import demo_answers
 from agentdesk.screens.confirm import ConfirmScreen
-from agentdesk.screens.ticket import TicketScreen
 from agentdesk.screens.verify import VerifyScreen
 from agentdesk.widgets.customer_panel import CustomerPanel
 from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import open_ticket_screen as _open
 from tests.ui.pilot_tools import settle
 
 
@@ -36,15 +34,6 @@ def _ticket(settings: Settings) -> tuple[int, str, str]:
         ).fetchone()
     assert row is not None and row[2]
     return int(row[0]), str(row[1]), str(row[2])
-
-
-async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen)
-    return screen
 
 
 def _answers(account_id: str) -> list[str]:

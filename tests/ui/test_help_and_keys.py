@@ -16,10 +16,10 @@ from agentdesk.config import Settings
 from agentdesk.core.verification import Attempt, Factor, Outcome
 from agentdesk.screens.help import HelpScreen, key_text
 from agentdesk.screens.queue_commands import QUEUE_ACTIONS
-from agentdesk.screens.ticket import TicketScreen
 from agentdesk.screens.ticket_keys import TICKET_KEYS
 from agentdesk.widgets.key_bar import KeyBar
 from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import open_ticket_screen as _open
 from tests.ui.pilot_tools import settle
 
 NARROW = (80, 24)
@@ -36,15 +36,6 @@ def _in_progress(settings: Settings) -> int:
     return int(
         _one(settings, "SELECT id FROM tickets WHERE status = 'in_progress' ORDER BY id LIMIT 1")
     )
-
-
-async def _open(app: Any, pilot: Any, ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen)
-    return screen
 
 
 def _bar(app: Any) -> str:

@@ -22,6 +22,7 @@ from agentdesk.screens.verify import VerifyScreen
 from agentdesk.widgets.customer_tickets import CustomerTickets
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import burst, settle
+from tests.ui.pilot_tools import open_ticket_screen as _open
 
 
 async def shows_matches_for(pilot: Pilot[Any], typed: str) -> None:
@@ -169,15 +170,6 @@ async def test_a_new_customer_is_created_from_intake(demo: Settings, clock: Step
     assert _read(demo, "SELECT name, region FROM customers WHERE account_id = 'ACC-NEW-1'") == [
         ("Zed Quinn", "APAC")
     ]
-
-
-async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen)
-    return screen
 
 
 async def test_a_follow_up_from_a_closed_ticket_is_a_new_ticket_linked_to_it(

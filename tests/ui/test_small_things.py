@@ -18,11 +18,12 @@ from agentdesk.config import Settings
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.confirm import ConfirmScreen
 from agentdesk.screens.filters import FilterScreen
-from agentdesk.screens.ticket import CLOSED_COMPOSER, TicketScreen
+from agentdesk.screens.ticket import CLOSED_COMPOSER
 from agentdesk.widgets.composer import Composer
 from agentdesk.widgets.key_bar import KeyBar
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import burst, pass_verification, settle
+from tests.ui.pilot_tools import open_ticket_screen as _open
 from tests.ui.test_macros import _open_picker, _ticket
 
 SIZE = (120, 40)
@@ -37,15 +38,6 @@ def _notices(app: AgentDeskApp, monkeypatch: pytest.MonkeyPatch) -> list[str]:
     seen: list[str] = []
     monkeypatch.setattr(app, "notify", lambda message, **_: seen.append(str(message)))
     return seen
-
-
-async def _open(app: AgentDeskApp, pilot: Any, ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen)
-    return screen
 
 
 async def test_the_history_shows_names_durations_and_readable_times(

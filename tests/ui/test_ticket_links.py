@@ -6,9 +6,7 @@ from __future__ import annotations
 import sqlite3
 from typing import Any
 
-from textual.pilot import Pilot
-
-from agentdesk.app import AgentDeskApp, make_app
+from agentdesk.app import make_app
 from agentdesk.config import Settings
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.ticket import TicketScreen
@@ -16,6 +14,7 @@ from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.link_list import LinkList
 from agentdesk.widgets.tab_strip import TabStrip
 from tests.ui.conftest import SteppedClock
+from tests.ui.pilot_tools import open_ticket_screen as _open
 from tests.ui.pilot_tools import settle
 
 SIZE = (120, 40)
@@ -33,15 +32,6 @@ def _two_open(settings: Settings) -> tuple[int, int]:
         "ORDER BY id LIMIT 2",
     )
     return int(first), int(second)
-
-
-async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen)
-    return screen
 
 
 async def test_shift_k_links_the_ticket_and_the_history_tab_lists_it(

@@ -31,7 +31,7 @@ from agentdesk.store.engine import Store
 from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import ShiftOp, SyncPort
 from agentdesk.sync.checkpoints import reached
-from agentdesk.sync.errors import Ambiguous, BadRecord, Rejected
+from agentdesk.sync.errors import BadRecord, Rejected
 from agentdesk.sync.rt.bodies import message_body
 from agentdesk.sync.rt.client import RtClient
 from agentdesk.sync.rt.history import HistoryReader, Wanted
@@ -42,7 +42,7 @@ from agentdesk.sync.rt.history_match import (
     transaction_text,
 )
 from agentdesk.sync.rt.mapping import parse_rt_time
-from agentdesk.sync.rt.push import LOOKUP_SLACK, MAX_AMBIGUOUS, NOT_LANDED
+from agentdesk.sync.rt.post_once import LOOKUP_SLACK, send_once
 from agentdesk.sync.rt.settings import RtSettings
 from agentdesk.sync.rt.ticketsql import quote
 
@@ -129,43 +129,38 @@ class ShiftPusher:
     def _create(self, op: ShiftOp, progress: dict[str, Any]) -> None:
         subject = clean_text(shift_subject(op.handle, op.started_at))
         queue = self.settings.shift_queue or ""
-        settle = Settle(self.settings.settle_seconds)
-        for _attempt in range(MAX_AMBIGUOUS):
-            if progress.get("started_at"):
-                first = from_db(progress.get("first_at") or progress["started_at"])
-                found = settle.look(
-                    from_db(progress["started_at"]),
-                    self.clock(),
-                    functools.partial(self._find_created, queue, subject, first - LOOKUP_SLACK),
-                )
-                if found:
-                    self._adopt(op, progress, found)
-                    return
-            before = dict(progress)
-            now = to_db(self.clock())
-            progress.update(first_at=progress.get("first_at") or now, started_at=now)
-            self._save(op, progress)  # committed before sending: a crash now means "look first"
-            reached("shift.create_started")
-            body = {
-                "Queue": queue,
-                "Subject": subject,
-                "Content": clean_text(op.body),
-                "ContentType": "text/plain",
-            }
-            try:
-                response = self.client.call("POST", "/ticket", json=body, idempotent=False)
-            except Ambiguous as error:
-                log.info("create of %s may have landed (%s); checking", subject, error)
-                continue
-            except NOT_LANDED:
-                self._save(op, before)
-                raise
-            remote_id = str(response.json().get("id", ""))
-            if not remote_id.isdigit():
-                raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
-            self._adopt(op, progress, remote_id)
+        body = {
+            "Queue": queue,
+            "Subject": subject,
+            "Content": clean_text(op.body),
+            "ContentType": "text/plain",
+        }
+        found, response = send_once(
+            progress,
+            settle=Settle(self.settings.settle_seconds),
+            clock=self.clock,
+            find=lambda first: self._find_created(queue, subject, first - LOOKUP_SLACK),
+            start=functools.partial(self._start, op, progress, "shift.create_started"),
+            send=lambda: self.client.call("POST", "/ticket", json=body, idempotent=False),
+            unstart=functools.partial(self._save, op),
+            what=f"create of {subject}",
+            gave_up=f"{subject}: the create was neither confirmed nor found in RT",
+        )
+        if found:
+            self._adopt(op, progress, found)
             return
-        raise Ambiguous(f"{subject}: the create was neither confirmed nor found in RT")
+        assert response is not None
+        remote_id = str(response.json().get("id", ""))
+        if not remote_id.isdigit():
+            raise Rejected(response.status_code, f"RT sent no ticket id: {response.text[:200]}")
+        self._adopt(op, progress, remote_id)
+
+    def _start(
+        self, op: ShiftOp, progress: dict[str, Any], checkpoint: str, state: dict[str, Any]
+    ) -> None:
+        progress.update(state)
+        self._save(op, progress)
+        reached(checkpoint)
 
     def _find_created(self, queue: str, subject: str, since: datetime) -> str | None:
         seconds = int((self.client.server_now() - since).total_seconds()) + 2
@@ -196,45 +191,31 @@ class ShiftPusher:
         if progress.get("txn"):
             return
         body = clean_text(op.body)
-        settle = Settle(self.settings.settle_seconds)
-        for _attempt in range(MAX_AMBIGUOUS):
-            if progress.get("started_at"):
-                first = from_db(progress.get("first_at") or progress["started_at"])
-                found = settle.look(
-                    from_db(progress["started_at"]),
-                    self.clock(),
-                    functools.partial(self._find_comment, op, remote_id, body, first),
-                )
-                if found:
-                    progress.clear()
-                    progress.update(txn=found, found_in_history=True)
-                    self._save(op, progress)
-                    return
-            before = dict(progress)
-            now = to_db(self.clock())
-            progress.update(first_at=progress.get("first_at") or now, started_at=now)
+        found, response = send_once(
+            progress,
+            settle=Settle(self.settings.settle_seconds),
+            clock=self.clock,
+            find=functools.partial(self._find_comment, op, remote_id, body),
+            start=functools.partial(self._start, op, progress, "shift.post_started"),
+            send=lambda: self.client.call(
+                "POST",
+                f"/ticket/{remote_id}/comment",
+                json={"Content": body, "ContentType": "text/plain"},
+                idempotent=False,
+            ),
+            unstart=functools.partial(self._save, op),
+            what=f"shift comment on {remote_id}",
+            gave_up=f"shift ticket {remote_id}: a comment neither confirmed nor found",
+        )
+        progress.clear()
+        if found:
+            progress.update(txn=found, found_in_history=True)
             self._save(op, progress)
-            reached("shift.post_started")
-            try:
-                response = self.client.call(
-                    "POST",
-                    f"/ticket/{remote_id}/comment",
-                    json={"Content": body, "ContentType": "text/plain"},
-                    idempotent=False,
-                )
-            except Ambiguous as error:
-                log.info("shift comment on %s may have landed (%s); checking", remote_id, error)
-                continue
-            except NOT_LANDED:
-                self._save(op, before)
-                raise
-            txn = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
-            progress.clear()
-            progress["txn"] = txn
-            self._save(op, progress)
-            reached("shift.post_recorded")
             return
-        raise Ambiguous(f"shift ticket {remote_id}: a comment neither confirmed nor found")
+        assert response is not None
+        progress["txn"] = response.headers.get("location", "").rstrip("/").rsplit("/", 1)[-1]
+        self._save(op, progress)
+        reached("shift.post_recorded")
 
     def _find_comment(self, op: ShiftOp, remote_id: str, body: str, first: datetime) -> str | None:
         wanted = normal_body(body)
