@@ -3,6 +3,7 @@ them, shows each one's history with its authors and texts, and a sync pulls ever
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 
 import pytest
@@ -49,7 +50,13 @@ def test_bulk_loaded_tickets_are_whole_rt_tickets(
     assert history[0]["Creator"]["id"] == words[longest].requestor
     assert rt_root.contents(remote) == [body.strip() for _, body in words[longest].messages]
 
-    backend = make_backend(rt_server, rt_queue, fast_sleep)
+    paths: list[str] = []
+    backend = make_backend(
+        rt_server,
+        rt_queue,
+        fast_sleep,
+        event_hooks={"request": [lambda request: paths.append(request.url.path)]},
+    )
     summary = backend.sync(store, datetime.now(UTC))
     assert summary.state == "online", summary.message
     assert summary.pulled == 12
@@ -58,3 +65,11 @@ def test_bulk_loaded_tickets_are_whole_rt_tickets(
     # A first sync reads the history of tickets still being worked on (sync/rt/history.py).
     active = [t for t in words if t.status in ("new", "open", "stalled")]
     assert messages == sum(len(t.messages) for t in active)
+    with store.read() as connection:
+        kinds = Counter(k for (k,) in connection.execute(text("SELECT kind FROM messages")))
+    # Who wrote what: customers, agents' replies (RT's privileged users), internal notes.
+    assert kinds == Counter(kind for t in active for kind, _ in t.messages)
+    # Authors that are not the requestor are looked up once for the run, and only agents are.
+    looked_up = [p.rsplit("/", 1)[1] for p in paths if p.startswith("/REST/2.0/user/")]
+    assert looked_up and len(looked_up) == len(set(looked_up))
+    assert set(looked_up) <= {"root", "amara.okafor", "li.wei"}
