@@ -1,5 +1,13 @@
-"""Sync with a live Request Tracker 5 on loopback: bytes and seconds, agentdesk vs Debian's `rt`.
+"""Sync with a live Request Tracker 5 on loopback.
 
+Default: the first sync with history of HISTORY_TICKETS open tickets (each with a
+conversation from the demo generator, loaded by tests/sync/rt_bulk.py) beside the same pull
+fields only (no history read), and the history pull with the next page fetched while a page
+reads its history (sync/rt/pull.py, the default) beside the same pull one page after another.
+Target (issue 17): history <= 1.2x fields only. `--quick`: 600 tickets, one run each (this
+shared 2-core box); default 2,000 and 3 runs.
+
+`--cli`: bytes and seconds, agentdesk vs Debian's `rt`:
 - first sync of 10,000 tickets into an empty store (push nothing, pull everything);
 - delta sync after 50 tickets changed in RT;
 - the same two lists through Debian's `rt` command-line client (REST 1.0) for comparison.
@@ -21,6 +29,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -29,7 +38,10 @@ from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
 from agentdesk.sync.rt.backend import RtBackend
 from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.history import HistoryReader, PageHistory, Wanted
+from agentdesk.sync.rt.pull import Puller
 from agentdesk.sync.rt.settings import RtSettings
+from tests.sync import rt_bulk
 from tests.sync.rt_server import RtServer, make_rt, rt_installed
 from tests.sync.tcp_proxy import TcpProxy
 
@@ -115,7 +127,85 @@ def report(label: str, rows: list[tuple[float, int, int, int]]) -> None:
     )
 
 
+QUICK = "--quick" in sys.argv
+HISTORY_TICKETS = 600 if QUICK else 2000
+HISTORY_RUNS = 1 if QUICK else 3
+
+
+class FieldsOnly(HistoryReader):
+    """The reference: the same pull, no history read."""
+
+    def read(self, wanted: Mapping[str, Wanted], agents: set[str]) -> PageHistory:
+        return PageHistory({}, {}, {})
+
+
+def pull_once(server: RtServer, db: Path, *, history: bool, overlap: bool) -> tuple[float, int]:
+    store = open_store(db, load_sla_policy())
+    client = RtClient(server.url, server.token)
+    puller = Puller(
+        store,
+        client,
+        RtSettings(url=server.url, queues=(QUEUE,)),
+        lambda: datetime.now(UTC),
+        reader=None if history else FieldsOnly(client),
+        overlap=overlap,
+    )
+    started = time.perf_counter()
+    report = puller.run()
+    seconds = time.perf_counter() - started
+    client.close()
+    store.close()
+    return seconds, report.history.messages
+
+
+def history_rows() -> None:
+    with tempfile.TemporaryDirectory(prefix="agentdesk-bench-history-") as folder:
+        work = Path(folder)
+        server = make_rt(work / "rt")
+        try:
+            started = time.perf_counter()
+            loaded = rt_bulk.load(
+                server, QUEUE, rt_bulk.demo_tickets(HISTORY_TICKETS, open_only=True)
+            )
+            print(
+                f"{loaded.tickets:,} open RT tickets, {loaded.transactions:,} messages loaded "
+                f"in {time.perf_counter() - started:.0f} s"
+            )
+            ways = {
+                "fields only": dict(history=False, overlap=True),
+                "history, one page after another": dict(history=True, overlap=False),
+                "history, next page fetched during": dict(history=True, overlap=True),
+            }
+            seconds: dict[str, list[float]] = {name: [] for name in ways}
+            messages: dict[str, int] = {}
+            for run in range(HISTORY_RUNS):  # interleaved: the box's load falls on every way
+                for n, (name, way) in enumerate(ways.items()):
+                    took, messages[name] = pull_once(server, work / f"{run}-{n}.db", **way)
+                    seconds[name].append(took)
+        finally:
+            server.stop()
+    scale = " (--quick scale)" if QUICK else ""
+    print(
+        f"first sync of {HISTORY_TICKETS:,} open tickets, RT 5 on 127.0.0.1, "
+        f"medians of {HISTORY_RUNS} run(s){scale}"
+    )
+    reference = statistics.median(seconds["fields only"])
+    for name, took in seconds.items():
+        middle = statistics.median(took)
+        print(
+            f"  {name:<36} {middle:7.1f} s  {middle / reference:4.2f}x fields only"
+            f"  ({messages[name]:,} messages)"
+        )
+
+
 def main() -> None:
+    if "--cli" not in sys.argv:
+        reason = rt_installed()
+        if reason:
+            print(f"skipped: {reason}")
+            return
+        history_rows()
+        return
     reason = rt_installed()
     if reason or not shutil.which("rt"):
         print(f"skipped: {reason or 'Debian rt5-clients is not installed'}")

@@ -121,17 +121,16 @@ class _Backend:
         self._inner.sleep(seconds)
 
 
-def deadline_transport(deadline: Deadline) -> Any:
-    """An httpx transport whose every socket operation respects the deadline."""
-    import httpcore
+def deadline_transport(deadline: Deadline, proxy: str | None = None) -> Any:
+    """An httpx transport whose every socket operation respects the deadline; through
+    `proxy` (an http, https or socks5 URL, as httpx takes it) when one is given."""
     import httpx
 
-    transport = httpx.HTTPTransport()
-    transport._pool = httpcore.ConnectionPool(  # the same pool httpx makes, on our backend
-        ssl_context=httpx.create_ssl_context(),
-        max_connections=100,
-        max_keepalive_connections=20,
-        keepalive_expiry=5.0,
-        network_backend=_Backend(deadline),  # type: ignore[arg-type]
-    )
+    # httpx builds the pool it would build (a connection pool, or an HTTP or SOCKS proxy
+    # pool with the proxy's auth and headers); only its sockets come from our backend.
+    transport = httpx.HTTPTransport(proxy=proxy)
+    pool = transport._pool
+    if not hasattr(pool, "_network_backend"):  # an httpcore that no longer works this way
+        raise RuntimeError("httpcore's pool has no network backend to put a deadline on")
+    pool._network_backend = _Backend(deadline)  # type: ignore[assignment]
     return transport

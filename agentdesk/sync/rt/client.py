@@ -4,6 +4,15 @@
 httpx is imported when a client is made, never at import time (the TUI's first frame must not
 wait for it). The token goes in the Authorization header and nowhere else: not in URLs, not in
 exceptions, not in logs.
+
+One client may serve several threads at once (a pull reads one page's history while it fetches
+the next): httpx's pool is thread-safe, the deadline is per thread, and the byte counters, the
+server clock offset and the circuit breaker change only under the client's lock.
+
+Proxies: httpx reads HTTP_PROXY, HTTPS_PROXY, ALL_PROXY and NO_PROXY only when it makes its
+own transport; this client makes one (for the total deadline), so it mounts one per proxy the
+environment names, exactly as httpx would (httpx's own reading of the variables), each on the
+same deadline backend. trust_env=False, or a transport passed in (tests), leaves them out.
 """
 
 from __future__ import annotations
@@ -12,6 +21,7 @@ import contextlib
 import json as jsonlib
 import logging
 import re
+import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -187,36 +197,59 @@ class RtClient:
     clock_offset: float = 0.0
     event_hooks: Mapping[str, list[Callable[..., Any]]] | None = None
     helpdesk: str = "RT"
+    # Honour HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY as httpx does (module docstring).
+    trust_env: bool = True
     _http: Any = field(default=None, repr=False)
     _deadline: Deadline = field(default_factory=Deadline, repr=False)
+    # Guards traffic, clock_offset, the breaker and making _http (module docstring).
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
 
     def _client(self) -> httpx.Client:
-        if self._http is None:
-            import httpx
+        with self._lock:
+            if self._http is None:
+                self._http = self._make_client()
+            return self._http  # type: ignore[no-any-return]
 
-            self._http = httpx.Client(
-                base_url=self.base_url.rstrip("/") + "/REST/2.0",
-                headers={
-                    "Authorization": f"token {self.token}",
-                    "Accept": "application/json",
-                    "Accept-Encoding": "gzip",
-                    "User-Agent": "agentdesk-sync",
-                },
-                timeout=httpx.Timeout(
-                    connect=self.timeouts[0],
-                    read=self.timeouts[1],
-                    write=self.timeouts[2],
-                    pool=self.timeouts[3],
-                ),
-                transport=self.transport or deadline_transport(self._deadline),
-                event_hooks=dict(self.event_hooks or {}),
-            )
-        return self._http  # type: ignore[no-any-return]
+    def _mounts(self) -> dict[str, Any] | None:
+        """One deadline transport per proxy the environment names; None: a direct connection
+        (NO_PROXY), which httpx then sends through the client's own transport."""
+        if self.transport is not None or not self.trust_env:
+            return None
+        from httpx._utils import get_environment_proxies  # what httpx itself reads
+
+        return {
+            pattern: None if url is None else deadline_transport(self._deadline, proxy=url)
+            for pattern, url in get_environment_proxies().items()
+        }
+
+    def _make_client(self) -> httpx.Client:
+        import httpx
+
+        return httpx.Client(
+            base_url=self.base_url.rstrip("/") + "/REST/2.0",
+            headers={
+                "Authorization": f"token {self.token}",
+                "Accept": "application/json",
+                "Accept-Encoding": "gzip",
+                "User-Agent": "agentdesk-sync",
+            },
+            timeout=httpx.Timeout(
+                connect=self.timeouts[0],
+                read=self.timeouts[1],
+                write=self.timeouts[2],
+                pool=self.timeouts[3],
+            ),
+            transport=self.transport or deadline_transport(self._deadline),
+            mounts=self._mounts(),
+            trust_env=self.trust_env,
+            event_hooks=dict(self.event_hooks or {}),
+        )
 
     def close(self) -> None:
-        if self._http is not None:
-            self._http.close()
-            self._http = None
+        with self._lock:
+            http, self._http = self._http, None
+        if http is not None:
+            http.close()
 
     def server_now(self) -> datetime:
         return datetime.fromtimestamp(time.time() + self.clock_offset, UTC)
@@ -224,15 +257,33 @@ class RtClient:
     def _count(self, response: httpx.Response) -> None:
         request = response.request
         head = sum(len(k) + len(v) + 4 for k, v in request.headers.raw)
-        self.traffic.bytes_out += len(request.method) + len(str(request.url.raw_path)) + 12
-        self.traffic.bytes_out += head + len(request.content)
-        self.traffic.bytes_in += sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 17
-        self.traffic.bytes_in += response.num_bytes_downloaded
-        self.traffic.requests += 1
+        out = len(request.method) + len(str(request.url.raw_path)) + 12 + head
+        out += len(request.content)
+        into = sum(len(k) + len(v) + 4 for k, v in response.headers.raw) + 17
+        into += response.num_bytes_downloaded
+        offset: float | None = None
         date = response.headers.get("date")
         if date:
             with contextlib.suppress(TypeError, ValueError):
-                self.clock_offset = parsedate_to_datetime(date).timestamp() - time.time()
+                offset = parsedate_to_datetime(date).timestamp() - time.time()
+        with self._lock:  # += on a shared int is a read and a write: two threads lose counts
+            self.traffic.bytes_out += out
+            self.traffic.bytes_in += into
+            self.traffic.requests += 1
+            if offset is not None:
+                self.clock_offset = offset
+
+    def _breaker_allows(self, when: datetime) -> bool:
+        with self._lock:
+            return self.breaker.allows(when)
+
+    def _failed(self, now: datetime) -> None:
+        with self._lock:
+            self.breaker.record_failure(now)
+
+    def _succeeded(self) -> None:
+        with self._lock:
+            self.breaker.record_success()
 
     def _once(
         self,
@@ -246,7 +297,7 @@ class RtClient:
         import httpx
 
         now = datetime.now(UTC)
-        if not self.breaker.allows(now):
+        if not self._breaker_allows(now):
             raise Offline("the helpdesk failed several times in a row; asking again later")
         try:
             with self._deadline.within(self.total_timeout):
@@ -258,10 +309,10 @@ class RtClient:
                 finally:
                     late = self._deadline.passed()
         except (httpx.ConnectError, httpx.ConnectTimeout, httpx.PoolTimeout) as error:
-            self.breaker.record_failure(now)
+            self._failed(now)
             raise Unreachable(network_words(error, self.base_url, self.timeouts)) from None
         except (httpx.TimeoutException, httpx.NetworkError, httpx.RemoteProtocolError) as error:
-            self.breaker.record_failure(now)
+            self._failed(now)
             if late:  # the drip case: every read was in time, the answer as a whole was not
                 raise Ambiguous(
                     f"{self.base_url} did not finish answering {method} {path} "
@@ -276,19 +327,19 @@ class RtClient:
                 "run `agentdesk connect rt URL` with a valid token"
             )
         if status in (429, 503):
-            self.breaker.record_failure(now)
+            self._failed(now)
             delay = retry_after_seconds(response.headers.get("retry-after"), now)
             raise RateLimited(status, delay)
         if status in (500, 502, 504):
-            self.breaker.record_failure(now)
+            self._failed(now)
             raise Ambiguous(f"{method} {path}: HTTP {status}")
         if 200 <= status < 300:
             problem = answer_problem(method, path, response.content)
             if problem is not None:
-                self.breaker.record_failure(now)
+                self._failed(now)
                 log.info("%s %s: %s", method, path, problem)
                 raise BadAnswer(f"{self.helpdesk} at {self.base_url} answered with {problem}")
-        self.breaker.record_success()
+        self._succeeded()
         if 400 <= status < 500 and status != 412:
             raise Rejected(status, _server_message(response))
         return response
@@ -329,7 +380,7 @@ class RtClient:
             attempt += 1
             if attempt >= self.attempts:
                 raise failure
-            if not self.breaker.allows(datetime.now(UTC) + timedelta(seconds=wait)):
+            if not self._breaker_allows(datetime.now(UTC) + timedelta(seconds=wait)):
                 raise Offline(f"{failure}; the helpdesk failed several times in a row")
             log.info("retrying %s %s in %.1f s after %s", method, path, wait, failure)
             self.sleep(wait)

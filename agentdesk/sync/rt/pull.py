@@ -10,14 +10,19 @@ stopped; the cursor moves to the run's start only with the last page.
 
 Each page also brings its tickets' new messages (sync/rt/history.py says which tickets, and how
 the first sync keeps its cost down): read before the page's write transaction, written in it.
+While a page reads its history, a second thread already fetches the next page (RT answers
+both at once; the client is thread-safe): a first sync with history costs little more than
+one fields only.
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import math
 import time
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -52,6 +57,14 @@ FIELDS = "Subject,Status,Priority,Owner,Requestor,Queue,Created,LastUpdated,Cust
 _CLOCK_SLACK = timedelta(seconds=2)
 
 
+@dataclass(frozen=True)
+class _Page:
+    number: int
+    body: dict[str, Any]
+    items: list[Any]
+    last: bool
+
+
 @dataclass
 class PullReport:
     pulled: int = 0
@@ -75,6 +88,11 @@ class Puller:
     reader: HistoryReader | None = None
     # A first sync tells how far it has come after each page (the TUI header, the CLI).
     progress: Callable[[SyncProgress], None] | None = None
+    # Tests see the overlap: ("fetch", n) as page n's fetch starts (in the fetcher thread),
+    # ("history", n) and ("history read", n) around the reads of page n's history.
+    events: Callable[[str, int], None] | None = None
+    # Off: each page fetched only after the page before it is written (the bench's "before").
+    overlap: bool = True
 
     def run(self) -> PullReport:
         report = PullReport()
@@ -100,82 +118,112 @@ class Puller:
                 if since is None
                 else from_db(since) - timedelta(seconds=self.settings.overlap_seconds)
             )
-        while True:
-            query = queue_clause(self.settings.queues)
-            if lower is not None:
-                # Rounded up, so the bound only ever moves earlier: never a gap.
-                seconds = math.ceil((self.client.server_now() - lower).total_seconds()) + 1
-                query += f" AND LastUpdated >= '{max(seconds, 1)} seconds ago'"
-            response = self.client.call(
-                "GET",
-                "/tickets",
-                params={
-                    "query": query,
-                    "fields": FIELDS,
-                    "orderby": "id",
-                    "order": "ASC",
-                    "per_page": self.settings.page_size,
-                    "page": page,
-                },
-            )
-            body = response.json()
-            items = body.get("items") if isinstance(body, dict) else None
-            if not isinstance(items, list):
-                raise BadRecord(f"RT's search answer has no items list: {str(body)[:200]}")
-            pages = body.get("pages")
-            last = len(items) < self.settings.page_size or (
-                isinstance(pages, int) and page >= pages
-            )
-            # The conversation of the page's tickets: read now, outside the write transaction.
-            if self.reader is None:
-                self.reader = HistoryReader(self.client)
-            with port.read() as rows:
-                wanted = wanted_for_page(rows, items, first_sync=lower is None)
-                agents = rows.agent_handles()
-            history = self.reader.read(wanted, agents)
-            links = read_links(
-                self.client, [str(i.get("id", "")) for i in items if isinstance(i, dict)]
-            )
-            with port.write() as rows:
-                for item in items:
-                    self._apply(rows, item, report)
-                report.links += apply_links(rows, links, self.clock())
-                apply_history(
-                    rows,
-                    history,
-                    region_of=_regions(rows, wanted),
-                    now=self.clock(),
-                    report=report.history,
+        # The next page's fetch runs in this thread while the page before it reads its
+        # history: RT answers both at once. A page is believed only once its fetch returned
+        # it validated; a failed fetch ends the run after the page before it is written,
+        # with the cursor on the page that failed (a resume reads it, nothing lost or twice).
+        fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-page")
+        upcoming: Future[_Page] | None = fetcher.submit(self._fetch, lower, page)
+        try:
+            while True:
+                assert upcoming is not None
+                current, upcoming = upcoming.result(), None
+                page, body, items, last = current.number, current.body, current.items, current.last
+                if not last and self.overlap:
+                    upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                # The conversation of the page's tickets: read now, outside the write
+                # transaction.
+                if self.reader is None:
+                    self.reader = HistoryReader(self.client)
+                with port.read() as rows:
+                    wanted = wanted_for_page(rows, items, first_sync=lower is None)
+                    agents = rows.agent_handles()
+                self._event("history", page)
+                history = self.reader.read(wanted, agents)
+                links = read_links(
+                    self.client, [str(i.get("id", "")) for i in items if isinstance(i, dict)]
                 )
+                self._event("history read", page)
+                with port.write() as rows:
+                    for item in items:
+                        self._apply(rows, item, report)
+                    report.links += apply_links(rows, links, self.clock())
+                    apply_history(
+                        rows,
+                        history,
+                        region_of=_regions(rows, wanted),
+                        now=self.clock(),
+                        report=report.history,
+                    )
+                    if last:
+                        rows.set_cursor(BACKEND, scope, {"since": to_db(run_start)})
+                    else:
+                        rows.set_cursor(
+                            BACKEND,
+                            scope,
+                            {
+                                "since": since,
+                                "run_start": to_db(run_start),
+                                "lower": None if lower is None else to_db(lower),
+                                "page": page + 1,
+                            },
+                        )
+                report.pages += 1
+                if self.progress is not None and lower is None:
+                    total = body.get("total")
+                    self.progress(
+                        SyncProgress(
+                            done=(page - 1) * self.settings.page_size + len(items),
+                            total=total if isinstance(total, int) and total >= 0 else None,
+                            bytes_in=self.client.traffic.bytes_in - bytes_before,
+                            seconds=time.monotonic() - started,
+                        )
+                    )
+                if self.after_page is not None:
+                    self.after_page(page)
                 if last:
-                    rows.set_cursor(BACKEND, scope, {"since": to_db(run_start)})
-                else:
-                    rows.set_cursor(
-                        BACKEND,
-                        scope,
-                        {
-                            "since": since,
-                            "run_start": to_db(run_start),
-                            "lower": None if lower is None else to_db(lower),
-                            "page": page + 1,
-                        },
-                    )
-            report.pages += 1
-            if self.progress is not None and lower is None:
-                total = body.get("total")
-                self.progress(
-                    SyncProgress(
-                        done=(page - 1) * self.settings.page_size + len(items),
-                        total=total if isinstance(total, int) and total >= 0 else None,
-                        bytes_in=self.client.traffic.bytes_in - bytes_before,
-                        seconds=time.monotonic() - started,
-                    )
-                )
-            if self.after_page is not None:
-                self.after_page(page)
-            if last:
-                return report
-            page += 1
+                    return report
+                if upcoming is None:  # overlap off: the next page only now
+                    upcoming = fetcher.submit(self._fetch, lower, page + 1)
+        finally:
+            # A run that stops early waits for the fetch in flight (bounded by the request
+            # deadline) and drops its answer: no thread outlives the run using the client.
+            if upcoming is not None and not upcoming.cancel():
+                with contextlib.suppress(Exception):
+                    upcoming.result()
+            fetcher.shutdown(wait=True)
+
+    def _fetch(self, lower: datetime | None, page: int) -> _Page:
+        """One page of the ticket search, validated (runs in the fetcher thread)."""
+        self._event("fetch", page)
+        query = queue_clause(self.settings.queues)
+        if lower is not None:
+            # Rounded up, so the bound only ever moves earlier: never a gap.
+            seconds = math.ceil((self.client.server_now() - lower).total_seconds()) + 1
+            query += f" AND LastUpdated >= '{max(seconds, 1)} seconds ago'"
+        response = self.client.call(
+            "GET",
+            "/tickets",
+            params={
+                "query": query,
+                "fields": FIELDS,
+                "orderby": "id",
+                "order": "ASC",
+                "per_page": self.settings.page_size,
+                "page": page,
+            },
+        )
+        body = response.json()
+        items = body.get("items") if isinstance(body, dict) else None
+        if not isinstance(items, list):
+            raise BadRecord(f"RT's search answer has no items list: {str(body)[:200]}")
+        pages = body.get("pages")
+        last = len(items) < self.settings.page_size or (isinstance(pages, int) and page >= pages)
+        return _Page(page, body, items, last)
+
+    def _event(self, what: str, page: int) -> None:
+        if self.events is not None:
+            self.events(what, page)
 
     # -- one record ---------------------------------------------------------------------------
 

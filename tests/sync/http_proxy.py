@@ -1,0 +1,64 @@
+"""A tiny forward HTTP proxy on loopback (what HTTP_PROXY points at in an office): it takes
+absolute-form requests ("GET http://host:port/path HTTP/1.1"), records each request line and
+sends the request on to host:port in origin form, one connection per request."""
+
+from __future__ import annotations
+
+import socket
+import threading
+from urllib.parse import urlsplit
+
+
+class HttpProxy:
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port = int(self._listener.getsockname()[1])
+        self._thread = threading.Thread(target=self._serve, daemon=True)
+        self._thread.start()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def close(self) -> None:
+        self._listener.close()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                client, _ = self._listener.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+
+    def _handle(self, client: socket.socket) -> None:
+        with client:
+            data = b""
+            while b"\r\n\r\n" not in data:
+                chunk = client.recv(65536)
+                if not chunk:
+                    return
+                data += chunk
+            head, _, body = data.partition(b"\r\n\r\n")
+            lines = head.decode("latin-1").split("\r\n")
+            method, target, version = lines[0].split(" ", 2)
+            self.seen.append(lines[0])
+            headers = [line for line in lines[1:] if not line.lower().startswith("connection:")]
+            length = 0
+            for line in headers:
+                name, _, value = line.partition(":")
+                if name.strip().lower() == "content-length":
+                    length = int(value.strip())
+            while len(body) < length:
+                chunk = client.recv(65536)
+                if not chunk:
+                    break
+                body += chunk
+            parts = urlsplit(target)
+            path = parts.path + (f"?{parts.query}" if parts.query else "")
+            request = "\r\n".join([f"{method} {path} {version}", *headers, "Connection: close"])
+            with socket.create_connection((parts.hostname, parts.port or 80), timeout=60) as up:
+                up.sendall(request.encode("latin-1") + b"\r\n\r\n" + body)
+                while chunk := up.recv(65536):
+                    client.sendall(chunk)
