@@ -26,7 +26,7 @@ if TYPE_CHECKING:
     from agentdesk.config import Settings
 
 ENV_CODE = "AGENTDESK_TOTP_CODE"
-GATED = frozenset({"sync", "shift", "audit", "purge", "report", "qa", "connect"})
+GATED = frozenset({"sync", "shift", "audit", "purge", "report", "qa", "connect", "encrypt"})
 """The subcommands that read or change customer data or credentials."""
 EXIT_SIGN_IN = 6
 """The code was missing, wrong, a replay, or sign-in is locked out: nothing was done."""

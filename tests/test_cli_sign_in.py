@@ -221,6 +221,7 @@ def test_a_replaced_store_does_not_skip_the_code(
         ["report", "--week", "2026-W48"],
         ["qa", "sample"],
         ["connect", "rt", "http://127.0.0.1:9", "--no-check"],
+        ["encrypt"],
     ],
 )
 def test_every_command_on_customer_data_or_credentials_asks(
