@@ -78,8 +78,8 @@ def _ask(
     from agentdesk.desk.sign_in import Gate, check_code, gate, secret_is_kept
 
     kept = secret_is_kept(settings.profile)
-    if not own_settings(settings).db_path.exists():
-        return _enrolled_elsewhere(settings, kept)  # no store yet: nothing signed in to it
+    if not kept and not own_settings(settings).db_path.exists():
+        return None  # a fresh profile: the TUI enrols at its first start
     try:
         desk = open_security_desk(settings, clock)
     except AgentdeskError:
@@ -87,8 +87,17 @@ def _ask(
             raise  # enrolled: no code, no command
         return None  # the subcommand names the store's problem itself, and does nothing
     try:
-        if gate(desk) is Gate.ENROL:
-            return _enrolled_elsewhere(settings, kept)
+        asks = gate(desk)
+        if asks is Gate.ENROL:
+            return None  # never enrolled: nothing to sign in to yet
+        if asks is Gate.REBUILD:
+            # Enrolled, the store replaced or deleted: the same current code, checked against
+            # the kept secret, rebuilds the store's sign-in state (never a new enrolment).
+            print(
+                f"agentdesk: {own_settings(settings).db_path} holds no sign-in state for "
+                f"profile {settings.profile!r}: your current code rebuilds it",
+                file=sys.stderr,
+            )
         # Read once and gone: a child process does not inherit a code.
         typed = os.environ.pop(ENV_CODE, "").strip()
         if not typed:
@@ -106,17 +115,3 @@ def _ask(
         return None if check.ok else _refuse(check.message)
     finally:
         desk.store.close()
-
-
-def _enrolled_elsewhere(settings: Settings, kept: bool) -> int | None:
-    """Not enrolled in this store: fine on a fresh profile (the TUI enrols at its first
-    start), refused when the keyring holds the profile's secret (the store was replaced)."""
-    from agentdesk.desk.security_desk import own_settings
-
-    if not kept:
-        return None
-    return _refuse(
-        f"profile {settings.profile!r} has enrolled a sign-in code, but "
-        f"{own_settings(settings).db_path} holds no sign-in state; start agentdesk (the TUI) "
-        "once to sign in"
-    )

@@ -17,8 +17,9 @@ from agentdesk import cli, cli_sign_in
 from agentdesk.cli import main
 from agentdesk.config import load_settings, profile_paths
 from agentdesk.desk.session import close_desk, open_desk
-from agentdesk.desk.sign_in import begin_enrolment, finish_enrolment
+from agentdesk.desk.sign_in import begin_enrolment, finish_enrolment, secret_account
 from agentdesk.security import totp
+from agentdesk.security.keyring_access import get_secret
 from tests.conftest import FIXED_NOW
 from tests.security.memory_keyring import MemoryKeyring, keyring_of
 from tests.store.factory import add_people, add_ticket
@@ -199,16 +200,29 @@ def test_a_service_profile_with_sign_in_off_asks_nothing(
     assert asked == []
 
 
-def test_a_replaced_store_does_not_skip_the_code(
+def test_a_replaced_store_signs_in_with_the_kept_secret(
     secret: str, clock: Clock, prompt: Prompt, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """The keyring holds the profile's secret, the store no sign-in state: refused."""
+    """The keyring holds the profile's secret, the store no sign-in state: the current code,
+    checked against the kept secret, rebuilds it; the secret is not replaced."""
     db = profile_paths("work")[1]
     for path in db.parent.glob(db.name + "*"):
         path.unlink()
+    prompt.answers.append(_code(secret, clock))
+    assert main(AUDIT) == 0
+    captured = capsys.readouterr()
+    assert "holds no sign-in state" in captured.err and "rebuilds it" in captured.err
+    rows = csv.DictReader(io.StringIO(captured.out))
+    events = [(r["event"], r["success"], r["detail"]) for r in rows]
+    assert ("credential_change", "ok", "sign-in state rebuilt: the store had none") in events
+    assert events[-1] == ("sign_in", "ok", "code")
+    assert get_secret(secret_account("work"), "check the test's secret") == secret
+    # The code is used up in the rebuilt state, and a wrong one is refused and counted.
+    prompt.answers.extend([_code(secret, clock), _wrong(secret, clock)])
     assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
-    assert "holds no sign-in state" in capsys.readouterr().err
-    assert prompt.asked == [] and not db.exists()
+    assert "already used" in capsys.readouterr().err
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "Wrong code (8 tries left)" in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(

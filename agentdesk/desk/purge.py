@@ -127,6 +127,11 @@ def _forget_keyring_secrets(profile: str) -> None:
     from agentdesk.security.keyring_access import KeyringUnavailable, delete_secret
 
     forget_cached(profile)
-    for account in (f"totp/{profile}", f"verifier-key/{profile}", f"db-key/{profile}"):
+    for account in (
+        f"totp/{profile}",
+        f"totp-recovery/{profile}",  # the recovery codes' hashes, kept beside the secret
+        f"verifier-key/{profile}",
+        f"db-key/{profile}",
+    ):
         with contextlib.suppress(KeyringUnavailable):  # no keyring: nothing of ours in one
             delete_secret(account, "remove the profile's secrets", timeout=5.0)

@@ -6,13 +6,21 @@ keep it); the state that stops replays and guessing is in the store (store/totp_
 desk's own, or for a read-only desk the profile's own through the narrow security writer
 (desk/security_desk.py), so a supervisor signs in like an agent.
 Every attempt is an audit row. The enrolment's URI and codes are never logged or stored.
+
+A store with no sign-in state while the keyring holds the profile's secret (the database was
+deleted or replaced, or `--db` names a fresh file) is NOT a first start: enrolling again
+would let anyone who can delete a file replace the agent's second factor. The current code,
+checked against the kept secret, rebuilds the state instead (Gate.REBUILD); a new phone is
+enrolled only after a valid code or a recovery code. The recovery codes' hashes are kept in
+the keyring beside the secret, so they survive the store's loss (a used one stays used).
 """
 
 from __future__ import annotations
 
+import json
 from enum import StrEnum
 
-from agentdesk.core.errors import DeskError
+from agentdesk.core.errors import DeskError, Refused
 from agentdesk.desk.audit_trail import Event, record_event
 from agentdesk.desk.base import Desk
 from agentdesk.desk.security_desk import security_store
@@ -22,6 +30,12 @@ from agentdesk.security import totp
 class Gate(StrEnum):
     ENROL = "enrol"
     CODE = "code"
+    REBUILD = "rebuild"
+    """Enrolled (the keyring holds the secret) but the store has no sign-in state: the
+    current code rebuilds it; never a new enrolment."""
+
+
+REBUILT = "sign-in state rebuilt: the store had none"
 
 
 class SecretMissing(DeskError):
@@ -41,6 +55,31 @@ def _secret_account(desk: Desk) -> str:
     return secret_account(desk.settings.profile)
 
 
+def recovery_account(profile: str) -> str:
+    """The keyring entry of a profile's recovery-code hashes (scrypt; never the codes)."""
+    return f"totp-recovery/{profile}"
+
+
+def _keep_recovery_hashes(desk: Desk, hashes: tuple[str, ...]) -> None:
+    from agentdesk.security.keyring_access import set_secret
+
+    set_secret(
+        recovery_account(desk.settings.profile), json.dumps(list(hashes)), "keep recovery codes"
+    )
+
+
+def _kept_recovery_hashes(desk: Desk) -> tuple[str, ...]:
+    """The hashes kept in the keyring; none for a profile enrolled before they were kept."""
+    from agentdesk.security.keyring_access import get_secret
+
+    kept = get_secret(recovery_account(desk.settings.profile), "read the recovery codes")
+    try:
+        hashes = json.loads(kept) if kept else []
+    except ValueError:
+        return ()
+    return tuple(h for h in hashes if isinstance(h, str)) if isinstance(hashes, list) else ()
+
+
 def secret_is_kept(profile: str) -> bool:
     """Whether the keyring holds the profile's secret (False without a usable keyring:
     nothing can have been enrolled there)."""
@@ -57,12 +96,15 @@ def secret_is_kept(profile: str) -> bool:
 
 
 def gate(desk: Desk) -> Gate:
-    """What this start asks: an enrolment (never enrolled) or the current code."""
+    """What this start asks: an enrolment (never enrolled), the current code, or the current
+    code to rebuild a lost store's state (enrolled: the keyring holds the secret)."""
     from agentdesk.store.totp_state import read_totp_state
 
     with desk.reading(), security_store(desk).read() as connection:
         state = read_totp_state(connection, _account(desk))
-    return Gate.ENROL if state is None else Gate.CODE
+    if state is not None:
+        return Gate.CODE
+    return Gate.REBUILD if secret_is_kept(desk.settings.profile) else Gate.ENROL
 
 
 def begin_enrolment(desk: Desk) -> totp.Enrolment:
@@ -92,11 +134,20 @@ def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.
     from agentdesk.security.keyring_access import set_secret
     from agentdesk.store.totp_state import save_totp_state
 
+    if gate(desk) is Gate.REBUILD:
+        # An empty store alone never replaces a kept secret: sign in with the current code
+        # (or a recovery code) first, then a new phone may be enrolled.
+        record_event(desk, Event.ENROL, success=False, detail="refused: the store had no state")
+        raise Refused(
+            "this profile is already enrolled: sign in with the current code from your "
+            "authenticator app (or a recovery code) before enrolling a new phone"
+        )
     check = totp.confirm_enrolment(enrolment, typed, desk.now())
     if not check.ok:
         record_event(desk, Event.ENROL, success=False, detail="first code did not match")
         return check
     set_secret(_secret_account(desk), enrolment.secret, "save the sign-in secret")
+    _keep_recovery_hashes(desk, check.state.recovery_hashes)
     with desk.reading(), security_store(desk).write() as connection:
         save_totp_state(connection, _account(desk), check.state, enrolled_at=desk.now())
     record_event(desk, Event.CREDENTIAL_CHANGE, resource="totp", detail="enrolled")
@@ -114,18 +165,24 @@ def check_code(
 
     with desk.reading(), security_store(desk).read() as connection:
         state = read_totp_state(connection, _account(desk))
+    secret = get_secret(_secret_account(desk), "read the sign-in secret")
+    if secret is not None:
+        from agentdesk.security.masking import never_log
+
+        never_log(secret)
+    rebuild = state is None
     if state is None:
-        raise DeskError("this profile has not enrolled a sign-in code yet; restart agentdesk")
+        if secret is None:
+            raise DeskError("this profile has not enrolled a sign-in code yet; restart agentdesk")
+        # Enrolled, the store lost: a fresh state, checked against the kept secret.
+        state = totp.TotpState(recovery_hashes=_kept_recovery_hashes(desk))
     now = desk.now()
     if totp.looks_like_recovery_code(typed):
         check = totp.use_recovery_code(state, typed, now)
         how = "recovery code"
+        if check.ok:  # used up in the keyring's copy too, or a lost store would revive it
+            _keep_recovery_hashes(desk, check.state.recovery_hashes)
     else:
-        secret = get_secret(_secret_account(desk), "read the sign-in secret")
-        if secret is not None:
-            from agentdesk.security.masking import never_log
-
-            never_log(secret)
         if secret is None:
             raise SecretMissing(
                 "the keyring no longer holds this profile's sign-in secret: type one of your "
@@ -134,7 +191,12 @@ def check_code(
         check = totp.check_code(secret, state, typed, now)
         how = "code"
     with desk.reading(), security_store(desk).write() as connection:
-        save_totp_state(connection, _account(desk), check.state)
+        # A rebuild writes the whole row at once, right code or wrong: a wrong one is counted.
+        save_totp_state(
+            connection, _account(desk), check.state, enrolled_at=now if rebuild else None
+        )
+    if rebuild:
+        record_event(desk, Event.CREDENTIAL_CHANGE, resource="totp", detail=REBUILT)
     detail = how if check.ok else f"{how}: {check.outcome.value}"
     record_event(desk, event, success=check.ok, resource=resource, detail=detail)
     return check

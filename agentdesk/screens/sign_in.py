@@ -23,6 +23,12 @@ if TYPE_CHECKING:
     from agentdesk.security.totp import Check
 
 
+REBUILD_NOTE = (
+    "This profile's database holds no sign-in state (deleted or replaced). "
+    "Your current code rebuilds it."
+)
+
+
 class SignInScreen(Screen[bool]):
     """Dismissed with True once signed in (after a re-enrolment, if a recovery code was used)."""
 
@@ -37,6 +43,7 @@ class SignInScreen(Screen[bool]):
     @dataclass
     class Gated(Message):
         enrol: bool
+        rebuild: bool = False
 
     @dataclass
     class Checked(Message):
@@ -78,7 +85,8 @@ class SignInScreen(Screen[bool]):
         from agentdesk.desk.sign_in import Gate, gate
 
         try:
-            self.post_message(self.Gated(gate(desk) is Gate.ENROL))
+            asks = gate(desk)
+            self.post_message(self.Gated(asks is Gate.ENROL, rebuild=asks is Gate.REBUILD))
         except Exception as error:
             self.post_message(self.Checked(None, agent_message(error)))
 
@@ -86,7 +94,8 @@ class SignInScreen(Screen[bool]):
         if message.enrol:
             self._enrol(first=True)
             return
-        self._ready_for_code("")
+        # Enrolled, but the store was replaced: the current code rebuilds it, no new phone.
+        self._ready_for_code(REBUILD_NOTE if message.rebuild else "")
 
     def _ready_for_code(self, text: str) -> None:
         field = self.query_one("#sign-in-code", Input)

@@ -188,3 +188,20 @@ async def test_no_command_palette_from_the_lock_screen(demo: Settings, clock: St
         await settle(pilot)
         assert not CommandPalette.is_open(app)
         assert isinstance(app.screen, LockScreen)
+
+
+async def test_an_enrolled_profile_whose_store_was_lost_asks_the_code_not_an_enrolment(
+    signed: Settings, clock: SteppedClock, memory: MemoryKeyring
+) -> None:
+    """The keyring holds the profile's secret, the store (fresh) no sign-in state: the sign-in
+    screen, saying why; the current code opens the queue and the secret stays."""
+    memory.items[("agentdesk", "totp/demo")] = SECRET
+    app = make_app(signed, clock=clock)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, SignInScreen)
+        message = str(app.screen.query_one("#sign-in-message").render())
+        assert "holds no sign-in state" in message
+        await _type(pilot, "#sign-in-code", _now_code(clock))
+        assert isinstance(app.screen, QueueScreen)
+    assert memory.items[("agentdesk", "totp/demo")] == SECRET
