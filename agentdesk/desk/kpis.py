@@ -134,20 +134,25 @@ class _Facts:
             self.shares[who] = kpi.KpiIndex(part) if found is None or who in moved else found
         # Still unanswered P0-P2 tickets, by opening: the one figure a later `now` moves
         # without a change in the store (the 1-hour acknowledgement judges them as they age).
-        self.waiting = {
-            who: sorted(
-                t.created_at
-                for t in index.inputs.tickets
-                if t.first_response_at is None and t.priority.is_priority_ticket
-            )
-            for who, index in [(None, self.team), *self.shares.items()]
-        }
+        self.waiting: dict[str | None, list[datetime]] = {None: self._waiting(self.team)}
+        previous = before.waiting if before is not None else {}
+        for who, index in self.shares.items():
+            same = index is kept.get(who) and who in previous
+            self.waiting[who] = previous[who] if same else self._waiting(index)
         self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
         self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet]] = {}
         self.sections: dict[tuple[Period, str | None], _Sections] = {}
         if before is not None and touched is not None:
             self.opened = {k: v for k, v in before.opened.items() if not touched.moves(*k)}
             self.sets = {k: v for k, v in before.sets.items() if not touched.moves(*k)}
+
+    @staticmethod
+    def _waiting(index: kpi.KpiIndex) -> list[datetime]:
+        return sorted(
+            t.created_at
+            for t in index.inputs.tickets
+            if t.first_response_at is None and t.priority.is_priority_ticket
+        )
 
     def index(self, who: str | None) -> kpi.KpiIndex | None:
         return self.team if who is None else self.shares.get(who)
@@ -263,6 +268,8 @@ class _Window:
         self.agents: dict[str, str] = {}
         self.facts: _Facts | None = None
         self.fresh_at: tuple[object, ...] | None = None
+        self.rest: tuple[list[SurveyAnswer], list[ReviewScore], list[datetime]] = ([], [], [])
+        self.rest_key: tuple[object, ...] = ()
 
     def _slice_of(self, created: datetime) -> int | None:
         k = bisect_right(self.bounds, created) - 1
@@ -305,12 +312,18 @@ class _Window:
             if old:
                 _touched_between(old[k], fresh, touched)
             slices.append(fresh)
-        owner: dict[int, str | None] = {}
-        for part_ in slices:
-            owner.update(part_.owner)
-        answers, reviews, breach_moments = kpi_reads.read_window_rest(
-            connection, self.bounds[0], self.bounds[-1], owner
-        )
+        # The answers, reviews and breach moments: read again when their tables moved, or
+        # a ticket's agent did (an answer is its ticket's agent's).
+        rest_key = kpi_reads.rest_of(key)
+        owners_moved = any(k >= len(old) or old[k].owner != slices[k].owner for k in dirty)
+        if not old or rest_key != self.rest_key or owners_moved:
+            owner: dict[int, str | None] = {}
+            for part_ in slices:
+                owner.update(part_.owner)
+            rest = kpi_reads.read_window_rest(connection, self.bounds[0], self.bounds[-1], owner)
+        else:
+            rest = self.rest
+        answers, reviews, breach_moments = rest
         # read_window's orders: tickets by id; interactions as core.kpi.interactions sorts
         # them (a ticket's all come from its one slice, so ties keep their order).
         inputs = KpiInputs(
@@ -320,11 +333,12 @@ class _Window:
             reviews=reviews,
         )
         before = self.facts if old else None
-        if before is not None:
+        if before is not None and rest is not self.rest:
             _touched_items(before.team.inputs.answers, answers, touched)
             _touched_items(before.team.inputs.reviews, reviews, touched)
         self.facts = _Facts(inputs, breach_moments, before, touched if before else None)
         self.slices, self.audit_top, self.agents, self.fresh_at = slices, audit_top, agents, key
+        self.rest, self.rest_key = rest, rest_key
         return self.facts
 
 

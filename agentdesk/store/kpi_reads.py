@@ -49,6 +49,11 @@ FINGERPRINT_SQL = (
 )
 
 
+def rest_of(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The fingerprint's parts of what read_window_rest reads: breaches, answers, reviews."""
+    return key[5:15]
+
+
 SHIFT_FINGERPRINT_SQL = (
     "SELECT (SELECT count(*) FROM shifts), (SELECT max(id) FROM shifts), "
     "(SELECT max(ended_at) FROM shifts), (SELECT max(planned_end) FROM shifts), "
