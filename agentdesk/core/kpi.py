@@ -766,6 +766,10 @@ class KpiIndex:
         moments, positions = ordered
         return positions[bisect_left(moments, period.start) : bisect_left(moments, period.end)]
 
+    def opened(self, period: Period) -> list[TicketFacts]:
+        """The tickets opened in the period, by opening (not the inputs' order: for counts)."""
+        return [self.inputs.tickets[n] for n in self._positions(self._tickets[0], period)]
+
     def within(self, period: Period) -> KpiInputs:
         """What any KPI of the period may count, each list in its original order."""
         chosen: set[int] = set()

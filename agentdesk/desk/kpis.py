@@ -170,8 +170,9 @@ class _Facts:
         found = self.opened.get((p, who))
         if found is None:
             index = self.index(who)
-            inside = index.within(p).tickets if index is not None else []
-            chosen = [t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket]
+            # By opening, not in the inputs' order: the figure is two counts.
+            inside = index.opened(p) if index is not None else []
+            chosen = [t for t in inside if t.priority.is_priority_ticket]
             answered = [t for t in chosen if t.first_response_at is not None]
             waiting = [t for t in chosen if t.first_response_at is None]
             found = self.opened[(p, who)] = (kpi.acknowledged_among(answered, now), waiting)
