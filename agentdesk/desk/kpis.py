@@ -329,7 +329,7 @@ class _Window:
         # them (a ticket's all come from its one slice, so ties keep their order).
         inputs = KpiInputs(
             tickets=sorted((t for p in slices for t in p.tickets), key=attrgetter("id")),
-            work=sorted((w for p in slices for w in p.work), key=lambda i: (i.end, i.ticket_id)),
+            work=sorted((w for p in slices for w in p.work), key=attrgetter("end", "ticket_id")),
             answers=answers,
             reviews=reviews,
         )
