@@ -19,7 +19,7 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter, itemgetter
+from operator import attrgetter
 from typing import NamedTuple, TypeVar
 
 from agentdesk.core import escalation_metrics, handle_time
@@ -745,11 +745,11 @@ class KpiIndex:
         tickets = inputs.tickets
 
         def order(moments: Sequence[datetime | None]) -> tuple[list[datetime], list[int]]:
-            kept = sorted(
-                ((at, n) for n, at in enumerate(moments) if at is not None),
-                key=itemgetter(0),
-            )
-            return [at for at, _ in kept], [n for _, n in kept]
+            # Positions sorted by their moment (stable: ties keep the inputs' order); no
+            # pair per item, as a refresh after a change builds the team's index again.
+            kept = [n for n, at in enumerate(moments) if at is not None]
+            kept.sort(key=moments.__getitem__)  # type: ignore[arg-type]
+            return [moments[n] for n in kept], kept  # type: ignore[misc]
 
         self._tickets = [
             order([t.created_at for t in tickets]),
@@ -765,6 +765,10 @@ class KpiIndex:
     def _positions(ordered: tuple[list[datetime], list[int]], period: Period) -> list[int]:
         moments, positions = ordered
         return positions[bisect_left(moments, period.start) : bisect_left(moments, period.end)]
+
+    def opened(self, period: Period) -> list[TicketFacts]:
+        """The tickets opened in the period, by opening (not the inputs' order: for counts)."""
+        return [self.inputs.tickets[n] for n in self._positions(self._tickets[0], period)]
 
     def within(self, period: Period) -> KpiInputs:
         """What any KPI of the period may count, each list in its original order."""

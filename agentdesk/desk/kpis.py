@@ -8,26 +8,42 @@ from __future__ import annotations
 
 import threading
 import weakref
-from bisect import bisect_left
+from bisect import bisect_left, bisect_right
 from collections import Counter
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
+from operator import attrgetter
 from typing import TYPE_CHECKING
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts, TicketFacts
+from agentdesk.core.kpi import (
+    Kpi,
+    KpiInputs,
+    KpiSet,
+    Period,
+    ReviewScore,
+    ShiftFacts,
+    SurveyAnswer,
+    TicketFacts,
+)
 from agentdesk.core.shift import Interval, PlannedShift, Presence, adherent_time
 from agentdesk.core.ticket import Tier
 from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:
+    from sqlalchemy import Connection
+
     from agentdesk.core.sla import SlaPolicy
-    from agentdesk.store.kpi_rows import ShiftRow, StoreFacts
+    from agentdesk.store.kpi_rows import ShiftRow
 
 TREND_PERIODS = 8
 # Tickets opened this long before a period still count in it (resolved, answered, surveyed
 # there): the longest SLA (120 business hours) and a late survey answer fit well inside.
 LOOKBACK = timedelta(days=45)
+# The window's facts are kept by this stretch of ticket opening (store.kpi_reads'
+# slice_fingerprints): a change reads again only the week of the tickets it touched.
+SLICE = timedelta(days=7)
 
 
 @dataclass(frozen=True)
@@ -98,30 +114,45 @@ class _Facts:
     and the KPI sets and sections already computed from them. Valid while the store's
     fingerprint (store.kpi_reads) is the one they were read at."""
 
-    def __init__(self, facts: StoreFacts, policy: SlaPolicy, now: datetime) -> None:
-        # Not the audit rows: once the interactions are worked out they are not read again.
-        self.breach_moments = facts.breach_moments
-        inputs = KpiInputs(
-            tickets=kpi.with_response_seconds(facts.tickets, policy),
-            work=kpi.interactions(facts.audit, facts.channels, facts.agents, now),
-            answers=facts.answers,
-            reviews=facts.reviews,
-        )
+    def __init__(
+        self,
+        inputs: KpiInputs,
+        breach_moments: list[datetime],
+        before: _Facts | None = None,
+        touched: _Touched | None = None,
+    ) -> None:
+        """With `before` (the facts of the last read) and `touched` (what changed since):
+        an agent's index, and every KPI set, whose share holds nothing touched is the old
+        one, since its inputs are the same items in the same order."""
+        self.breach_moments = breach_moments
         self.team = kpi.KpiIndex(inputs)
-        self.shares = {who: kpi.KpiIndex(part) for who, part in inputs.by_agent().items()}
+        self.shares: dict[str, kpi.KpiIndex] = {}
+        kept = before.shares if before is not None and touched is not None else {}
+        moved = touched.agents if touched is not None else set()
+        for who, part in inputs.by_agent().items():
+            found = kept.get(who)
+            self.shares[who] = kpi.KpiIndex(part) if found is None or who in moved else found
         # Still unanswered P0-P2 tickets, by opening: the one figure a later `now` moves
         # without a change in the store (the 1-hour acknowledgement judges them as they age).
-        self.waiting = {
-            who: sorted(
-                t.created_at
-                for t in index.inputs.tickets
-                if t.first_response_at is None and t.priority.is_priority_ticket
-            )
-            for who, index in [(None, self.team), *self.shares.items()]
-        }
+        self.waiting: dict[str | None, list[datetime]] = {None: self._waiting(self.team)}
+        previous = before.waiting if before is not None else {}
+        for who, index in self.shares.items():
+            same = index is kept.get(who) and who in previous
+            self.waiting[who] = previous[who] if same else self._waiting(index)
         self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
         self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet]] = {}
         self.sections: dict[tuple[Period, str | None], _Sections] = {}
+        if before is not None and touched is not None:
+            self.opened = {k: v for k, v in before.opened.items() if not touched.moves(*k)}
+            self.sets = {k: v for k, v in before.sets.items() if not touched.moves(*k)}
+
+    @staticmethod
+    def _waiting(index: kpi.KpiIndex) -> list[datetime]:
+        return sorted(
+            t.created_at
+            for t in index.inputs.tickets
+            if t.first_response_at is None and t.priority.is_priority_ticket
+        )
 
     def index(self, who: str | None) -> kpi.KpiIndex | None:
         return self.team if who is None else self.shares.get(who)
@@ -139,13 +170,177 @@ class _Facts:
         found = self.opened.get((p, who))
         if found is None:
             index = self.index(who)
-            inside = index.within(p).tickets if index is not None else []
-            chosen = [t for t in kpi.opened_in(inside, p) if t.priority.is_priority_ticket]
+            # By opening, not in the inputs' order: the figure is two counts.
+            inside = index.opened(p) if index is not None else []
+            chosen = [t for t in inside if t.priority.is_priority_ticket]
             answered = [t for t in chosen if t.first_response_at is not None]
             waiting = [t for t in chosen if t.first_response_at is None]
             found = self.opened[(p, who)] = (kpi.acknowledged_among(answered, now), waiting)
         answered_part, waiting = found
         return kpi.share_of_both(answered_part, kpi.acknowledged_among(waiting, now))
+
+
+class _Touched:
+    """The moments of what changed between two reads (each item's old and new version),
+    by agent: a KPI set of a period and share holding none of them is the same."""
+
+    def __init__(self) -> None:
+        self.moments: list[datetime] = []
+        self.by_agent: dict[str, list[datetime]] = {}
+
+    @property
+    def agents(self) -> set[str]:
+        return set(self.by_agent)
+
+    def add(self, agent: str | None, *moments: datetime | None) -> None:
+        for at in moments:
+            if at is not None:
+                self.moments.append(at)
+                if agent:
+                    self.by_agent.setdefault(agent, []).append(at)
+
+    def moves(self, p: Period, who: str | None) -> bool:
+        moments = self.moments if who is None else self.by_agent.get(who, ())
+        return any(p.start <= at < p.end for at in moments)
+
+    def ticket(self, t: TicketFacts) -> None:
+        self.add(t.agent, t.created_at, t.first_response_at, t.first_resolved_at)
+
+
+@dataclass(frozen=True)
+class _Slice:
+    """The tickets opened in one week of the window: their facts (with the response time)
+    and finished interactions, read at the slice's fingerprint."""
+
+    key: tuple[object, ...]
+    tickets: list[TicketFacts]
+    work: list[kpi.Interaction]
+    owner: dict[int, str | None]
+
+
+# Called with (since, until) each time a slice is read from the store (tests count them).
+slice_read_hook: Callable[[datetime, datetime], None] | None = None
+
+
+def _touched_between(old: _Slice, new: _Slice, touched: _Touched) -> None:
+    before = {t.id: t for t in old.tickets}
+    after = {t.id: t for t in new.tickets}
+    for ticket_id in before.keys() | after.keys():
+        a, b = before.get(ticket_id), after.get(ticket_id)
+        if a != b:
+            for t in (a, b):
+                if t is not None:
+                    touched.ticket(t)
+    work_before: dict[int, list[kpi.Interaction]] = {}
+    for w in old.work:
+        work_before.setdefault(w.ticket_id, []).append(w)
+    work_after: dict[int, list[kpi.Interaction]] = {}
+    for w in new.work:
+        work_after.setdefault(w.ticket_id, []).append(w)
+    for ticket_id in work_before.keys() | work_after.keys():
+        a_work, b_work = work_before.get(ticket_id, []), work_after.get(ticket_id, [])
+        if a_work != b_work:
+            for w in (*a_work, *b_work):
+                touched.add(w.agent, w.end)
+
+
+def _touched_items(
+    old: Sequence[SurveyAnswer | ReviewScore],
+    new: Sequence[SurveyAnswer | ReviewScore],
+    touched: _Touched,
+) -> None:
+    before, after = Counter(old), Counter(new)
+    for item in (before - after) + (after - before):
+        touched.add(item.agent, item.at)
+
+
+class _Window:
+    """One window's facts, kept by week of ticket opening: after a change only the weeks
+    whose fingerprint moved (or whose tickets got new audit rows) are read again, and only
+    the KPI sets whose share holds a changed item are computed again."""
+
+    def __init__(self, since: datetime, until: datetime) -> None:
+        self.bounds = [since]
+        while self.bounds[-1] + SLICE < until:
+            self.bounds.append(self.bounds[-1] + SLICE)
+        self.bounds.append(until)
+        self.slices: list[_Slice] = []
+        self.audit_top = 0
+        self.agents: dict[str, str] = {}
+        self.facts: _Facts | None = None
+        self.fresh_at: tuple[object, ...] | None = None
+        self.rest: tuple[list[SurveyAnswer], list[ReviewScore], list[datetime]] = ([], [], [])
+        self.rest_key: tuple[object, ...] = ()
+
+    def _slice_of(self, created: datetime) -> int | None:
+        k = bisect_right(self.bounds, created) - 1
+        return k if 0 <= k < len(self.bounds) - 1 else None
+
+    def refresh(
+        self, connection: Connection, key: tuple[object, ...], policy: SlaPolicy, now: datetime
+    ) -> _Facts:
+        from agentdesk.store import kpi_reads
+
+        if self.facts is not None and self.fresh_at == key:
+            return self.facts
+        # The audit's top first: a row landing after it is read again next time, not lost.
+        audit_top = kpi_reads.audit_max_id(connection)
+        agents = kpi_reads.read_agents(connection)
+        keys = kpi_reads.slice_fingerprints(connection, self.bounds)
+        old = self.slices if self.facts is not None and agents == self.agents else []
+        dirty = {k for k in range(len(keys)) if not old or old[k].key != keys[k]}
+        if old and audit_top != self.audit_top:
+            for created in kpi_reads.audit_tickets_since(connection, self.audit_top):
+                k = self._slice_of(created)
+                if k is not None:
+                    dirty.add(k)
+        touched = _Touched()
+        slices = []
+        for k, slice_key in enumerate(keys):
+            if k not in dirty:
+                slices.append(old[k])
+                continue
+            since, until = self.bounds[k], self.bounds[k + 1]
+            if slice_read_hook is not None:
+                slice_read_hook(since, until)
+            part = kpi_reads.read_ticket_slice(connection, since, until, agents)
+            fresh = _Slice(
+                slice_key,
+                kpi.with_response_seconds(part.tickets, policy),
+                kpi.interactions(part.audit, part.channels, agents, now),
+                part.owner,
+            )
+            if old:
+                _touched_between(old[k], fresh, touched)
+            slices.append(fresh)
+        # The answers, reviews and breach moments: read again when their tables moved, or
+        # a ticket's agent did (an answer is its ticket's agent's).
+        rest_key = kpi_reads.rest_of(key)
+        owners_moved = any(k >= len(old) or old[k].owner != slices[k].owner for k in dirty)
+        if not old or rest_key != self.rest_key or owners_moved:
+            owner: dict[int, str | None] = {}
+            for part_ in slices:
+                owner.update(part_.owner)
+            rest = kpi_reads.read_window_rest(connection, self.bounds[0], self.bounds[-1], owner)
+        else:
+            rest = self.rest
+        answers, reviews, breach_moments = rest
+        # read_window's orders: tickets by id; interactions as core.kpi.interactions sorts
+        # them (a ticket's all come from its one slice, so ties keep their order).
+        inputs = KpiInputs(
+            tickets=sorted((t for p in slices for t in p.tickets), key=attrgetter("id")),
+            work=sorted((w for p in slices for w in p.work), key=attrgetter("end", "ticket_id")),
+            answers=answers,
+            reviews=reviews,
+        )
+        before = self.facts if old else None
+        if before is not None and rest is not self.rest:
+            _touched_items(before.team.inputs.answers, answers, touched)
+            _touched_items(before.team.inputs.reviews, reviews, touched)
+        self.facts = _Facts(inputs, breach_moments, before, touched if before else None)
+        self.slices, self.audit_top, self.agents, self.fresh_at = slices, audit_top, agents, key
+        self.rest, self.rest_key = rest, rest_key
+        return self.facts
 
 
 class _ShiftCache:
@@ -175,7 +370,7 @@ class _StoreCache:
     def __init__(self) -> None:
         self.lock = threading.Lock()
         self.key: tuple[object, ...] | None = None
-        self.windows: dict[tuple[datetime, datetime], _Facts] = {}
+        self.windows: dict[tuple[datetime, datetime], _Window] = {}
         self.shifts: dict[tuple[datetime, datetime], _ShiftCache] = {}
 
 
@@ -240,7 +435,7 @@ def kpi_overview(
     nothing new re-reads nothing), and each KPI set with the `now` it was computed at; a set
     is reused at a later `now` with its two clock-bound figures worked out again (schedule
     adherence always, the 1-hour acknowledgement when a waiting ticket passed its hour)."""
-    from agentdesk.store.kpi_reads import fingerprint, read_window, shift_fingerprint
+    from agentdesk.store.kpi_reads import fingerprint, shift_fingerprint
     from agentdesk.store.kpi_rows import read_shifts
 
     now = desk.now()
@@ -255,15 +450,13 @@ def kpi_overview(
     with cache.lock:
         with desk.reading(), desk.store.read() as connection:
             key = fingerprint(connection)
-            if key != cache.key:
-                cache.windows.clear()
-                cache.key = key
-            facts = cache.windows.get(window)
-            if facts is None:
-                facts = _Facts(read_window(connection, since, until), policy, now)
+            kept = cache.windows.get(window)
+            if kept is None:
+                kept = _Window(since, until)
                 while len(cache.windows) >= _WINDOWS_KEPT:
                     cache.windows.pop(next(iter(cache.windows)))
-                cache.windows[window] = facts
+                cache.windows[window] = kept
+            facts = kept.refresh(connection, key, policy, now)
             shift_key = shift_fingerprint(connection)
             shifts = cache.shifts.get(window)
             if shifts is None or shifts.key != shift_key:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -48,6 +49,11 @@ FINGERPRINT_SQL = (
 )
 
 
+def rest_of(key: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The fingerprint's parts of what read_window_rest reads: breaches, answers, reviews."""
+    return key[5:15]
+
+
 SHIFT_FINGERPRINT_SQL = (
     "SELECT (SELECT count(*) FROM shifts), (SELECT max(id) FROM shifts), "
     "(SELECT max(ended_at) FROM shifts), (SELECT max(planned_end) FROM shifts), "
@@ -64,6 +70,51 @@ def shift_fingerprint(connection: Connection) -> tuple[Any, ...]:
 def fingerprint(connection: Connection) -> tuple[Any, ...]:
     """Changes whenever a fact the KPIs read may have changed (a few index look-ups)."""
     return tuple(connection.exec_driver_sql(FINGERPRINT_SQL).one())
+
+
+def slice_fingerprints(connection: Connection, bounds: list[datetime]) -> list[tuple[Any, ...]]:
+    """Per stretch [bounds[k], bounds[k+1]) of ticket opening: the tickets' count, latest
+    update stamp, total(version) and highest id, and the count and highest id of their SLA
+    breaches (the fingerprint's ticket parts, restricted to the stretch). The audit is
+    append-only (the fingerprint reads its highest id): audit_tickets_since tells which
+    tickets new rows are on."""
+    params = {f"b{k}": to_db(b) for k, b in enumerate(bounds)}
+    cases = " ".join(f"WHEN t.created_at < :b{k} THEN {k - 1}" for k in range(1, len(bounds)))
+    bucket = f"CASE {cases} END"
+    where = f"t.created_at >= :b0 AND t.created_at < :b{len(bounds) - 1}"
+    found: dict[int, list[Any]] = {k: [0, None, 0.0, None, 0, None] for k in range(len(bounds) - 1)}
+    for k, count, updated, version, top in _rows(
+        connection,
+        f"SELECT {bucket}, count(*), max(t.updated_at), total(t.version), max(t.id) "
+        f"FROM tickets t WHERE {where} GROUP BY 1",
+        params,
+    ):
+        found[k][0:4] = [count, updated, version, top]
+    for k, count, top in _rows(
+        connection,
+        f"SELECT {bucket}, count(*), max(b.id) FROM sla_breaches b JOIN tickets t "
+        f"ON t.id = b.ticket_id WHERE {where} GROUP BY 1",
+        params,
+    ):
+        found[k][4:6] = [count, top]
+    return [tuple(found[k]) for k in range(len(bounds) - 1)]
+
+
+def audit_max_id(connection: Connection) -> int:
+    return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit").scalar_one())
+
+
+def audit_tickets_since(connection: Connection, after_id: int) -> list[datetime]:
+    """When the tickets that audit rows after `after_id` are on were opened."""
+    return [
+        from_db(r[0])
+        for r in _rows(
+            connection,
+            "SELECT DISTINCT t.created_at FROM audit a JOIN tickets t ON t.id = a.ticket_id "
+            f"WHERE a.id > {int(after_id)}",
+            {},
+        )
+    ]
 
 
 def _rows(connection: Connection, sql: str, params: dict[str, str]) -> list[tuple[Any, ...]]:
@@ -88,11 +139,35 @@ class _Stamps(dict[str, datetime]):
         return parsed
 
 
+def read_agents(connection: Connection) -> dict[str, str]:
+    return {str(i): str(h) for i, h in _rows(connection, "SELECT id, handle FROM agents", {})}
+
+
 def read_window(connection: Connection, since: datetime, until: datetime) -> StoreFacts:
     """Tickets opened in [since, until), and the audit, surveys and reviews on them: what
     kpi_rows.read_facts returns, item for item and in the same order."""
+    agents = read_agents(connection)
+    part = read_ticket_slice(connection, since, until, agents)
+    rest = read_window_rest(connection, since, until, part.owner)
+    return StoreFacts(part.tickets, part.audit, part.channels, rest[0], rest[1], rest[2], agents)
+
+
+@dataclass(frozen=True)
+class TicketSlice:
+    """The tickets opened in one stretch of the window, with their audit facts (the
+    tickets' ids ascending, the audit by ticket, moment, id: read_window's order)."""
+
+    tickets: list[TicketFacts]
+    audit: list[AuditFact]
+    channels: dict[int, Channel]
+    owner: dict[int, str | None]
+
+
+def read_ticket_slice(
+    connection: Connection, since: datetime, until: datetime, agents: dict[str, str]
+) -> TicketSlice:
+    """The tickets opened in [since, until) and what of the audit and breaches is theirs."""
     stamps = _Stamps()
-    agents = {str(i): str(h) for i, h in _rows(connection, "SELECT id, handle FROM agents", {})}
     window = {"a": to_db(since), "b": to_db(until)}
     ticket_rows = _rows(
         connection,
@@ -186,6 +261,16 @@ def read_window(connection: Connection, since: datetime, until: datetime) -> Sto
                 issue_type=str(issue),
             )
         )
+    return TicketSlice(tickets, facts, channels, owner)
+
+
+def read_window_rest(
+    connection: Connection, since: datetime, until: datetime, owner: dict[int, str | None]
+) -> tuple[list[SurveyAnswer], list[ReviewScore], list[datetime]]:
+    """The answers and reviews given, and the breaches falling due, in [since, until)
+    (`owner`: the window's tickets' agents)."""
+    stamps = _Stamps()
+    window = {"a": to_db(since), "b": to_db(until)}
     answers = [
         SurveyAnswer(int(t), owner.get(int(t)), kind, int(score), stamps[at])
         for t, kind, score, at in _rows(
@@ -208,4 +293,4 @@ def read_window(connection: Connection, since: datetime, until: datetime) -> Sto
             connection, "SELECT due_at FROM sla_breaches WHERE due_at >= :a AND due_at < :b", window
         )
     ]
-    return StoreFacts(tickets, facts, channels, answers, reviews, breach_moments, agents)
+    return answers, reviews, breach_moments

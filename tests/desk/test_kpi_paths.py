@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -20,11 +22,12 @@ from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi
 from agentdesk.demo import generate_demo
 from agentdesk.desk import Desk
+from agentdesk.desk import kpis as kpis_module
 from agentdesk.desk.kpis import forget_cached_facts, kpi_overview
 from agentdesk.store.engine import Store
 from agentdesk.store.kpi_reads import read_window
 from agentdesk.store.kpi_rows import read_facts
-from agentdesk.store.stamps import to_db
+from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.writes import bulk_insert
 from tests.desk.conftest import make_desk
 from tests.desk.kpi_fixtures import MON, REPORT_NOW, WEEK, at, fill_kpi_week
@@ -250,3 +253,132 @@ def test_the_demo_store_team_and_every_agent(demo_store: Store, week: str) -> No
         assert kpi_overview(desk, period, agent=handle) == reference_overview(
             desk, period, agent=handle
         )
+
+
+@pytest.fixture
+def changing_store(tmp_path: Path) -> Store:
+    from agentdesk.shipped import load_sla_policy
+    from agentdesk.store.engine import open_store
+
+    store = open_store(tmp_path / "agentdesk.db", load_sla_policy())
+    generate_demo(store, tickets=900, seed=5, now=DEMO_NOW)
+    return store
+
+
+class _Counted:
+    """The slices read from the store and the KPI sets computed, between two refreshes."""
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self.reads: list[tuple[datetime, datetime]] = []
+        self.computed: list[tuple[kpi.Period, str | None]] = []
+        compute = kpi.compute
+
+        def counted(inputs: kpi.KpiInputs, period: kpi.Period, *a: Any, **k: Any) -> kpi.KpiSet:
+            self.computed.append((period, k.get("agent")))
+            return compute(inputs, period, *a, **k)
+
+        monkeypatch.setattr(kpis_module, "slice_read_hook", lambda a, b: self.reads.append((a, b)))
+        monkeypatch.setattr(kpi, "compute", counted)
+
+    def clear(self) -> None:
+        self.reads.clear()
+        self.computed.clear()
+
+
+def _every_period_is_the_reference(desk: Desk, agent: str) -> None:
+    for week in kpi.weeks_before(kpi.week("2026-W48"), 8):
+        assert kpi_overview(desk, week) == reference_overview(desk, week)
+    period = kpi.week("2026-W48")
+    assert kpi_overview(desk, period, agent=agent) == reference_overview(desk, period, agent=agent)
+
+
+def _a_ticket_opened_in(store: Store, period: kpi.Period, where: str) -> tuple[int, str, str]:
+    with store.read() as connection:
+        row = connection.execute(
+            text(
+                "SELECT t.id, a.handle, t.created_at FROM tickets t JOIN agents a "
+                "ON a.id = t.assignee_id WHERE t.created_at >= :a AND t.created_at < :b "
+                f"AND {where} ORDER BY t.id LIMIT 1"
+            ),
+            {"a": to_db(period.start), "b": to_db(period.end)},
+        ).one()
+    return int(row[0]), str(row[1]), str(row[2])
+
+
+def test_a_write_this_week_keeps_past_weeks(
+    changing_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A pull answers one ticket of this week: one week of tickets is read again, and only
+    the sets of periods holding its moments (this week, this month) for the team and its
+    agent are computed again; every figure is still the reference's."""
+    store, this_week = changing_store, kpi.week("2026-W48")
+    desk = _desk_with(store, Clock(DEMO_NOW))
+    counted = _Counted(monkeypatch)
+    first = kpi_overview(desk, this_week)
+    assert len(counted.reads) > 10  # cold: every week of the window
+    ticket, handle, created = _a_ticket_opened_in(
+        store, this_week, "t.first_response_at IS NULL AND t.priority IN ('P1', 'P2')"
+    )
+    with store.write() as connection:
+        connection.execute(
+            text("UPDATE tickets SET first_response_at = :r, version = version + 1 WHERE id = :t"),
+            {"r": to_db(DEMO_NOW - timedelta(minutes=1)), "t": ticket},
+        )
+    counted.clear()
+    second = kpi_overview(desk, this_week)
+    computed = list(counted.computed)  # before the reference computes its own
+    assert second != first
+    assert second == reference_overview(desk, this_week)
+    assert len(counted.reads) == 1
+    since, until = counted.reads[0]
+    assert since <= from_db(created) < until
+    november = kpi.month("2026-11")
+    assert computed
+    assert {p for p, _ in computed} <= {this_week, november}
+    assert {who for _, who in computed} <= {None, handle}
+    _every_period_is_the_reference(desk, handle)
+
+
+def test_a_write_to_an_old_week_reads_that_week_again(
+    changing_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An escalation to Level 2 recorded in the audit only (no ticket row written) on a
+    ticket of three weeks ago: that week is read again and its sets are computed again."""
+    store, this_week, old_week = changing_store, kpi.week("2026-W48"), kpi.week("2026-W45")
+    desk = _desk_with(store, Clock(DEMO_NOW))
+    counted = _Counted(monkeypatch)
+    first = kpi_overview(desk, this_week)
+    ticket, handle, created = _a_ticket_opened_in(
+        store,
+        old_week,
+        "NOT EXISTS (SELECT 1 FROM audit x WHERE x.ticket_id = t.id AND x.field = 'tier')",
+    )
+    with store.write() as connection:
+        bulk_insert(
+            connection,
+            "audit",
+            [
+                {
+                    "ticket_id": ticket,
+                    "actor": handle,
+                    "action": "escalate",
+                    "field": "tier",
+                    "old_value": "L1",
+                    "new_value": "L2",
+                    "at": from_db(created) + timedelta(hours=1),
+                }
+            ],
+        )
+    counted.clear()
+    second = kpi_overview(desk, this_week)
+    computed = list(counted.computed)
+    assert second == reference_overview(desk, this_week)
+    escalated = Kpi.ESCALATION_RATE
+    assert second.trend[4][escalated] != first.trend[4][escalated]  # 2026-W45's
+    assert len(counted.reads) == 1
+    since, until = counted.reads[0]
+    assert since <= from_db(created) < until
+    # The agent's cards are of this week and the two months: November's is theirs again.
+    assert (old_week, None) in computed and (kpi.month("2026-11"), handle) in computed
+    assert (kpi.week("2026-W42"), None) not in computed
+    _every_period_is_the_reference(desk, handle)
