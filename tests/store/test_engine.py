@@ -154,15 +154,17 @@ def test_another_programs_damaged_database_is_not_set_aside(tmp_path: Path, poli
 
 def _damaged_store(path: Path, policy) -> bytes:  # type: ignore[no-untyped-def]
     store = open_store(path, policy)
-    with store.write() as connection:
-        connection.execute(
-            text("INSERT INTO meta (key, value) VALUES (:k, :v)"),
-            [{"k": f"k{i}", "v": "x" * 500} for i in range(400)],
+    store.close()
+    # Pages of a table no open reads (the open reads meta: the applied migrations' names).
+    with sqlite3.connect(path) as raw:
+        raw.execute("CREATE TABLE filler (k TEXT, v TEXT)")
+        raw.executemany(
+            "INSERT INTO filler VALUES (?, ?)", [(f"k{i}", "x" * 500) for i in range(400)]
         )
-    store.close()  # the last connection to close checkpoints the WAL into the file
+    raw.close()  # the last connection to close checkpoints the WAL into the file
     damaged = bytearray(path.read_bytes())
-    # Scribble over pages past the first: the header stays valid, the b-tree does not.
-    for offset in range(4096 * 2, min(len(damaged), 4096 * 6)):
+    # Scribble over the filler's pages: the header stays valid, the b-tree does not.
+    for offset in range(len(damaged) - 4096 * 20, len(damaged) - 4096 * 2):
         damaged[offset] = 0xA5
     path.write_bytes(bytes(damaged))
     return bytes(damaged)
