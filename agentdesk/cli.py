@@ -9,13 +9,16 @@ from collections.abc import Sequence
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from agentdesk import __version__
-from agentdesk.core.errors import AgentdeskError, Busy, agent_message
+from agentdesk.cli_values import aware as _aware
+from agentdesk.cli_values import fail as _fail
+from agentdesk.cli_values import positive as _positive
+from agentdesk.core.errors import AgentdeskError, agent_message
+from agentdesk.sync_cli import EXIT_BUSY
 
-if TYPE_CHECKING:
-    from agentdesk.desk.sync_status import Backend, SyncSummary
+# Re-exported: `sync` and `connect` live in sync_cli.py and connect_cli.py now.
+__all__ = ["EXIT_BUSY", "connect_command", "main", "sync_command"]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -89,40 +92,10 @@ def _parser() -> argparse.ArgumentParser:
         help="the folder to check (default: the shipped library)",
     )
 
-    sync = commands.add_parser(
-        "sync",
-        parents=[profile_options],
-        help="sync the profile with its helpdesk without the TUI and print a summary",
-    )
-    sync.add_argument("--once", action="store_true", help="one run (push, then pull), then exit")
-    sync.add_argument(
-        "--interval",
-        type=_positive,
-        default=60,
-        metavar="S",
-        help="seconds between runs without --once (default 60)",
-    )
+    from agentdesk import connect_cli, sync_cli
 
-    connect = commands.add_parser(
-        "connect",
-        parents=[profile_options],
-        help="connect the profile to a helpdesk: `agentdesk connect rt URL`",
-    )
-    connect.add_argument("kind", choices=["rt"], help="the helpdesk: rt (Request Tracker 5)")
-    connect.add_argument("url", help="the RT base URL, e.g. https://rt.example.com")
-    connect.add_argument(
-        "--queue",
-        action="append",
-        dest="queues",
-        metavar="NAME",
-        help="an RT queue to sync (repeat for more; default General)",
-    )
-    connect.add_argument(
-        "--region", default="EMEA", help="region for tickets RT does not say (default EMEA)"
-    )
-    connect.add_argument(
-        "--no-check", action="store_true", help="save the settings without asking RT first"
-    )
+    sync_cli.add_command(commands, [profile_options])
+    connect_cli.add_command(commands, [profile_options])
     from agentdesk.shift_cli import add_commands
 
     add_commands(commands)
@@ -139,41 +112,6 @@ def _parser() -> argparse.ArgumentParser:
 
     qa_cli.add_command(commands, [profile_options])
     return parser
-
-
-def _positive(value: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"{value!r} is not a whole number") from None
-    if number <= 0:
-        raise argparse.ArgumentTypeError(f"{value} must be above 0")
-    return number
-
-
-def _aware(value: str) -> datetime:
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise argparse.ArgumentTypeError(
-            f"{value!r} is not an ISO date-time such as 2026-11-23T14:00:00+00:00"
-        ) from None
-    if moment.tzinfo is None:
-        raise argparse.ArgumentTypeError(f"{value!r} has no time zone; add +00:00 or Z")
-    return moment.astimezone(UTC)
-
-
-EXIT_BUSY = 5
-"""`sync`: another writer holds the database; nothing was changed, run again later."""
-
-
-def _fail(message: str, code: int = 1) -> int:
-    print(f"agentdesk: {message}", file=sys.stderr)
-    return code
-
-
-def _fail_with(error: AgentdeskError) -> int:
-    return _fail(agent_message(error), EXIT_BUSY if isinstance(error, Busy) else 1)
 
 
 def _system_clock() -> datetime:
@@ -257,120 +195,15 @@ def _run_tui(args: argparse.Namespace, demo_folder: Path | None) -> int:
 
 
 def sync_command(args: argparse.Namespace) -> int:
-    from agentdesk.config import load_settings
-    from agentdesk.desk import sync_status
-    from agentdesk.desk.session import close_desk, open_desk
-    from agentdesk.log_file import start_log
-    from agentdesk.progress_line import ProgressLine
+    from agentdesk.sync_cli import sync_command
 
-    start_log()
-    backend: Backend | None = None
-    try:
-        settings = load_settings(args.profile, db_path=args.db)
-        backend = sync_status.open_backend(settings)
-        # Without the start-of-day work of the TUI: sync touches only the outbox and pulls.
-        desk = open_desk(settings, _system_clock, start_of_day=False)
-    except AgentdeskError as error:
-        if backend is not None:
-            backend.close()
-        return _fail_with(error)
-
-    def report(summary: SyncSummary) -> None:
-        for line in summary.lines():
-            print(line, flush=True)
-        if summary.state == "offline":
-            print(_offline_next(summary, once=args.once, interval=args.interval), flush=True)
-
-    progress = ProgressLine(sys.stdout)  # a first sync's progress (progress_line.py)
-    sync_status.on_progress(backend, progress)
-    try:
-        summary = sync_status.keep_syncing(
-            desk, backend, once=args.once, interval=args.interval, report=progress.then(report)
-        )
-    except KeyboardInterrupt:
-        return 0
-    except AgentdeskError as error:
-        return _fail_with(error)
-    finally:
-        backend.close()
-        close_desk(desk)
-    return {"online": 0, "offline": 3, "paused": 4}.get(summary.state, 1)
-
-
-def _offline_next(summary: SyncSummary, *, once: bool, interval: int) -> str:
-    """What `agentdesk sync` does after an offline run, in words: nothing is lost either way."""
-    if summary.queued:
-        kept = f"{summary.queued} change(s) stay queued in the outbox"
-        when = "; they go out with the next `agentdesk sync` or while agentdesk runs"
-    else:
-        kept, when = "nothing was waiting to be sent", ""
-    if once:
-        return (
-            "sync --once: no usable answer from the helpdesk (why: above), nothing more is "
-            f"tried now; {kept}{when}"
-        )
-    return f"{kept}; trying again in {interval} s (ctrl+c stops)"
+    return sync_command(args, _system_clock)
 
 
 def connect_command(args: argparse.Namespace) -> int:
-    import getpass
-    import os
+    from agentdesk.connect_cli import connect_command
 
-    from agentdesk.config import ConfigError, load_settings
-    from agentdesk.core.ticket import Region
-    from agentdesk.sync.credentials import ENV_TOKEN, CredentialError, save_token
-    from agentdesk.sync.errors import (
-        Ambiguous,
-        Offline,
-        SyncError,
-        SyncSettingsError,
-        Unreachable,
-    )
-    from agentdesk.sync.rt.settings import RtSettings, check_url, write_rt_section
-    from agentdesk.sync.runner import check_connection
-
-    try:
-        settings = load_settings(args.profile, db_path=args.db)
-        url = check_url(args.url)
-        region = Region(args.region)
-    except ValueError as error:  # ConfigError, SyncSettingsError and a bad region alike
-        return _fail(str(error))
-    queues = tuple(args.queues or ["General"])
-    token = os.environ.get(ENV_TOKEN, "").strip()
-    from_env = bool(token)
-    if not token:
-        if not sys.stdin.isatty():
-            return _fail(f"no token: set {ENV_TOKEN} or run this in a terminal to type it")
-        token = getpass.getpass(f"RT auth token for {url} (not echoed): ").strip()
-    if not token:
-        return _fail("no token given")
-    if not args.no_check:
-        try:
-            print(check_connection(url, token, queues))
-        except (Unreachable, Ambiguous, Offline) as error:
-            return _fail(f"cannot connect to {url}: {error}; nothing was saved")
-        except SyncError as error:
-            return _fail(f"{url}: {error}; nothing was saved")
-    if not from_env:
-        try:
-            save_token(settings.profile, url, token)
-        except CredentialError as error:
-            return _fail(str(error))
-        from agentdesk.security_cli import audit_credential_change
-
-        audit_credential_change(settings, f"rt token for {url}")
-    assert settings.config_path is not None
-    try:
-        write_rt_section(
-            settings.config_path,
-            RtSettings(url, queues, region),
-            token_from=f"${ENV_TOKEN}" if from_env else "keyring",
-        )
-    except (OSError, ConfigError, SyncSettingsError) as error:
-        return _fail(f"{settings.config_path}: cannot be written: {error}")
-    where = f"${ENV_TOKEN}" if from_env else "the OS keyring"
-    print(f"profile {settings.profile!r} now syncs with {url} (token from {where})")
-    return 0
+    return connect_command(args)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
