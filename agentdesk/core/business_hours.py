@@ -3,20 +3,23 @@
 Pure: no IO. Every instant is timezone-aware; naive datetimes are refused with ValueError.
 Open intervals are local wall-clock times, converted to UTC one local day at a time, so a
 day on which the clocks change has exactly as many real seconds open as the wall clock says.
+The calendars are read from business_hours.toml by core/business_hours_toml.py (its names
+are re-exported here).
 """
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from typing import TYPE_CHECKING, Any
+from zoneinfo import ZoneInfo
 
 from agentdesk.core.errors import BadInput
-from agentdesk.core.ticket import Region
+
+if TYPE_CHECKING:
+    from agentdesk.core.business_hours_toml import calendars_from_toml, parse_hours
 
 Pause = tuple[datetime, datetime | None]
 """A pause of the SLA clocks (a Pending interval): (start, end); end None = still paused."""
@@ -31,12 +34,11 @@ DAY_NAMES: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HORIZON = timedelta(days=2 * 366)
 
 _ONE_DAY = timedelta(days=1)
-_MIDNIGHT = time(0, 0)
+MIDNIGHT = time(0, 0)
 # Stands in for "no end" of an open pause; only ever compared, never shifted.
 _FOREVER = datetime.max.replace(tzinfo=UTC)
 # Nearly three years of days per calendar: plenty for demo data and a live queue alike.
 _CACHE_LIMIT = 1024
-_TIME_RE = re.compile(r"^(\d{1,2}):(\d{2})$")
 
 _UtcSpan = tuple[datetime, datetime]
 
@@ -71,7 +73,7 @@ class BusinessCalendar:
         for weekday, intervals in self.weekly.items():
             if weekday not in range(7):
                 raise CalendarError(f"calendar {self.name!r}: weekday {weekday} is not 0..6")
-            _check_intervals(intervals, f"calendar {self.name!r} {DAY_NAMES[weekday]}")
+            check_intervals(intervals, f"calendar {self.name!r} {DAY_NAMES[weekday]}")
         if not any(self.weekly.values()):
             raise CalendarError(f"calendar {self.name!r}: no open hours in the week")
 
@@ -190,7 +192,7 @@ class BusinessCalendar:
             converted = []
             for t0, t1 in self.weekly.get(day.weekday(), ()):
                 a = _local_to_utc(day, t0, self.tz)
-                b = _local_to_utc(day + _ONE_DAY if t1 == _MIDNIGHT else day, t1, self.tz)
+                b = _local_to_utc(day + _ONE_DAY if t1 == MIDNIGHT else day, t1, self.tz)
                 # Both ends inside a spring-forward gap: the interval never happens.
                 if a < b:
                     converted.append((a, b))
@@ -205,7 +207,7 @@ class BusinessCalendar:
 _ALWAYS_OPEN = BusinessCalendar(
     name="24x7",
     tz=ZoneInfo("UTC"),
-    weekly={d: ((_MIDNIGHT, _MIDNIGHT),) for d in range(7)},
+    weekly={d: ((MIDNIGHT, MIDNIGHT),) for d in range(7)},
     holidays=frozenset(),
     always=True,
 )
@@ -268,144 +270,41 @@ def _subtract(spans: Iterable[_UtcSpan], pauses: Sequence[_UtcSpan]) -> Iterator
             yield cursor, b
 
 
-def _check_intervals(intervals: Sequence[Interval], where: str) -> None:
+def check_intervals(intervals: Sequence[Interval], where: str) -> None:
     previous_end: time | None = None
     for t0, t1 in intervals:
-        if t1 != _MIDNIGHT and t1 <= t0:
+        if t1 != MIDNIGHT and t1 <= t0:
             raise CalendarError(f"{where}: {_fmt(t0, t1)} ends before it starts")
-        if previous_end is not None and (previous_end == _MIDNIGHT or t0 < previous_end):
+        if previous_end is not None and (previous_end == MIDNIGHT or t0 < previous_end):
             raise CalendarError(f"{where}: {_fmt(t0, t1)} overlaps or is out of order")
         previous_end = t1
 
 
 def _fmt(t0: time, t1: time) -> str:
-    end = "24:00" if t1 == _MIDNIGHT else t1.strftime("%H:%M")
+    end = "24:00" if t1 == MIDNIGHT else t1.strftime("%H:%M")
     return f"{t0.strftime('%H:%M')}-{end}"
 
 
-# --- loading from TOML ---------------------------------------------------------------------
+def __getattr__(name: str) -> Any:
+    # The reader of business_hours.toml, re-exported for the old import path; on first use,
+    # because it imports this module (a top-level import either way round would be a cycle).
+    if name in _READER:
+        from agentdesk.core import business_hours_toml
 
-_REGION_KEYS = frozenset({"tz", "hours", "days", "holidays", *DAY_NAMES})
-
-
-def calendars_from_toml(
-    doc: Mapping[str, Any], source: str = "business_hours.toml"
-) -> dict[Region, BusinessCalendar]:
-    """One calendar per region from a parsed business_hours.toml; every region must be there."""
-    regions = {r.value: r for r in Region}
-    for key in doc:
-        if key not in regions:
-            expected = ", ".join(regions)
-            raise CalendarError(f"{source}: unknown region [{key}] (expected {expected})")
-    calendars: dict[Region, BusinessCalendar] = {}
-    for region in Region:
-        table = doc.get(region.value)
-        if table is None:
-            raise CalendarError(f"{source}: missing [{region.value}]")
-        where = f"{source} [{region.value}]"
-        if not isinstance(table, Mapping):
-            raise CalendarError(f"{where}: must be a table")
-        calendars[region] = _calendar_from_table(region.value, table, where)
-    return calendars
+        return getattr(business_hours_toml, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-def _calendar_from_table(name: str, table: Mapping[str, Any], where: str) -> BusinessCalendar:
-    for key in table:
-        if key not in _REGION_KEYS:
-            raise CalendarError(
-                f"{where} {key}: unknown key (use {', '.join(sorted(_REGION_KEYS))})"
-            )
+_READER = ("calendars_from_toml", "parse_hours")
 
-    tz_name = table.get("tz")
-    if not isinstance(tz_name, str):
-        raise CalendarError(f"{where} tz: required, an IANA time zone such as 'Europe/London'")
-    try:
-        tz = ZoneInfo(tz_name)
-    except (ZoneInfoNotFoundError, ValueError) as exc:
-        raise CalendarError(f"{where} tz: {tz_name!r} is not a known time zone") from exc
-
-    days = table.get("days", ["mon", "tue", "wed", "thu", "fri"])
-    if not isinstance(days, list):
-        raise CalendarError(f"{where} days: must be a list such as ['mon', 'tue']")
-    weekdays: set[int] = set()
-    for day in days:
-        if not isinstance(day, str) or day.lower() not in DAY_NAMES:
-            raise CalendarError(f"{where} days: {day!r} is not a day (use {', '.join(DAY_NAMES)})")
-        weekdays.add(DAY_NAMES.index(day.lower()))
-
-    default: tuple[Interval, ...] = ()
-    if "hours" in table:
-        default = parse_hours(table["hours"], f"{where} hours")
-    elif weekdays - {i for i, d in enumerate(DAY_NAMES) if d in table}:
-        raise CalendarError(f'{where} hours: required, e.g. hours = "09:00-18:00"')
-
-    weekly: dict[int, tuple[Interval, ...]] = {}
-    for index, day_name in enumerate(DAY_NAMES):
-        if day_name in table:
-            weekly[index] = parse_hours(table[day_name], f"{where} {day_name}")
-        elif index in weekdays:
-            weekly[index] = default
-    if not any(weekly.values()):
-        raise CalendarError(f"{where}: no open hours in the week")
-
-    raw_holidays = table.get("holidays", [])
-    if not isinstance(raw_holidays, list):
-        raise CalendarError(f"{where} holidays: must be a list of dates such as [2025-12-25]")
-    holidays: set[date] = set()
-    for i, value in enumerate(raw_holidays):
-        holidays.add(_parse_date(value, f"{where} holidays[{i}]"))
-
-    return BusinessCalendar(
-        name=name,
-        tz=tz,
-        weekly={d: weekly[d] for d in weekly if weekly[d]},
-        holidays=frozenset(holidays),
-    )
-
-
-def parse_hours(value: Any, where: str) -> tuple[Interval, ...]:
-    """'09:00-12:00,13:00-18:00' -> intervals; 'closed' or '' -> none; '24:00' ends the day."""
-    if not isinstance(value, str):
-        raise CalendarError(f"{where}: must be a string such as '09:00-18:00', got {value!r}")
-    text = value.strip()
-    if text.lower() in ("", "closed"):
-        return ()
-    intervals: list[Interval] = []
-    for part in text.split(","):
-        pieces = part.strip().split("-")
-        start = _parse_time(pieces[0]) if len(pieces) == 2 else None
-        end = _parse_time(pieces[1], end=True) if len(pieces) == 2 else None
-        if start is None or end is None or (end != _MIDNIGHT and end <= start):
-            raise CalendarError(f"{where}: {value!r} is not a time range")
-        intervals.append((start, end))
-    intervals.sort(key=lambda iv: iv[0])
-    try:
-        _check_intervals(intervals, where)
-    except CalendarError as exc:
-        raise CalendarError(f"{where}: {value!r} has overlapping ranges") from exc
-    return tuple(intervals)
-
-
-def _parse_time(text: str, *, end: bool = False) -> time | None:
-    match = _TIME_RE.match(text.strip())
-    if match is None:
-        return None
-    hour, minute = int(match[1]), int(match[2])
-    if end and (hour, minute) == (24, 0):
-        return _MIDNIGHT
-    if hour > 23 or minute > 59 or (end and (hour, minute) == (0, 0)):
-        return None
-    return time(hour, minute)
-
-
-def _parse_date(value: Any, where: str) -> date:
-    if isinstance(value, datetime):
-        raise CalendarError(f"{where}: {value.isoformat()} is a date-time; write a date")
-    if isinstance(value, date):
-        return value
-    if isinstance(value, str):
-        try:
-            return date.fromisoformat(value)
-        except ValueError:
-            pass
-    raise CalendarError(f"{where}: {value!r} is not a date (write it as 2025-12-25)")
+__all__ = [
+    "DAY_NAMES",
+    "HORIZON",
+    "BusinessCalendar",
+    "CalendarError",
+    "Interval",
+    "Pause",
+    "calendars_from_toml",
+    "parse_hours",
+    "require_aware",
+]
