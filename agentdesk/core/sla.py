@@ -1,8 +1,9 @@
 """SLA clocks: first response, P0 update cadence and resolution, with Pending pauses.
 
 Pure: no IO; `now` is always passed in and every datetime must be timezone-aware.
-Targets and the at-risk threshold come from data/sla.toml, business hours from
-data/business_hours.toml.
+Targets and the at-risk threshold come from data/sla.toml (read by core/sla_toml.py),
+business hours from data/business_hours.toml. The queue's order by SLA risk is
+core/queue_order.py. Their names are re-exported here.
 """
 
 from __future__ import annotations
@@ -11,18 +12,15 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from agentdesk.core.business_hours import (
-    BusinessCalendar,
-    Pause,
-    calendars_from_toml,
-    require_aware,
-)
+from agentdesk.core.business_hours import BusinessCalendar, Pause, require_aware
 from agentdesk.core.errors import BadInput
+from agentdesk.core.queue_order import QUEUE_BANDS, QueueOrderKey, queue_order_key
 from agentdesk.core.ticket import Priority, Region, Status
 
-SLA_SOURCE = "sla.toml"
+if TYPE_CHECKING:
+    from agentdesk.core.sla_toml import SLA_SOURCE, policy_from_toml
 
 
 class Clock(StrEnum):
@@ -76,65 +74,6 @@ class SlaPolicy:
         if not target.business_hours:
             return BusinessCalendar.always_open()
         return self.calendars[region]
-
-
-def policy_from_toml(sla_doc: Mapping[str, Any], hours_doc: Mapping[str, Any]) -> SlaPolicy:
-    """Build the policy from parsed sla.toml and business_hours.toml documents."""
-    calendars = calendars_from_toml(hours_doc)
-    priorities = {p.value: p for p in Priority}
-    for key in sla_doc:
-        if key != "at_risk_fraction" and key not in priorities:
-            raise SlaPolicyError(
-                f"{SLA_SOURCE} [{key}]: unknown key (use at_risk_fraction, {', '.join(priorities)})"
-            )
-
-    fraction = sla_doc.get("at_risk_fraction")
-    if isinstance(fraction, bool) or not isinstance(fraction, int | float) or not 0 < fraction < 1:
-        raise SlaPolicyError(
-            f"{SLA_SOURCE} at_risk_fraction: must be a number between 0 and 1 "
-            f"(e.g. 0.25), got {fraction!r}"
-        )
-
-    targets: dict[Priority, dict[Clock, SlaTarget]] = {}
-    for priority in Priority:
-        table = sla_doc.get(priority.value)
-        where = f"{SLA_SOURCE} [{priority.value}]"
-        if not isinstance(table, Mapping):
-            raise SlaPolicyError(f"{where}: missing; every priority needs its targets")
-        targets[priority] = _targets_from_table(table, where)
-    return SlaPolicy(targets=targets, at_risk_fraction=float(fraction), calendars=calendars)
-
-
-def _targets_from_table(table: Mapping[str, Any], where: str) -> dict[Clock, SlaTarget]:
-    clock_names = {c.value: c for c in Clock}
-    found: dict[Clock, SlaTarget] = {}
-    for key, value in table.items():
-        if key not in clock_names:
-            raise SlaPolicyError(f"{where} {key}: unknown clock (use {', '.join(clock_names)})")
-        if not isinstance(value, Mapping):
-            raise SlaPolicyError(
-                f"{where} {key}: must be a table like {{ minutes = 60, business_hours = false }}"
-            )
-        for inner in value:
-            if inner not in ("minutes", "business_hours"):
-                raise SlaPolicyError(
-                    f"{where} {key}.{inner}: unknown key (use minutes, business_hours)"
-                )
-        minutes = value.get("minutes")
-        if isinstance(minutes, bool) or not isinstance(minutes, int) or minutes <= 0:
-            raise SlaPolicyError(
-                f"{where} {key}.minutes: must be a positive whole number, got {minutes!r}"
-            )
-        business = value.get("business_hours")
-        if not isinstance(business, bool):
-            raise SlaPolicyError(
-                f"{where} {key}.business_hours: must be true or false, got {business!r}"
-            )
-        found[clock_names[key]] = SlaTarget(minutes=minutes, business_hours=business)
-    for required in (Clock.FIRST_RESPONSE, Clock.RESOLUTION):
-        if required not in found:
-            raise SlaPolicyError(f"{where} {required.value}: missing")
-    return found
 
 
 @dataclass(frozen=True)
@@ -364,42 +303,40 @@ def format_time_left(delta: timedelta | None) -> str:
     return f"{sign}{mins}m"
 
 
-# The queue's order: SLA risk within priority bands, P0 to P4. The bands are the SOP's own:
-# the incident (P0, answered in 15 min), the priority tickets (P1-P2, acknowledged within
-# 1 h) and the others (P3-P4, answered within 24 business hours). Within a band the clock
-# due first leads, so a breached ticket (due in the past) comes first, most overdue first;
-# a ticket of a higher band always comes before one of a lower band, so a P3 breached days
-# ago never hides a fresh P0 or P1. Paused clocks (Pending: no due time) come last, by band.
-# The order never depends on the moment it is read (a page read later joins up with the
-# first), which is why it is by due time and not by the share of the window used: that
-# share grows at a different rate for each priority, and the rows would cross as time passes.
-# store/queue_sql.ORDER_KEY is this key in SQL, in the index ix_tickets_queue_order.
+def __getattr__(name: str) -> Any:
+    # The reader of sla.toml, re-exported for the old import path; on first use, because it
+    # imports this module (a top-level import either way round would be a cycle).
+    if name in _READER:
+        from agentdesk.core import sla_toml
 
-QUEUE_BANDS: Mapping[Priority, int] = {
-    Priority.P0: 0,
-    Priority.P1: 1,
-    Priority.P2: 1,
-    Priority.P3: 2,
-    Priority.P4: 2,
-}
+        return getattr(sla_toml, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
-QueueOrderKey = tuple[bool, int, datetime, str, datetime, int]
+_READER = ("SLA_SOURCE", "policy_from_toml")
 
-
-def queue_order_key(priority: Priority, due_at: datetime | None, ticket_id: int) -> QueueOrderKey:
-    """A ticket's place in the queue: paused last, then its band, then its due minute (the
-    higher priority first within the same minute), then its exact due time, then its id."""
-    never = datetime.min.replace(tzinfo=UTC)
-    if due_at is None:
-        return (True, QUEUE_BANDS[priority], never, priority.value, never, ticket_id)
-    require_aware(due_at, "due_at")
-    due = due_at.astimezone(UTC)
-    return (
-        False,
-        QUEUE_BANDS[priority],
-        due.replace(second=0, microsecond=0),
-        priority.value,
-        due,
-        ticket_id,
-    )
+__all__ = [
+    "QUEUE_BANDS",
+    "SLA_SOURCE",
+    "Breach",
+    "Clock",
+    "ClockReading",
+    "QueueOrderKey",
+    "Risk",
+    "SlaPolicy",
+    "SlaPolicyError",
+    "SlaTarget",
+    "SlaTicket",
+    "breached_by",
+    "breaches",
+    "clocks",
+    "end_pause",
+    "format_lateness",
+    "format_time_left",
+    "next_due",
+    "policy_from_toml",
+    "queue_order_key",
+    "risk",
+    "start_pause",
+    "time_left",
+]
