@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import timedelta
 from typing import Any
 
@@ -59,6 +61,18 @@ class Wire:
         self.updates.clear()
 
 
+@asynccontextmanager
+async def measured(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> AsyncIterator[tuple[AgentDeskApp, Pilot[Any], Wire]]:
+    """The demo app at SIZE on the stepped clock, every byte it writes counted, settled."""
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        wire = Wire(app, monkeypatch)
+        await settle(pilot)
+        yield app, pilot, wire
+
+
 def tick(app: AgentDeskApp) -> None:
     """What the one-second timers do: every live clock of every screen looks at the time."""
     app.queue_screen.table.refresh_sla()
@@ -94,10 +108,7 @@ async def test_an_idle_open_ticket_writes_nothing_until_a_clock_changes(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket_id = _working_p0(demo)
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         await app.queue_screen.open_ticket(ticket_id)
         await settle(pilot)
         screen = app.screen
@@ -125,10 +136,7 @@ async def test_an_idle_open_ticket_writes_nothing_until_a_clock_changes(
 async def test_the_queue_redraws_only_the_sla_cells_that_changed(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         table = app.queue_screen.table
         rows = [table.row_at(i) for i in range(table.size.height - 1)]
         sla_x = (
@@ -159,10 +167,7 @@ async def test_the_queue_redraws_only_the_sla_cells_that_changed(
 async def test_a_periodic_reread_resends_no_unchanged_row(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         wire.reset()
         app.queue_screen.reload(keep_cursor=True)
         await settle(pilot)
@@ -172,10 +177,7 @@ async def test_a_periodic_reread_resends_no_unchanged_row(
 async def test_a_cursor_move_redraws_the_two_rows_it_touches(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         table = app.queue_screen.table
         wire.reset()
         await pilot.press("down")
@@ -187,10 +189,7 @@ async def test_a_cursor_move_redraws_the_two_rows_it_touches(
 async def test_a_dialog_over_the_queue_writes_nothing_when_a_minute_passes(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         await pilot.press("f")
         await settle(pilot)
         assert app.screen is not app.queue_screen
@@ -244,10 +243,7 @@ async def test_a_sync_run_that_changed_nothing_repaints_nothing_on_an_open_ticke
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     ticket_id = _working_p0(demo)
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         await _sync_run(app, pilot)  # the first run may say something; the next ones do not
         await app.queue_screen.open_ticket(ticket_id)
         await settle(pilot)
@@ -261,10 +257,7 @@ async def test_a_sync_run_that_changed_nothing_repaints_nothing_on_an_open_ticke
 async def test_a_sync_run_that_changed_nothing_repaints_nothing_under_a_dialog(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         await _sync_run(app, pilot)
         await pilot.press("f")  # the filters dialog over the queue
         await settle(pilot)
@@ -282,10 +275,7 @@ async def test_a_queue_change_under_an_open_ticket_repaints_nothing(
     from agentdesk.widgets.sync_driver import SyncDriver
 
     ticket_id = _working_p0(demo)
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         table = app.queue_screen.table
         other = next(
             row
@@ -320,10 +310,7 @@ async def test_the_minute_reread_waits_under_a_dialog(
 ) -> None:
     from agentdesk.screens.queue import QueueScreen
 
-    app = make_app(demo, clock=clock)
-    async with app.run_test(size=SIZE) as pilot:
-        wire = Wire(app, monkeypatch)
-        await settle(pilot)
+    async with measured(demo, clock, monkeypatch) as (app, pilot, wire):
         table = app.queue_screen.table
         first = table.row_at(0)
         assert first is not None
