@@ -13,10 +13,11 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from agentdesk.core.errors import BadInput
+from agentdesk.core.moved import moved_to
 
 if TYPE_CHECKING:
     from agentdesk.core.business_hours_toml import calendars_from_toml, parse_hours
@@ -285,17 +286,10 @@ def _fmt(t0: time, t1: time) -> str:
     return f"{t0.strftime('%H:%M')}-{end}"
 
 
-def __getattr__(name: str) -> Any:
-    # The reader of business_hours.toml, re-exported for the old import path; on first use,
-    # because it imports this module (a top-level import either way round would be a cycle).
-    if name in _READER:
-        from agentdesk.core import business_hours_toml
-
-        return getattr(business_hours_toml, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_READER = ("calendars_from_toml", "parse_hours")
+# The reader of business_hours.toml, by its old import path.
+__getattr__ = moved_to(
+    __name__, "agentdesk.core.business_hours_toml", ("calendars_from_toml", "parse_hours")
+)
 
 __all__ = [
     "DAY_NAMES",

@@ -204,12 +204,9 @@ def plan_change(
     )
     note_message = changes_record.note_message(change, note)
     handoff = changes_record.handoff(ticket, change, now) if escalating else None
-    audit = changes_record.audit_entries(
-        ticket, change, fields_changed, note, note_message, handoff, quality_accepted
-    )
-    payload = changes_record.outbox_payload(
-        ticket, change, fields_changed, note, note_message, handoff
-    )
+    done = changes_record.ChangeDone(ticket, change, fields_changed, note, note_message, handoff)
+    audit = changes_record.audit_entries(done, quality_accepted)
+    payload = changes_record.outbox_payload(done)
     return ChangePlan(
         updates=updates,
         after=after,

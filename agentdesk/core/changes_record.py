@@ -5,6 +5,7 @@ payload sync sends, each field edit with the value it was edited from (so sync c
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -51,24 +52,30 @@ def handoff(ticket: TicketSnapshot, change: TicketChange, now: datetime) -> Hand
     )
 
 
-def audit_entries(
-    ticket: TicketSnapshot,
-    change: TicketChange,
-    fields_changed: FieldsChanged,
-    note: StructuredNote | None,
-    rendered: NewMessage | None,
-    handed_off: Handoff | None,
-    quality_accepted: str,
-) -> tuple[AuditEntry, ...]:
+@dataclass(frozen=True)
+class ChangeDone:
+    """What a planned change does, as its records read it."""
+
+    ticket: TicketSnapshot
+    """Before the change."""
+    change: TicketChange
+    fields_changed: FieldsChanged
+    note: StructuredNote | None
+    note_message: NewMessage | None
+    handoff: Handoff | None
+
+
+def audit_entries(done: ChangeDone, quality_accepted: str) -> tuple[AuditEntry, ...]:
+    change, note, rendered, handed_off = done.change, done.note, done.note_message, done.handoff
     message = change.message
     audit = [
         AuditEntry(change.action, name, text_of(old), text_of(new))
-        for name, (old, new) in fields_changed.items()
+        for name, (old, new) in done.fields_changed.items()
     ]
     if message is not None:
         audit.append(AuditEntry(change.action, message.kind.value, None, message.body[:200]))
     if note is not None and rendered is not None:
-        before = ticket.note
+        before = done.ticket.note
         if any(note.text(s) != (before.text(s) if before else "") for s in note_template.Section):
             audit.append(AuditEntry(change.action, "structured_note", None, rendered.body[:200]))
         for tag in Tag:
@@ -88,20 +95,14 @@ def audit_entries(
     return tuple(audit)
 
 
-def outbox_payload(
-    ticket: TicketSnapshot,
-    change: TicketChange,
-    fields_changed: FieldsChanged,
-    note: StructuredNote | None,
-    rendered: NewMessage | None,
-    handed_off: Handoff | None,
-) -> dict[str, Any]:
+def outbox_payload(done: ChangeDone) -> dict[str, Any]:
+    change, note, rendered, handed_off = done.change, done.note, done.note_message, done.handoff
     payload: dict[str, Any] = {
-        "base_version": ticket.version,
+        "base_version": done.ticket.version,
         # Field edits carry the value they were edited from, so sync can rebase them.
         "fields": {
             name: {"from": text_of(old), "to": text_of(new)}
-            for name, (old, new) in fields_changed.items()
+            for name, (old, new) in done.fields_changed.items()
         },
     }
     message = change.message

@@ -12,10 +12,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from agentdesk.core.business_hours import BusinessCalendar, Pause, require_aware
 from agentdesk.core.errors import BadInput
+from agentdesk.core.moved import moved_to
 from agentdesk.core.queue_order import QUEUE_BANDS, QueueOrderKey, queue_order_key
 from agentdesk.core.ticket import Priority, Region, Status
 
@@ -303,17 +304,8 @@ def format_time_left(delta: timedelta | None) -> str:
     return f"{sign}{mins}m"
 
 
-def __getattr__(name: str) -> Any:
-    # The reader of sla.toml, re-exported for the old import path; on first use, because it
-    # imports this module (a top-level import either way round would be a cycle).
-    if name in _READER:
-        from agentdesk.core import sla_toml
-
-        return getattr(sla_toml, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-_READER = ("SLA_SOURCE", "policy_from_toml")
+# The reader of sla.toml, by its old import path.
+__getattr__ = moved_to(__name__, "agentdesk.core.sla_toml", ("SLA_SOURCE", "policy_from_toml"))
 
 __all__ = [
     "QUEUE_BANDS",
