@@ -239,7 +239,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command == "encrypt":
         from agentdesk.encrypt_cli import encrypt_command
 
-        return encrypt_command(args)
+        return encrypt_command(args, _system_clock)
     if args.command in ("audit", "purge"):
         from agentdesk import security_cli
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
+from datetime import datetime
 
 from agentdesk.core.errors import AgentdeskError, agent_message
 
@@ -19,7 +21,7 @@ def add_command(
     )
 
 
-def encrypt_command(args: argparse.Namespace) -> int:
+def encrypt_command(args: argparse.Namespace, clock: Callable[[], datetime]) -> int:
     from agentdesk.config import load_settings
     from agentdesk.desk.encrypt import encrypt_store
     from agentdesk.log_file import start_log
@@ -27,7 +29,7 @@ def encrypt_command(args: argparse.Namespace) -> int:
     start_log()
     try:
         settings = load_settings(args.profile, db_path=args.db)
-        done = encrypt_store(settings)
+        done = encrypt_store(settings, clock=clock)
     except AgentdeskError as error:
         print(f"agentdesk: {agent_message(error)}", file=sys.stderr)
         return 1

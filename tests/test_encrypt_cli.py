@@ -6,7 +6,9 @@ mode's --db on an agent's encrypted store is a clear refusal."""
 from __future__ import annotations
 
 import base64
+import csv
 import hashlib
+import io
 import os
 import re
 import stat
@@ -113,7 +115,8 @@ def test_encrypt_turns_the_plain_store_into_an_encrypted_one_and_leaves_nothing_
         stored = backend.get_password("agentdesk", account("work"))
         assert stored is not None and len(base64.b64decode(stored)) == 32
         db_key._known.clear()  # a new process
-        assert _counts(settings) == before  # every row of every table, read with the key
+        # Every row of every table, read with the key, and the conversion's audit row.
+        assert _counts(settings) == {**before, "security_audit": before["security_audit"] + 1}
         desk = open_desk(settings, lambda: FIXED_NOW, start_of_day=False)
         try:
             with desk.store.read() as connection:
@@ -213,8 +216,26 @@ def test_a_copy_left_by_a_crash_is_replaced_and_a_store_in_use_is_refused(
         assert main(["encrypt", "--profile", "work"]) == 0
         assert re.search(r"encrypted \(\d+ tables, \d+ rows checked\)", capsys.readouterr().out)
         db_key._known.clear()
-        assert _counts(settings) == before
+        assert _counts(settings) == {**before, "security_audit": before["security_audit"] + 1}
     assert not stale.exists()
+
+
+def test_the_conversion_is_a_row_of_the_security_audit_trail(
+    home: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _plain_profile()
+    with keyring_of(MemoryKeyring()):
+        assert main(["encrypt", "--profile", "work"]) == 0
+        db_key._known.clear()
+        capsys.readouterr()
+        assert main(["audit", "--since", "2000-01-01", "--format", "csv", "--profile", "work"]) == 0
+    rows = list(csv.DictReader(io.StringIO(capsys.readouterr().out)))
+    encrypted = [r for r in rows if r["resource"] == "database key"]
+    assert len(encrypted) == 1, rows
+    (row,) = encrypted
+    assert (row["event"], row["success"]) == ("credential_change", "ok")
+    assert re.fullmatch(r"store encrypted \(SQLCipher\): \d+ tables, \d+ rows", row["detail"])
+    assert row["origin"]  # host and terminal, as every security event
 
 
 def test_start_up_names_the_command_and_encrypt_refuses_what_it_must(
