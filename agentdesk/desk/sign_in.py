@@ -12,7 +12,9 @@ deleted or replaced, or `--db` names a fresh file) is NOT a first start: enrolli
 would let anyone who can delete a file replace the agent's second factor. The current code,
 checked against the kept secret, rebuilds the state instead (Gate.REBUILD); a new phone is
 enrolled only after a valid code or a recovery code. The recovery codes' hashes are kept in
-the keyring beside the secret, so they survive the store's loss (a used one stays used).
+the keyring beside the secret, so they survive the store's loss (a used one stays used); so
+are the wrong-code count, the lockout and the last accepted step (security/totp_guard.py), so
+a deleted store gives no fresh tries and lets no recent code be replayed.
 """
 
 from __future__ import annotations
@@ -78,6 +80,21 @@ def _kept_recovery_hashes(desk: Desk) -> tuple[str, ...]:
     except ValueError:
         return ()
     return tuple(h for h in hashes if isinstance(h, str)) if isinstance(hashes, list) else ()
+
+
+def _keep_guard(desk: Desk, state: totp.TotpState) -> None:
+    from agentdesk.security.keyring_access import set_secret
+    from agentdesk.security.totp_guard import guard_account, guard_text
+
+    set_secret(guard_account(desk.settings.profile), guard_text(state), "keep the sign-in guard")
+
+
+def _with_kept_guard(desk: Desk, state: totp.TotpState) -> totp.TotpState:
+    from agentdesk.security.keyring_access import get_secret
+    from agentdesk.security.totp_guard import guard_account, stricter
+
+    kept = get_secret(guard_account(desk.settings.profile), "read the sign-in guard")
+    return stricter(state, kept)
 
 
 def secret_is_kept(profile: str) -> bool:
@@ -148,6 +165,7 @@ def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.
         return check
     set_secret(_secret_account(desk), enrolment.secret, "save the sign-in secret")
     _keep_recovery_hashes(desk, check.state.recovery_hashes)
+    _keep_guard(desk, check.state)
     with desk.reading(), security_store(desk).write() as connection:
         save_totp_state(connection, _account(desk), check.state, enrolled_at=desk.now())
     record_event(desk, Event.CREDENTIAL_CHANGE, resource="totp", detail="enrolled")
@@ -176,6 +194,8 @@ def check_code(
             raise DeskError("this profile has not enrolled a sign-in code yet; restart agentdesk")
         # Enrolled, the store lost: a fresh state, checked against the kept secret.
         state = totp.TotpState(recovery_hashes=_kept_recovery_hashes(desk))
+    # The keyring's guard where it is stricter: deleting the store resets no count or step.
+    state = _with_kept_guard(desk, state)
     now = desk.now()
     if totp.looks_like_recovery_code(typed):
         check = totp.use_recovery_code(state, typed, now)
@@ -195,6 +215,12 @@ def check_code(
         save_totp_state(
             connection, _account(desk), check.state, enrolled_at=now if rebuild else None
         )
+    try:
+        _keep_guard(desk, check.state)
+    except DeskError:
+        # Fail closed: a guard the keyring did not keep could be reset with the store.
+        record_event(desk, event, success=False, resource=resource, detail=f"{how}: no guard")
+        raise
     if rebuild:
         record_event(desk, Event.CREDENTIAL_CHANGE, resource="totp", detail=REBUILT)
     detail = how if check.ok else f"{how}: {check.outcome.value}"

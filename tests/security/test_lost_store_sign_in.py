@@ -10,6 +10,7 @@ from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
 
+import keyring.errors
 import pytest
 
 from agentdesk.config import Settings
@@ -27,6 +28,7 @@ from agentdesk.desk.sign_in import (
     secret_account,
 )
 from agentdesk.security import totp
+from agentdesk.security.keyring_access import KeyringUnavailable
 from tests.conftest import FIXED_NOW
 from tests.desk.queue_fixtures import local_settings
 from tests.security.memory_keyring import MemoryKeyring, keyring_of
@@ -193,3 +195,84 @@ def test_an_empty_store_alone_cannot_enrol_a_new_secret(
     finally:
         close_desk(desk)
     assert _kept(memory, settings) == secret
+
+
+def _delete_store(settings: Settings) -> None:
+    db = Path(settings.db_path)
+    for path in db.parent.glob(db.name + "*"):
+        path.unlink()
+
+
+def test_deleting_the_store_gives_no_fresh_tries(
+    settings: Settings, memory: MemoryKeyring, enrolled: tuple[str, tuple[str, ...], Clock]
+) -> None:
+    """The wrong-code count and the lockout are kept in the keyring too: each deletion
+    would otherwise give ten more guesses."""
+    secret, _, clock = enrolled
+    for tries in range(totp.MAX_WRONG_CODES - 1):
+        desk = _open(settings, clock)
+        try:
+            assert check_code(desk, _wrong(secret, clock)).state.failures == tries + 1
+        finally:
+            close_desk(desk)
+        _delete_store(settings)
+    desk = _open(settings, clock)
+    try:
+        assert check_code(desk, _wrong(secret, clock)).outcome is totp.Outcome.LOCKED_OUT
+    finally:
+        close_desk(desk)
+    _delete_store(settings)
+    desk = _open(settings, clock)
+    try:  # locked out still, even with the right code, on a store made a moment ago
+        assert check_code(desk, _code(secret, clock)).outcome is totp.Outcome.LOCKED_OUT
+        clock.now += totp.LOCKOUT
+        assert check_code(desk, _code(secret, clock)).ok  # and it ends as a lockout does
+    finally:
+        close_desk(desk)
+
+
+def test_a_code_used_before_the_store_was_deleted_is_a_replay(
+    settings: Settings, memory: MemoryKeyring, enrolled: tuple[str, tuple[str, ...], Clock]
+) -> None:
+    secret, _, clock = enrolled
+    used = _code(secret, clock)
+    desk = _open(settings, clock)
+    try:
+        assert check_code(desk, used).ok
+    finally:
+        close_desk(desk)
+    _delete_store(settings)
+    clock.now += timedelta(seconds=totp.STEP_SECONDS)  # within the drift: still a valid code
+    desk = _open(settings, clock)
+    try:
+        assert gate(desk) is Gate.REBUILD
+        assert check_code(desk, used).outcome is totp.Outcome.REPLAY
+        assert check_code(desk, _code(secret, clock)).ok
+    finally:
+        close_desk(desk)
+
+
+class GuardRefused(MemoryKeyring):
+    """A keyring that reads but will not keep the guard (a locked or read-only one)."""
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        if username.startswith("totp-guard/"):
+            raise keyring.errors.PasswordSetError("read-only")
+        super().set_password(service, username, password)
+
+
+def test_a_guard_the_keyring_cannot_keep_refuses_the_sign_in(
+    settings: Settings, memory: MemoryKeyring, enrolled: tuple[str, tuple[str, ...], Clock]
+) -> None:
+    """Fail closed: a count kept only in the store could be reset by deleting it."""
+    secret, _, clock = enrolled
+    refusing = GuardRefused()
+    refusing.items = dict(memory.items)
+    with keyring_of(refusing):
+        desk = _open(settings, clock)
+        try:
+            with pytest.raises(KeyringUnavailable, match="keep the sign-in guard"):
+                check_code(desk, _code(secret, clock))
+        finally:
+            close_desk(desk)
+    assert ("sign_in", 0, "code: no guard") in _trail(settings)
