@@ -9,6 +9,11 @@ at the TUI). Unattended jobs (the weekly report from cron, sync from a systemd t
 a service-account profile the supervisor marks `sign_in = false` (README, "Sign-in on the
 command line"): a code cannot come from a machine without its secret sitting beside the job,
 which would be no second factor at all.
+
+A recovery code (a lost phone) signs in once and then, as in the TUI, a new phone is enrolled
+on the spot (the QR and the URI on the terminal, its first code, the new recovery codes)
+before the command runs: the old phone's secret may be in someone else's hands. So a
+recovery code is taken only from a terminal; from the environment it is refused unused.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from agentdesk.core.errors import AgentdeskError, BadInput, agent_message
 
 if TYPE_CHECKING:
     from agentdesk.config import Settings
+    from agentdesk.desk.base import Desk
 
 ENV_CODE = "AGENTDESK_TOTP_CODE"
 GATED = frozenset({"sync", "shift", "audit", "purge", "report", "qa", "connect", "encrypt"})
@@ -51,8 +57,10 @@ def require_code(
     *,
     prompt: Prompt | None = None,
     stdin: TextIO | None = None,
+    out: TextIO | None = None,
 ) -> int | None:
-    """None: signed in (or nothing to ask); otherwise the exit status, the reason printed."""
+    """None: signed in (or nothing to ask); otherwise the exit status, the reason printed.
+    out: where a re-enrolment is shown (the terminal's stderr: stdout is the command's)."""
     from agentdesk.config import load_settings
 
     try:
@@ -62,7 +70,9 @@ def require_code(
     if settings.demo or not settings.sign_in:
         return None
     try:
-        return _ask(settings, args.command, clock, prompt or _getpass, stdin or sys.stdin)
+        return _ask(
+            settings, args.command, clock, prompt or _getpass, stdin or sys.stdin, out or sys.stderr
+        )
     except AgentdeskError as error:
         return _refuse(agent_message(error))
 
@@ -73,9 +83,11 @@ def _ask(
     clock: Callable[[], datetime],
     prompt: Prompt,
     stdin: TextIO,
+    out: TextIO,
 ) -> int | None:
     from agentdesk.desk.security_desk import open_security_desk, own_settings
     from agentdesk.desk.sign_in import Gate, check_code, gate, secret_is_kept
+    from agentdesk.security.totp import looks_like_recovery_code
 
     kept = secret_is_kept(settings.profile)
     if not kept and not own_settings(settings).db_path.exists():
@@ -108,10 +120,61 @@ def _ask(
                     '"Sign-in on the command line")'
                 )
             typed = prompt(f"agentdesk {command}: code from your authenticator app (not echoed): ")
+        recovering = looks_like_recovery_code(typed)
+        if recovering and not (stdin.isatty() and out.isatty()):
+            return _refuse(
+                "a recovery code is for a lost phone, and a new phone is enrolled right after "
+                f"it: run `agentdesk {command}` in a terminal and type it there (it was not used)"
+            )
         try:
             check = check_code(desk, typed, resource=f"agentdesk {command}")
         except BadInput as error:
             return _refuse(str(error))
-        return None if check.ok else _refuse(check.message)
+        if not check.ok:
+            return _refuse(check.message)
+        if recovering and not _enrol_new_phone(desk, command, prompt, out, check.message):
+            return _refuse(
+                "signed in with a recovery code, but no new phone was enrolled; the next "
+                "sign-in needs another recovery code (or start agentdesk to enrol one)"
+            )
+        return None
     finally:
         desk.store.close()
+
+
+ENROL_TRIES = 3
+
+
+def _enrol_new_phone(desk: Desk, command: str, prompt: Prompt, out: TextIO, signed: str) -> bool:
+    """The TUI's re-enrolment on the terminal: a new secret, confirmed with its first code;
+    then the new recovery codes, once. False: not finished (nothing was replaced)."""
+    from agentdesk.desk.sign_in import begin_enrolment, finish_enrolment
+    from agentdesk.widgets.qr_code import qr_lines
+
+    enrolment = begin_enrolment(desk)
+    print(f"agentdesk: {signed}", file=out)
+    print("Scan this with your authenticator app on the new phone:", file=out)
+    for line in qr_lines(enrolment.uri, border=2):
+        print(line, file=out)
+    print(f"or enter this URI in it: {enrolment.uri}", file=out, flush=True)
+    for _ in range(ENROL_TRIES):
+        typed = prompt(f"agentdesk {command}: the 6 digits the new phone shows (not echoed): ")
+        if not typed.strip():
+            return False
+        try:
+            check = finish_enrolment(desk, enrolment, typed)
+        except BadInput as error:
+            print(f"agentdesk: {error}", file=out)
+            continue
+        if check.ok:
+            print(
+                "New phone enrolled. Your new recovery codes (each signs in once; write them "
+                "down now, they are not shown again; the old ones no longer work):",
+                file=out,
+            )
+            for code in enrolment.recovery_codes:
+                print(f"  {code}", file=out)
+            print("", file=out, flush=True)
+            return True
+        print(f"agentdesk: {check.message}", file=out)
+    return False

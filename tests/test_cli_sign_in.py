@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
+import sys
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 from pathlib import Path
+from urllib.parse import parse_qs, urlparse
 
 import pytest
 
@@ -75,7 +78,12 @@ def prompt(monkeypatch: pytest.MonkeyPatch) -> Prompt:
 
 
 @pytest.fixture
-def secret(home: Path, clock: Clock) -> str:
+def secret(enrolled: totp.Enrolment) -> str:
+    return enrolled.secret
+
+
+@pytest.fixture
+def enrolled(home: Path, clock: Clock) -> totp.Enrolment:
     """Profile "work" (sign-in on by default), one ticket, enrolled at FIXED_NOW; the clock
     then one step on, so the enrolment's code is a replay."""
     settings = load_settings("work")
@@ -88,7 +96,7 @@ def secret(home: Path, clock: Clock) -> str:
     finally:
         close_desk(desk)
     clock.now += timedelta(seconds=30)
-    return enrolment.secret
+    return enrolment
 
 
 def _code(secret: str, clock: Clock) -> str:
@@ -267,3 +275,89 @@ def test_an_enrolled_profile_whose_store_cannot_be_read_is_refused(
     err = capsys.readouterr().err
     assert "nothing was done" in err and prompt.asked == []
     assert db.read_text() == "not a database\n"
+
+
+class NewPhone(Prompt):
+    """The agent at the terminal: a recovery code, then the first code of the new secret,
+    read off the URI agentdesk printed (as the phone reads the QR)."""
+
+    def __init__(self, recovery: str, clock: Clock, shown: io.StringIO) -> None:
+        super().__init__()
+        self.recovery, self.clock, self.shown = recovery, clock, shown
+
+    def __call__(self, question: str) -> str:
+        self.asked.append(question)
+        if len(self.asked) == 1:
+            return self.recovery
+        uri = re.search(r"otpauth://\S+", self.shown.getvalue())
+        assert uri is not None
+        new_secret = parse_qs(urlparse(uri.group()).query)["secret"][0]
+        return _code(new_secret, self.clock)
+
+
+def test_a_recovery_code_signs_in_then_enrols_the_new_phone_before_the_command(
+    enrolled: totp.Enrolment,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    shown = Terminal()
+    phone = NewPhone(enrolled.recovery_codes[0], clock, shown)
+    monkeypatch.setattr(cli_sign_in, "_getpass", phone)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stderr", shown)
+    assert main(AUDIT) == 0
+    said = shown.getvalue()
+    assert "Signed in with a recovery code; 9 left. Enrol your new phone now." in said
+    assert "█" in said  # the QR, on the terminal
+    assert len(phone.asked) == 2 and "new phone" in phone.asked[1]
+    new = get_secret(secret_account("work"), "check the test's secret")
+    assert new is not None and new != enrolled.secret  # the lost phone's secret is gone
+    new_codes = re.findall(r"^  ([A-Z0-9]{5}-[A-Z0-9]{5})$", said, re.MULTILINE)
+    assert len(new_codes) == totp.RECOVERY_CODES
+    events = _events(capsys)  # the command ran after it: its output is the trail
+    assert ("sign_in", "ok", "agentdesk audit", "recovery code") in events
+    assert ("credential_change", "ok", "totp", "enrolled") in events
+    # The old phone's codes and the old recovery codes no longer sign in.
+    clock.now += timedelta(seconds=60)
+    monkeypatch.setattr("sys.stderr", io.StringIO())
+    for old in (_code(enrolled.secret, clock), enrolled.recovery_codes[1]):
+        typing = Prompt()
+        typing.answers.append(old)
+        monkeypatch.setattr(cli_sign_in, "_getpass", typing)
+        assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+
+
+def test_a_recovery_code_without_a_new_phone_runs_nothing(
+    enrolled: totp.Enrolment,
+    clock: Clock,
+    prompt: Prompt,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stderr", Terminal())
+    prompt.answers.extend([enrolled.recovery_codes[0], ""])  # Enter instead of the new code
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "no new phone was enrolled" in sys.stderr.getvalue()  # type: ignore[attr-defined]
+    assert capsys.readouterr().out == ""  # the command did not run
+    assert get_secret(secret_account("work"), "check the test's secret") == enrolled.secret
+
+
+def test_a_recovery_code_from_the_environment_is_refused_unused(
+    enrolled: totp.Enrolment,
+    clock: Clock,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr("sys.stdin", io.StringIO(""))  # a script: no terminal to enrol on
+    monkeypatch.setenv(cli_sign_in.ENV_CODE, enrolled.recovery_codes[0])
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "it was not used" in capsys.readouterr().err
+    prompt = Prompt()
+    prompt.answers.append(enrolled.recovery_codes[0])
+    monkeypatch.setattr(cli_sign_in, "_getpass", prompt)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stderr", Terminal())
+    prompt.answers.append("")
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN  # the code still works (no new phone here)
+    assert "Signed in with a recovery code; 9 left" in sys.stderr.getvalue()  # type: ignore[attr-defined]
