@@ -107,7 +107,8 @@ def _ask(
             # the kept secret, rebuilds the store's sign-in state (never a new enrolment).
             print(
                 f"agentdesk: {own_settings(settings).db_path} holds no sign-in state for "
-                f"profile {settings.profile!r}: your current code rebuilds it",
+                f"profile {settings.profile!r} (deleted or replaced): your current code "
+                "rebuilds it (if you did not expect this, tell your supervisor)",
                 file=sys.stderr,
             )
         # Read once and gone: a child process does not inherit a code.

@@ -220,6 +220,7 @@ def test_a_replaced_store_signs_in_with_the_kept_secret(
     assert main(AUDIT) == 0
     captured = capsys.readouterr()
     assert "holds no sign-in state" in captured.err and "rebuilds it" in captured.err
+    assert "tell your supervisor" in captured.err
     rows = csv.DictReader(io.StringIO(captured.out))
     events = [(r["event"], r["success"], r["detail"]) for r in rows]
     assert ("credential_change", "ok", "sign-in state rebuilt: the store had none") in events

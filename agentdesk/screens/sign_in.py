@@ -24,8 +24,8 @@ if TYPE_CHECKING:
 
 
 REBUILD_NOTE = (
-    "This profile's database holds no sign-in state (deleted or replaced). "
-    "Your current code rebuilds it."
+    "This profile's database holds no sign-in state: it was deleted or replaced. "
+    "Your current code rebuilds it (if you did not expect this, tell your supervisor)."
 )
 
 

@@ -201,7 +201,7 @@ async def test_an_enrolled_profile_whose_store_was_lost_asks_the_code_not_an_enr
         await settle(pilot)
         assert isinstance(app.screen, SignInScreen)
         message = str(app.screen.query_one("#sign-in-message").render())
-        assert "holds no sign-in state" in message
+        assert "holds no sign-in state" in message and "tell your supervisor" in message
         await _type(pilot, "#sign-in-code", _now_code(clock))
         assert isinstance(app.screen, QueueScreen)
     assert memory.items[("agentdesk", "totp/demo")] == SECRET
