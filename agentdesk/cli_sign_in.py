@@ -144,6 +144,8 @@ def _ask(
 
 
 ENROL_TRIES = 3
+_DARK_ON_LIGHT = "\x1b[30;107m"
+_PLAIN = "\x1b[0m"
 
 
 def _enrol_new_phone(desk: Desk, command: str, prompt: Prompt, out: TextIO, signed: str) -> bool:
@@ -153,11 +155,13 @@ def _enrol_new_phone(desk: Desk, command: str, prompt: Prompt, out: TextIO, sign
     from agentdesk.widgets.qr_code import qr_lines
 
     enrolment = begin_enrolment(desk)
+    # Fits 24 rows with the prompt: the words and the URI first, then the QR, dark on light
+    # whatever the terminal's colours (as the TUI draws it), so a phone reads it.
     print(f"agentdesk: {signed}", file=out)
-    print("Scan this with your authenticator app on the new phone:", file=out)
-    for line in qr_lines(enrolment.uri, border=2):
-        print(line, file=out)
-    print(f"or enter this URI in it: {enrolment.uri}", file=out, flush=True)
+    print(f"Scan the code below with the new phone, or enter this URI: {enrolment.uri}", file=out)
+    for line in qr_lines(enrolment.uri):
+        print(f"{_DARK_ON_LIGHT}{line}{_PLAIN}", file=out)
+    out.flush()
     for _ in range(ENROL_TRIES):
         typed = prompt(f"agentdesk {command}: the 6 digits the new phone shows (not echoed): ")
         if not typed.strip():
