@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -203,6 +204,15 @@ def _delete_store(settings: Settings) -> None:
         path.unlink()
 
 
+@contextmanager
+def _opened(settings: Settings, clock: Clock) -> Iterator[Desk]:
+    desk = _open(settings, clock)
+    try:
+        yield desk
+    finally:
+        close_desk(desk)
+
+
 def test_deleting_the_store_gives_no_fresh_tries(
     settings: Settings, memory: MemoryKeyring, enrolled: tuple[str, tuple[str, ...], Clock]
 ) -> None:
@@ -210,25 +220,17 @@ def test_deleting_the_store_gives_no_fresh_tries(
     would otherwise give ten more guesses."""
     secret, _, clock = enrolled
     for tries in range(totp.MAX_WRONG_CODES - 1):
-        desk = _open(settings, clock)
-        try:
+        with _opened(settings, clock) as desk:
             assert check_code(desk, _wrong(secret, clock)).state.failures == tries + 1
-        finally:
-            close_desk(desk)
         _delete_store(settings)
-    desk = _open(settings, clock)
-    try:
+    with _opened(settings, clock) as desk:
         assert check_code(desk, _wrong(secret, clock)).outcome is totp.Outcome.LOCKED_OUT
-    finally:
-        close_desk(desk)
     _delete_store(settings)
-    desk = _open(settings, clock)
-    try:  # locked out still, even with the right code, on a store made a moment ago
+    # Locked out still, even with the right code, on a store made a moment ago.
+    with _opened(settings, clock) as desk:
         assert check_code(desk, _code(secret, clock)).outcome is totp.Outcome.LOCKED_OUT
         clock.now += totp.LOCKOUT
         assert check_code(desk, _code(secret, clock)).ok  # and it ends as a lockout does
-    finally:
-        close_desk(desk)
 
 
 def test_a_code_used_before_the_store_was_deleted_is_a_replay(
@@ -236,20 +238,14 @@ def test_a_code_used_before_the_store_was_deleted_is_a_replay(
 ) -> None:
     secret, _, clock = enrolled
     used = _code(secret, clock)
-    desk = _open(settings, clock)
-    try:
+    with _opened(settings, clock) as desk:
         assert check_code(desk, used).ok
-    finally:
-        close_desk(desk)
     _delete_store(settings)
     clock.now += timedelta(seconds=totp.STEP_SECONDS)  # within the drift: still a valid code
-    desk = _open(settings, clock)
-    try:
+    with _opened(settings, clock) as desk:
         assert gate(desk) is Gate.REBUILD
         assert check_code(desk, used).outcome is totp.Outcome.REPLAY
         assert check_code(desk, _code(secret, clock)).ok
-    finally:
-        close_desk(desk)
 
 
 class GuardRefused(MemoryKeyring):
@@ -268,11 +264,10 @@ def test_a_guard_the_keyring_cannot_keep_refuses_the_sign_in(
     secret, _, clock = enrolled
     refusing = GuardRefused()
     refusing.items = dict(memory.items)
-    with keyring_of(refusing):
-        desk = _open(settings, clock)
-        try:
-            with pytest.raises(KeyringUnavailable, match="keep the sign-in guard"):
-                check_code(desk, _code(secret, clock))
-        finally:
-            close_desk(desk)
+    with (
+        keyring_of(refusing),
+        _opened(settings, clock) as desk,
+        pytest.raises(KeyringUnavailable, match="keep the sign-in guard"),
+    ):
+        check_code(desk, _code(secret, clock))
     assert ("sign_in", 0, "code: no guard") in _trail(settings)
