@@ -46,7 +46,8 @@ def data_file(name: str) -> dict[str, Any]:
 
 def load_sla_policy(data_dir: Path | None = None) -> SlaPolicy:
     from agentdesk.core.business_hours import CalendarError
-    from agentdesk.core.sla import SlaPolicyError, policy_from_toml
+    from agentdesk.core.sla import SlaPolicyError
+    from agentdesk.core.sla_toml import policy_from_toml
 
     folder = data_dir or shipped_dir("data")
     try:

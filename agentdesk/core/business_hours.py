@@ -13,14 +13,9 @@ import math
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from agentdesk.core.errors import BadInput
-from agentdesk.core.moved import moved_to
-
-if TYPE_CHECKING:
-    from agentdesk.core.business_hours_toml import calendars_from_toml, parse_hours
 
 Pause = tuple[datetime, datetime | None]
 """A pause of the SLA clocks (a Pending interval): (start, end); end None = still paused."""
@@ -286,11 +281,6 @@ def _fmt(t0: time, t1: time) -> str:
     return f"{t0.strftime('%H:%M')}-{end}"
 
 
-# The reader of business_hours.toml, by its old import path.
-__getattr__ = moved_to(
-    __name__, "agentdesk.core.business_hours_toml", ("calendars_from_toml", "parse_hours")
-)
-
 __all__ = [
     "DAY_NAMES",
     "HORIZON",
@@ -298,7 +288,5 @@ __all__ = [
     "CalendarError",
     "Interval",
     "Pause",
-    "calendars_from_toml",
-    "parse_hours",
     "require_aware",
 ]

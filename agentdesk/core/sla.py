@@ -12,16 +12,11 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
-from typing import TYPE_CHECKING
 
 from agentdesk.core.business_hours import BusinessCalendar, Pause, require_aware
 from agentdesk.core.errors import BadInput
-from agentdesk.core.moved import moved_to
 from agentdesk.core.queue_order import QUEUE_BANDS, QueueOrderKey, queue_order_key
 from agentdesk.core.ticket import Priority, Region, Status
-
-if TYPE_CHECKING:
-    from agentdesk.core.sla_toml import SLA_SOURCE, policy_from_toml
 
 
 class Clock(StrEnum):
@@ -304,12 +299,8 @@ def format_time_left(delta: timedelta | None) -> str:
     return f"{sign}{mins}m"
 
 
-# The reader of sla.toml, by its old import path.
-__getattr__ = moved_to(__name__, "agentdesk.core.sla_toml", ("SLA_SOURCE", "policy_from_toml"))
-
 __all__ = [
     "QUEUE_BANDS",
-    "SLA_SOURCE",
     "Breach",
     "Clock",
     "ClockReading",
@@ -326,7 +317,6 @@ __all__ = [
     "format_lateness",
     "format_time_left",
     "next_due",
-    "policy_from_toml",
     "queue_order_key",
     "risk",
     "start_pause",

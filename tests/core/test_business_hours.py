@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from agentdesk.core.business_hours import BusinessCalendar, CalendarError, calendars_from_toml
+from agentdesk.core.business_hours import BusinessCalendar, CalendarError
+from agentdesk.core.business_hours_toml import calendars_from_toml
 from agentdesk.core.ticket import Region
 
 DATA = Path(__file__).parents[2] / "data"

@@ -26,11 +26,11 @@ from agentdesk.core.sla import (
     end_pause,
     format_time_left,
     next_due,
-    policy_from_toml,
     risk,
     start_pause,
     time_left,
 )
+from agentdesk.core.sla_toml import policy_from_toml
 from agentdesk.core.ticket import Priority, Region, Status
 
 DATA = Path(__file__).parents[2] / "data"
