@@ -50,7 +50,7 @@ class AgentLine:
     shift: str  # "on shift since 08:02 (40 min)", "ended 02 Dec 16:05", "not started"
     handle_time: str = ""
     """The current interaction against its target: "4:10 / 5:00" (core.handle_time's label),
-    "" with none."""
+    "" with none: always "" without an open shift (team_board's rule, _on_shift)."""
     handle_ticket: int | None = None
     """The ticket of that interaction: the agent's in-progress ticket touched last."""
     adherence: str = ""
@@ -155,6 +155,19 @@ def _later(a: TeamShift | None, b: TeamShift, *, tie: bool = False) -> TeamShift
     return b if b.started_at > a.started_at or (tie and b.started_at == a.started_at) else a
 
 
+def _on_shift(
+    work: tuple[str, int, datetime] | None, record: TeamShift | None
+) -> tuple[str, int | None]:
+    """The handle time the board shows: a shift's end ends the interaction on the board.
+    Without an open shift the agent has no current interaction, and one that began before
+    the open shift did (a ticket left In progress overnight) ended with the shift before;
+    core.handle_time's AHT, which counts the ticket's own events, is not changed by this."""
+    if work is None or record is None or not record.is_open or record.started_at is None:
+        return "", None
+    label, ticket, began = work
+    return (label, ticket) if began >= record.started_at else ("", None)
+
+
 def _roster(desk: Desk) -> dict[str, RosterEntry]:
     """The team's planned shifts, for "not started"; none when the profile runs no shifts."""
     if not desk.settings.shift:
@@ -178,11 +191,15 @@ def team_board(desk: Desk) -> TeamBoard:
         agents = team_agents(connection)
         shifts = latest_shifts(connection, now)
         working = current_work(connection)
-    handle_times: dict[int, tuple[str, int]] = {}
+    handle_times: dict[int, tuple[str, int, datetime]] = {}
     for work in working:
-        label = current(work.events, channel=work.channel, now=now).label
-        if label:
-            handle_times[work.agent_id] = (label, work.ticket_id)
+        shown = current(work.events, channel=work.channel, now=now)
+        if shown.label and shown.interaction is not None:
+            handle_times[work.agent_id] = (
+                shown.label,
+                work.ticket_id,
+                shown.interaction.started_at,
+            )
     order = list(Priority)
     counts: dict[int | None, list[int]] = {}
     risk: dict[int | None, list[int]] = {}
@@ -198,7 +215,7 @@ def team_board(desk: Desk) -> TeamBoard:
         presence, shift, score = (
             shift_words(shifts.get(handle), roster.get(handle), now) if agent_id else ("", "", "")
         )
-        handle_time, ticket = handle_times.get(agent_id, ("", None)) if agent_id else ("", None)
+        handle_time, ticket = _on_shift(handle_times.get(agent_id or 0), shifts.get(handle))
         five = (by[0], by[1], by[2], by[3], by[4])
         return AgentLine(agent_id, handle, name, tier, five, at_risk, breached, presence,
                          shift, handle_time, ticket, score)  # fmt: skip
