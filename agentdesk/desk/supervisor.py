@@ -78,6 +78,11 @@ def _minutes(since: datetime, now: datetime) -> int:
     return max(int((now - since).total_seconds() // 60), 0)
 
 
+def _days(since: datetime, now: datetime) -> str:
+    hours = _minutes(since, now) // 60
+    return f"{hours // 24} d {hours % 24} h"
+
+
 def _clock(at: datetime, now: datetime) -> str:
     return f"{at:%H:%M}" if at.date() == now.date() else f"{at:%d %b %H:%M}"
 
@@ -112,6 +117,12 @@ def shift_words(
             value = adherence(plan, record.intervals, record.ended_at)
             score = "" if value is None else f"{value:.1%}"
         return "", f"ended {_clock(record.ended_at, now)}", score
+    if now - record.started_at > RECENT_SHIFTS:
+        # No shift runs this long: the agent forgot to end it, or their agentdesk could not
+        # send the end. Still open in the helpdesk, so not "not started"; not counted on shift.
+        state = f"shift open since {_clock(record.started_at, now)}"
+        state += f" ({_days(record.started_at, now)}), not ended"
+        return "", state, ""
     state = (
         f"on shift since {_clock(record.started_at, now)} ({_minutes(record.started_at, now)} min)"
     )
@@ -125,8 +136,9 @@ def shift_words(
     return f"{Presence(running.state).label} {_minutes(running.start, now)} min", state, score
 
 
-# How far back the dashboard looks for a pulled shift: no shift runs longer, and an agent
-# whose last shift is older has not started one.
+# How far back the dashboard looks for a pulled shift that has ended: no shift runs longer,
+# and an agent whose last ended shift is older has not started one. A shift still open is
+# read whatever its age (store.supervision), and past this it is shown as not ended.
 RECENT_SHIFTS = timedelta(hours=48)
 
 
@@ -153,6 +165,16 @@ def _later(a: TeamShift | None, b: TeamShift, *, tie: bool = False) -> TeamShift
     if a is None or a.started_at is None or b.started_at is None:
         return b if a is None or a.started_at is None else a
     return b if b.started_at > a.started_at or (tie and b.started_at == a.started_at) else a
+
+
+def _on_shift_now(record: TeamShift | None, now: datetime) -> bool:
+    """Open, and not past the longest a shift runs (see shift_words)."""
+    return (
+        record is not None
+        and record.is_open
+        and record.started_at is not None
+        and now - record.started_at <= RECENT_SHIFTS
+    )
 
 
 def _on_shift(
@@ -234,7 +256,7 @@ def team_board(desk: Desk) -> TeamBoard:
         sum(row.at_risk for row in lines),
         sum(row.breached for row in lines),
         "",
-        f"{sum(1 for a in agents if (s := shifts.get(a.handle)) and s.is_open)} on shift",
+        f"{sum(1 for a in agents if _on_shift_now(shifts.get(a.handle), now))} on shift",
     )
     return TeamBoard(now, tuple(lines), total)
 
