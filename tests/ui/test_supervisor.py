@@ -355,3 +355,13 @@ async def test_copying_a_tickets_text_in_monitoring_mode_is_an_audited_export(
         notes = [str(n.message) for n in app._notifications]
         assert any(n.startswith("Not copied: copying is an export here") for n in notes)
     assert store_digest(watching.db_path) == before
+
+
+def test_every_monitoring_and_qa_key_table_offers_the_one_help_entry() -> None:
+    from agentdesk.screens.qa_keys import SAMPLE_KEYS
+    from agentdesk.screens.supervisor_keys import help_key
+
+    tables = (("supervisor", DASHBOARD_KEYS), ("supervisor", AGENT_KEYS), ("qa", SAMPLE_KEYS))
+    for screen, table in tables:
+        assert [entry for entry in table if entry.action == "help"] == [help_key(screen)]
+    assert help_key("qa").key == help_key("supervisor").key == "question_mark,f1"
