@@ -269,6 +269,13 @@ class AgentDeskApp(App[None]):
                 "QA review", "The month's sample per agent: read and score", self.action_qa_review
             )
 
+    def copy_to_clipboard(self, text: str) -> None:
+        # Monitoring and QA mode: a copy is an audited export (screens/supervisor_copy.py).
+        from agentdesk.screens.supervisor_copy import audited_copy
+
+        if not audited_copy(self, text, super().copy_to_clipboard):
+            super().copy_to_clipboard(text)
+
     def action_screenshot(self, filename: str | None = None, path: str | None = None) -> None:
         self.notify(NO_SCREENSHOTS, severity="warning", markup=False)
 

@@ -1,11 +1,12 @@
 """`agentdesk report --week 2026-W48 [--format md|html|csv] [--out FILE] [--mail-to ADDR]`.
 
 The figures are desk.kpis' (core.kpi's definitions); agentdesk.weekly_report renders them.
-A CSV export is written to the audit (the security trail, event "export") before the file is.
---mail-to sends the report (text, HTML, the CSV attached) through the profile's [mail].
+A file (--out, desk.team_report.export_report, as the KPI board's Export key), a CSV on
+stdout and a mail are written to the audit (the security trail, event "export") before they
+leave. --mail-to sends the report (text, HTML, the CSV attached) through the profile's [mail].
 In monitoring mode (`--supervisor`, or a profile with role "supervisor") the report reads the
 supervisor's read-only desk, and the export's audit event goes to the profile's own store
-(desk/supervisor_audit.py), or with --db to the log, said on stderr.
+(desk.audit_trail.record_event's narrow writer), also with --db.
 
 Exit status: 0 done; 1 an error (a bad week, no [mail] settings, the SMTP server refused).
 """
@@ -53,38 +54,28 @@ def add_command(
 def write_report(desk: Desk, args: argparse.Namespace) -> int:
     from agentdesk.core.kpi import week
     from agentdesk.desk.kpis import kpi_overview
+    from agentdesk.desk.team_report import audit_export, export_report
     from agentdesk.weekly_report import render
 
     period = week(args.week or last_week(desk.now()))
     overview = kpi_overview(desk, period)
-    body = render(overview, args.format)
-    if args.format == "csv":
-        where = str(args.out) if args.out else "stdout"
-        audited(desk, "weekly report csv", f"{period.label} to {where}")
     if args.out:
-        try:
-            args.out.write_text(body, encoding="utf-8")
-        except OSError as error:
-            print(f"agentdesk: {args.out}: cannot be written: {error}", file=sys.stderr)
-            return 1
+        # Named on the command line, as with a shell's `>`: an existing file is replaced.
+        export_report(desk, overview, args.format, args.out, overwrite=True)
         print(f"{args.out}: weekly report {period.label} ({args.format})", file=sys.stderr)
     elif not args.mail_to:
+        body = render(overview, args.format)
+        if args.format == "csv":
+            audit_export(desk, "weekly report csv", f"{period.label} to stdout")
         sys.stdout.write(body)
     if args.mail_to:
         mail(desk, overview, args.mail_to)
     return 0
 
 
-def audited(desk: Desk, what: str, detail: str) -> None:
-    """The export's audit event, before the export (monitoring mode: in the supervisor
-    profile's own store, also when it watches another agentdesk's with --db)."""
-    from agentdesk.desk.supervisor_audit import record_report_export
-
-    record_report_export(desk, what, detail)
-
-
 def mail(desk: Desk, overview: object, to: list[str]) -> None:
     from agentdesk.desk.kpis import KpiOverview
+    from agentdesk.desk.team_report import audit_export
     from agentdesk.report_mail import build_message, mail_settings, send, smtp_password
     from agentdesk.weekly_report import render
 
@@ -93,7 +84,7 @@ def mail(desk: Desk, overview: object, to: list[str]) -> None:
     where = str(settings.config_path or "the profile")
     mail_cfg = mail_settings(settings.extra.get("mail", {}), where)
     label = overview.period.label
-    audited(desk, "weekly report mail", f"{label} to {', '.join(to)}")
+    audit_export(desk, "weekly report mail", f"{label} to {', '.join(to)}")
     message = build_message(
         mail_cfg,
         ", ".join(to),
@@ -112,7 +103,7 @@ def report_command(args: argparse.Namespace, clock: Callable[[], datetime]) -> i
     from agentdesk.desk.session import close_desk, open_desk
     from agentdesk.log_file import start_log
 
-    start_log()  # an export audited to the log only (monitoring mode, --db) lands there
+    start_log()  # the export's audit line lands there too
     try:
         settings = load_settings(args.profile, db_path=args.db)
         if getattr(args, "supervisor", False) or settings.supervisor:

@@ -172,7 +172,7 @@ def profile(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, str]:
     return env
 
 
-def test_the_command_writes_each_format_and_audits_the_csv(
+def test_the_command_writes_each_format_and_audits_each_file(
     profile: dict[str, str], tmp_path: Path
 ) -> None:
     import sqlite3
@@ -198,7 +198,11 @@ def test_the_command_writes_each_format_and_audits_the_csv(
         audit = connection.execute(
             "SELECT resource, detail FROM security_audit WHERE event = 'export'"
         ).fetchall()
-    assert audit == [("weekly report csv", f"{WEEK} to {tmp_path / 'r.csv'}")]
+    # Each file of team figures is an export (desk.team_report, as the KPI board's).
+    assert audit == [
+        (f"weekly report {fmt}", f"{WEEK} to {tmp_path / f'r.{fmt}'}")
+        for fmt in ("md", "html", "csv")
+    ]
     bad = run("report", "--week", "2026-48", "--db", profile["DB"], env=profile)
     assert bad.returncode == 1
     assert "week '2026-48': expected an ISO week like 2026-W48" in bad.stderr

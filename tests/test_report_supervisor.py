@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 
 from agentdesk.config import load_settings
+from agentdesk.core import kpi
 from agentdesk.core.errors import ReadOnly
-from agentdesk.desk.kpis import record_export
+from agentdesk.desk import surveys
+from agentdesk.desk.kpis import kpi_overview
 from agentdesk.desk.supervisor import open_supervisor_desk
-from agentdesk.desk.supervisor_audit import record_report_export
+from agentdesk.desk.team_report import export_report
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
 from tests.desk.kpi_fixtures import REPORT_NOW, WEEK, fill_kpi_week
@@ -52,14 +54,16 @@ def test_a_read_only_desk_audits_the_export_in_the_supervisors_own_store(tmp_pat
     store = open_store(tmp_path / "agentdesk.db", load_sla_policy())
     fill_kpi_week(store)
     store.close()
+    out = tmp_path / "out.csv"
     desk = open_supervisor_desk(local_settings(tmp_path), lambda: REPORT_NOW)
     try:
         with pytest.raises(ReadOnly):  # the desk itself still refuses every write
-            record_export(desk, "weekly report csv", "x")
-        record_report_export(desk, "weekly report csv", f"{WEEK} to out.csv")
+            surveys.record_survey(desk, 1, "csat", 5)
+        export_report(desk, kpi_overview(desk, kpi.week(WEEK)), "csv", out)
     finally:
         desk.store.close()
-    assert _exports(tmp_path / "agentdesk.db") == [("weekly report csv", f"{WEEK} to out.csv")]
+    assert out.read_text().startswith("period,scope,kpi,")
+    assert _exports(tmp_path / "agentdesk.db") == [("weekly report csv", f"{WEEK} to {out}")]
 
 
 def test_supervisor_report_exports_and_mails_with_the_event_in_its_own_store(

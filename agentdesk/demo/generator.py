@@ -33,6 +33,9 @@ if TYPE_CHECKING:
 _CHUNK = 2_000
 _MICROSECOND = timedelta(microseconds=1)
 _MAX_MESSAGES = 8
+# Worked tickets routed to L2 / L3 at intake (beside the areas' escalation rates).
+ROUTED_L2 = 0.1
+ROUTED_L3 = 0.03
 
 
 @dataclass(frozen=True)
@@ -247,16 +250,24 @@ class Generator:
         # Skewed: a few customers open many tickets, most open one or two.
         customer = pool[int(len(pool) * rng.random() ** 1.7)]
 
-        # Every ticket starts with L1; some worked ones escalate to L2 or L3.
-        tier = Tier.L1
+        # Most tickets start with L1; some worked ones escalate to L2 or L3. A few are routed
+        # to L2 or L3 from the start (the escalation matrix's own work: a billing dispute, an
+        # outage) and resolved there on first contact: a team's L2 and L3 agents have a first
+        # contact resolution too. The same roll decides both, so no later draw moves.
+        tier, escalated = Tier.L1, False
         if worked and not plan.demo_agent:
             roll = rng.random()
             l3 = 0.5 if priority is Priority.P0 else area.escalate_l3
             if roll < l3:
-                tier = Tier.L3
+                tier, escalated = Tier.L3, True
             elif roll < l3 + area.escalate_l2:
+                tier, escalated = Tier.L2, True
+            elif roll < l3 + area.escalate_l2 + ROUTED_L2:
                 tier = Tier.L2
-        agent = self.agents[0] if plan.demo_agent else self.agent_for(Tier.L1, plan.region)
+            elif roll < l3 + area.escalate_l2 + ROUTED_L2 + ROUTED_L3:
+                tier = Tier.L3
+        routed = tier if tier is not Tier.L1 and not escalated else Tier.L1
+        agent = self.agents[0] if plan.demo_agent else self.agent_for(routed, plan.region)
 
         story = Story(self, plan, issue, area, customer, agent)
         if not worked:
@@ -271,7 +282,7 @@ class Generator:
             spells = 0  # a pause would move the deadline this ticket is meant to sit at
         notes = pick(rng, *self.note_mix)
         final = {Status.PENDING: 1, Status.IN_PROGRESS: int(priority is Priority.P0)}.get(status, 2)
-        fixed = 2 + 2 * (tier is not Tier.L1) + final
+        fixed = 2 + 2 * escalated + final
         while fixed + 2 * spells + notes > _MAX_MESSAGES:
             if notes:
                 notes -= 1
@@ -333,7 +344,9 @@ class Generator:
         if priority is Priority.P0:
             room = _MAX_MESSAGES - fixed - 2 * len(pauses) - notes
             updates = max(0, min(room, (last_reply - first) // 1500))
-        story.worked(created, first, active, last_reply, pauses, notes, updates, tier)
+        story.worked(
+            created, first, active, last_reply, pauses, notes, updates, tier, escalated=escalated
+        )
 
 
 def generate_demo(store: Store, *, tickets: int, seed: int, now: datetime) -> DemoSummary:

@@ -172,8 +172,12 @@ class Story(TicketWords):
         notes: int,
         updates: int,
         tier: Tier,
+        *,
+        escalated: bool = True,
     ) -> None:
         """In progress, pending, resolved or closed: the whole workflow up to its status.
+        `tier` is where it ends; escalated: it got there by an escalation from L1 (else it
+        was routed there at intake, to self.agent).
 
         Offsets are seconds of active (unpaused) time after `created`; each closed pause of
         `pauses` shifts everything after it.
@@ -206,7 +210,7 @@ class Story(TicketWords):
         # The middle: pending spells, notes, an escalation, incident updates, in random order.
         beats: list[tuple[str, int]] = [("spell", d) for d in pauses]
         beats += [("note", 0)] * notes
-        if tier is not Tier.L1:
+        if tier is not Tier.L1 and escalated:
             beats.append(("escalate", 0))
         beats += [("update", 0)] * updates
         rng.shuffle(beats)

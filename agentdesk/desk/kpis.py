@@ -542,23 +542,3 @@ def _assemble(
         agents=cards,
         improvement_plans=plans,
     )
-
-
-def record_export(desk: Desk, what: str, detail: str) -> None:
-    """Audit an export of team figures (the report's CSV): who, what, where to, when, in the
-    one security trail (event "export", as attachments saved out). Refused on a read-only
-    desk: monitoring mode exports nothing it cannot account for."""
-    from agentdesk.security.origin import event_origin
-    from agentdesk.store.audit import SecurityEvent, write_security_event
-
-    entry = SecurityEvent(
-        actor=desk.actor.handle,
-        event="export",
-        success=True,
-        origin=event_origin(),
-        resource=what,
-        at=desk.now(),
-        detail=detail,
-    )
-    with desk.writing("record the export in the audit"), desk.store.write() as connection:
-        write_security_event(connection, entry)

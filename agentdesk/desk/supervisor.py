@@ -50,7 +50,7 @@ class AgentLine:
     shift: str  # "on shift since 08:02 (40 min)", "ended 02 Dec 16:05", "not started"
     handle_time: str = ""
     """The current interaction against its target: "4:10 / 5:00" (core.handle_time's label),
-    "" with none."""
+    "" with none: always "" without an open shift (team_board's rule, _on_shift)."""
     handle_ticket: int | None = None
     """The ticket of that interaction: the agent's in-progress ticket touched last."""
     adherence: str = ""
@@ -76,6 +76,11 @@ class TeamBoard:
 
 def _minutes(since: datetime, now: datetime) -> int:
     return max(int((now - since).total_seconds() // 60), 0)
+
+
+def _days(since: datetime, now: datetime) -> str:
+    hours = _minutes(since, now) // 60
+    return f"{hours // 24} d {hours % 24} h"
 
 
 def _clock(at: datetime, now: datetime) -> str:
@@ -112,6 +117,12 @@ def shift_words(
             value = adherence(plan, record.intervals, record.ended_at)
             score = "" if value is None else f"{value:.1%}"
         return "", f"ended {_clock(record.ended_at, now)}", score
+    if now - record.started_at > RECENT_SHIFTS:
+        # No shift runs this long: the agent forgot to end it, or their agentdesk could not
+        # send the end. Still open in the helpdesk, so not "not started"; not counted on shift.
+        state = f"shift open since {_clock(record.started_at, now)}"
+        state += f" ({_days(record.started_at, now)}), not ended"
+        return "", state, ""
     state = (
         f"on shift since {_clock(record.started_at, now)} ({_minutes(record.started_at, now)} min)"
     )
@@ -125,8 +136,9 @@ def shift_words(
     return f"{Presence(running.state).label} {_minutes(running.start, now)} min", state, score
 
 
-# How far back the dashboard looks for a pulled shift: no shift runs longer, and an agent
-# whose last shift is older has not started one.
+# How far back the dashboard looks for a pulled shift that has ended: no shift runs longer,
+# and an agent whose last ended shift is older has not started one. A shift still open is
+# read whatever its age (store.supervision), and past this it is shown as not ended.
 RECENT_SHIFTS = timedelta(hours=48)
 
 
@@ -155,6 +167,29 @@ def _later(a: TeamShift | None, b: TeamShift, *, tie: bool = False) -> TeamShift
     return b if b.started_at > a.started_at or (tie and b.started_at == a.started_at) else a
 
 
+def _on_shift_now(record: TeamShift | None, now: datetime) -> bool:
+    """Open, and not past the longest a shift runs (see shift_words)."""
+    return (
+        record is not None
+        and record.is_open
+        and record.started_at is not None
+        and now - record.started_at <= RECENT_SHIFTS
+    )
+
+
+def _on_shift(
+    work: tuple[str, int, datetime] | None, record: TeamShift | None
+) -> tuple[str, int | None]:
+    """The handle time the board shows: a shift's end ends the interaction on the board.
+    Without an open shift the agent has no current interaction, and one that began before
+    the open shift did (a ticket left In progress overnight) ended with the shift before;
+    core.handle_time's AHT, which counts the ticket's own events, is not changed by this."""
+    if work is None or record is None or not record.is_open or record.started_at is None:
+        return "", None
+    label, ticket, began = work
+    return (label, ticket) if began >= record.started_at else ("", None)
+
+
 def _roster(desk: Desk) -> dict[str, RosterEntry]:
     """The team's planned shifts, for "not started"; none when the profile runs no shifts."""
     if not desk.settings.shift:
@@ -178,11 +213,15 @@ def team_board(desk: Desk) -> TeamBoard:
         agents = team_agents(connection)
         shifts = latest_shifts(connection, now)
         working = current_work(connection)
-    handle_times: dict[int, tuple[str, int]] = {}
+    handle_times: dict[int, tuple[str, int, datetime]] = {}
     for work in working:
-        label = current(work.events, channel=work.channel, now=now).label
-        if label:
-            handle_times[work.agent_id] = (label, work.ticket_id)
+        shown = current(work.events, channel=work.channel, now=now)
+        if shown.label and shown.interaction is not None:
+            handle_times[work.agent_id] = (
+                shown.label,
+                work.ticket_id,
+                shown.interaction.started_at,
+            )
     order = list(Priority)
     counts: dict[int | None, list[int]] = {}
     risk: dict[int | None, list[int]] = {}
@@ -198,7 +237,7 @@ def team_board(desk: Desk) -> TeamBoard:
         presence, shift, score = (
             shift_words(shifts.get(handle), roster.get(handle), now) if agent_id else ("", "", "")
         )
-        handle_time, ticket = handle_times.get(agent_id, ("", None)) if agent_id else ("", None)
+        handle_time, ticket = _on_shift(handle_times.get(agent_id or 0), shifts.get(handle))
         five = (by[0], by[1], by[2], by[3], by[4])
         return AgentLine(agent_id, handle, name, tier, five, at_risk, breached, presence,
                          shift, handle_time, ticket, score)  # fmt: skip
@@ -217,7 +256,7 @@ def team_board(desk: Desk) -> TeamBoard:
         sum(row.at_risk for row in lines),
         sum(row.breached for row in lines),
         "",
-        f"{sum(1 for a in agents if (s := shifts.get(a.handle)) and s.is_open)} on shift",
+        f"{sum(1 for a in agents if _on_shift_now(shifts.get(a.handle), now))} on shift",
     )
     return TeamBoard(now, tuple(lines), total)
 

@@ -3,12 +3,16 @@ SLA breach heatmap, the month's root-cause-analysis flag and the improvement-pla
 
 Read only: it reads desk.kpis (the same figures as the weekly report) in a thread worker and
 shows what the worker posts. The lead's dashboard opens it (KpiBoardScreen(desk)); so does
-the queue's command palette ("KPI board"). [ and ] step a week back and forward.
+the queue's command palette ("KPI board"). [ and ] step a week back and forward; e exports
+the shown week's figures to a .md or .csv file through the weekly report's use case
+(desk.team_report.export_report: audited as an export, an existing file replaced only after
+a second Enter).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, ClassVar
 
@@ -31,6 +35,7 @@ from agentdesk.widgets.kpi_tile import KpiTile
 
 if TYPE_CHECKING:
     from agentdesk.desk.kpis import KpiOverview
+    from agentdesk.desk.team_report import Exported
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,7 @@ BOARD_KEYS: tuple[BoardKey, ...] = (
     BoardKey("left_square_bracket", "week(-1)", "Prev week", "kpi.prev_week", "["),
     BoardKey("right_square_bracket", "week(1)", "Next week", "kpi.next_week", "]"),
     BoardKey("r", "refresh", "Refresh", "kpi.refresh"),
+    BoardKey("e", "export", "Export", "kpi.export"),
     BoardKey("escape", "back", "Back", "kpi.back", "Esc"),
 )
 
@@ -140,6 +146,57 @@ class KpiBoardScreen(Screen[None]):
 
     def action_back(self) -> None:
         self.dismiss(None)
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "export":
+            # Only figures that are on the screen: none while the week is loading.
+            shown = self.overview is not None and self.overview.period == self.period
+            return True if shown else None
+        return True
+
+    def action_export(self) -> None:
+        from agentdesk.screens.path_dialog import PathDialog
+
+        overview = self.overview
+        if overview is None or overview.period != self.period:
+            return
+        folder = Path.home() / "Downloads"
+        folder = folder if folder.is_dir() else Path.home()
+        name = f"agentdesk-kpis-{overview.period.label}{f'-{self.agent}' if self.agent else ''}"
+        dialog: PathDialog[Exported] = PathDialog(
+            partial(self._export_to, overview),
+            title=f"Export the KPIs of {overview.period.label}",
+            hint="A .md or .csv file (the suffix picks the format). → completes the path.",
+            ok_label="Export",
+            value=str(folder / f"{name}.md"),
+        )
+        self.app.push_screen(dialog, self._exported)
+
+    def _export_to(self, overview: KpiOverview, typed: str, again: bool) -> Exported:
+        """The dialog's check (in its thread worker): an existing file is replaced only when
+        the same path is asked for twice."""
+        from agentdesk.desk.attachments import TargetExists
+        from agentdesk.desk.team_report import export_report, format_of
+        from agentdesk.screens.path_dialog import AskAgain
+
+        fmt = format_of(Path(typed.strip()).expanduser(), ("md", "csv"))
+        try:
+            return export_report(
+                self.desk, overview, fmt, typed, what="KPI board", agent=self.agent,
+                overwrite=again,
+            )  # fmt: skip
+        except TargetExists as error:
+            raise AskAgain(
+                f"{error.path} already exists: Enter again replaces it, or change the path."
+            ) from None
+
+    def _exported(self, done: Exported | None) -> None:
+        if done is not None:
+            self.notify(
+                f"Exported to {done.path} ({done.format}, {done.bytes:,} bytes); audited.",
+                title="KPI board",
+                markup=False,
+            )
 
 
 def _next(period: Period) -> Period:

@@ -3,18 +3,9 @@ and help row come from these tables (the WatchKey rows of screens/supervisor_key
 
 from __future__ import annotations
 
-from agentdesk.screens.supervisor_keys import WatchKey
+from agentdesk.screens.supervisor_keys import WatchKey, help_key
 
-_HELP = WatchKey(
-    "qa.help",
-    "help",
-    "Help",
-    "Every key of this screen",
-    title="Help: keys of this screen",
-    key="question_mark,f1",
-    key_display="?",
-    rank=4,
-)
+_HELP = help_key("qa")
 
 SAMPLE_KEYS: tuple[WatchKey, ...] = (
     WatchKey(

@@ -42,16 +42,21 @@ class WatchKey:
         )
 
 
-_HELP = WatchKey(
-    "supervisor.help",
-    "help",
-    "Help",
-    "Every key of this screen",
-    title="Help: keys of this screen",
-    key="question_mark,f1",
-    key_display="?",
-    rank=4,
-)
+def help_key(screen: str) -> WatchKey:
+    """The help entry every monitoring and QA screen's table ends with (`<screen>.help`)."""
+    return WatchKey(
+        f"{screen}.help",
+        "help",
+        "Help",
+        "Every key of this screen",
+        title="Help: keys of this screen",
+        key="question_mark,f1",
+        key_display="?",
+        rank=4,
+    )
+
+
+_HELP = help_key("supervisor")
 
 DASHBOARD_KEYS: tuple[WatchKey, ...] = (
     WatchKey(

@@ -57,13 +57,17 @@ ORDER BY shift_id, started_at, id
 
 # The newest pulled shift ticket of each agent (the helpdesk's shift queue, issue 13) among
 # those changed since :since (the queue keeps every shift ever worked: 50,000 shift tickets
-# cost 290 ms to group whole, the recent ones a few). Our subjects are "Shift of <handle>
-# from <start>" (core.shift_record.shift_subject), so the handle groups them; SQLite gives the
-# bare columns of the max() row. The record's own Agent line is what the desk believes.
+# cost 290 ms to group whole, the recent ones a few) and those still open whatever their age:
+# an overnight shift, or one its agent forgot to end, must not read "not started". There are
+# few (agentdesk resolves the ticket at the shift's end), and the <> comes first because
+# nearly every row is resolved. Our subjects are "Shift of <handle> from <start>"
+# (core.shift_record.shift_subject), so the handle groups them; SQLite gives the bare columns
+# of the max() row. The record's own Agent line is what the desk believes.
 LATEST_TEAM_SHIFTS_SQL = """
 SELECT remote_id, subject, status, max(CAST(remote_id AS INTEGER))
 FROM team_shifts
 WHERE remote_updated_at >= :since
+    OR (status <> 'resolved' AND status NOT IN ('rejected', 'deleted'))
 GROUP BY substr(subject, 1, instr(subject || ' from ', ' from '))
 """
 
@@ -137,8 +141,8 @@ def local_shifts(connection: Connection) -> list[TeamShift]:
 
 
 def latest_team_shift_texts(connection: Connection, since: datetime) -> list[TeamShiftTexts]:
-    """Each agent's newest shift ticket changed since `since`, as the pull stored it, with its
-    texts oldest first."""
+    """Each agent's newest shift ticket changed since `since` or still open, as the pull
+    stored it, with its texts oldest first."""
     tickets = {
         str(remote_id): (subject, status)
         for remote_id, subject, status, _ in connection.execute(

@@ -7,7 +7,7 @@ import pytest
 
 from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi
-from agentdesk.desk.kpis import KpiOverview, kpi_overview, record_export
+from agentdesk.desk.kpis import KpiOverview, kpi_overview
 from agentdesk.store.engine import Store
 from tests.desk.conftest import make_desk
 from tests.desk.kpi_fixtures import REPORT_NOW, WEEK, fill_kpi_week
@@ -79,17 +79,3 @@ def test_an_empty_store_gives_no_data_not_zero(store: Store) -> None:
     assert all(v.value is None for v in empty.kpis.values.values())
     assert empty.top_issues == [] and empty.agents == []
     assert not empty.root_cause_analysis
-
-
-def test_an_export_is_audited(store: Store) -> None:
-    from sqlalchemy import text
-
-    fill_kpi_week(store)
-    record_export(make_desk(store, REPORT_NOW), "weekly report csv", "2026-W48 to out.csv")
-    with store.read() as connection:
-        rows = connection.execute(
-            text("SELECT actor, event, resource, detail FROM security_audit")
-        ).all()
-    assert [(r.actor, r.event, r.resource, r.detail) for r in rows] == [
-        ("amara.okafor", "export", "weekly report csv", "2026-W48 to out.csv")
-    ]

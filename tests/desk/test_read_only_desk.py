@@ -16,7 +16,7 @@ from agentdesk.core.intake import IntakeForm, NewCustomer
 from agentdesk.core.links import LinkKind
 from agentdesk.core.shift import Presence
 from agentdesk.core.ticket import Channel, Priority, Region
-from agentdesk.desk import Desk, conflicts, kpis, qa, surveys, sync_status
+from agentdesk.desk import Desk, conflicts, qa, surveys, sync_status
 from agentdesk.desk import intake as desk_intake
 from agentdesk.desk import links as desk_links
 from agentdesk.desk import queue as desk_queue
@@ -133,7 +133,6 @@ WRITES: dict[str, Callable[[Desk], object]] = {
     "links.merge_into": lambda desk: desk_links.merge_into(desk, 2, 3),
     "surveys.record_survey": lambda desk: surveys.record_survey(desk, 4, "csat", 5),
     "qa.record_review": _as_qa,
-    "kpis.record_export": lambda desk: kpis.record_export(desk, "weekly report csv", "test"),
 }
 # auto_close writes only when a resolved ticket's window is over: refused all the same.
 REFUSED_ONLY: dict[str, Callable[[Desk], object]] = {"session.auto_close": auto_close}

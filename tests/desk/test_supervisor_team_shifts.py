@@ -159,3 +159,50 @@ def test_a_watched_agents_own_newer_shift_wins_over_the_pulled_one(tmp_path: Pat
     amara = _board(tmp_path)["amara.okafor"]
     assert amara.presence == "in training/meeting 5 min"  # type: ignore[attr-defined]
     assert amara.shift == f"on shift since {NOW - 30 * MIN:%H:%M} (30 min)"  # type: ignore[attr-defined]
+
+
+def test_a_shift_left_open_past_the_window_is_shown_open_not_as_not_started(
+    tmp_path: Path,
+) -> None:
+    """The board reads only the shift tickets changed in the last 48 h, and those still open
+    whatever their age: amara forgot to end Friday's shift (no change in RT since), and li's
+    last shift ended three days ago, so li has not started one."""
+    store = _team(tmp_path)
+    friday = NOW - (3 * 24 + 6) * 60 * MIN  # Friday 08:00
+    _pulled(
+        store,
+        "60",
+        "amara.okafor",
+        [_opening("amara.okafor", friday, (friday, friday + 8 * 60 * MIN))],
+    )
+    _pulled(
+        store,
+        "61",
+        "li.wei",
+        [
+            _opening("li.wei", friday, (friday, friday + 8 * 60 * MIN)),
+            (friday + 8 * 60 * MIN, texts.ended_text(friday + 8 * 60 * MIN, 1.0)),
+        ],
+    )
+    store.close()
+
+    board = _board(tmp_path)
+    amara, li = board["amara.okafor"], board["li.wei"]
+    assert amara.shift == f"shift open since {friday:%d %b %H:%M} (3 d 6 h), not ended"  # type: ignore[attr-defined]
+    assert (amara.presence, amara.adherence) == ("", "")  # type: ignore[attr-defined]
+    assert li.shift == "not started"  # type: ignore[attr-defined]
+    # Nobody is counted on shift: a shift open for days is not someone at work.
+    assert board["totals"].shift == "0 on shift"  # type: ignore[attr-defined]
+
+
+def test_an_overnight_shift_open_since_yesterday_is_on_shift(tmp_path: Path) -> None:
+    store = _team(tmp_path)
+    started = NOW - 20 * 60 * MIN  # yesterday 18:00, a 24-hour shift planned
+    _pulled(
+        store, "70", "li.wei", [_opening("li.wei", started, (started, started + 24 * 60 * MIN))]
+    )
+    store.close()
+
+    board = _board(tmp_path)
+    assert board["li.wei"].shift == f"on shift since {started:%d %b %H:%M} (1200 min)"  # type: ignore[attr-defined]
+    assert board["totals"].shift == "1 on shift"  # type: ignore[attr-defined]

@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from textual.widgets import Sparkline, Static
+from textual.widgets import Input, Sparkline, Static
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
@@ -15,6 +15,7 @@ from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.kpi_board import KpiBoardScreen
+from agentdesk.screens.path_dialog import PathDialog
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import open_store
@@ -23,6 +24,7 @@ from agentdesk.widgets.kpi_tile import KpiTile
 from tests.desk.kpi_fixtures import REPORT_NOW, fill_kpi_week
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle
+from tests.ui.supervisor_fixtures import security_rows, store_digest, supervising
 
 SIZE = (120, 40)
 
@@ -113,6 +115,72 @@ async def test_a_failed_read_is_told_not_crashed(team: Settings) -> None:
             desk_kpis.kpi_overview = original
         assert "not loaded" in str(board.query_one("#kpi-title", Static).render())
         assert app.screen is board
+
+
+async def _export(pilot: Any, path: Path) -> PathDialog[Any]:
+    """e on the board, the path typed, Enter; the dialog (still open on an error)."""
+    await pilot.press("e")
+    await settle(pilot)
+    dialog = pilot.app.screen
+    assert isinstance(dialog, PathDialog)
+    dialog.query_one("#path-input", Input).value = str(path)
+    await pilot.press("enter")
+    await settle(pilot)
+    return dialog
+
+
+async def test_monitoring_mode_exports_the_boards_week_audited_never_over_a_file(
+    demo: Settings, clock: SteppedClock, tmp_path: Path
+) -> None:
+    from agentdesk.desk.kpis import kpi_overview
+    from agentdesk.desk.supervisor import open_supervisor_desk
+    from agentdesk.weekly_report import render
+
+    watching = supervising(demo)
+    before = store_digest(watching.db_path)
+    out, mine = tmp_path / "out" / "w.md", tmp_path / "out" / "mine.csv"
+    out.parent.mkdir()
+    mine.write_text("my own notes\n")
+    app = make_app(watching, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("K")
+        await settle(pilot)
+        board = app.screen
+        assert isinstance(board, KpiBoardScreen)
+        await pilot.press("left_square_bracket")  # the board's week is what leaves
+        await settle(pilot)
+        shown = board.period
+        dialog = await _export(pilot, out)
+        assert app.screen is board and not dialog.is_attached
+        # A file that exists is not replaced on the first Enter: it says so and waits.
+        dialog = await _export(pilot, mine)
+        assert app.screen is dialog
+        assert "already exists: Enter again replaces it" in dialog.error
+        assert mine.read_text() == "my own notes\n"
+        await pilot.press("enter")
+        await settle(pilot)
+        assert app.screen is board
+        # A suffix that names no format: told, nothing written.
+        dialog = await _export(pilot, tmp_path / "out" / "w.txt")
+        assert "name a .md, .csv file" in dialog.error
+        await pilot.press("escape")
+        await settle(pilot)
+    assert not (tmp_path / "out" / "w.txt").exists()
+    desk = open_supervisor_desk(watching, clock)
+    try:
+        overview = kpi_overview(desk, shown)
+    finally:
+        desk.store.close()
+    # The weekly report's own text of the shown week (the same use case as `report`).
+    assert out.read_text() == render(overview, "md")
+    assert mine.read_text() == render(overview, "csv")
+    exports = [row for row in security_rows(watching.db_path) if row[0] == "export"]
+    assert exports == [
+        ("export", watching.agent_handle, "KPI board md"),
+        ("export", watching.agent_handle, "KPI board csv"),
+    ]
+    assert store_digest(watching.db_path) == before  # nothing but the security trail
 
 
 def _one(settings: Settings, sql: str) -> Any:

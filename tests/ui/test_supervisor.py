@@ -300,3 +300,68 @@ async def test_an_attachment_is_opened_or_saved_but_not_removed(
         await settle(pilot)
         assert app.screen is ticket  # no confirmation dialog: nothing to confirm
     assert store_digest(watching.db_path) == before
+
+
+def _selected(screen: Any) -> tuple[Any, str]:
+    """A widget of the screen holding the ticket's text, all of it selected (as a mouse drag
+    would), and that text."""
+    from textual.selection import Selection
+
+    whole = Selection(None, None)
+    for widget in screen.query("*"):
+        found = widget.get_selection(whole) if widget.allow_select else None
+        if found is not None and found[0].strip():
+            screen.selections = {widget: whole}
+            return widget, found[0].rstrip("\n")
+    raise AssertionError("no selectable text on the ticket screen")
+
+
+async def test_copying_a_tickets_text_in_monitoring_mode_is_an_audited_export(
+    watching: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ctrl+c (Textual's copy of a mouse selection) puts customer text on the clipboard only
+    once the export is in the security trail; when it cannot be recorded, nothing is copied."""
+    import agentdesk.desk.audit_trail as audit_trail
+    from agentdesk.core.errors import DeskError
+
+    before = store_digest(watching.db_path)
+    app = make_app(watching, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        await pilot.press("enter")
+        await settle(pilot)
+        ticket = app.screen
+        assert isinstance(ticket, TicketScreen)
+        _, text = _selected(ticket)
+        await pilot.press("ctrl+c")
+        await settle(pilot)
+        assert app.clipboard == text
+        exports = [r for r in security_rows(watching.db_path) if r[0] == "export"]
+        assert exports == [
+            ("export", watching.agent_handle, f"clipboard: ticket {ticket.ticket_id}")
+        ]
+        notes = [str(n.message) for n in app._notifications]
+        assert f"Copied {len(text)} characters; audited as an export." in notes
+
+        def cannot(*_: object, **__: object) -> None:
+            raise DeskError("the profile's store cannot be written")
+
+        monkeypatch.setattr(audit_trail, "record_event", cannot)
+        app.copy_to_clipboard("another customer's address")
+        await settle(pilot)
+        assert app.clipboard == text  # not copied
+        notes = [str(n.message) for n in app._notifications]
+        assert any(n.startswith("Not copied: copying is an export here") for n in notes)
+    assert store_digest(watching.db_path) == before
+
+
+def test_every_monitoring_and_qa_key_table_offers_the_one_help_entry() -> None:
+    from agentdesk.screens.qa_keys import SAMPLE_KEYS
+    from agentdesk.screens.supervisor_keys import help_key
+
+    tables = (("supervisor", DASHBOARD_KEYS), ("supervisor", AGENT_KEYS), ("qa", SAMPLE_KEYS))
+    for screen, table in tables:
+        assert [entry for entry in table if entry.action == "help"] == [help_key(screen)]
+    assert help_key("qa").key == help_key("supervisor").key == "question_mark,f1"
