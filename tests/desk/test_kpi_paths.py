@@ -21,8 +21,7 @@ from sqlalchemy import text
 from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi
 from agentdesk.demo import generate_demo
-from agentdesk.desk import Desk
-from agentdesk.desk import kpis as kpis_module
+from agentdesk.desk import Desk, kpi_cache
 from agentdesk.desk.kpis import forget_cached_facts, kpi_overview
 from agentdesk.store.engine import Store
 from agentdesk.store.kpi_reads import read_window
@@ -270,6 +269,7 @@ class _Counted:
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reads: list[tuple[datetime, datetime]] = []
+        self.tickets_read: list[frozenset[int] | None] = []
         self.computed: list[tuple[kpi.Period, str | None]] = []
         compute = kpi.compute
 
@@ -277,11 +277,16 @@ class _Counted:
             self.computed.append((period, k.get("agent")))
             return compute(inputs, period, *a, **k)
 
-        monkeypatch.setattr(kpis_module, "slice_read_hook", lambda a, b: self.reads.append((a, b)))
+        monkeypatch.setattr(kpi_cache, "slice_read_hook", self._read)
         monkeypatch.setattr(kpi, "compute", counted)
+
+    def _read(self, since: datetime, until: datetime, tickets: frozenset[int] | None) -> None:
+        self.reads.append((since, until))
+        self.tickets_read.append(tickets)
 
     def clear(self) -> None:
         self.reads.clear()
+        self.tickets_read.clear()
         self.computed.clear()
 
 
