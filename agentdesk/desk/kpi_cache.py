@@ -35,6 +35,7 @@ from agentdesk.core.kpi import (
     TicketFacts,
 )
 from agentdesk.core.kpi_index import KpiIndex
+from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.core.shift import Interval, PlannedShift, Presence, adherent_time
 from agentdesk.desk.base import Desk
 
@@ -193,6 +194,8 @@ class Facts:
         self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
         self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet]] = {}
         self.sections: dict[tuple[Period, str | None], Sections] = {}
+        # The team's sets as their parts, updated in place after a change (core.kpi_parts).
+        self.parts: dict[Period, TeamParts] = {}
         if before is not None and touched is not None:
             self._forget(before, touched)
 
@@ -215,6 +218,10 @@ class Facts:
                 return False
             if not self.team.put_work(c.old_work or [], c.new_work or []):
                 return False
+        for p, parts in self.parts.items():
+            if touched.moves(p, None):
+                for c in changes:
+                    parts.put(c.old, c.new, c.old_work or [], c.new_work or [])
         waiting = self.waiting[None]
         for c in changes:
             if _waits(c.old):
@@ -341,8 +348,14 @@ class Window:
         touched = Touched()
         for c in changes.values():
             touched.change(c)
-        if before is not None and rest is self.rest and before.updated(changes.values(), touched):
+        # In place while the answers and reviews are the same (new breaches move only the
+        # heatmap's moments).
+        same_items = rest is self.rest or (rest[0] == self.rest[0] and rest[1] == self.rest[1])
+        if before is not None and same_items and before.updated(changes.values(), touched):
             facts = before
+            if rest[2] != before.breach_moments:
+                facts.breach_moments = rest[2]
+                facts.sections.clear()
         else:
             answers, reviews, breach_moments = rest
             # read_window's orders: tickets by id; interactions as core.kpi.interactions

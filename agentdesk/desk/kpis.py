@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING
 
 from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.core.ticket import Tier
 from agentdesk.desk.base import Desk
 
@@ -158,15 +159,28 @@ def _kpi_set(
     if kept is None or kept[0] > now:
         index = facts.index(who)
         inside = index.within(p) if index is not None else KpiInputs()
-        own = replace(inside, shifts=shifts)
-        found = kpi.compute(own, p, now, policy, agent=who, split=False)
+        if who is None:
+            # The team's set from its parts, which a change updates in place.
+            parts = facts.parts.get(p)
+            if parts is None:
+                parts = facts.parts[p] = TeamParts(inside, p, policy)
+            values = dict(parts.kpi_set(now).values)
+            values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
+            found = KpiSet(p, values)
+        else:
+            found = kpi.compute(
+                replace(inside, shifts=shifts), p, now, policy, agent=who, split=False
+            )
         facts.sets[(p, who)] = (now, found)
         return found
     then, found = kept
     values = dict(found.values)
     values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
     if facts.ack_moved(p, who, then, now):
-        values[Kpi.PRIORITY_ACK_1H] = facts.acknowledged(p, who, now)
+        parts = facts.parts.get(p) if who is None else None
+        values[Kpi.PRIORITY_ACK_1H] = (
+            parts.acknowledged(now) if parts is not None else facts.acknowledged(p, who, now)
+        )
         found = KpiSet(p, values)
         facts.sets[(p, who)] = (now, found)
         return found
