@@ -11,92 +11,35 @@ intervals [start, end).
 
 from __future__ import annotations
 
-import re
-from bisect import bisect_left
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from copy import copy
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import datetime, timedelta
 from enum import StrEnum
-from operator import attrgetter
-from typing import NamedTuple, TypeVar
+from typing import Any
 
-from agentdesk.core import escalation_metrics, handle_time
-from agentdesk.core.business_hours import Pause
-from agentdesk.core.errors import BadInput
-from agentdesk.core.escalation_metrics import Handoff, TicketEscalations
-from agentdesk.core.handle_time import TicketEvent
+from agentdesk.core import escalation_metrics
+from agentdesk.core.escalation_metrics import TicketEscalations
+
+# The periods, the inputs and the interactions' attribution have modules of their own; their
+# names stay importable from here, where every caller found them.
+from agentdesk.core.kpi_facts import AuditFact as AuditFact
+from agentdesk.core.kpi_facts import Interaction as Interaction
+from agentdesk.core.kpi_facts import KpiInputs as KpiInputs
+from agentdesk.core.kpi_facts import ReviewScore as ReviewScore
+from agentdesk.core.kpi_facts import ShiftFacts as ShiftFacts
+from agentdesk.core.kpi_facts import SurveyAnswer as SurveyAnswer
+from agentdesk.core.kpi_facts import TicketFacts as TicketFacts
+from agentdesk.core.kpi_periods import Period as Period
+from agentdesk.core.kpi_periods import month as month
+from agentdesk.core.kpi_periods import month_of as month_of
+from agentdesk.core.kpi_periods import previous as previous
+from agentdesk.core.kpi_periods import week as week
+from agentdesk.core.kpi_periods import weeks_before as weeks_before
+from agentdesk.core.kpi_work import dedupe_continuations as dedupe_continuations
+from agentdesk.core.kpi_work import interactions as interactions
 from agentdesk.core.sla import Clock, SlaPolicy
-from agentdesk.core.ticket import Channel, Priority, Region
-
-_T = TypeVar("_T")
-
-# -- periods --
-
-
-@dataclass(frozen=True)
-class Period:
-    start: datetime
-    end: datetime
-    label: str
-
-    def holds(self, at: datetime | None) -> bool:
-        return at is not None and self.start <= at < self.end
-
-    @property
-    def days(self) -> int:
-        return (self.end - self.start).days
-
-
-_WEEK = re.compile(r"^(\d{4})-W(\d{2})$")
-_MONTH = re.compile(r"^(\d{4})-(\d{2})$")
-
-
-def week(text: str) -> Period:
-    """An ISO week, '2026-W48': Monday 00:00 UTC to the next Monday."""
-    found = _WEEK.match(text.strip())
-    if not found:
-        raise BadInput(f"week {text!r}: expected an ISO week like 2026-W48")
-    try:
-        monday = date.fromisocalendar(int(found[1]), int(found[2]), 1)
-    except ValueError as error:
-        raise BadInput(f"week {text!r}: {error}") from None
-    start = datetime(monday.year, monday.month, monday.day, tzinfo=UTC)
-    return Period(start, start + timedelta(days=7), f"{found[1]}-W{found[2]}")
-
-
-def month(text: str) -> Period:
-    """A calendar month, '2026-11'."""
-    found = _MONTH.match(text.strip())
-    if not found or not 1 <= int(found[2]) <= 12:
-        raise BadInput(f"month {text!r}: expected a month like 2026-11")
-    year, number = int(found[1]), int(found[2])
-    start = datetime(year, number, 1, tzinfo=UTC)
-    end = datetime(year + number // 12, number % 12 + 1, 1, tzinfo=UTC)
-    return Period(start, end, f"{year:04d}-{number:02d}")
-
-
-def month_of(at: datetime) -> Period:
-    return month(f"{at.year:04d}-{at.month:02d}")
-
-
-def previous(period: Period) -> Period:
-    """The period of the same kind just before this one."""
-    if "-W" in period.label:
-        start = period.start - timedelta(days=7)
-        year, number, _ = start.date().isocalendar()
-        return week(f"{year:04d}-W{number:02d}")
-    return month_of(period.start - timedelta(days=1))
-
-
-def weeks_before(period: Period, count: int) -> list[Period]:
-    """The `count` periods ending with this one, oldest first (the trend)."""
-    found = [period]
-    while len(found) < count:
-        found.insert(0, previous(found[0]))
-    return found
-
+from agentdesk.core.ticket import Channel
 
 # -- definitions --
 
@@ -331,83 +274,6 @@ def format_value(unit: Unit, value: float | None) -> str:
     return f"{seconds // 3600}h{seconds % 3600 // 60:02d}m"
 
 
-# -- inputs --
-
-
-@dataclass(frozen=True)
-class TicketFacts:
-    """What happened to one ticket, as the store recorded it."""
-
-    id: int
-    agent: str | None
-    priority: Priority
-    channel: Channel
-    region: Region
-    created_at: datetime
-    first_response_at: datetime | None = None
-    first_resolved_at: datetime | None = None
-    """The first time it reached Resolved (a reopen does not move it)."""
-    reopened: bool = False
-    handoffs: tuple[Handoff, ...] = ()
-    breached: bool = False
-    """At least one SLA breach recorded (store.writes records them by core.sla's rule)."""
-    pauses: tuple[Pause, ...] = ()
-    product_area: str = ""
-    issue_type: str = ""
-    first_response_seconds: float | None = None
-    """Filled by with_response_seconds; None: first_response_time works it out."""
-
-
-class AuditFact(NamedTuple):
-    """One audit row of a ticket, as handle time and its attribution read it (a tuple: a
-    report reads hundreds of thousands of them)."""
-
-    ticket_id: int
-    at: datetime
-    actor: str
-    action: str
-    field: str = ""
-    new_value: str | None = None
-
-
-@dataclass(frozen=True)
-class Interaction:
-    """A finished interaction (core.handle_time's), with the ticket and the agent on it."""
-
-    ticket_id: int
-    channel: Channel
-    agent: str
-    start: datetime
-    end: datetime
-    seconds: float
-
-
-@dataclass(frozen=True)
-class SurveyAnswer:
-    ticket_id: int
-    agent: str | None
-    kind: str  # "csat" (1-5) or "nps" (0-10)
-    score: int
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ReviewScore:
-    ticket_id: int
-    agent: str
-    score: float
-    """0..1, from core.qa.score_review."""
-    at: datetime
-
-
-@dataclass(frozen=True)
-class ShiftFacts:
-    agent: str
-    started_at: datetime
-    planned_seconds: float
-    adherent_seconds: float
-
-
 @dataclass(frozen=True)
 class KpiValue:
     kpi: Kpi
@@ -472,83 +338,6 @@ def with_response_seconds(tickets: Iterable[TicketFacts], policy: SlaPolicy) -> 
         else _with_seconds(t, response_seconds(t, policy))
         for t in tickets
     ]
-
-
-_AT = attrgetter("at")  # sort keys over hundreds of thousands of rows: no lambda call each
-
-# Actions that hand a ticket being worked to someone else without moving its status: the
-# one who takes it on continues working it, which starts their interaction there.
-_HANDING_ON = frozenset({"escalate", "handover"})
-
-
-def interactions(
-    rows: Iterable[AuditFact],
-    channels: Mapping[int, Channel],
-    agents: Mapping[str, str],
-    now: datetime,
-) -> list[Interaction]:
-    """Every finished interaction of the tickets, oldest end first, each with its agent: the
-    assignee when it started (agents maps an assignee id to a handle), else who started it.
-
-    core.handle_time ends an interaction at an escalation or handover; when the ticket stays
-    In progress, the colleague it went to starts the next one at that moment (the handed-over
-    call is two interactions, one per agent, and no minute of it is lost).
-    """
-    by_ticket: dict[int, list[AuditFact]] = defaultdict(list)
-    for row in rows:
-        by_ticket[row.ticket_id].append(row)
-    found: list[Interaction] = []
-    for ticket_id, ticket_rows in by_ticket.items():
-        ticket_rows.sort(key=_AT)
-        channel = channels.get(ticket_id, Channel.EMAIL)
-        events: list[TicketEvent] = []
-        owner_at: list[tuple[datetime, str]] = []
-        for row in ticket_rows:
-            events.append(TicketEvent(row.at, row.action, row.field, row.new_value))
-            if row.field == "assignee_id" and row.new_value:
-                owner_at.append((row.at, agents.get(row.new_value, row.new_value)))
-            elif row.field == "status" and row.new_value == "in_progress" and not owner_at:
-                owner_at.append((row.at, row.actor))
-        # The hand-ons: they need the status as it stood at that moment.
-        status = ""
-        extra: list[TicketEvent] = []
-        for row in ticket_rows:
-            if row.field == "status" and row.new_value is not None:
-                status = row.new_value
-            elif row.action in _HANDING_ON and status == "in_progress":
-                extra.append(TicketEvent(row.at, "continue", "status", "in_progress"))
-        # Stable sort: at the same moment the handover's end comes before the continuation.
-        timeline = sorted([*events, *dedupe_continuations(extra)], key=_AT)
-        for spell in handle_time.interactions(timeline, channel=channel, now=now):
-            if spell.ended_at is None:
-                continue  # still running: not a handle time yet
-            agent = _owner(owner_at, spell.started_at)
-            found.append(
-                Interaction(
-                    ticket_id, channel, agent, spell.started_at, spell.ended_at, spell.seconds
-                )
-            )
-    found.sort(key=lambda i: (i.end, i.ticket_id))
-    return found
-
-
-def dedupe_continuations(events: list[TicketEvent]) -> list[TicketEvent]:
-    """One continuation per moment (an escalation writes one audit row per field)."""
-    seen: set[datetime] = set()
-    kept = []
-    for event in events:
-        if event.at not in seen:
-            seen.add(event.at)
-            kept.append(event)
-    return kept
-
-
-def _owner(owner_at: list[tuple[datetime, str]], at: datetime) -> str:
-    """Who held the ticket at `at`: the latest assignment at or before it."""
-    held = [who for when, who in owner_at if when <= at]
-    if held:
-        return held[-1]
-    return owner_at[0][1] if owner_at else ""
 
 
 def average_handle_time(
@@ -701,95 +490,6 @@ def schedule_adherence(shifts: Iterable[ShiftFacts], period: Period) -> KpiValue
 
 
 @dataclass(frozen=True)
-class KpiInputs:
-    tickets: Sequence[TicketFacts] = ()
-    work: Sequence[Interaction] = ()
-    answers: Sequence[SurveyAnswer] = ()
-    reviews: Sequence[ReviewScore] = ()
-    shifts: Sequence[ShiftFacts] = ()
-
-    def for_agent(self, agent: str) -> KpiInputs:
-        """The agent's own share: their tickets (the assignee at the end), their
-        interactions, answers and reviews of their tickets, their shifts."""
-        return self.by_agent().get(agent, KpiInputs())
-
-    def by_agent(self) -> dict[str, KpiInputs]:
-        """Every agent's share at once (one pass over each list)."""
-        parts: dict[str, dict[str, list[object]]] = defaultdict(
-            lambda: {name: [] for name in ("tickets", "work", "answers", "reviews", "shifts")}
-        )
-        for name, items in (
-            ("tickets", self.tickets),
-            ("work", self.work),
-            ("answers", self.answers),
-            ("reviews", self.reviews),
-            ("shifts", self.shifts),
-        ):
-            for item in items:
-                who = getattr(item, "agent", None)
-                if who:
-                    parts[who][name].append(item)
-        return {who: KpiInputs(**lists) for who, lists in parts.items()}  # type: ignore[arg-type]
-
-
-class KpiIndex:
-    """The inputs sorted by the moment each KPI reads (opening, first reply, first resolve,
-    an interaction's end, an answer, a review, a shift's start), so that a period's share is
-    a few slices instead of a pass over everything: a dashboard computes a dozen periods for
-    the team and three for each of 200 agents. It decides nothing: `within` hands the KPI
-    functions above a superset of what they count, in the inputs' own order (so every sum
-    adds the same numbers in the same order), and they pick as they always do."""
-
-    def __init__(self, inputs: KpiInputs) -> None:
-        self.inputs = inputs
-        tickets = inputs.tickets
-
-        def order(moments: Sequence[datetime | None]) -> tuple[list[datetime], list[int]]:
-            # Positions sorted by their moment (stable: ties keep the inputs' order); no
-            # pair per item, as a refresh after a change builds the team's index again.
-            kept = [n for n, at in enumerate(moments) if at is not None]
-            kept.sort(key=moments.__getitem__)  # type: ignore[arg-type]
-            return [moments[n] for n in kept], kept  # type: ignore[misc]
-
-        self._tickets = [
-            order([t.created_at for t in tickets]),
-            order([t.first_response_at for t in tickets]),
-            order([t.first_resolved_at for t in tickets]),
-        ]
-        self._work = order([w.end for w in inputs.work])
-        self._answers = order([a.at for a in inputs.answers])
-        self._reviews = order([r.at for r in inputs.reviews])
-        self._shifts = order([s.started_at for s in inputs.shifts])
-
-    @staticmethod
-    def _positions(ordered: tuple[list[datetime], list[int]], period: Period) -> list[int]:
-        moments, positions = ordered
-        return positions[bisect_left(moments, period.start) : bisect_left(moments, period.end)]
-
-    def opened(self, period: Period) -> list[TicketFacts]:
-        """The tickets opened in the period, by opening (not the inputs' order: for counts)."""
-        return [self.inputs.tickets[n] for n in self._positions(self._tickets[0], period)]
-
-    def within(self, period: Period) -> KpiInputs:
-        """What any KPI of the period may count, each list in its original order."""
-        chosen: set[int] = set()
-        for ordered in self._tickets:
-            chosen.update(self._positions(ordered, period))
-        i = self.inputs
-
-        def pick(items: Sequence[_T], ordered: tuple[list[datetime], list[int]]) -> list[_T]:
-            return [items[n] for n in sorted(self._positions(ordered, period))]
-
-        return KpiInputs(
-            tickets=[i.tickets[n] for n in sorted(chosen)],
-            work=pick(i.work, self._work),
-            answers=pick(i.answers, self._answers),
-            reviews=pick(i.reviews, self._reviews),
-            shifts=pick(i.shifts, self._shifts),
-        )
-
-
-@dataclass(frozen=True)
 class KpiSet:
     period: Period
     values: dict[Kpi, KpiValue] = field(default_factory=dict)
@@ -851,3 +551,12 @@ def below_two_months_running(
         if both:
             found[agent] = both
     return found
+
+
+def __getattr__(name: str) -> Any:
+    # core.kpi_index builds on this module: KpiIndex is found here once it is asked for.
+    if name == "KpiIndex":
+        from agentdesk.core.kpi_index import KpiIndex
+
+        return KpiIndex
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

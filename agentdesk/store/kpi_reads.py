@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -100,24 +101,50 @@ def slice_fingerprints(connection: Connection, bounds: list[datetime]) -> list[t
     return [tuple(found[k]) for k in range(len(bounds) - 1)]
 
 
+Row = tuple[Any, ...]
+
+_TICKETS_SQL = (
+    "SELECT id, assignee_id, priority, channel, region, created_at, first_response_at, "
+    "resolved_at, sla_pauses, product_area, issue_type FROM tickets "
+    "WHERE created_at >= :a AND created_at < :b"
+)
+_BREACHED_SQL = (
+    "SELECT DISTINCT b.ticket_id FROM sla_breaches b JOIN tickets t "
+    "ON t.id = b.ticket_id WHERE t.created_at >= :a AND t.created_at < :b"
+)
+
+
 def audit_max_id(connection: Connection) -> int:
     return int(connection.exec_driver_sql("SELECT coalesce(max(id), 0) FROM audit").scalar_one())
 
 
-def audit_tickets_since(connection: Connection, after_id: int) -> list[datetime]:
-    """When the tickets that audit rows after `after_id` are on were opened."""
+def audit_tickets_since(connection: Connection, after_id: int) -> list[tuple[int, datetime]]:
+    """The tickets that audit rows after `after_id` are on, and when each was opened."""
     return [
-        from_db(r[0])
+        (int(r[0]), from_db(r[1]))
         for r in _rows(
             connection,
-            "SELECT DISTINCT t.created_at FROM audit a JOIN tickets t ON t.id = a.ticket_id "
-            f"WHERE a.id > {int(after_id)}",
+            "SELECT DISTINCT t.id, t.created_at FROM audit a JOIN tickets t "
+            f"ON t.id = a.ticket_id WHERE a.id > {int(after_id)}",
             {},
         )
     ]
 
 
-def _rows(connection: Connection, sql: str, params: dict[str, str]) -> list[tuple[Any, ...]]:
+def ticket_rows(connection: Connection, since: datetime, until: datetime) -> dict[int, Row]:
+    """The tickets opened in [since, until) as stored, by id: what read_ticket_slice reads
+    of their rows (a kept slice compares them to tell which of its tickets changed)."""
+    window = {"a": to_db(since), "b": to_db(until)}
+    return {int(r[0]): r for r in _rows(connection, _TICKETS_SQL + " ORDER BY id", window)}
+
+
+def breached_tickets(connection: Connection, since: datetime, until: datetime) -> set[int]:
+    """The tickets opened in [since, until) with at least one breach recorded."""
+    window = {"a": to_db(since), "b": to_db(until)}
+    return {int(r[0]) for r in _rows(connection, _BREACHED_SQL, window)}
+
+
+def _rows(connection: Connection, sql: str, params: dict[str, str]) -> list[Row]:
     """Plain tuples from the driver: no row objects for hundreds of thousands of rows."""
     cursor = connection.connection.driver_connection.cursor()  # type: ignore[union-attr]
     try:
@@ -161,21 +188,27 @@ class TicketSlice:
     audit: list[AuditFact]
     channels: dict[int, Channel]
     owner: dict[int, str | None]
+    rows: dict[int, Row]
+    """The tickets' rows as stored (ticket_rows'), by id."""
 
 
 def read_ticket_slice(
-    connection: Connection, since: datetime, until: datetime, agents: dict[str, str]
+    connection: Connection,
+    since: datetime,
+    until: datetime,
+    agents: dict[str, str],
+    only: Collection[int] | None = None,
 ) -> TicketSlice:
-    """The tickets opened in [since, until) and what of the audit and breaches is theirs."""
+    """The tickets opened in [since, until) and what of the audit and breaches is theirs;
+    with `only`, of those tickets just these (the ones a kept slice saw change)."""
     stamps = _Stamps()
     window = {"a": to_db(since), "b": to_db(until)}
-    ticket_rows = _rows(
-        connection,
-        "SELECT id, assignee_id, priority, channel, region, created_at, first_response_at, "
-        "resolved_at, sla_pauses, product_area, issue_type FROM tickets "
-        "WHERE created_at >= :a AND created_at < :b ORDER BY id",
-        window,
-    )
+    among = ""
+    if only is not None:
+        if not only:
+            return TicketSlice([], [], {}, {}, {})
+        among = " AND {}.id IN (" + ",".join(str(int(n)) for n in sorted(only)) + ")"
+    ticket_rows = _rows(connection, _TICKETS_SQL + among.format("tickets") + " ORDER BY id", window)
     created = {int(r[0]): stamps[r[5]] for r in ticket_rows}
     tier_moves: dict[int, list[Handoff]] = defaultdict(list)
     reopened: set[int] = set()
@@ -187,7 +220,7 @@ def read_ticket_slice(
         connection,
         "SELECT a.ticket_id, a.actor, a.action, a.field, a.old_value, a.new_value, a.at "
         "FROM audit a JOIN tickets t ON t.id = a.ticket_id "
-        "WHERE t.created_at >= :a AND t.created_at < :b "
+        f"WHERE t.created_at >= :a AND t.created_at < :b{among.format('t')} "
         "AND (a.field IN ('status', 'tier', 'assignee_id') "
         "OR a.action IN ('create', 'escalate', 'shift_end')) ORDER BY a.ticket_id, a.at, a.id",
         window,
@@ -206,15 +239,7 @@ def read_ticket_slice(
         elif field == "tier" and new in ("L2", "L3") and old in ("L1", "L2", "L3"):
             seconds = int((at - created[ticket_id]).total_seconds())
             tier_moves[ticket_id].append(Handoff(_TIERS[old], _TIERS[new], max(0, seconds)))
-    breached = {
-        int(r[0])
-        for r in _rows(
-            connection,
-            "SELECT DISTINCT b.ticket_id FROM sla_breaches b JOIN tickets t "
-            "ON t.id = b.ticket_id WHERE t.created_at >= :a AND t.created_at < :b",
-            window,
-        )
-    }
+    breached = {int(r[0]) for r in _rows(connection, _BREACHED_SQL + among.format("t"), window)}
     tickets: list[TicketFacts] = []
     channels: dict[int, Channel] = {}
     owner: dict[int, str | None] = {}
@@ -261,7 +286,7 @@ def read_ticket_slice(
                 issue_type=str(issue),
             )
         )
-    return TicketSlice(tickets, facts, channels, owner)
+    return TicketSlice(tickets, facts, channels, owner, {int(r[0]): r for r in ticket_rows})
 
 
 def read_window_rest(

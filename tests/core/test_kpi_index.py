@@ -155,3 +155,85 @@ def test_the_acknowledgement_in_two_parts_is_the_whole_s(seed: int) -> None:
                 kpi.acknowledged_among(answered, now), kpi.acknowledged_among(waiting, now)
             )
             assert both == whole
+
+
+def _in_store_order(inputs: KpiInputs) -> KpiInputs:
+    """store.kpi_reads' order, the one the in-place updates keep: tickets by id,
+    interactions by end then ticket."""
+    return KpiInputs(
+        sorted(inputs.tickets, key=lambda t: t.id),
+        sorted(inputs.work, key=lambda w: (w.end, w.ticket_id)),
+        inputs.answers,
+        inputs.reviews,
+    )
+
+
+def _changed(t: TicketFacts, rng: random.Random) -> TicketFacts:
+    """The ticket read again: answered, resolved or opened at another moment."""
+    from dataclasses import replace
+
+    shift = timedelta(hours=rng.randrange(-300, 300))
+    return replace(
+        t,
+        created_at=t.created_at + shift if rng.random() < 0.3 else t.created_at,
+        first_response_at=(t.first_response_at or t.created_at) + shift
+        if rng.random() < 0.6
+        else None,
+        first_resolved_at=t.first_resolved_at if rng.random() < 0.5 else t.created_at + shift,
+        first_response_seconds=None,
+    )
+
+
+def _same_index(a: KpiIndex, b: KpiIndex) -> None:
+    for period in PERIODS:
+        assert a.within(period) == b.within(period)
+        assert a.opened(period) == b.opened(period)
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_an_index_updated_in_place_is_the_index_built_anew(seed: int) -> None:
+    """put_ticket and put_work leave the index an index over the changed inputs would be:
+    every period's slice the same, item for item and in order."""
+    rng = random.Random(seed)
+    inputs = _in_store_order(_inputs(seed))
+    index = KpiIndex(inputs)
+    tickets, work = list(inputs.tickets), list(inputs.work)
+    for _ in range(40):
+        n = rng.randrange(len(tickets))
+        old = tickets[n]
+        new = kpi.with_response_seconds([_changed(old, rng)], POLICY)[0]
+        old_work = [w for w in work if w.ticket_id == old.id]
+        new_work = [
+            Interaction(old.id, Channel.PHONE, "amara", end - timedelta(minutes=5), end, 300.0)
+            for end in sorted(_moment(rng) for _ in range(rng.randrange(3)))
+        ]
+        assert index.put_ticket(old, new)
+        assert index.put_work(old_work, new_work)
+        tickets[n] = new
+        work = sorted(
+            [w for w in work if w.ticket_id != old.id] + new_work,
+            key=lambda w: (w.end, w.ticket_id),
+        )
+    # A ticket new to the store comes after every other one.
+    newest = replace_id(tickets[0], max(t.id for t in tickets) + 1)
+    assert index.put_ticket(None, newest)
+    tickets.append(newest)
+    _same_index(index, KpiIndex(KpiInputs(tickets, work, inputs.answers, inputs.reviews)))
+
+
+def replace_id(t: TicketFacts, ticket_id: int) -> TicketFacts:
+    from dataclasses import replace
+
+    return replace(t, id=ticket_id)
+
+
+def test_what_would_move_other_tickets_places_is_refused() -> None:
+    """A ticket gone, or new among older ones: the index says so and stays as it was."""
+    inputs = _in_store_order(_inputs(5))
+    index = KpiIndex(inputs)
+    first = inputs.tickets[0]
+    assert not index.put_ticket(first, None)
+    assert not index.put_ticket(None, replace_id(first, first.id))
+    stray = Interaction(999_999, Channel.EMAIL, "li", START, START, 1.0)
+    assert not index.put_work([stray], [])
+    _same_index(index, KpiIndex(inputs))

@@ -20,9 +20,9 @@ from sqlalchemy import text
 
 from agentdesk.core import kpi
 from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.demo import generate_demo
-from agentdesk.desk import Desk
-from agentdesk.desk import kpis as kpis_module
+from agentdesk.desk import Desk, kpi_cache
 from agentdesk.desk.kpis import forget_cached_facts, kpi_overview
 from agentdesk.store.engine import Store
 from agentdesk.store.kpi_reads import read_window
@@ -266,10 +266,12 @@ def changing_store(tmp_path: Path) -> Store:
 
 
 class _Counted:
-    """The slices read from the store and the KPI sets computed, between two refreshes."""
+    """The slices read from the store and the KPI sets computed (an agent's by
+    core.kpi.compute, the team's from its parts), between two refreshes."""
 
     def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
         self.reads: list[tuple[datetime, datetime]] = []
+        self.tickets_read: list[frozenset[int] | None] = []
         self.computed: list[tuple[kpi.Period, str | None]] = []
         compute = kpi.compute
 
@@ -277,11 +279,23 @@ class _Counted:
             self.computed.append((period, k.get("agent")))
             return compute(inputs, period, *a, **k)
 
-        monkeypatch.setattr(kpis_module, "slice_read_hook", lambda a, b: self.reads.append((a, b)))
+        team_set = TeamParts.kpi_set
+
+        def counted_team(parts: TeamParts, now: datetime) -> kpi.KpiSet:
+            self.computed.append((parts.period, None))
+            return team_set(parts, now)
+
+        monkeypatch.setattr(kpi_cache, "slice_read_hook", self._read)
         monkeypatch.setattr(kpi, "compute", counted)
+        monkeypatch.setattr(TeamParts, "kpi_set", counted_team)
+
+    def _read(self, since: datetime, until: datetime, tickets: frozenset[int] | None) -> None:
+        self.reads.append((since, until))
+        self.tickets_read.append(tickets)
 
     def clear(self) -> None:
         self.reads.clear()
+        self.tickets_read.clear()
         self.computed.clear()
 
 
@@ -381,4 +395,93 @@ def test_a_write_to_an_old_week_reads_that_week_again(
     # The agent's cards are of this week and the two months: November's is theirs again.
     assert (old_week, None) in computed and (kpi.month("2026-11"), handle) in computed
     assert (kpi.week("2026-W42"), None) not in computed
+    _every_period_is_the_reference(desk, handle)
+
+
+def _answer(store: Store, ticket: int) -> None:
+    with store.write() as connection:
+        connection.execute(
+            text("UPDATE tickets SET first_response_at = :r, version = version + 1 WHERE id = :t"),
+            {"r": to_db(DEMO_NOW - timedelta(minutes=1)), "t": ticket},
+        )
+
+
+def _breach(store: Store, ticket: int) -> None:
+    """A breach recorded on the ticket: no ticket row written, no audit row."""
+    with store.write() as connection:
+        bulk_insert(
+            connection,
+            "sla_breaches",
+            [
+                {
+                    "ticket_id": ticket,
+                    "clock": "resolution",
+                    "due_at": DEMO_NOW - timedelta(minutes=3),
+                    "recorded_at": DEMO_NOW,
+                }
+            ],
+        )
+
+
+def _resolve(store: Store, ticket: int) -> None:
+    """Resolved: an audit row (and the row's stamp) only, as a pull writes it."""
+    with store.write() as connection:
+        bulk_insert(
+            connection,
+            "audit",
+            [
+                {
+                    "ticket_id": ticket,
+                    "actor": "system",
+                    "action": "status",
+                    "field": "status",
+                    "old_value": "open",
+                    "new_value": "resolved",
+                    "at": DEMO_NOW - timedelta(minutes=2),
+                }
+            ],
+        )
+
+
+CHANGES: dict[str, Callable[[Store, int], None]] = {
+    "answered": _answer,
+    "breached": _breach,
+    "resolved by the audit": _resolve,
+}
+
+
+@pytest.mark.parametrize("change", sorted(CHANGES))
+def test_a_change_to_one_ticket_reads_only_that_ticket(
+    changing_store: Store, monkeypatch: pytest.MonkeyPatch, change: str
+) -> None:
+    """One ticket of this week changes: that ticket alone is read again, the team's index
+    is updated in place (the one index built is its agent's share), and every KPI of every
+    period, the team's and the agent's, is still the plain path's."""
+    store, this_week = changing_store, kpi.week("2026-W48")
+    desk = _desk_with(store, Clock(DEMO_NOW))
+    counted = _Counted(monkeypatch)
+    first = kpi_overview(desk, this_week)
+    ticket, handle, created = _a_ticket_opened_in(
+        store,
+        this_week,
+        "t.first_response_at IS NULL AND t.resolved_at IS NULL AND t.priority IN ('P1', 'P2') "
+        "AND NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id)",
+    )
+    built: list[kpi.KpiInputs] = []
+    index_class = kpi_cache.KpiIndex
+
+    def counted_index(inputs: kpi.KpiInputs) -> kpi.KpiIndex:
+        built.append(inputs)
+        return index_class(inputs)
+
+    monkeypatch.setattr(kpi_cache, "KpiIndex", counted_index)
+    CHANGES[change](store, ticket)
+    counted.clear()
+    second = kpi_overview(desk, this_week)
+    assert counted.tickets_read == [frozenset({ticket})]
+    since, until = counted.reads[0]
+    assert since <= from_db(created) < until
+    assert [{t.agent for t in b.tickets} for b in built] == [{handle}]
+    assert second != first
+    assert second == reference_overview(desk, this_week)
     _every_period_is_the_reference(desk, handle)
