@@ -16,7 +16,6 @@ from copy import copy
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Any
 
 from agentdesk.core import escalation_metrics
 from agentdesk.core.escalation_metrics import TicketEscalations
@@ -551,12 +550,3 @@ def below_two_months_running(
         if both:
             found[agent] = both
     return found
-
-
-def __getattr__(name: str) -> Any:
-    # core.kpi_index builds on this module: KpiIndex is found here once it is asked for.
-    if name == "KpiIndex":
-        from agentdesk.core.kpi_index import KpiIndex
-
-        return KpiIndex
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -2,7 +2,7 @@
 
 The plain path is tests/desk/kpi_reference.py: desk.kpis as it was, the ORM-row read and
 core.kpi.compute over whole lists. The fast one reads plain tuples (store.kpi_reads), hands
-each KPI a period's slice (core.kpi.KpiIndex) and keeps facts and KPI sets between calls
+each KPI a period's slice (core.kpi_index.KpiIndex) and keeps facts and KPI sets between calls
 while the store does not change. Equal means the whole KpiOverview compares equal: every
 KPI's value, numerator and denominator, for the team, every agent, every trend period and
 both months, plus the other sections.
@@ -470,7 +470,7 @@ def test_a_change_to_one_ticket_reads_only_that_ticket(
     built: list[kpi.KpiInputs] = []
     index_class = kpi_cache.KpiIndex
 
-    def counted_index(inputs: kpi.KpiInputs) -> kpi.KpiIndex:
+    def counted_index(inputs: kpi.KpiInputs) -> kpi_cache.KpiIndex:
         built.append(inputs)
         return index_class(inputs)
 
