@@ -86,6 +86,8 @@ class TicketPanes(ContentSwitcher):
                 yield Conversation(id="conversation")
                 yield CustomerPanel(id="customer-panel")
             yield Composer(id="composer")
+        # Until the form is built (it then takes this place and id: one level less to lay
+        # out and paint on its first show).
         with Vertical(id="tab-note"):
             yield Static(Content("Loading the note…"), id="note-loading")
         yield Vertical(id="tab-attachments")
@@ -96,6 +98,10 @@ class TicketPanes(ContentSwitcher):
     def note_form(self) -> NoteForm | None:
         forms = self.query(NoteForm)
         return forms.first() if forms else None
+
+    def switch(self, tab: str) -> None:
+        """Show the pane now, as built so far (open() builds what is missing)."""
+        self.current = tab
 
     def show(self, workspace: TicketWorkspace, taxonomy: Taxonomy, *, reset_note: bool) -> None:
         """The ticket as read; the note form (when built) keeps what is typed unless
@@ -115,7 +121,7 @@ class TicketPanes(ContentSwitcher):
 
     async def open(self, tab: str) -> None:
         """Show the pane, building it on its first showing."""
-        self.current = tab
+        self.switch(tab)
         if tab == "tab-note":
             await self.ensure_note_form()
         elif tab == "tab-attachments":
@@ -145,12 +151,25 @@ class TicketPanes(ContentSwitcher):
         async with self._note_built:
             form = self.note_form
             if form is None:
-                pane = self.query_one("#tab-note", Vertical)
-                await pane.query_one("#note-loading").remove()
-                form = NoteForm(self.taxonomy, id="note-form")
-                await pane.mount(form)
+                placeholder = self.query_one("#tab-note", Vertical)
+                place = self.children.index(placeholder)
+                await placeholder.remove()
+                form = NoteForm(self.taxonomy, id="tab-note")
+                form.display = self.current == "tab-note"
+                await self.mount(form, before=place)
+                self._expect_note_width()
                 self._show_note(reset=True)
         return form
+
+    def on_resize(self) -> None:
+        self._expect_note_width()
+
+    def _expect_note_width(self) -> None:
+        """Tell the hidden form the width it will be shown at (this switcher's), so its
+        text is wrapped before the first show rather than on it."""
+        form = self.note_form
+        if form is not None and self.size.width:
+            form.expect_width(self.size.width)
 
     def _show_note(self, *, reset: bool) -> None:
         form = self.note_form
