@@ -493,7 +493,7 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
         if tab in TABS:
             # The pane switches in this handler, with the strip: one layout and one frame
             # for both (the strip's Activated, a message later, builds what is missing).
-            self.query_one(TicketPanes).switch(tab)
+            self.query_one(TicketPanes).current = tab
             self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:

@@ -1,8 +1,8 @@
 """The ticket's four panes behind its tab strip: the conversation (with the customer panel
 and the composer), the structured note, attachments and history (with the ticket's links).
 
-Only the conversation is built at once; the note form and the tables when first shown (the
-note form is the heaviest part of the ticket, and most visits never open it).
+Only the conversation is built at once; the note form (the heaviest part of the ticket) right
+after the first frame, while the agent reads, and the tables when first shown.
 """
 
 from __future__ import annotations
@@ -99,10 +99,6 @@ class TicketPanes(ContentSwitcher):
         forms = self.query(NoteForm)
         return forms.first() if forms else None
 
-    def switch(self, tab: str) -> None:
-        """Show the pane now, as built so far (open() builds what is missing)."""
-        self.current = tab
-
     def show(self, workspace: TicketWorkspace, taxonomy: Taxonomy, *, reset_note: bool) -> None:
         """The ticket as read; the note form (when built) keeps what is typed unless
         reset_note."""
@@ -121,7 +117,7 @@ class TicketPanes(ContentSwitcher):
 
     async def open(self, tab: str) -> None:
         """Show the pane, building it on its first showing."""
-        self.switch(tab)
+        self.current = tab
         if tab == "tab-note":
             await self.ensure_note_form()
         elif tab == "tab-attachments":
