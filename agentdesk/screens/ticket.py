@@ -266,6 +266,11 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
     async def _build_note_form(self) -> None:
         if self.is_attached:  # not closed before its first frame
             await self.ensure_note_form()
+            # The conversation's scrollbars, made in the first layout, take their rules at
+            # the first restyle of the conversation: that is the blur when another tab
+            # hides it, and the changed rules ask for a second layout of the frame the
+            # agent waits for. Restyled now, while the agent reads, the blur changes none.
+            self.query_one(Conversation).update_node_styles()
 
     @on(TabStrip.Activated, "#ticket-tabs")
     async def _tab_shown(self, message: TabStrip.Activated) -> None:
@@ -486,6 +491,9 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
 
     def action_show_tab(self, tab: str) -> None:
         if tab in TABS:
+            # The pane switches in this handler, with the strip: one layout and one frame
+            # for both (the strip's Activated, a message later, builds what is missing).
+            self.query_one(TicketPanes).current = tab
             self.query_one(TabStrip).active = tab
 
     def action_compose(self, mode: str) -> None:

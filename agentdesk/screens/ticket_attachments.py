@@ -65,10 +65,17 @@ class TicketAttachments(Screen[None]):
         )
 
     def on_unmount(self) -> None:
-        """Issue 16: the ticket closed, so the copies opened from it go (quick file work)."""
+        """Issue 16: the ticket closed, so the copies opened from it go. File work, so in a
+        thread; on the app, whose workers outlive this screen (its own are cancelled now)."""
         from agentdesk.desk.attachments import close_opened_copies
 
-        close_opened_copies(self.desk, self.ticket_id)
+        self.app.run_worker(
+            partial(close_opened_copies, self.desk, self.ticket_id),
+            thread=True,
+            group=f"attachment-close-{self.ticket_id}",
+            exit_on_error=False,
+            description="remove the copies opened from a closed ticket",
+        )
 
     # f: attach
 

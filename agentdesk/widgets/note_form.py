@@ -77,7 +77,6 @@ class NoteForm(VerticalScroll):
         & .note-error { color: $text-error; height: auto; }
         & .note-error.-empty { display: none; }
         & #note-deadline { color: $text-muted; }
-        & #note-tags { height: auto; }
         & .note-tag-row { height: auto; }
         & .note-tag { width: 1fr; height: auto; }
         & .note-tag:first-child { margin-right: 2; }
@@ -135,21 +134,29 @@ class NoteForm(VerticalScroll):
         yield Static("filled in from the SLA engine when saved", id="note-deadline")
         yield Label("Tags", classes="note-label")
         tags = list(Tag)
-        with Vertical(id="note-tags"):
-            for row in (tags[:2], tags[2:]):
-                with Horizontal(classes="note-tag-row"):
-                    for tag in row:
-                        with Vertical(classes="note-tag"):
-                            yield Select[str](
-                                [(v, v) for v in self._allowed(tag, "")],
-                                prompt=f"choose {tag.value}",
-                                id=f"note-{tag.value}",
-                            )
-                            yield Static("", classes="note-error -empty", id=f"error-{tag.value}")
+        for row in (tags[:2], tags[2:]):
+            with Horizontal(classes="note-tag-row"):
+                for tag in row:
+                    with Vertical(classes="note-tag"):
+                        yield Select[str](
+                            [(v, v) for v in self._allowed(tag, "")],
+                            prompt=f"choose {tag.value}",
+                            id=f"note-{tag.value}",
+                        )
+                        yield Static("", classes="note-error -empty", id=f"error-{tag.value}")
 
     def on_mount(self) -> None:
         for tag in Tag:
             self._tag_box(tag).border_title = tag.label
+
+    def expect_width(self, width: int) -> None:
+        """The width the form will be shown at: its text areas wrap for it while hidden."""
+        styles = self.styles
+        width -= styles.gutter.width
+        if styles.scrollbar_gutter == "stable" or styles.overflow_y == "scroll":
+            width -= styles.scrollbar_size_vertical
+        for area in self.query(SafeTextArea):
+            area.expect_width(width - area.styles.margin.width)
 
     def _tag_box(self, tag: Tag) -> Widget:
         """The box a Select draws (its SelectCurrent): it carries the tag's name."""

@@ -1,8 +1,8 @@
 """The ticket's four panes behind its tab strip: the conversation (with the customer panel
 and the composer), the structured note, attachments and history (with the ticket's links).
 
-Only the conversation is built at once; the note form and the tables when first shown (the
-note form is the heaviest part of the ticket, and most visits never open it).
+Only the conversation is built at once; the note form (the heaviest part of the ticket) right
+after the first frame, while the agent reads, and the tables when first shown.
 """
 
 from __future__ import annotations
@@ -86,6 +86,8 @@ class TicketPanes(ContentSwitcher):
                 yield Conversation(id="conversation")
                 yield CustomerPanel(id="customer-panel")
             yield Composer(id="composer")
+        # Until the form is built (it then takes this place and id: one level less to lay
+        # out and paint on its first show).
         with Vertical(id="tab-note"):
             yield Static(Content("Loading the note…"), id="note-loading")
         yield Vertical(id="tab-attachments")
@@ -145,12 +147,25 @@ class TicketPanes(ContentSwitcher):
         async with self._note_built:
             form = self.note_form
             if form is None:
-                pane = self.query_one("#tab-note", Vertical)
-                await pane.query_one("#note-loading").remove()
-                form = NoteForm(self.taxonomy, id="note-form")
-                await pane.mount(form)
+                placeholder = self.query_one("#tab-note", Vertical)
+                place = self.children.index(placeholder)
+                await placeholder.remove()
+                form = NoteForm(self.taxonomy, id="tab-note")
+                form.display = self.current == "tab-note"
+                await self.mount(form, before=place)
+                self._expect_note_width()
                 self._show_note(reset=True)
         return form
+
+    def on_resize(self) -> None:
+        self._expect_note_width()
+
+    def _expect_note_width(self) -> None:
+        """Tell the hidden form the width it will be shown at (this switcher's), so its
+        text is wrapped before the first show rather than on it."""
+        form = self.note_form
+        if form is not None and self.size.width:
+            form.expect_width(self.size.width)
 
     def _show_note(self, *, reset: bool) -> None:
         form = self.note_form

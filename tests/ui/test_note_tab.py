@@ -6,6 +6,7 @@ from __future__ import annotations
 import sqlite3
 
 import pytest
+from textual.widgets import TextArea
 
 from agentdesk.app import make_app
 from agentdesk.config import Settings
@@ -69,3 +70,34 @@ async def test_the_note_tab_asked_for_at_once_is_built_once(
         assert not screen.query("#note-loading")
         # The reply box is untouched by the build behind it.
         assert not screen.query_one(Composer).has_focus
+
+
+@pytest.mark.parametrize("size", [(120, 40), (80, 24)], ids=["120x40", "80x24"])
+async def test_the_hidden_form_is_wrapped_as_it_will_be_shown(
+    demo: Settings, clock: SteppedClock, size: tuple[int, int]
+) -> None:
+    """A text area built hidden re-wrapped on its first show: its height changed with it and
+    the screen was laid out twice for `2` (issue 17). It wraps at its shown width now, its
+    own scrollbar included (the long section overflows its box at both sizes)."""
+    steps = " ".join(f"Step {n}: checked the account and the order history." for n in range(6))
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        await app.queue_screen.open_ticket(ticket_id)
+        await settle(pilot)
+        screen = app.screen
+        assert isinstance(screen, TicketScreen)
+        form = screen.note_form
+        assert form is not None and not form.region.height
+        areas = list(form.query(TextArea))
+        areas[1].load_text(steps)  # as a draft or $EDITOR fills it while the tab is hidden
+        areas[0].load_text("Refund for a damaged desk.")
+        hidden = [area.wrapped_document.lines for area in areas]
+        assert len(hidden[1][0]) > 2  # wrapped (more lines than its box shows), not one line
+        screen.action_show_tab("tab-note")
+        # The pane switches with the strip, in the same handler: one frame for both.
+        assert screen.query_one(TicketPanes).current == "tab-note"
+        await settle(pilot)
+        assert form.region.height
+        assert [area.wrapped_document.lines for area in areas] == hidden

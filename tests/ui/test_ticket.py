@@ -4,6 +4,8 @@ resolve, pend, escalate, attachments, drafts across a restart, the P0 warning, h
 from __future__ import annotations
 
 import sqlite3
+import sys
+import threading
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -482,6 +484,62 @@ async def test_an_attachment_is_opened_saved_and_removed_from_its_tab(
         await settle(pilot)
         assert app.screen is not screen
         assert not copy.exists() and (out / "screenshot.png").read_bytes() == small.read_bytes()
+
+
+class _UiFileIo:
+    """The file IO the UI thread does while recording (a sys audit hook: installed once,
+    it cannot be removed, so it records nothing unless asked)."""
+
+    EVENTS = frozenset(
+        {"open", "os.scandir", "os.listdir", "os.remove", "os.rmdir", "shutil.rmtree"}
+    )
+    installed = False
+    seen: list[tuple[str, str]] | None = None
+
+    @classmethod
+    def record(cls) -> list[tuple[str, str]]:
+        if not cls.installed:
+            sys.addaudithook(cls._hook)
+            cls.installed = True
+        cls.seen = []
+        return cls.seen
+
+    @classmethod
+    def stop(cls) -> None:
+        cls.seen = None
+
+    @classmethod
+    def _hook(cls, event: str, args: tuple[Any, ...]) -> None:
+        seen = cls.seen
+        if seen is None or event not in cls.EVENTS:
+            return
+        if threading.current_thread() is threading.main_thread():
+            seen.append((event, str(args[0]) if args else ""))
+
+
+async def test_the_opened_copies_go_in_a_worker_when_the_ticket_closes(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    from agentdesk.desk.attachments import opened_folder, write_private_copy
+
+    ticket_id = _bare_ticket(demo)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        # A copy as opening an attachment of this ticket writes it (and one of another).
+        copy = write_private_copy(demo.cache_dir, ticket_id, "invoice.pdf", b"%PDF-1.4")
+        other = write_private_copy(demo.cache_dir, ticket_id + 1, "other.pdf", b"%PDF-1.4")
+        folder = str(opened_folder(demo.cache_dir))
+        seen = _UiFileIo.record()
+        try:
+            screen.action_back()
+            await settle(pilot)
+        finally:
+            _UiFileIo.stop()
+        assert app.screen is not screen
+        assert not copy.exists() and other.exists()
+        # Issue 16's clean-up ran off the UI thread: it never listed or removed a copy.
+        assert not [(event, path) for event, path in seen if path.startswith(folder)]
 
 
 async def test_a_draft_survives_a_restart(

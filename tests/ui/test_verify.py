@@ -19,7 +19,7 @@ from agentdesk.screens.ticket import TicketScreen
 from agentdesk.screens.verify import VerifyScreen
 from agentdesk.widgets.customer_panel import CustomerPanel
 from tests.ui.conftest import SteppedClock
-from tests.ui.pilot_tools import settle
+from tests.ui.pilot_tools import open_ticket_screen, settle
 
 SIZE = (120, 40)
 
@@ -38,15 +38,6 @@ def _ticket(settings: Settings, status: str = "in_progress") -> tuple[int, str]:
     )
     assert rows
     return int(rows[0][0]), str(rows[0][1])
-
-
-async def _open(app: AgentDeskApp, pilot: Pilot[Any], ticket_id: int) -> TicketScreen:
-    await settle(pilot)
-    await app.queue_screen.open_ticket(ticket_id)
-    await settle(pilot)
-    screen = app.screen
-    assert isinstance(screen, TicketScreen) and screen.workspace is not None
-    return screen
 
 
 async def _type(pilot: Pilot[Any], text: str) -> None:
@@ -71,7 +62,7 @@ async def test_a_caller_who_knows_the_answers_passes_first_time(
     before = [_disk(demo).count(value) for value in typed]
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ticket_id)
+        screen = await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         assert "not verified" in _panel(app)
         assert f"PIN {answers[Factor.PIN]}" in _panel(app)  # demo mode shows the answers
         await pilot.press("v")
@@ -113,7 +104,7 @@ async def test_a_typing_slip_is_not_a_failed_attempt(demo: Settings, clock: Step
     ticket_id, account = _ticket(demo)
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, ticket_id)
+        await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         await _type(pilot, account)  # the account ID, as the customer says it
@@ -134,7 +125,7 @@ async def test_three_failures_escalate_to_level_2_and_lock(
     wrong = f"{(int(demo_answers(account)[Factor.PAYMENT_LAST4]) + 1) % 10_000:04d}"
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ticket_id)
+        screen = await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         for attempt in range(1, 4):
@@ -177,7 +168,7 @@ async def test_verification_expires_after_thirty_minutes(
     answers = demo_answers(account)
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ticket_id)
+        screen = await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         await _type(pilot, account)  # the account ID, as the customer says it
@@ -194,7 +185,7 @@ async def test_starting_work_opens_the_wizard(demo: Settings, clock: SteppedCloc
     ticket_id, _account = _ticket(demo, status="assigned")
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, ticket_id)
+        await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("s")
         await settle(pilot)
         assert isinstance(app.screen, VerifyScreen)
@@ -229,7 +220,7 @@ async def test_resolve_needs_the_confirmation_and_a_decline_loops_back(
         store.close()
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        screen = await _open(app, pilot, ticket_id)
+        screen = await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("d")
         await settle(pilot)
         assert "three-step confirmation" in screen.last_refusal
@@ -290,7 +281,7 @@ async def test_workers_never_describe_what_was_typed(
     last4 = demo_answers(account)[Factor.PAYMENT_LAST4]
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, ticket_id)
+        await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         await _type(pilot, account)  # the account ID, as the customer says it
@@ -310,7 +301,7 @@ async def test_a_store_copied_beside_another_key_blames_the_key_not_the_customer
     attempts = _read(demo, "SELECT count(*) FROM verification_attempts")
     app = make_app(demo, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, ticket_id)
+        await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, VerifyScreen)
@@ -334,7 +325,7 @@ async def test_a_real_profile_without_a_keyring_says_what_to_do_and_records_noth
     attempts = _read(real, "SELECT count(*) FROM verification_attempts")
     app = make_app(real, clock=clock)
     async with app.run_test(size=SIZE) as pilot:
-        await _open(app, pilot, ticket_id)
+        await open_ticket_screen(app, pilot, ticket_id, workspace=True)
         await pilot.press("v")
         await settle(pilot)
         assert isinstance(app.screen, VerifyScreen)
