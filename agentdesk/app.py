@@ -27,7 +27,6 @@ from agentdesk.core.errors import agent_message
 from agentdesk.screens.lock import IdleLock, LockScreen
 from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.sign_in import SignInScreen
-from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
     from agentdesk.alerts import AlertWatcher
@@ -36,6 +35,7 @@ if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
     from agentdesk.screens.supervisor import SupervisorScreen
     from agentdesk.session import Session
+    from agentdesk.widgets.sync_driver import SyncDriver
 
 Clock = Callable[[], datetime]
 
