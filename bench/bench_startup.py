@@ -3,8 +3,10 @@
 The app runs in a real pseudo-terminal (as over SSH) on a 50,000-ticket store; it appends
 marks to a file (agentdesk/marks.py). Beside it, in the same run and interleaved, a bare
 Textual DataTable app. Targets: first rows within 1.2x the bare app's; first frame under
-0.5 s. Prints medians, resident memory (at the first rows and once start-up has settled), and
-what `-X importtime` says stands before the first rows; asserts nothing.
+0.5 s. Prints medians (wall time, and beside it the CPU each process spent to its first rows:
+the machine is shared, and load stretches the wall time), the load average, resident memory
+(at the first rows and once start-up has settled), and what `-X importtime` says stands
+before the first rows; asserts nothing.
 
 Bytecode: pip compiles an installed package's .pyc files, so the main figures run with a
 bytecode cache (in a temporary PYTHONPYCACHEPREFIX, never beside the sources). This machine
