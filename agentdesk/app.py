@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from pathlib import PurePath
 from typing import TYPE_CHECKING, Any, ClassVar
 
 from textual import events, work
@@ -26,7 +27,6 @@ from agentdesk.core.errors import agent_message
 from agentdesk.screens.lock import IdleLock, LockScreen
 from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.sign_in import SignInScreen
-from agentdesk.widgets.sync_driver import SyncDriver
 
 if TYPE_CHECKING:
     from agentdesk.alerts import AlertWatcher
@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
     from agentdesk.screens.supervisor import SupervisorScreen
     from agentdesk.session import Session
+    from agentdesk.widgets.sync_driver import SyncDriver
 
 Clock = Callable[[], datetime]
 
@@ -56,7 +57,11 @@ def system_clock() -> datetime:
 
 
 class AgentDeskApp(App[None]):
-    CSS_PATH = "app.tcss"
+    # The sign-in, lock and enrolment screens' rules too, though those screens name them:
+    # read with the app's, the sign-in at start (and the first lock) finds them already there.
+    # A screen's own CSS_PATH is read when it is first shown, and then Textual parses every
+    # rule of the app again (Stylesheet.reparse: ~30 ms at start, before the first rows).
+    CSS_PATH: ClassVar[list[str | PurePath]] = ["app.tcss", "screens/security.tcss"]
     TITLE = "agentdesk"
 
     BINDINGS: ClassVar[list[BindingType]] = [
@@ -108,6 +113,9 @@ class AgentDeskApp(App[None]):
         # to the profile's own store through the narrow security writer (desk/security_desk.py).
         self.sign_in_screen: SignInScreen | None = SignInScreen() if settings.sign_in else None
         self.idle_lock = IdleLock(settings.idle_lock_minutes)
+        # The peeked rows show once the first frame is painted; the store opens after them.
+        self._before_open = {"first frame", "peek"}
+        self._peeked: Peek | None = None
 
     @property
     def _background_screens(self) -> list[Screen[Any]]:
@@ -134,18 +142,28 @@ class AgentDeskApp(App[None]):
         if self.sign_in_screen is not None:
             self.push_screen(self.sign_in_screen, self._signed_in)
         self.set_interval(IdleLock.CHECK_SECONDS, self.lock_if_idle, name="idle-lock")
+        if self.supervisor_screen is None:
+            # A standard-library peek at the queue, at once: its SQL runs beside the first
+            # frame (SQLite lets go of the GIL).
+            self._peek_queue()
+        else:
+            self._before_open.discard("peek")  # the peek is the queue's; monitoring has none
         self.call_after_refresh(self._first_frame)
 
     def _first_frame(self) -> None:
         if marks.mark("first_frame"):
             self.exit()
             return
-        if self.supervisor_screen is not None:
-            self._open_session()  # the peek is the queue's; monitoring mode has none
-            return
-        # Only now: importing SQLAlchemy in a thread holds the GIL the first frame needs.
-        # A standard-library peek at the queue comes first, so tickets show before that.
-        self._peek_queue()
+        self._ready_to_open("first frame")
+        if self._peeked is not None:
+            self._show_peek(self._peeked)
+
+    def _ready_to_open(self, what: str) -> None:
+        # Only then: importing SQLAlchemy in a thread holds the GIL the first frame and the
+        # peeked rows need.
+        self._before_open.discard(what)
+        if not self._before_open:
+            self._open_session()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="peek")
     def _peek_queue(self) -> None:
@@ -159,12 +177,20 @@ class AgentDeskApp(App[None]):
         )
 
     def on_agent_desk_app_queue_peeked(self, message: QueuePeeked) -> None:
-        if message.peek is not None:
-            self.queue_screen.show_peek(message.peek)
-            # Let the peeked rows paint before the open's imports compete for the GIL.
-            self.call_after_refresh(self._open_session)
+        if message.peek is None:
+            self._ready_to_open("peek")
+        elif "first frame" in self._before_open:
+            # Not before it: the table lays out its columns for the width its first layout
+            # leaves (with or without a scrollbar), the same on every start.
+            self._peeked = message.peek
         else:
-            self._open_session()
+            self._show_peek(message.peek)
+
+    def _show_peek(self, peek: Peek) -> None:
+        self._peeked = None
+        self.queue_screen.show_peek(peek)
+        # Let the peeked rows paint before the open's imports compete for the GIL.
+        self.call_after_refresh(self._ready_to_open, "peek")
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="session")
     def _open_session(self) -> None:

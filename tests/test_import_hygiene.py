@@ -81,6 +81,8 @@ LATER_MODULES = (
     "agentdesk.screens.supervisor",
     "textual.widgets._text_area",
     "keyring",
+    # The sync worker's widget: mounted once the store is open.
+    "agentdesk.widgets.sync_driver",
 )
 
 # The start path up to the first rows: the command line, the profile's settings read and

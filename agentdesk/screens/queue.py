@@ -36,7 +36,6 @@ from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
 from agentdesk.widgets.search_bar import SearchBar
-from agentdesk.widgets.sync_driver import SyncDriver
 from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
 
 if TYPE_CHECKING:
@@ -44,6 +43,7 @@ if TYPE_CHECKING:
     from agentdesk.desk.queue import Peek
     from agentdesk.desk.ticket_work import OpenedTicket
     from agentdesk.session import Session
+    from agentdesk.widgets.sync_driver import SyncDriver
 
 SEARCH_RESULTS = 500
 # Full-text: the newest tickets that match (a common word matches most of them).
@@ -176,6 +176,8 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
         self.queue_filter = replace(self.queue_filter, agent_id=agent_id, tier=tier)
         if not peeked:
             self.table.show_waiting("Loading tickets…")
+        from agentdesk.widgets.sync_driver import SyncDriver  # not before the store is open
+
         self.mount(SyncDriver(desk))
         self.show_presence()
         # Keep the agent's place if they started scrolling the peeked rows.

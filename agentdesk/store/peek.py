@@ -20,9 +20,12 @@ from agentdesk.store.connect import connect_file, db_errors
 from agentdesk.store.migrations import APPLICATION_ID, read_plan
 from agentdesk.store.queue_sql import (
     AGENT_BY_HANDLE,
+    DENSE_QUEUE,
     PRIORITY_COUNTS,
     agent_row,
     count_sql,
+    keyed_rows,
+    keyset_sql,
     page_sql,
     priority_counts_from,
     queue_row,
@@ -91,8 +94,10 @@ def peek_queue(
             )
         sql, params = count_sql(queue)
         total = int(connection.execute(sql, params).fetchone()[0])
-        sql, params = page_sql(queue, now, 0, limit)
-        first_page = [queue_row(row) for row in connection.execute(sql, params)]
+        # By the order key, as the open store's pager reads it: an ORDER BY over the
+        # open queue sorts every match (~0.25 s at 50,000 tickets; issue 17).
+        sql, params = keyset_sql(queue, limit, walk_order=total >= DENSE_QUEUE)
+        first_page, _ = keyed_rows(connection.execute(sql, params).fetchall())
         counts = priority_counts_from(connection.execute(PRIORITY_COUNTS).fetchall())
     except (*db_errors(key), ValueError):  # type: ignore[misc]
         # A damaged page or a value the enums do not know: the full open reports it.

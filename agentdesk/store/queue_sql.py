@@ -38,6 +38,11 @@ ORDER = "ORDER BY " + ", ".join(ORDER_KEY)
 QueueKey = tuple[int, int, str, str, str, int]
 """A row's place in the queue order: the page after it starts with the next key."""
 
+DENSE_QUEUE = 1_000
+"""From this many matches on, a queue's pages walk the order index (QueuePager). Measured at
+50,000 tickets (CPU, first page of 200): 2,500 unassigned walk 3 ms, sorted 14 ms; 5,995 by
+channel 3.5 vs 29 ms; 1,257 pending in a region 6 vs 6 ms; 66 of one agent 9 vs 2 ms."""
+
 # queue_row() reads these by position.
 COLUMNS = """
     t.id, t.priority, t.status, t.subject, c.name AS customer, t.channel, t.region,

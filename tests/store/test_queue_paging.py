@@ -16,7 +16,7 @@ import pytest
 
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.demo import generate_demo
-from agentdesk.store import queries
+from agentdesk.store import peek, queries
 from agentdesk.store.queries import QueuePager, count_queue, page_queue
 from agentdesk.store.rows import QueueFilter, View
 from tests.conftest import FIXED_NOW
@@ -103,3 +103,20 @@ def test_the_sql_order_is_the_cores(generated: object, queue: QueueFilter) -> No
     by_core = sorted(rows, key=lambda r: queue_order_key(r.priority, r.sla_due_at, r.id))
     assert [r.id for r in rows] == [r.id for r in by_core]
     assert len({r.priority for r in rows}) >= 4
+
+
+@pytest.mark.parametrize("walk", ["order index", "filter index"])
+@pytest.mark.parametrize("queue", FILTERS, ids=lambda q: repr(q)[12:80])
+def test_the_peek_shows_the_first_offset_page(
+    generated: object, queue: QueueFilter, walk: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The peek (standard library, before the store is open) reads its first page by the
+    order key too: the rows the open store then shows, in the same order."""
+    monkeypatch.setattr(peek, "DENSE_QUEUE", 0 if walk == "order index" else 10**9)
+    seen = peek.peek_queue(generated.path, queue, "", FIXED_NOW, PAGE)  # type: ignore[attr-defined]
+    assert seen is not None
+    with generated.read() as connection:  # type: ignore[attr-defined]
+        expected = page_queue(connection, seen.queue, FIXED_NOW, 0, PAGE)
+        assert seen.total == count_queue(connection, seen.queue)
+    assert [row.id for row in seen.first_page] == [row.id for row in expected]
+    assert seen.first_page == expected
