@@ -62,7 +62,7 @@ def test_a_sync_through_nginx_pulls_everything_with_fewer_bytes(
     for name, url in (("straight", rt_server.url), ("nginx", rt_nginx.url)):
         store = open_store(tmp_path / f"{name}.db", load_sla_policy())
         before = len(rt_nginx.answers())
-        backend = make_backend(rt_server, rt_queue, fast_sleep, url=url)
+        backend = make_backend(rt_server, rt_queue, fast_sleep, url=url, session_seconds=300)
         summary = backend.sync(store, now)
         with store.read() as connection:
             bodies = connection.execute(text("SELECT count(*) FROM messages")).scalar_one()
