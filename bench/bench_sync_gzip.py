@@ -6,7 +6,13 @@ generator (tests/sync/rt_bulk.py loads them in seconds), Debian's nginx in front
 (tests/sync/nginx.py), and a slow link (tests/sync/slow_link.py: 256 kbit/s each way, shared
 by every connection, 50 ms per request and a 1 s spike on every 10th) in front of each. Per
 way: a first sync into an empty store, then a delta after CHANGED tickets changed in RT.
-Times and bytes are measured, not computed: bytes are those that crossed the link.
+Times and bytes are measured, not computed: bytes are those that crossed the link. Beside
+wall time: requests, the sync's own CPU (this process) and RT's (rt-server's processes, from
+/proc), and the load average, on this shared box.
+
+Both ways read on an RT web session (sync/rt/client.py: RT checks a token with bcrypt on every
+request); a third way, nginx gzip with the token on every request (the client before the
+session), is the same run's reference for the first sync.
 
 `--quick`: 150 tickets and one run per row (this shared 2-core box); default 500 and 3 runs.
 Prints medians; asserts nothing. Needs request-tracker5, rt5-db-sqlite, rt5-standalone, nginx.
@@ -14,6 +20,7 @@ Prints medians; asserts nothing. Needs request-tracker5, rt5-db-sqlite, rt5-stan
 
 from __future__ import annotations
 
+import os
 import statistics
 import sys
 import tempfile
@@ -37,19 +44,41 @@ TICKETS = 150 if QUICK else 500
 RUNS = 1 if QUICK else 3
 CHANGED = 20
 QUEUE = "Bench"
-Row = tuple[float, int, int]  # seconds, bytes in on the link, tickets pulled
+SESSION_SECONDS = 300  # RtSettings.session_seconds when on (it is off by default for now)
+# seconds, bytes in on the link, tickets pulled, requests, our CPU s, RT's CPU s
+Row = tuple[float, int, int, int, float, float]
 
 
-def one_sync(link: SlowLink, server: RtServer, db: Path, *, delta: bool = False) -> Row:
+def rt_cpu(server: RtServer) -> float:
+    """CPU seconds of rt-server's process group so far (its workers, live and reaped)."""
+    assert server.process is not None
+    group, total = server.process.pid, 0
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            fields = Path(f"/proc/{entry}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[2]) == group:  # pgrp
+            total += sum(int(f) for f in fields[11:15])  # utime stime cutime cstime
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def one_sync(
+    link: SlowLink, server: RtServer, db: Path, *, delta: bool = False, session: bool = True
+) -> Row:
     store = open_store(db, load_sla_policy())
+    settings = RtSettings(url=link.url, queues=(QUEUE,))
     backend = RtBackend(
-        settings=RtSettings(url=link.url, queues=(QUEUE,)),
-        client=RtClient(link.url, server.token),
+        settings=settings,
+        client=RtClient(link.url, server.token, session_seconds=SESSION_SECONDS if session else 0),
     )
-    down = link.bytes_down
+    down, rt_before, cpu_before = link.bytes_down, rt_cpu(server), time.process_time()
     started = time.perf_counter()
     summary = backend.sync(store, datetime.now(UTC))
     seconds = time.perf_counter() - started
+    requests = backend.client.traffic.requests
     backend.close()
     store.close()
     if summary.state != "online":
@@ -59,6 +88,9 @@ def one_sync(link: SlowLink, server: RtServer, db: Path, *, delta: bool = False)
         seconds,
         link.bytes_down - down,
         len(summary.changed_tickets) if delta else summary.pulled,
+        requests,
+        time.process_time() - cpu_before,
+        rt_cpu(server) - rt_before,
     )
 
 
@@ -87,15 +119,28 @@ def median(rows: list[Row]) -> Row:
         statistics.median(r[0] for r in rows),
         int(statistics.median(r[1] for r in rows)),
         int(statistics.median(r[2] for r in rows)),
+        int(statistics.median(r[3] for r in rows)),
+        statistics.median(r[4] for r in rows),
+        statistics.median(r[5] for r in rows),
     )
 
 
-def row(label: str, straight: Row, gzip: Row) -> None:
+def way(name: str, r: Row) -> str:
+    return (
+        f"    {name:<30} {r[0]:6.1f} s {r[1] / 1e3:7.1f} kB {r[3]:4d} requests"
+        f"  CPU: sync {r[4]:5.1f} s, RT {r[5]:6.1f} s  ({r[2]} tickets)"
+    )
+
+
+def row(label: str, straight: Row, gzip: Row, token_only: Row | None = None) -> None:
+    print(f"  {label}")
+    if token_only is not None:
+        print(way("nginx gzip, token each request", token_only))
+    print(way("RT direct", straight))
+    print(way("nginx gzip", gzip))
     print(
-        f"  {label:<34} RT direct {straight[0]:6.1f} s {straight[1] / 1e3:7.1f} kB"
-        f"   nginx gzip {gzip[0]:6.1f} s {gzip[1] / 1e3:7.1f} kB"
-        f"   time {gzip[0] / straight[0]:4.2f}x, bytes {gzip[1] / max(straight[1], 1):4.2f}x"
-        f"  ({straight[2]}/{gzip[2]} tickets)"
+        f"    gzip vs direct: time {gzip[0] / straight[0]:4.2f}x, "
+        f"bytes {gzip[1] / max(straight[1], 1):4.2f}x"
     )
 
 
@@ -116,11 +161,14 @@ def main() -> None:
                 f"{loaded.tickets} RT tickets, {loaded.transactions} messages loaded in "
                 f"{time.perf_counter() - started:.0f} s"
             )
-            first: dict[str, list[Row]] = {name: [] for name in links}
+            first: dict[str, list[Row]] = {name: [] for name in (*links, "token")}
             delta: dict[str, list[Row]] = {name: [] for name in links}
-            for run in range(RUNS):  # the two ways alternate: the box's load falls on both
+            for run in range(RUNS):  # the ways alternate: the box's load falls on each
                 for name, link in links.items():
                     first[name].append(one_sync(link, server, work / f"{name}-{run}.db"))
+                first["token"].append(
+                    one_sync(links["gzip"], server, work / f"token-{run}.db", session=False)
+                )
             for run in range(RUNS):
                 change(server, run)
                 for name, link in links.items():
@@ -135,7 +183,13 @@ def main() -> None:
         f"medians of {RUNS} run(s){scale}, RT 5 on 127.0.0.1 behind a 256 kbit/s link, "
         "50 ms a request, 1 s spike every 10th; bytes in on the link"
     )
-    row(f"first sync, {TICKETS} tickets", median(first["straight"]), median(first["gzip"]))
+    print(f"  load average {' '.join(f'{x:.1f}' for x in os.getloadavg())} (2 cores, shared)")
+    row(
+        f"first sync, {TICKETS} tickets",
+        median(first["straight"]),
+        median(first["gzip"]),
+        median(first["token"]),
+    )
     row(f"delta, {CHANGED} changed", median(delta["straight"]), median(delta["gzip"]))
 
 

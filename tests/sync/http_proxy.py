@@ -5,32 +5,15 @@ sends the request on to host:port in origin form, one connection per request."""
 from __future__ import annotations
 
 import socket
-import threading
 from urllib.parse import urlsplit
 
+from tests.sync.proxy_base import LoopbackProxy
 
-class HttpProxy:
+
+class HttpProxy(LoopbackProxy):
     def __init__(self) -> None:
         self.seen: list[str] = []
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        self._thread = threading.Thread(target=self._serve, daemon=True)
-        self._thread.start()
-
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self._listener.close()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(client,), daemon=True).start()
+        super().__init__()
 
     def _handle(self, client: socket.socket) -> None:
         with client:

@@ -15,6 +15,8 @@ import socket
 import threading
 import time
 
+from tests.sync.proxy_base import LoopbackProxy
+
 
 class _Budget:
     """One direction of the link: bytes leave no faster than `rate` per second."""
@@ -34,7 +36,7 @@ class _Budget:
             time.sleep(delay)
 
 
-class SlowLink:
+class SlowLink(LoopbackProxy):
     def __init__(
         self,
         target_port: int,
@@ -54,30 +56,16 @@ class SlowLink:
         self._down = _Budget(bits_per_second / 8)
         self._up = _Budget(bits_per_second / 8)
         self._lock = threading.Lock()
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port = int(self._listener.getsockname()[1])
-        threading.Thread(target=self._serve, daemon=True).start()
+        super().__init__()
 
-    @property
-    def url(self) -> str:
-        return f"http://127.0.0.1:{self.port}"
-
-    def close(self) -> None:
-        self._listener.close()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                return
-            try:
-                upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=600)
-            except OSError:
-                client.close()
-                continue
-            threading.Thread(target=self._pump, args=(client, upstream, True), daemon=True).start()
-            threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+    def _handle(self, client: socket.socket) -> None:
+        try:
+            upstream = socket.create_connection(("127.0.0.1", self.target_port), timeout=600)
+        except OSError:
+            client.close()
+            return
+        threading.Thread(target=self._pump, args=(upstream, client, False), daemon=True).start()
+        self._pump(client, upstream, True)
 
     def _delay_request(self) -> None:
         with self._lock:

@@ -2,7 +2,8 @@
 Request Tracker"). Debian's nginx in front of the test rt-server, both on loopback.
 
 A sync through the proxy works, every JSON answer it sent was compressed, and fewer bytes
-crossed the wire than for the same sync straight to RT (which never compresses).
+crossed the wire than for the same sync straight to RT (which never compresses); the reads
+ride one web session, logged in once through the proxy.
 """
 
 from __future__ import annotations
@@ -61,7 +62,7 @@ def test_a_sync_through_nginx_pulls_everything_with_fewer_bytes(
     for name, url in (("straight", rt_server.url), ("nginx", rt_nginx.url)):
         store = open_store(tmp_path / f"{name}.db", load_sla_policy())
         before = len(rt_nginx.answers())
-        backend = make_backend(rt_server, rt_queue, fast_sleep, url=url)
+        backend = make_backend(rt_server, rt_queue, fast_sleep, url=url, session_seconds=300)
         summary = backend.sync(store, now)
         with store.read() as connection:
             bodies = connection.execute(text("SELECT count(*) FROM messages")).scalar_one()
@@ -76,3 +77,5 @@ def test_a_sync_through_nginx_pulls_everything_with_fewer_bytes(
     assert any(ratio != "-" for *_, ratio in proxied)
     assert all(ratio != "-" or sent < 256 for _, _, _, sent, ratio in proxied), proxied
     assert runs["nginx"][2] < runs["straight"][2] / 2
+    # One login for the run's reads (sync/rt/client.py's web session), through the proxy too.
+    assert [path for _, path, *_ in proxied].count("/REST/1.0/") == 1

@@ -1,5 +1,6 @@
 """A pull reads one page's history while RT answers the next page's search (sync/rt/pull.py):
-the next fetch starts before the page before it has its history, and a link that drops on
+the next fetch starts before the page before it has its history, the next page's history is
+read while the page before it is written, and a link that drops on
 that fetch leaves the page before it written and the cursor on the page that failed, so a
 resume reads the rest: nothing lost, nothing twice."""
 
@@ -52,6 +53,34 @@ def test_the_next_pages_fetch_starts_before_the_page_has_its_history(
     assert seen == [("history", 1, True), ("history", 2, True), ("history", 3, True)]
     assert report.pages == 3 and report.pulled == 5
     assert report.history.messages == 5  # each ticket's create, read while the next page came
+
+
+def test_the_next_pages_history_is_read_while_the_page_is_written(
+    store, rt_server: RtServer, rt_root: RtApi, rt_queue: str, fast_sleep: list[float]
+) -> None:
+    for n in range(5):
+        rt_root.create(rt_queue, f"Crate {n}", Requestor=f"k{n}@example.com")
+    backend = make_backend(rt_server, rt_queue, fast_sleep, page_size=2)
+    reading = {page: threading.Event() for page in (1, 2, 3)}
+    written: list[tuple[int, bool]] = []
+
+    def events(what: str, page: int) -> None:
+        if what == "history":
+            reading[page].set()
+
+    def after_page(page: int) -> None:
+        # Page n is written; page n+1's history is already being read: a pull that read it
+        # only after this hook returned would never get there (the wait gives up, it fails).
+        following = reading.get(page + 1)
+        written.append((page, following is None or following.wait(60)))
+
+    report = Puller(
+        store, backend.client, backend.settings, _now, events=events, after_page=after_page
+    ).run()
+    assert written == [(1, True), (2, True), (3, True)]
+    assert report.pages == 3 and report.pulled == 5
+    assert report.history.messages == 5
+    assert _count(store, "SELECT count(*) FROM messages") == 5
 
 
 def test_a_drop_on_the_next_pages_fetch_resumes_without_loss_or_double(

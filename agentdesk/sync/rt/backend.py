@@ -44,6 +44,7 @@ class RtBackend:
     @classmethod
     def connect(cls, settings: RtSettings, token: str, **client_args: Any) -> RtBackend:
         client_args.setdefault("total_timeout", settings.request_deadline_seconds)
+        client_args.setdefault("session_seconds", settings.session_seconds)
         return cls(settings=settings, client=RtClient(settings.url, token, **client_args))
 
     def close(self) -> None:

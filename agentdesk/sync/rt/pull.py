@@ -10,9 +10,9 @@ stopped; the cursor moves to the run's start only with the last page.
 
 Each page also brings its tickets' new messages (sync/rt/history.py says which tickets, and how
 the first sync keeps its cost down): read before the page's write transaction, written in it.
-While a page reads its history, a second thread already fetches the next page (RT answers
-both at once; the client is thread-safe): a first sync with history costs little more than
-one fields only.
+The stages overlap (RT answers several requests at once; the client is thread-safe): while
+page n is written, page n+1's history and links are read and page n+2 is fetched, so a first
+sync costs about its slowest stage per page, not their sum.
 """
 
 from __future__ import annotations
@@ -22,7 +22,7 @@ import logging
 import math
 import time
 from collections.abc import Callable
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -34,9 +34,15 @@ from agentdesk.store.stamps import from_db, to_db
 from agentdesk.store.sync_port import PulledTicket, SyncPort, SyncRows
 from agentdesk.sync.errors import BadRecord
 from agentdesk.sync.rt.client import RtClient
-from agentdesk.sync.rt.history import HistoryReader, HistoryReport, wanted_for_page
+from agentdesk.sync.rt.history import (
+    HistoryReader,
+    HistoryReport,
+    PageHistory,
+    Wanted,
+    wanted_for_page,
+)
 from agentdesk.sync.rt.history_apply import apply_history
-from agentdesk.sync.rt.links import apply_links, read_links
+from agentdesk.sync.rt.links import RemoteEnd, apply_links, read_links
 from agentdesk.sync.rt.mapping import (
     NOBODY,
     RT_FIELD,
@@ -63,6 +69,15 @@ class _Page:
     body: dict[str, Any]
     items: list[Any]
     last: bool
+
+
+@dataclass(frozen=True)
+class _Reads:
+    """What the network said about a page beside its fields: read before its write."""
+
+    wanted: dict[str, Wanted]
+    history: PageHistory
+    links: dict[str, set[RemoteEnd]]
 
 
 @dataclass
@@ -101,9 +116,7 @@ class Puller:
         port = SyncPort(self.store)
         with port.read() as rows:
             cursor = rows.get_cursor(BACKEND, scope) or {}
-        if self.client.traffic.requests == 0:
-            # Learn the server's clock before speaking in "seconds ago".
-            self.client.call("GET", "/queues/all", params={"per_page": 1, "fields": "id"})
+        self.client.learn_clock()
         since = cursor.get("since")
         lower: datetime | None
         if "page" in cursor:  # an interrupted run: same bounds, next page
@@ -118,40 +131,48 @@ class Puller:
                 if since is None
                 else from_db(since) - timedelta(seconds=self.settings.overlap_seconds)
             )
-        # The next page's fetch runs in this thread while the page before it reads its
-        # history: RT answers both at once. A page is believed only once its fetch returned
-        # it validated; a failed fetch ends the run after the page before it is written,
-        # with the cursor on the page that failed (a resume reads it, nothing lost or twice).
+        # Three stages, each in its own thread, a page apart: the search fetches page n+2
+        # while page n+1's history and links are read and page n is written (RT answers
+        # several requests at once; SQLite's write is ours). A page is believed only once its
+        # fetch returned it validated; a failed fetch or read ends the run after the page
+        # before it is written, with the cursor on the page that failed (a resume reads it,
+        # nothing lost or twice). Reading page n+1 before page n is written is safe: a ticket
+        # on both pages (the pages moved under the run) has each transaction written once,
+        # as every re-read (apply_history skips what sync_messages has seen).
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-page")
-        upcoming: Future[_Page] | None = fetcher.submit(self._fetch, lower, page)
+        reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-history")
+        side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-links")
+        first_sync = lower is None
+        opening = fetcher.submit(self._fetch, lower, page)
+        upcoming: Future[_Page] | None = opening
+        reading: Future[_Reads] | None = None
         try:
+            current, upcoming = opening.result(), None
             while True:
-                assert upcoming is not None
-                current, upcoming = upcoming.result(), None
                 page, body, items, last = current.number, current.body, current.items, current.last
-                if not last and self.overlap:
-                    upcoming = fetcher.submit(self._fetch, lower, page + 1)
-                # The conversation of the page's tickets: read now, outside the write
-                # transaction.
-                if self.reader is None:
-                    self.reader = HistoryReader(self.client)
-                with port.read() as rows:
-                    wanted = wanted_for_page(rows, items, first_sync=lower is None)
-                    agents = rows.agent_handles()
-                self._event("history", page)
-                history = self.reader.read(wanted, agents)
-                links = read_links(
-                    self.client, [str(i.get("id", "")) for i in items if isinstance(i, dict)]
-                )
-                self._event("history read", page)
+                if reading is None:  # not read beside the page before (overlap off, or first)
+                    if not last and self.overlap and upcoming is None:
+                        upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                    reading = reader.submit(self._read, port, current, first_sync, side)
+                reads, reading = reading.result(), None
+                following: _Page | None = None
+                if upcoming is not None and self.overlap:
+                    # Page n+1's reads start now, beside page n's write; a fetch that failed
+                    # is told after page n is written.
+                    wait([upcoming])
+                    if upcoming.exception() is None:
+                        following, upcoming = upcoming.result(), None
+                        if not following.last:
+                            upcoming = fetcher.submit(self._fetch, lower, following.number + 1)
+                        reading = reader.submit(self._read, port, following, first_sync, side)
                 with port.write() as rows:
                     for item in items:
                         self._apply(rows, item, report)
-                    report.links += apply_links(rows, links, self.clock())
+                    report.links += apply_links(rows, reads.links, self.clock())
                     apply_history(
                         rows,
-                        history,
-                        region_of=_regions(rows, wanted),
+                        reads.history,
+                        region_of=_regions(rows, reads.wanted),
                         now=self.clock(),
                         report=report.history,
                     )
@@ -183,15 +204,48 @@ class Puller:
                     self.after_page(page)
                 if last:
                     return report
-                if upcoming is None:  # overlap off: the next page only now
-                    upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                if following is None:
+                    if upcoming is None:  # overlap off: the next page only now
+                        upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                    following, upcoming = upcoming.result(), None  # raises a failed fetch
+                current = following
         finally:
-            # A run that stops early waits for the fetch in flight (bounded by the request
-            # deadline) and drops its answer: no thread outlives the run using the client.
-            if upcoming is not None and not upcoming.cancel():
-                with contextlib.suppress(Exception):
-                    upcoming.result()
+            # A run that stops early waits for the requests in flight (bounded by the request
+            # deadline) and drops their answers: no thread outlives the run using the client.
+            for pending in (upcoming, reading):
+                if pending is not None and not pending.cancel():
+                    with contextlib.suppress(Exception):
+                        pending.result()
             fetcher.shutdown(wait=True)
+            reader.shutdown(wait=True)
+            side.shutdown(wait=True)
+
+    def _read(
+        self, port: SyncPort, current: _Page, first_sync: bool, side: ThreadPoolExecutor
+    ) -> _Reads:
+        """A page's history and links (runs in the history thread, outside any write)."""
+        if self.reader is None:
+            self.reader = HistoryReader(self.client)
+        with port.read() as rows:
+            wanted = wanted_for_page(rows, current.items, first_sync=first_sync)
+            agents = rows.agent_handles()
+        self._event("history", current.number)
+        # The page's links are one more search: asked for beside the history.
+        linking = side.submit(
+            read_links,
+            self.client,
+            [str(i.get("id", "")) for i in current.items if isinstance(i, dict)],
+        )
+        try:
+            history = self.reader.read(wanted, agents)
+        except BaseException:
+            # The history's failure is the one told; the links read ends first.
+            with contextlib.suppress(Exception):
+                linking.result()
+            raise
+        links = linking.result()
+        self._event("history read", current.number)
+        return _Reads(wanted, history, links)
 
     def _fetch(self, lower: datetime | None, page: int) -> _Page:
         """One page of the ticket search, validated (runs in the fetcher thread)."""

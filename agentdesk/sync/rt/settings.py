@@ -34,6 +34,11 @@ class RtSettings:
     settle_seconds: float = 60.0
     # Every request as a whole, connect to last byte (a slow drip must not hold a run).
     request_deadline_seconds: float = 60.0
+    # Reads on an RT web session made with the token, renewed this often (sync/rt/client.py:
+    # RT checks a token with bcrypt on each request, a session cookie it only looks up).
+    # Off (0) until the fault run's duplicates with it on are understood (tests/sync/
+    # test_rt_fault_run.py, seeds 23 and 37, on a box at load 20): 300 turns it on.
+    session_seconds: float = 0.0
     # Issue 13: the queue holding one ticket per shift (the profile's [shift] queue); None:
     # shifts are off, the shift record is neither pushed nor pulled.
     shift_queue: str | None = None
