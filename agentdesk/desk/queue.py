@@ -97,11 +97,11 @@ def record_breaches(desk: Desk) -> int:
 def build_search_index(desk: Desk) -> SearchIndex:
     """Every ticket as "#id subject customer", indexed for the fuzzy search (slow: a worker)."""
     from agentdesk.core.search import SearchIndex
-    from agentdesk.store.queries import search_corpus
+    from agentdesk.store.search_corpus import corpus_newest_first
 
+    # Built as the rows stream in: the corpus is never held twice (issue 17: memory).
     with desk.reading(), desk.store.read() as connection:
-        ids, texts = search_corpus(connection)
-    return SearchIndex(ids, texts)
+        return SearchIndex.newest_first(corpus_newest_first(connection))
 
 
 def search_rows(desk: Desk, queue: QueueFilter, ids: Sequence[int]) -> list[QueueRow]:
