@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from agentdesk.core.ticket import Priority
 from agentdesk.desk.base import Desk
@@ -58,8 +58,22 @@ def page_queue(
         return page(connection, queue, order_now, offset, limit)
 
 
-def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
+@overload
+def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart: ...
+
+
+@overload
+def open_queue(
+    desk: Desk, queue: QueueFilter, limit: int, superseded: Callable[[], bool]
+) -> QueueStart | None: ...
+
+
+def open_queue(
+    desk: Desk, queue: QueueFilter, limit: int, superseded: Callable[[], bool] | None = None
+) -> QueueStart | None:
     """The queue's size and first page in one read, and a loader for the later pages.
+    None when `superseded` says, once the size is known, that nobody waits for the page
+    any more (the agent chose another filter meanwhile).
 
     One moment orders every page, so rows do not jump between pages as time passes.
     """
@@ -68,6 +82,8 @@ def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
 
     with desk.reading(), desk.store.read() as connection:
         total = count(connection, queue)
+        if superseded is not None and superseded():
+            return None
         pager = QueuePager(queue, total)
         first = pager.page(connection, 0, limit)
 
