@@ -9,6 +9,7 @@ thousand candidates that match every query word.
 from __future__ import annotations
 
 import re
+from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from itertools import accumulate
@@ -22,6 +23,8 @@ RERANK_LIMIT = 2_000
 TYPO_CUTOFF = 80.0
 # Shorter words match only as a prefix: "re" inside every word is noise.
 MIN_INFIX = 3
+# Corpus strings joined per this many while the index is built.
+_CHUNK = 1_000
 
 _TICKET_ID = re.compile(r"^\s*#?\s*(\d+)\s*$")
 
@@ -32,46 +35,99 @@ def normalize(text: str) -> str:
 
 
 class SearchIndex:
-    """Search over a fixed corpus; build it once in a worker, query it per keystroke."""
+    """Search over a fixed corpus; build it once in a worker, query it per keystroke.
+
+    Kept compact (issue 17: ~13 MiB at 50,000 tickets, where a set of ticket positions per
+    word took ~60 MiB): the corpus strings are one string with their offsets, and each
+    word's tickets are a run of positions in one array, in the order of the sorted words,
+    so the tickets of every word with a prefix are one slice."""
 
     def __init__(self, ids: Sequence[int], texts: Sequence[str]) -> None:
         if len(ids) != len(texts):
             raise ValueError(f"{len(ids)} ids but {len(texts)} texts")
-        # Newest first, so that index order is the tie-break among equal matches.
-        pairs = sorted(zip(ids, texts, strict=True), key=lambda pair: pair[0], reverse=True)
-        self._ids = [ticket_id for ticket_id, _text in pairs]
-        self._originals = [text for _id, text in pairs]
-        self._texts = [normalize(text) for text in self._originals]
-        self._position = {ticket_id: index for index, ticket_id in enumerate(self._ids)}
-        postings: dict[str, set[int]] = {}
-        for index, text in enumerate(self._texts):
-            for word in set(text.split()):
-                postings.setdefault(word, set()).add(index)
-        self._postings = postings
-        self._words = sorted(postings)
+        order = sorted(range(len(ids)), key=ids.__getitem__, reverse=True)
+        self._build((ids[at], texts[at]) for at in order)
+
+    @classmethod
+    def newest_first(cls, rows: Iterable[tuple[int, str]]) -> SearchIndex:
+        """The index of (id, text) rows that come newest first (id descending), read one at
+        a time: no list of the whole corpus is held while the index is built."""
+        index = cls.__new__(cls)
+        index._build(rows)
+        return index
+
+    def _build(self, rows: Iterable[tuple[int, str]]) -> None:
+        # Newest first, so that index order is the tie-break among equal matches. Negated
+        # ids ascend: a ticket's position is a bisection, with no dict of 50,000.
+        self._negated = negated = array("q")
+        starts = array("Q", [0])
+        chunks: list[str] = []
+        pending: list[str] = []
+        postings: dict[str, array[int]] = {}
+        for index, (ticket_id, text) in enumerate(rows):
+            if negated and -ticket_id <= negated[-1]:
+                raise ValueError(f"ticket #{ticket_id} out of order: ids must descend")
+            negated.append(-ticket_id)
+            starts.append(starts[-1] + len(text))
+            pending.append(text)
+            if len(pending) >= _CHUNK:  # few strings alive at once: less heap left behind
+                chunks.append("".join(pending))
+                pending.clear()
+            for word in set(normalize(text).split()):
+                found = postings.get(word)
+                if found is None:
+                    postings[word] = found = array("I")
+                found.append(index)  # positions ascend per word
+        chunks.append("".join(pending))
+        self._corpus = "".join(chunks)
+        self._corpus_starts = starts
+        words = sorted(postings)
+        self._offsets = array("Q", accumulate((len(postings[w]) for w in words), initial=0))
+        self._postings = array("I")
+        for word in words:
+            self._postings.extend(postings[word])
+        del postings
         # One string of all words, so an infix search is str.find in C, not a Python loop.
-        self._joined = "\n".join(self._words) + "\n"
-        self._starts = list(accumulate((len(word) + 1 for word in self._words), initial=0))
+        self._joined = "\n".join(words) + "\n"
+        self._starts = array("Q", accumulate((len(word) + 1 for word in words), initial=0))
+        # Fresh strings, made after the build's scraps are freed: the keys of the dict were
+        # strewn among them and would keep their heap pages from being given back.
+        del words
+        self._words = words = self._joined[:-1].split("\n") if self._joined != "\n" else []
         # Digits are ids and order numbers: a typo there is a different ticket.
-        self._typo_words = [word for word in self._words if not word.isdigit()]
+        typo = [at for at, word in enumerate(words) if not word.isdigit()]
+        self._typo_at = array("I", typo)
+        self._typo_words = [words[at] for at in typo]
 
     def __len__(self) -> int:
-        return len(self._ids)
+        return len(self._negated)
 
     def __contains__(self, ticket_id: object) -> bool:
-        return ticket_id in self._position
+        return isinstance(ticket_id, int) and self._position(ticket_id) is not None
+
+    def _position(self, ticket_id: int) -> int | None:
+        at = bisect_left(self._negated, -ticket_id)
+        return at if at < len(self._negated) and self._negated[at] == -ticket_id else None
+
+    def _original(self, index: int) -> str:
+        return self._corpus[self._corpus_starts[index] : self._corpus_starts[index + 1]]
 
     def text(self, ticket_id: int) -> str:
         """The corpus string of a ticket as it was given (for showing a hit)."""
-        return self._originals[self._position[ticket_id]]
+        index = self._position(ticket_id)
+        if index is None:
+            raise KeyError(ticket_id)
+        return self._original(index)
 
     def search(self, query: str, limit: int = DEFAULT_LIMIT) -> list[int]:
         """Ticket ids, best first: an exact "#123"/"123" id, then tickets matching every
         query word exactly, then as prefixes, then inside words or with typos."""
         found: list[int] = []
         exact_id = _TICKET_ID.match(query)
-        if exact_id and int(exact_id.group(1)) in self._position:
-            found.append(self._position[int(exact_id.group(1))])
+        if exact_id:
+            index = self._position(int(exact_id.group(1)))
+            if index is not None:
+                found.append(index)
         words = normalize(query).split()
         if words and len(found) < limit:
             for tier in self._tiers(words):
@@ -80,7 +136,7 @@ class SearchIndex:
                     found.extend(self._rank(normalize(query), tier, limit - len(found)))
                 if len(found) >= limit:
                     break
-        return [self._ids[index] for index in found[:limit]]
+        return [-self._negated[index] for index in found[:limit]]
 
     def _tiers(self, words: list[str]) -> list[set[int]]:
         """Best first: every word exact; every word exact or a prefix; every word matched at
@@ -89,8 +145,9 @@ class SearchIndex:
         prefix: list[set[int]] = []
         loose: list[set[int]] = []
         for word in words:
-            exact.append(self._postings.get(word, set()))
-            prefix.append(self._union(self._prefixed(word)))
+            start, end = self._prefixed(word)
+            exact.append(self._tickets(start, start + 1) if self._is_word(start, word) else set())
+            prefix.append(self._tickets(start, end))
             loose.append(prefix[-1] | self._union(self._near(word)))
         all_exact = set.intersection(*exact)
         all_prefix = set.intersection(*prefix)
@@ -106,24 +163,33 @@ class SearchIndex:
             tiers.append(but_one - all_loose)
         return tiers
 
-    def _union(self, words: Iterable[str]) -> set[int]:
-        sets = [self._postings[word] for word in words]
-        return set().union(*sets) if sets else set()
+    def _is_word(self, at: int, word: str) -> bool:
+        return at < len(self._words) and self._words[at] == word
 
-    def _prefixed(self, word: str) -> list[str]:
+    def _tickets(self, start: int, end: int) -> set[int]:
+        """The positions of the tickets holding any of the words start..end (sorted order)."""
+        return set(self._postings[self._offsets[start] : self._offsets[end]])
+
+    def _union(self, word_indexes: Iterable[int]) -> set[int]:
+        found: set[int] = set()
+        for at in word_indexes:
+            found.update(self._postings[self._offsets[at] : self._offsets[at + 1]])
+        return found
+
+    def _prefixed(self, word: str) -> tuple[int, int]:
+        """The words that start with this one: a range of the sorted words."""
         start = bisect_left(self._words, word)
-        end = bisect_left(self._words, word + "\uffff", lo=start)
-        return self._words[start:end]
+        return start, bisect_left(self._words, word + "\uffff", lo=start)
 
-    def _near(self, word: str) -> list[str]:
+    def _near(self, word: str) -> list[int]:
         """Words containing the query word, or within a typo of it."""
         if len(word) < MIN_INFIX:
             return []
-        near = [w for w in self._infixed(word) if not w.startswith(word)]
+        near = [at for at in self._infixed(word) if not self._words[at].startswith(word)]
         if not word.isdigit():
             near.extend(
-                choice
-                for choice, _score, _index in process.extract(
+                self._typo_at[at]
+                for _choice, _score, at in process.extract(
                     word,
                     self._typo_words,
                     scorer=fuzz.ratio,
@@ -134,12 +200,12 @@ class SearchIndex:
             )
         return near
 
-    def _infixed(self, word: str) -> list[str]:
-        found: list[str] = []
+    def _infixed(self, word: str) -> list[int]:
+        found: list[int] = []
         at = self._joined.find(word)
         while at != -1:
             index = bisect_right(self._starts, at) - 1
-            found.append(self._words[index])
+            found.append(index)
             at = self._joined.find(word, self._starts[index + 1])
         return found
 
@@ -148,7 +214,7 @@ class SearchIndex:
         pool = sorted(candidates)[:RERANK_LIMIT]
         ranked = process.extract(
             query,
-            {index: self._texts[index] for index in pool},
+            {index: normalize(self._original(index)) for index in pool},
             scorer=fuzz.WRatio,
             processor=None,
             limit=limit,

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, overload
 
 from agentdesk.core.ticket import Priority
 from agentdesk.desk.base import Desk
@@ -58,8 +58,22 @@ def page_queue(
         return page(connection, queue, order_now, offset, limit)
 
 
-def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
+@overload
+def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart: ...
+
+
+@overload
+def open_queue(
+    desk: Desk, queue: QueueFilter, limit: int, superseded: Callable[[], bool]
+) -> QueueStart | None: ...
+
+
+def open_queue(
+    desk: Desk, queue: QueueFilter, limit: int, superseded: Callable[[], bool] | None = None
+) -> QueueStart | None:
     """The queue's size and first page in one read, and a loader for the later pages.
+    None when `superseded` says, once the size is known, that nobody waits for the page
+    any more (the agent chose another filter meanwhile).
 
     One moment orders every page, so rows do not jump between pages as time passes.
     """
@@ -68,6 +82,8 @@ def open_queue(desk: Desk, queue: QueueFilter, limit: int) -> QueueStart:
 
     with desk.reading(), desk.store.read() as connection:
         total = count(connection, queue)
+        if superseded is not None and superseded():
+            return None
         pager = QueuePager(queue, total)
         first = pager.page(connection, 0, limit)
 
@@ -97,11 +113,24 @@ def record_breaches(desk: Desk) -> int:
 def build_search_index(desk: Desk) -> SearchIndex:
     """Every ticket as "#id subject customer", indexed for the fuzzy search (slow: a worker)."""
     from agentdesk.core.search import SearchIndex
-    from agentdesk.store.queries import search_corpus
+    from agentdesk.store.search_corpus import corpus_newest_first
 
+    # Built as the rows stream in: the corpus is never held twice (issue 17: memory).
     with desk.reading(), desk.store.read() as connection:
-        ids, texts = search_corpus(connection)
-    return SearchIndex(ids, texts)
+        index = SearchIndex.newest_first(corpus_newest_first(connection))
+    _give_back_freed_heap()
+    return index
+
+
+def _give_back_freed_heap() -> None:
+    """The build's scraps are freed but glibc keeps their pages; hand them to the OS."""
+    import ctypes
+    import sys
+    from contextlib import suppress
+
+    if sys.platform.startswith("linux"):
+        with suppress(OSError, AttributeError):  # not glibc (musl): nothing to trim
+            ctypes.CDLL("libc.so.6").malloc_trim(0)
 
 
 def search_rows(desk: Desk, queue: QueueFilter, ids: Sequence[int]) -> list[QueueRow]:

@@ -210,10 +210,14 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
     def _load_queue(
         self, desk: Desk, queue: QueueFilter, generation: int, keep_cursor: bool
     ) -> None:
+        worker = get_current_worker()
         try:
-            start = desk_queue.open_queue(desk, queue, PAGE_SIZE)
+            # A newer filter cancels this worker: then its first page is never read.
+            start = desk_queue.open_queue(desk, queue, PAGE_SIZE, lambda: worker.is_cancelled)
         except Exception as error:
             self.post_message(self.LoadFailed("the queue", agent_message(error)))
+            return
+        if start is None:
             return
         self.post_message(
             self.QueueLoaded(generation, start.total, start.first_page, start.loader, keep_cursor)
@@ -408,7 +412,7 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
                 markup=False,
             )
         self.queue_filter = replace(self.queue_filter, view=chosen)
-        self.reload()
+        self.reload(counts=False)  # the header counts every open ticket, whatever the view
 
     def action_filters(self) -> None:
         from agentdesk.screens.filters import FilterScreen
@@ -418,7 +422,9 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
     def _filter_chosen(self, chosen: QueueFilter | None) -> None:
         if chosen is not None and chosen != self.queue_filter:
             self.queue_filter = chosen
-            self.reload()
+            # The header's counts do not depend on the filter: reading them again would only
+            # compete with the count and the first page for the CPU (issue 17).
+            self.reload(counts=False)
 
     def action_reset_filter(self) -> None:
         current = self.queue_filter

@@ -183,6 +183,20 @@ def when(value: str | None) -> datetime | None:
     return None if value is None else from_db(value)
 
 
+# A dict lookup, not Enum(value): six per row were a quarter of a page's mapping.
+_PRIORITY = {p.value: p for p in Priority}
+_STATUS = {s.value: s for s in Status}
+_CHANNEL = {c.value: c for c in Channel}
+_REGION = {r.value: r for r in Region}
+_CLOCK = {c.value: c for c in Clock}
+_TIER = {t.value: t for t in Tier}
+
+
+def _member(members: dict[str, Any], enum: type[Any], value: Any) -> Any:
+    found = members.get(value)
+    return enum(value) if found is None else found  # an unknown value raises as before
+
+
 def queue_row(row: Sequence[Any]) -> QueueRow:
     (
         ticket_id,
@@ -203,18 +217,18 @@ def queue_row(row: Sequence[Any]) -> QueueRow:
     ) = row
     return QueueRow(
         id=ticket_id,
-        priority=Priority(priority),
-        status=Status(status),
+        priority=_member(_PRIORITY, Priority, priority),
+        status=_member(_STATUS, Status, status),
         subject=subject,
         customer=mask_name(customer),
-        channel=Channel(channel),
-        region=Region(region),
+        channel=_member(_CHANNEL, Channel, channel),
+        region=_member(_REGION, Region, region),
         assignee=assignee,
-        sla_clock=Clock(sla_clock) if sla_clock else None,
+        sla_clock=_member(_CLOCK, Clock, sla_clock) if sla_clock else None,
         sla_due_at=when(due_at),
         sla_at_risk_at=when(at_risk_at),
         sla_breached_at=when(breached_at),
-        tier=Tier(tier),
+        tier=_member(_TIER, Tier, tier),
         tier_since=when(tier_since),
         tier_why_not=bool(tier_why_not),
     )

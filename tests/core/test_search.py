@@ -108,3 +108,29 @@ def test_a_large_corpus_keeps_the_rules() -> None:
         found = index.search(typed[:end])
         assert len(found) == len(set(found)) <= 500
     assert index.search("#49999")[0] == 49_999
+
+
+def test_an_index_read_newest_first_is_the_same_index(index: SearchIndex) -> None:
+    """The store streams its corpus newest first; that index answers as the sorted one."""
+    streamed = SearchIndex.newest_first(sorted(CORPUS.items(), reverse=True))
+    for query in ["refund maria", "refu", "#123", "pasword", "card please thanks", "r"]:
+        assert streamed.search(query) == index.search(query)
+    assert streamed.text(12) == CORPUS[12] and len(streamed) == len(CORPUS)
+    assert 13 not in streamed and "12" not in streamed
+
+
+def test_a_stream_out_of_order_is_refused() -> None:
+    with pytest.raises(ValueError, match="ticket #5 out of order"):
+        SearchIndex.newest_first([(4, "#4 a"), (5, "#5 b")])
+    with pytest.raises(ValueError, match="ticket #4 out of order"):
+        SearchIndex.newest_first([(4, "#4 a"), (4, "#4 b")])
+
+
+def test_an_unknown_ticket_has_no_text(index: SearchIndex) -> None:
+    with pytest.raises(KeyError):
+        index.text(13)
+
+
+def test_an_empty_corpus_finds_nothing() -> None:
+    empty = SearchIndex([], [])
+    assert empty.search("refund") == [] and empty.search("#1") == [] and len(empty) == 0

@@ -42,6 +42,20 @@ def test_open_queue_gives_the_size_the_first_page_and_the_rest(desk: Desk) -> No
     assert start.first_page[0].id == 1
 
 
+def test_a_superseded_open_stops_after_the_count(desk: Desk) -> None:
+    """The agent chose another filter while the count ran: no first page is read for it."""
+    asked: list[int] = []
+
+    def superseded() -> bool:
+        asked.append(1)
+        return True
+
+    assert desk_queue.open_queue(desk, QueueFilter(), 2, superseded) is None
+    assert asked == [1]  # asked once, after the count
+    wanted = desk_queue.open_queue(desk, QueueFilter(), 2, lambda: False)
+    assert wanted is not None and wanted.total == 3 and len(wanted.first_page) == 2
+
+
 def test_views_narrow_the_queue(desk: Desk) -> None:
     agent_id = desk.actor.agent_id
     mine = QueueFilter(view=View.MINE, agent_id=agent_id)

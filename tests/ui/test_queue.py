@@ -84,6 +84,39 @@ async def test_views_switch_the_rows(demo: Settings, clock: SteppedClock) -> Non
         assert app.queue_screen.summary.total == open_count
 
 
+async def test_a_view_or_filter_change_does_not_read_the_header_counts_again(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header counts every open ticket whatever the view: a filter change reads only
+    its own count and page (issue 17). A refresh reads the counts again."""
+    from agentdesk.desk import queue as desk_queue
+
+    reads: list[int] = []
+    real = desk_queue.queue_counts
+
+    def counted(desk: object) -> desk_queue.QueueCounts:
+        reads.append(1)
+        return real(desk)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(desk_queue, "queue_counts", counted)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        before = len(reads)
+        await pilot.press("2")
+        await settle(pilot)
+        app.queue_screen.action_reset_filter()
+        app.queue_screen._filter_chosen(
+            replace(app.queue_screen.queue_filter, priorities=frozenset({Priority.P1}))
+        )
+        await settle(pilot)
+        assert {row.priority for row in shown_rows(_table(app))} == {Priority.P1}
+        assert len(reads) == before
+        await pilot.press("r")
+        await settle(pilot)
+        assert len(reads) == before + 1
+
+
 async def test_the_tier_view_and_the_tier_filter(demo: Settings, clock: SteppedClock) -> None:
     """Issue 12 item 13: `4` shows the agent's tier's queue; the filter picks tiers."""
     app = make_app(demo, clock=clock)
