@@ -170,10 +170,12 @@ def latest_team_shift_texts(connection: Connection, since: datetime) -> list[Tea
 # Each agent's current interaction: of the tickets the agent has in progress, the one
 # touched last (SQLite gives the bare columns of the max() row), then that ticket's audit
 # rows, which core.handle_time reads. (Reading every in-progress ticket's audit rows to find
-# the latest start cost 100 ms at 5,000 tickets in progress; this costs a few.)
+# the latest start cost 100 ms at 5,000 tickets in progress; this costs a few.) The planner,
+# without statistics, prefers ix_tickets_queue and sorts; the partial index (migration
+# h15r2_kpi_indexes) holds exactly these tickets in group order: 13 ms -> 2 ms at 50,000.
 CURRENT_SQL = """
 SELECT assignee_id, id, channel, max(updated_at)
-FROM tickets
+FROM tickets INDEXED BY ix_tickets_in_progress
 WHERE status = 'in_progress' AND assignee_id IS NOT NULL
 GROUP BY assignee_id
 """

@@ -15,6 +15,7 @@ from agentdesk.store.migrations.escalation import V_ESCALATION
 from agentdesk.store.migrations.h14a import V_H14A
 from agentdesk.store.migrations.h14c_search_links import V_H14C
 from agentdesk.store.migrations.h15a_team_index import V_H15A
+from agentdesk.store.migrations.h15r2_kpi_indexes import V_H15R2
 from agentdesk.store.migrations.h17_queue_order import V_H17
 from agentdesk.store.migrations.h17n_queue_bands import V_H17N
 from agentdesk.store.migrations.kpi_surveys_qa import V_KPI_SURVEYS_QA
@@ -48,6 +49,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration("security", V_SECURITY),
     Migration("h17_queue_order", V_H17),
     Migration("h17n_queue_bands", V_H17N),
+    Migration("h15r2_kpi_indexes", V_H15R2),
 )
 # A new migration: its SQL in a new module (store/migration_<name>.py or a module here),
 # imported above, and ONE line appended to MIGRATIONS: Migration("<name>", V_<NAME>).

@@ -58,6 +58,8 @@ class Ticket(SQLModel, table=True):
         Index("ix_tickets_customer", "customer_id"),
         Index("ix_tickets_channel", "channel", "status"),
         Index("ix_tickets_region", "region", "status"),
+        # Issue 15: the KPI reads by opening stamp (migrations h15r2_kpi_indexes).
+        Index("ix_tickets_opened", "created_at", "updated_at", "version", "id"),
     )
     id: int | None = Field(default=None, primary_key=True)
     remote_id: str | None = Field(default=None, unique=True)
@@ -280,6 +282,15 @@ Index(
     Ticket.__table__.c.sla_at_risk_at,  # type: ignore[attr-defined]
     Ticket.__table__.c.sla_breached_at,  # type: ignore[attr-defined]
     sqlite_where=text("status NOT IN ('resolved', 'closed')"),
+)
+
+# Issue 15: each agent's in-progress ticket touched last (migrations h15r2_kpi_indexes).
+Index(
+    "ix_tickets_in_progress",
+    Ticket.__table__.c.assignee_id,  # type: ignore[attr-defined]
+    Ticket.__table__.c.updated_at,  # type: ignore[attr-defined]
+    Ticket.__table__.c.channel,  # type: ignore[attr-defined]
+    sqlite_where=text("status = 'in_progress'"),
 )
 
 
