@@ -1,4 +1,4 @@
-"""core.kpi.KpiIndex: a period's slice gives every KPI exactly what the whole lists give.
+"""core.kpi_index.KpiIndex: a period's slice gives every KPI exactly what the whole lists give.
 
 Tickets, interactions, answers, reviews and shifts scattered over three months (seeded, so
 the same every run), some on period boundaries, some with moments out of order (answered
@@ -17,13 +17,13 @@ from agentdesk.core import kpi
 from agentdesk.core.escalation_metrics import Handoff
 from agentdesk.core.kpi import (
     Interaction,
-    KpiIndex,
     KpiInputs,
     ReviewScore,
     ShiftFacts,
     SurveyAnswer,
     TicketFacts,
 )
+from agentdesk.core.kpi_index import KpiIndex
 from agentdesk.core.ticket import Channel, Priority, Region, Tier
 from agentdesk.shipped import load_sla_policy
 

@@ -12,7 +12,8 @@ import pytest
 
 from agentdesk.core import kpi
 from agentdesk.core.escalation_metrics import Handoff
-from agentdesk.core.kpi import Interaction, Kpi, KpiIndex, KpiInputs
+from agentdesk.core.kpi import Interaction, Kpi, KpiInputs
+from agentdesk.core.kpi_index import KpiIndex
 from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.core.ticket import Channel, Tier
 from tests.core.test_kpi_index import NOW, PERIODS, POLICY, _in_store_order, _inputs, _moment
