@@ -131,6 +131,7 @@ class KpiBoardScreen(Screen[None]):
         self.query_one("#kpi-flags", Static).update(Content("\n".join(_flags(overview))))
         shown = overview.now.strftime("%H:%M UTC")
         self.query_one("#kpi-title", Static).update(Content(self._title(f"as of {shown}")))
+        self.refresh_bindings()  # the export key is offered now that the week is shown
 
     def on_kpi_board_screen_failed(self, message: Failed) -> None:
         self.query_one("#kpi-title", Static).update(Content(self._title("not loaded")))
@@ -139,6 +140,7 @@ class KpiBoardScreen(Screen[None]):
     def action_week(self, step: int) -> None:
         self.period = kpi.previous(self.period) if step < 0 else _next(self.period)
         self.query_one("#kpi-title", Static).update(Content(self._title("loading…")))
+        self.refresh_bindings()  # no export while the week is loading
         self._load()
 
     def action_refresh(self) -> None:
