@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core.ticket import Priority, Status
+from agentdesk.store.stamps import to_db
 from agentdesk.sync.errors import BadRecord, SyncSettingsError
 from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
 from agentdesk.sync.rt.mapping import (
@@ -229,3 +230,41 @@ def test_settle_seconds_is_checked_with_the_file_and_key_named() -> None:
         rt_settings({"url": "https://rt", "settle_seconds": 0}, "p.toml")
     with pytest.raises(SyncSettingsError, match=r"\[sync\] settle_seconds"):
         rt_settings({"url": "https://rt", "settle_seconds": "soon"}, "p.toml")
+
+
+def test_a_send_lost_after_hanging_is_looked_for_a_settle_bound_after_it_was_lost() -> None:
+    """The send hung for 60 s before the link dropped, so RT may have had it only at that
+    moment: the bound (10 s) counts from then, not from the send's start, and the reply RT
+    commits a second later is found, not sent twice."""
+    from agentdesk.sync.errors import Ambiguous
+    from agentdesk.sync.rt.history_match import Settle
+    from agentdesk.sync.rt.post_once import send_once
+
+    clock = _Clock()
+    sends: list[float] = []
+    saved: list[dict[str, object]] = []
+    committed_at: list[float] = []
+
+    def send() -> str:
+        sends.append(clock.now)
+        clock.now += 60.0  # the whole deadline, then the link drops
+        committed_at.append(clock.now + 1.0)  # RT had it only now, commits a second later
+        raise Ambiguous("the answer never came")
+
+    def find(first: datetime) -> str | None:
+        return "txn-7" if committed_at and clock.now >= committed_at[0] else None
+
+    found, answer = send_once(
+        {},
+        settle=Settle(10.0, wait=clock.wait, monotonic=clock.monotonic),
+        clock=lambda: NOW + timedelta(seconds=clock.now),
+        find=find,
+        start=saved.append,
+        send=send,
+        unstart=lambda state: None,
+        what="reply",
+        gave_up="gave up",
+    )
+    assert (found, answer, sends) == ("txn-7", None, [0.0])
+    # The moment it was lost is saved with the step: a later run waits from there too.
+    assert saved[-1]["lost_at"] == to_db(NOW + timedelta(seconds=60))

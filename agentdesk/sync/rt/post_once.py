@@ -4,6 +4,12 @@ and creates (sync/rt/push_posts.py) and the shift record's (sync/rt/shifts.py).
 A step is marked started (committed) before it is sent; a step found started is looked for in
 RT (until RT cannot still be working on it) and sent again only when it is not there. A POST RT
 refused, or that never left, is no longer started.
+
+RT may have received the request at any moment up to the one the client heard it fail: a
+send that hung for its whole deadline before the link dropped may have reached RT only just
+then. So the settle bound counts from that moment (`lost_at`, saved with the step), not from
+the send's start: otherwise a deadline as long as the bound would leave no time to look.
+A step a crash ended has only its start; the next run's clock has moved on since.
 """
 
 from __future__ import annotations
@@ -55,9 +61,8 @@ def send_once(
             # Sent before (this run or one a crash ended): RT may have it, or may still be
             # working on it. Look until that is settled; send again only if not there.
             first = from_db(state.get("first_at") or state["started_at"])
-            found = settle.look(
-                from_db(state["started_at"]), clock(), functools.partial(find, first)
-            )
+            lost = from_db(state.get("lost_at") or state["started_at"])
+            found = settle.look(lost, clock(), functools.partial(find, first))
             if found:
                 return found, None
         before, now = dict(state), to_db(clock())
@@ -68,6 +73,8 @@ def send_once(
             answer = send()
         except Ambiguous as error:
             log.info("%s may have landed (%s); checking", what, error)
+            state = {**state, "lost_at": to_db(clock())}
+            start(dict(state))  # a later run waits from here too
             continue
         except NOT_LANDED:
             unstart(before)
