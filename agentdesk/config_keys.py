@@ -30,6 +30,7 @@ KNOWN_KEYS: dict[str, frozenset[str]] = {
             "overlap_seconds",
             "settle_seconds",
             "request_deadline_seconds",
+            "session_seconds",
         }
     ),
     "verification": frozenset({"max_attempts", "valid_minutes", "before_reply"}),

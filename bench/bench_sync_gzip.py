@@ -44,7 +44,7 @@ TICKETS = 150 if QUICK else 500
 RUNS = 1 if QUICK else 3
 CHANGED = 20
 QUEUE = "Bench"
-SESSION_SECONDS = 300  # RtSettings.session_seconds when on (it is off by default for now)
+SESSION_SECONDS = 300  # RtSettings.session_seconds, the default
 # seconds, bytes in on the link, tickets pulled, requests, our CPU s, RT's CPU s
 Row = tuple[float, int, int, int, float, float]
 

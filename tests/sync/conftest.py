@@ -118,6 +118,8 @@ def make_backend(server: RtServer, queue: str, sleeps: list[float], **client: An
         # except where a test says so and passes a bound of its own.
         settle_seconds=client.pop("settle", 2.0),
     )
+    # The profile's default: reads on an RT web session (session_seconds=0 for the token alone).
+    client.setdefault("session_seconds", settings.session_seconds)
     rt_client = RtClient(url, client.pop("token", server.token), sleep=sleeps.append, **client)
     return RtBackend(settings=settings, client=rt_client)
 

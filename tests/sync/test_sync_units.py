@@ -143,6 +143,21 @@ def test_the_request_deadline_is_a_setting_the_backend_passes_to_its_client() ->
             rt_settings({"url": "https://rt", "request_deadline_seconds": bad}, "p.toml")
 
 
+def test_reads_on_an_rt_web_session_are_a_setting_on_by_default() -> None:
+    from agentdesk.sync.rt.backend import RtBackend
+
+    assert rt_settings({"url": "https://rt"}, "p.toml").session_seconds == 300.0
+    assert (
+        RtBackend.connect(rt_settings({"url": "https://rt"}, "p.toml"), "t").client.session_seconds
+        == 300.0
+    )
+    off = rt_settings({"url": "https://rt", "session_seconds": 0}, "p.toml")
+    assert RtBackend.connect(off, "token").client.session_seconds == 0.0
+    for bad in (30, "300", True, 100_000, -1):
+        with pytest.raises(SyncSettingsError, match=r"p\.toml: \[sync\] session_seconds"):
+            rt_settings({"url": "https://rt", "session_seconds": bad}, "p.toml")
+
+
 def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:
     config = tmp_path / "p.toml"
     config.write_text(

@@ -36,9 +36,8 @@ class RtSettings:
     request_deadline_seconds: float = 60.0
     # Reads on an RT web session made with the token, renewed this often (sync/rt/client.py:
     # RT checks a token with bcrypt on each request, a session cookie it only looks up).
-    # Off (0) until the fault run's duplicates with it on are understood (tests/sync/
-    # test_rt_fault_run.py, seeds 23 and 37, on a box at load 20): 300 turns it on.
-    session_seconds: float = 0.0
+    # 0: the token on every request.
+    session_seconds: float = 300.0
     # Issue 13: the queue holding one ticket per shift (the profile's [shift] queue); None:
     # shifts are off, the shift record is neither pushed nor pulled.
     shift_queue: str | None = None
@@ -99,6 +98,16 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
         raise SyncSettingsError(
             f"{source}: [sync] request_deadline_seconds must be 1..3600 seconds"
         )
+    session = table.get("session_seconds", 300)
+    if (
+        isinstance(session, bool)
+        or not isinstance(session, int | float)
+        or not (session == 0 or 60 <= session <= 86_400)
+    ):
+        raise SyncSettingsError(
+            f"{source}: [sync] session_seconds must be 0 (the token on every request) or "
+            "60..86400 seconds (how long one RT web session serves the reads)"
+        )
     return RtSettings(
         url=url,
         queues=tuple(q.strip() for q in queues),
@@ -107,6 +116,7 @@ def rt_settings(table: Mapping[str, Any], source: str) -> RtSettings:
         overlap_seconds=overlap,
         settle_seconds=float(settle),
         request_deadline_seconds=float(deadline),
+        session_seconds=float(session),
     )
 
 
