@@ -34,13 +34,34 @@ def normalize(text: str) -> str:
     return str(utils.default_process(text))
 
 
+class _SortedWords:
+    """The index's sorted words, each read out of the one string of them (a bisection
+    reads ~17): a sequence for bisect, without a str object kept per word."""
+
+    __slots__ = ("_joined", "_starts")
+
+    def __init__(self, joined: str, starts: array[int]) -> None:
+        self._joined = joined
+        self._starts = starts
+
+    def __len__(self) -> int:
+        return len(self._starts) - 1
+
+    def __getitem__(self, at: int) -> str:
+        if not 0 <= at < len(self._starts) - 1:
+            raise IndexError(at)
+        return self._joined[self._starts[at] : self._starts[at + 1] - 1]
+
+
 class SearchIndex:
     """Search over a fixed corpus; build it once in a worker, query it per keystroke.
 
-    Kept compact (issue 17: ~13 MiB at 50,000 tickets, where a set of ticket positions per
-    word took ~60 MiB): the corpus strings are one string with their offsets, and each
-    word's tickets are a run of positions in one array, in the order of the sorted words,
-    so the tickets of every word with a prefix are one slice."""
+    Kept compact (issue 17: ~7 MiB at 50,000 tickets, where a set of ticket positions per
+    word took ~60 MiB): the corpus strings are one UTF-8 string with their offsets (one
+    accented name made a str of the whole corpus two bytes a character), the sorted words
+    are one string with theirs, read through _SortedWords (a str object per word was 3.5
+    MiB), and each word's tickets are a run of positions in one array, in the order of the
+    sorted words, so the tickets of every word with a prefix are one slice."""
 
     def __init__(self, ids: Sequence[int], texts: Sequence[str]) -> None:
         if len(ids) != len(texts):
@@ -61,25 +82,26 @@ class SearchIndex:
         # ids ascend: a ticket's position is a bisection, with no dict of 50,000.
         self._negated = negated = array("q")
         starts = array("Q", [0])
-        chunks: list[str] = []
-        pending: list[str] = []
+        chunks: list[bytes] = []
+        pending: list[bytes] = []
         postings: dict[str, array[int]] = {}
         for index, (ticket_id, text) in enumerate(rows):
             if negated and -ticket_id <= negated[-1]:
                 raise ValueError(f"ticket #{ticket_id} out of order: ids must descend")
             negated.append(-ticket_id)
-            starts.append(starts[-1] + len(text))
-            pending.append(text)
+            encoded = text.encode()
+            starts.append(starts[-1] + len(encoded))
+            pending.append(encoded)
             if len(pending) >= _CHUNK:  # few strings alive at once: less heap left behind
-                chunks.append("".join(pending))
+                chunks.append(b"".join(pending))
                 pending.clear()
             for word in set(normalize(text).split()):
                 found = postings.get(word)
                 if found is None:
                     postings[word] = found = array("I")
                 found.append(index)  # positions ascend per word
-        chunks.append("".join(pending))
-        self._corpus = "".join(chunks)
+        chunks.append(b"".join(pending))
+        self._corpus = b"".join(chunks)
         self._corpus_starts = starts
         words = sorted(postings)
         self._offsets = array("Q", accumulate((len(postings[w]) for w in words), initial=0))
@@ -90,14 +112,14 @@ class SearchIndex:
         # One string of all words, so an infix search is str.find in C, not a Python loop.
         self._joined = "\n".join(words) + "\n"
         self._starts = array("Q", accumulate((len(word) + 1 for word in words), initial=0))
-        # Fresh strings, made after the build's scraps are freed: the keys of the dict were
-        # strewn among them and would keep their heap pages from being given back.
-        del words
-        self._words = words = self._joined[:-1].split("\n") if self._joined != "\n" else []
         # Digits are ids and order numbers: a typo there is a different ticket.
         typo = [at for at, word in enumerate(words) if not word.isdigit()]
         self._typo_at = array("I", typo)
-        self._typo_words = [words[at] for at in typo]
+        del words
+        self._words = _SortedWords(self._joined, self._starts)
+        # Fresh strings, cut after the build's scraps are freed: the keys of the dict were
+        # strewn among them and would keep their heap pages from being given back.
+        self._typo_words = [self._words[at] for at in typo]
 
     def __len__(self) -> int:
         return len(self._negated)
@@ -110,7 +132,8 @@ class SearchIndex:
         return at if at < len(self._negated) and self._negated[at] == -ticket_id else None
 
     def _original(self, index: int) -> str:
-        return self._corpus[self._corpus_starts[index] : self._corpus_starts[index + 1]]
+        starts = self._corpus_starts
+        return self._corpus[starts[index] : starts[index + 1]].decode()
 
     def text(self, ticket_id: int) -> str:
         """The corpus string of a ticket as it was given (for showing a hit)."""

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, overload
 
 from agentdesk.core.ticket import Priority
 from agentdesk.desk.base import Desk
+from agentdesk.desk.foreground import FOREGROUND, paced
 from agentdesk.store.rows import QueueFilter, QueueRow
 
 if TYPE_CHECKING:
@@ -44,7 +45,7 @@ class QueueCounts:
 def count_queue(desk: Desk, queue: QueueFilter) -> int:
     from agentdesk.store.queries import count_queue as count
 
-    with desk.reading(), desk.store.read() as connection:
+    with FOREGROUND.reading(), desk.reading(), desk.store.read() as connection:
         return count(connection, queue)
 
 
@@ -54,7 +55,7 @@ def page_queue(
     """One page in SLA-risk order; order_now is one moment for every page of a showing."""
     from agentdesk.store.queries import page_queue as page
 
-    with desk.reading(), desk.store.read() as connection:
+    with FOREGROUND.reading(), desk.reading(), desk.store.read() as connection:
         return page(connection, queue, order_now, offset, limit)
 
 
@@ -80,7 +81,7 @@ def open_queue(
     from agentdesk.store.queries import QueuePager
     from agentdesk.store.queries import count_queue as count
 
-    with desk.reading(), desk.store.read() as connection:
+    with FOREGROUND.reading(), desk.reading(), desk.store.read() as connection:
         total = count(connection, queue)
         if superseded is not None and superseded():
             return None
@@ -89,7 +90,7 @@ def open_queue(
 
     def loader(offset: int, size: int) -> list[QueueRow]:
         # By the order key, from the edges of the pages already read (keyset paging).
-        with desk.reading(), desk.store.read() as connection:
+        with FOREGROUND.reading(), desk.reading(), desk.store.read() as connection:
             return pager.page(connection, offset, size)
 
     return QueueStart(total, first, loader)
@@ -115,9 +116,10 @@ def build_search_index(desk: Desk) -> SearchIndex:
     from agentdesk.core.search import SearchIndex
     from agentdesk.store.search_corpus import corpus_newest_first
 
-    # Built as the rows stream in: the corpus is never held twice (issue 17: memory).
+    # Built as the rows stream in: the corpus is never held twice (issue 17: memory). It
+    # waits between chunks while the agent waits for a queue read (desk/foreground.py).
     with desk.reading(), desk.store.read() as connection:
-        index = SearchIndex.newest_first(corpus_newest_first(connection))
+        index = SearchIndex.newest_first(paced(corpus_newest_first(connection), FOREGROUND))
     _give_back_freed_heap()
     return index
 
@@ -137,7 +139,7 @@ def search_rows(desk: Desk, queue: QueueFilter, ids: Sequence[int]) -> list[Queu
     """The tickets of a search ranking that pass the filter, in the ranking's order."""
     from agentdesk.store.queries import rows_by_id
 
-    with desk.reading(), desk.store.read() as connection:
+    with FOREGROUND.reading(), desk.reading(), desk.store.read() as connection:
         return rows_by_id(connection, queue, ids)
 
 

@@ -2,33 +2,59 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Table, insert, text
 
 from agentdesk.store.engine import Store
-from agentdesk.store.models import (
-    Agent,
-    AuditRow,
-    Customer,
-    Message,
-    OutboxRow,
-    SlaBreachRow,
-    Ticket,
-)
 from agentdesk.store.types import to_db
 
-TABLES: Mapping[str, Table] = {
-    "customers": Customer.__table__,  # type: ignore[attr-defined]
-    "agents": Agent.__table__,  # type: ignore[attr-defined]
-    "tickets": Ticket.__table__,  # type: ignore[attr-defined]
-    "messages": Message.__table__,  # type: ignore[attr-defined]
-    "audit": AuditRow.__table__,  # type: ignore[attr-defined]
-    "outbox": OutboxRow.__table__,  # type: ignore[attr-defined]
-    "sla_breaches": SlaBreachRow.__table__,  # type: ignore[attr-defined]
-}
+
+class _ModelTables(Mapping[str, Table]):
+    """The tables bulk_insert writes, by name, taken from store.models on first use: the
+    models import SQLModel and pydantic (~14 MiB resident, ~0.2 s), which the app needs
+    only for imports and the demo, never to show or change a ticket (issue 17: memory)."""
+
+    def __init__(self) -> None:
+        self._tables: dict[str, Table] | None = None
+
+    def _loaded(self) -> dict[str, Table]:
+        if self._tables is None:
+            from agentdesk.store.models import (
+                Agent,
+                AuditRow,
+                Customer,
+                Message,
+                OutboxRow,
+                SlaBreachRow,
+                Ticket,
+            )
+
+            models: tuple[Any, ...] = (
+                Customer,
+                Agent,
+                Ticket,
+                Message,
+                AuditRow,
+                OutboxRow,
+                SlaBreachRow,
+            )
+            self._tables = {model.__tablename__: model.__table__ for model in models}
+        return self._tables
+
+    def __getitem__(self, name: str) -> Table:
+        return self._loaded()[name]
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._loaded())
+
+    def __len__(self) -> int:
+        return len(self._loaded())
+
+
+TABLES: Mapping[str, Table] = _ModelTables()
 
 
 def bulk_insert(connection: Connection, table: str, rows: Iterable[Mapping[str, Any]]) -> int:

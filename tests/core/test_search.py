@@ -134,3 +134,21 @@ def test_an_unknown_ticket_has_no_text(index: SearchIndex) -> None:
 def test_an_empty_corpus_finds_nothing() -> None:
     empty = SearchIndex([], [])
     assert empty.search("refund") == [] and empty.search("#1") == [] and len(empty) == 0
+
+
+def test_texts_beyond_ascii_come_back_whole_and_are_found() -> None:
+    """The corpus is kept as UTF-8 (issue 17: memory): every text comes back as given, its
+    neighbours' too, and its words match exactly, as prefixes and with typos."""
+    corpus = {
+        7: "#7 Refund not received Zoë Ångström",
+        8: "#8 Card declined 東京 customer",
+        9: "#9 Parcel missing José Müller",
+        10: "#10 Login fails Ada Lovelace",
+    }
+    index = SearchIndex(list(corpus), list(corpus.values()))
+    assert [index.text(n) for n in corpus] == list(corpus.values())
+    assert index.search("zoë") == [7]
+    assert index.search("ångs") == [7]  # a prefix, accented
+    assert index.search("müler") == [9]  # a typo
+    assert index.search("東京") == [8]
+    assert index.search("lovelace") == [10]

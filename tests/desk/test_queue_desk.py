@@ -92,6 +92,38 @@ def test_the_search_finds_by_subject_and_keeps_the_filter(desk: Desk) -> None:
     assert desk_queue.search_rows(desk, QueueFilter(), []) == []
 
 
+def test_the_queue_reads_hold_the_foreground_gate_and_the_index_build_does_not(
+    desk: Desk, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 17: the search index build waits while a read the agent waits for runs
+    (desk/foreground.py); each of those reads holds the gate while it reads."""
+    from contextlib import contextmanager
+
+    from agentdesk.desk.foreground import FOREGROUND
+    from agentdesk.desk.text_search import search_text
+
+    store_read = desk.store.read
+    gate_at_reads: list[bool] = []
+
+    @contextmanager
+    def read():  # type: ignore[no-untyped-def]
+        gate_at_reads.append(FOREGROUND.idle)
+        with store_read() as connection:
+            yield connection
+
+    monkeypatch.setattr(desk.store, "read", read)
+    queue = QueueFilter()
+    start = desk_queue.open_queue(desk, queue, 1)
+    start.loader(1, 5)
+    desk_queue.count_queue(desk, queue)
+    desk_queue.page_queue(desk, queue, FIXED_NOW, 0, 5)
+    desk_queue.search_rows(desk, queue, [2])
+    search_text(desk, queue, "refund", 10)
+    assert gate_at_reads == [False] * 6 and FOREGROUND.idle
+    assert desk_queue.build_search_index(desk).search("refund", 10)[:1] == [2]
+    assert gate_at_reads == [False] * 6 + [True]
+
+
 def test_the_peek_matches_the_open_store(desk: Desk, store: Store) -> None:
     queue = QueueFilter()
     peek = desk_queue.peek_queue(desk.settings, queue, FIXED_NOW, 2)

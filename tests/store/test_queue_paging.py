@@ -35,6 +35,12 @@ FILTERS = [
     QueueFilter(statuses=frozenset({Status.RESOLVED, Status.CLOSED})),
     QueueFilter(tiers=frozenset({Tier.L1}), statuses=frozenset(Status)),
     QueueFilter(priorities=frozenset({Priority.P4}), regions=frozenset({Region.APAC})),
+    # Two columns that no one old index held (issue 17: each reads ix_tickets_filter or
+    # ix_tickets_assignee whole, migration hmem_filter_indexes).
+    QueueFilter(view=View.UNASSIGNED, regions=frozenset({Region.EMEA}), statuses=frozenset()),
+    QueueFilter(view=View.MINE, agent_id=3, channels=frozenset({Channel.CHAT})),
+    QueueFilter(view=View.TIER, tier=Tier.L1, statuses=frozenset({Status.CLOSED})),
+    QueueFilter(view=View.TIER, tier=Tier.L2, priorities=frozenset({Priority.P2})),
 ]
 
 

@@ -18,6 +18,7 @@ from agentdesk.store.migrations.h15a_team_index import V_H15A
 from agentdesk.store.migrations.h15r2_kpi_indexes import V_H15R2
 from agentdesk.store.migrations.h17_queue_order import V_H17
 from agentdesk.store.migrations.h17n_queue_bands import V_H17N
+from agentdesk.store.migrations.hmem_filter_indexes import V_HMEM_FILTER
 from agentdesk.store.migrations.kpi_surveys_qa import V_KPI_SURVEYS_QA
 from agentdesk.store.migrations.macros import V_MACROS
 from agentdesk.store.migrations.names import APPLIED_PREFIX, POSITIONAL_NAMES, Migration, Plan, plan
@@ -50,6 +51,7 @@ MIGRATIONS: Sequence[Migration] = (
     Migration("h17_queue_order", V_H17),
     Migration("h17n_queue_bands", V_H17N),
     Migration("h15r2_kpi_indexes", V_H15R2),
+    Migration("hmem_filter_indexes", V_HMEM_FILTER),
 )
 # A new migration: its SQL in a new module (store/migration_<name>.py or a module here),
 # imported above, and ONE line appended to MIGRATIONS: Migration("<name>", V_<NAME>).
