@@ -94,8 +94,8 @@ class SlowLink(LoopbackProxy):
                         self.bytes_up += len(chunk)
                     else:
                         self.bytes_down += len(chunk)
-        except OSError:
-            pass
+        except (OSError, ValueError):
+            pass  # the other direction closed both ends (select on a closed socket: ValueError)
         finally:
             for end in (source, sink):
                 with contextlib.suppress(OSError):
