@@ -86,7 +86,7 @@ def _ask(
     out: TextIO,
 ) -> int | None:
     from agentdesk.desk.security_desk import open_security_desk, own_settings
-    from agentdesk.desk.sign_in import Gate, check_code, gate, secret_is_kept
+    from agentdesk.desk.sign_in import NEW_PHONE_OWED, Gate, check_code, gate, secret_is_kept
     from agentdesk.security.totp import looks_like_recovery_code
 
     kept = secret_is_kept(settings.profile)
@@ -111,6 +111,8 @@ def _ask(
                 "rebuilds it (if you did not expect this, tell your supervisor)",
                 file=sys.stderr,
             )
+        if asks is Gate.NEW_PHONE:
+            print(f"agentdesk: {NEW_PHONE_OWED}", file=sys.stderr)
         # Read once and gone: a child process does not inherit a code.
         typed = os.environ.pop(ENV_CODE, "").strip()
         if not typed:
@@ -135,8 +137,9 @@ def _ask(
             return _refuse(check.message)
         if recovering and not _enrol_new_phone(desk, command, prompt, out, check.message):
             return _refuse(
-                "signed in with a recovery code, but no new phone was enrolled; the next "
-                "sign-in needs another recovery code (or start agentdesk to enrol one)"
+                "signed in with a recovery code, but no new phone was enrolled; the old "
+                "phone's codes no longer sign in: the next sign-in asks for another recovery "
+                "code, then the new phone"
             )
         return None
     finally:
@@ -150,7 +153,8 @@ _PLAIN = "\x1b[0m"
 
 def _enrol_new_phone(desk: Desk, command: str, prompt: Prompt, out: TextIO, signed: str) -> bool:
     """The TUI's re-enrolment on the terminal: a new secret, confirmed with its first code;
-    then the new recovery codes, once. False: not finished (nothing was replaced)."""
+    then the new recovery codes, once. False: not finished (nothing was replaced; ctrl+c
+    too: the new phone stays owed, security/totp_guard.py)."""
     from agentdesk.desk.sign_in import begin_enrolment, finish_enrolment
     from agentdesk.widgets.qr_code import qr_lines
 
@@ -163,7 +167,11 @@ def _enrol_new_phone(desk: Desk, command: str, prompt: Prompt, out: TextIO, sign
         print(f"{_DARK_ON_LIGHT}{line}{_PLAIN}", file=out)
     out.flush()
     for _ in range(ENROL_TRIES):
-        typed = prompt(f"agentdesk {command}: the 6 digits the new phone shows (not echoed): ")
+        try:
+            typed = prompt(f"agentdesk {command}: the 6 digits the new phone shows (not echoed): ")
+        except (KeyboardInterrupt, EOFError):  # ctrl+c, ctrl+d: the enrolment is not finished
+            print("", file=out, flush=True)
+            return False
         if not typed.strip():
             return False
         try:

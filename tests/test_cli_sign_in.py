@@ -362,3 +362,35 @@ def test_a_recovery_code_from_the_environment_is_refused_unused(
     prompt.answers.append("")
     assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN  # the code still works (no new phone here)
     assert "Signed in with a recovery code; 9 left" in sys.stderr.getvalue()  # type: ignore[attr-defined]
+
+
+class CtrlC(Prompt):
+    """Types its answers, then ctrl+c (getpass raises KeyboardInterrupt)."""
+
+    def __call__(self, question: str) -> str:
+        if not self.answers:
+            raise KeyboardInterrupt
+        return super().__call__(question)
+
+
+def test_ctrl_c_at_the_new_phone_leaves_it_owed_and_the_old_phone_refused(
+    enrolled: totp.Enrolment, clock: Clock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    prompt = CtrlC()
+    prompt.answers.append(enrolled.recovery_codes[0])
+    monkeypatch.setattr(cli_sign_in, "_getpass", prompt)
+    monkeypatch.setattr("sys.stdin", Terminal())
+    monkeypatch.setattr("sys.stderr", Terminal())
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "asks for another recovery code" in sys.stderr.getvalue()  # type: ignore[attr-defined]
+    clock.now += timedelta(seconds=60)
+    shown = Terminal()
+    monkeypatch.setattr("sys.stderr", shown)
+    old = Prompt()
+    old.answers.append(_code(enrolled.secret, clock))  # the lost phone, at the next start
+    monkeypatch.setattr(cli_sign_in, "_getpass", old)
+    assert main(AUDIT) == cli_sign_in.EXIT_SIGN_IN
+    assert "old phone's codes no longer sign in" in shown.getvalue()
+    phone = NewPhone(enrolled.recovery_codes[1], clock, shown)
+    monkeypatch.setattr(cli_sign_in, "_getpass", phone)
+    assert main(AUDIT) == 0  # another recovery code and the new phone: the command runs

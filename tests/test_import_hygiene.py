@@ -76,6 +76,8 @@ def test_the_app_module_does_not_pull_in_the_heavy_libraries() -> None:
 LATER_MODULES = (
     "agentdesk.core.note_template",
     "agentdesk.core.shift",
+    "agentdesk.core.shift_roster",
+    "agentdesk.core.shift_end",
     "agentdesk.core.intake",
     "rapidfuzz",
     "agentdesk.screens.supervisor",

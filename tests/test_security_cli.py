@@ -7,6 +7,7 @@ import io
 import re
 import sqlite3
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -164,3 +165,57 @@ def test_a_profile_signs_in_and_locks_after_fifteen_minutes_by_default(home: Pat
     config.write_text("[security]\nsign_in = false\nidle_lock_minutes = 5\n")
     settings = load_settings("work")
     assert not settings.sign_in and settings.idle_lock_minutes == 5
+
+
+def _every_keyring_entry_of(profile: str, clock: list[datetime]) -> None:
+    """A profile as a real start leaves it in the keyring: the database key (encrypted
+    store), the enrolment (secret, recovery hashes, guard), a code since (the guard moved),
+    the verifier key and the helpdesk token."""
+    from agentdesk.desk.sign_in import begin_enrolment, check_code, finish_enrolment
+    from agentdesk.security import totp
+    from agentdesk.security.verifier_key import verifier_key
+    from agentdesk.sync.credentials import save_token
+
+    settings = load_settings(profile)
+    desk = open_desk(settings, lambda: clock[0], start_of_day=False)
+    try:
+        enrolment = begin_enrolment(desk)
+        step = totp.step_of(clock[0])
+        assert finish_enrolment(desk, enrolment, totp.code_at(enrolment.secret, step)).ok
+        assert check_code(desk, totp.code_at(enrolment.secret, step + 1)).ok
+    finally:
+        close_desk(desk)
+    verifier_key(profile, settings.db_path.parent / "verifier.key")
+    save_token(profile, "https://rt.example", f"token-of-{profile}")
+
+
+def test_purge_leaves_nothing_of_the_profile_in_the_keyring_but_its_helpdesk_token(
+    home: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    import keyring
+
+    from agentdesk import cli
+    from agentdesk.cli_sign_in import ENV_CODE
+    from agentdesk.desk.purge import profile_keyring_accounts
+    from agentdesk.desk.sign_in import secret_account
+    from agentdesk.security import totp
+
+    backend = keyring.get_keyring()
+    assert isinstance(backend, MemoryKeyring)
+    clock = [FIXED_NOW]
+    _every_keyring_entry_of("work", clock)
+    _every_keyring_entry_of("other", clock)
+    others = {key: value for key, value in backend.items.items() if "other" in key[1]}
+    kept = {key for key in backend.items if "work" in key[1]}
+    assert {account for _, account in kept} >= set(profile_keyring_accounts("work"))
+    assert ("agentdesk", "totp-guard/work") in kept  # the entry purge used to leave behind
+
+    clock[0] += timedelta(seconds=60)
+    monkeypatch.setattr(cli, "_system_clock", lambda: clock[0])
+    secret = backend.items[("agentdesk", secret_account("work"))]
+    monkeypatch.setenv(ENV_CODE, totp.code_at(secret, totp.step_of(clock[0])))
+    assert main(["purge", "--yes", "--profile", "work"]) == 0, capsys.readouterr().err
+
+    left = {key: value for key, value in backend.items.items() if "work" in key[1]}
+    assert left == {("agentdesk", "work@https://rt.example"): "token-of-work"}
+    assert {key: value for key, value in backend.items.items() if "other" in key[1]} == others

@@ -1,8 +1,9 @@
-"""The shift: its checklists, the gate before taking tickets, presence, adherence, the end.
+"""The shift: its checklists, the gate before taking tickets, presence and adherence.
 
 Pure: no IO, time is passed in (aware datetimes). The checklists, the roster and the
 announcements are read from data files by core.shift_files; the desk (desk/shift.py) runs the
-automatic checks and stores what happened.
+automatic checks and stores what happened. The roster's planned shifts are in
+core.shift_roster, the end of the shift and its handovers in core.shift_end.
 
 Schedule adherence (the supervisor KPI, target 92%): of the planned shift time (planned start
 to planned end, breaks included), the share the agent spent in an allowed state. During planned
@@ -13,14 +14,10 @@ end, and on break outside a planned break is not adherent.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 from enum import StrEnum
-from zoneinfo import ZoneInfo
-
-from agentdesk.core.ticket import Priority
 
 
 class Phase(StrEnum):
@@ -247,214 +244,6 @@ def adherence_so_far(
     if gone <= timedelta(0):
         return None
     return adherent_time(plan, intervals, now) / gone
-
-
-# The roster: planned shifts in the agent's own time zone.
-
-
-@dataclass(frozen=True)
-class RosterEntry:
-    handle: str
-    time_zone: str
-    start: time
-    end: time
-    """Before start: the shift ends the next day."""
-    breaks: tuple[tuple[time, time], ...] = ()
-    days: frozenset[int] = frozenset(range(7))
-    """Weekdays the shift starts on (Monday 0)."""
-
-
-def _at(day: date, clock: time, zone: ZoneInfo) -> datetime:
-    """The wall-clock time on that day, in UTC (a time in a DST gap lands after it). UTC,
-    because Python subtracts two datetimes of one zone by wall clock, which is wrong across a
-    DST change."""
-    return datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
-
-
-def planned_on(entry: RosterEntry, day: date) -> PlannedShift:
-    """The shift that starts on this local day (ends the next day when it crosses midnight)."""
-    zone = ZoneInfo(entry.time_zone)
-    end_day = day + timedelta(days=1) if entry.end <= entry.start else day
-
-    def moment(clock: time) -> datetime:
-        on = day if clock >= entry.start else end_day
-        return _at(on, clock, zone)
-
-    return PlannedShift(
-        start=_at(day, entry.start, zone),
-        end=_at(end_day, entry.end, zone),
-        breaks=tuple((moment(s), moment(e)) for s, e in entry.breaks),
-    )
-
-
-def planned_shift_for(entry: RosterEntry, now: datetime) -> PlannedShift | None:
-    """The planned shift around now: the one running, else the next one starting today,
-    else the last one that ended today; None when the agent is not rostered near now."""
-    today = now.astimezone(ZoneInfo(entry.time_zone)).date()
-    candidates = [
-        planned_on(entry, day)
-        for day in (today - timedelta(days=1), today, today + timedelta(days=1))
-        if day.weekday() in entry.days
-    ]
-    for plan in candidates:
-        if plan.start <= now < plan.end:
-            return plan
-    local = ZoneInfo(entry.time_zone)
-    same_day = [p for p in candidates if p.start.astimezone(local).date() == today]
-    upcoming = [p for p in same_day if p.start > now]
-    if upcoming:
-        return upcoming[0]
-    return same_day[-1] if same_day else None
-
-
-def start_offset(plan: PlannedShift | None, started_at: datetime) -> timedelta | None:
-    """How late (positive) or early (negative) the shift started; recorded, never refused."""
-    return None if plan is None else started_at - plan.start
-
-
-def describe_offset(offset: timedelta | None) -> str:
-    if offset is None:
-        return "no planned shift in the roster"
-    minutes = round(offset.total_seconds() / 60)
-    if minutes == 0:
-        return "on time"
-    return f"{abs(minutes)} min {'late' if minutes > 0 else 'early'}"
-
-
-# The end of the shift.
-
-
-class Disposition(StrEnum):
-    FOLLOW_UP = "follow_up"
-    HANDOVER = "handover"
-    LEFT = "left_assigned"
-
-    @property
-    def label(self) -> str:
-        return {
-            Disposition.FOLLOW_UP: "follow-up",
-            Disposition.HANDOVER: "handed over",
-            Disposition.LEFT: "left assigned",
-        }[self]
-
-
-@dataclass(frozen=True)
-class EndTicket:
-    """One ticket the agent holds or worked on this shift, as the end of shift sees it."""
-
-    id: int
-    subject: str
-    priority: Priority
-    assigned_to_me: bool
-    unsent_drafts: tuple[str, ...] = ()
-    """The slots with unsent text ("composer", "note")."""
-    note_missing: tuple[str, ...] = ()
-    """Labels of the structured note's empty parts, when the agent wrote a partial note."""
-    disposition: Disposition | None = None
-
-    @property
-    def ref(self) -> str:
-        return f"#{self.id}"
-
-
-def ticket_blockers(ticket: EndTicket) -> tuple[str, ...]:
-    """What keeps this ticket from letting the shift close; a handover resolves each."""
-    if ticket.disposition is Disposition.HANDOVER:
-        return ()
-    found = []
-    if ticket.unsent_drafts:
-        found.append(f"{ticket.ref}: unsent draft ({', '.join(ticket.unsent_drafts)})")
-    if ticket.note_missing:
-        found.append(
-            f"{ticket.ref}: structured note incomplete (missing {', '.join(ticket.note_missing)})"
-        )
-    if ticket.priority in (Priority.P0, Priority.P1) and ticket.assigned_to_me:
-        found.append(f"{ticket.ref}: {ticket.priority.value} with no handover")
-    return tuple(found)
-
-
-def end_item_done(check: str, tickets: Sequence[EndTicket], wrap_up: str) -> bool:
-    """The derived end items: a wrap-up written, every held ticket given a disposition,
-    every P0/P1 handed over."""
-    if check == "wrap_up":
-        return bool(wrap_up.strip())
-    held = [t for t in tickets if t.assigned_to_me]
-    if check == "dispositions":
-        return all(t.disposition is not None for t in held)
-    if check == "handovers":
-        return all(
-            t.disposition is Disposition.HANDOVER
-            for t in held
-            if t.priority in (Priority.P0, Priority.P1)
-        )
-    return False
-
-
-@dataclass(frozen=True)
-class EndReview:
-    tickets: tuple[EndTicket, ...]
-    blockers: tuple[str, ...]
-    items: tuple[ItemState, ...] = field(default=())
-
-    @property
-    def may_close(self) -> bool:
-        return not self.blockers
-
-
-def end_review(
-    tickets: Sequence[EndTicket], end_items: Sequence[ChecklistItem], wrap_up: str, now: datetime
-) -> EndReview:
-    """Everything that stops the shift closing: ticket blockers first, then the end
-    checklist's required items not done."""
-    items = tuple(
-        ItemState(item, passed=end_item_done(item.check, tickets, wrap_up))
-        if item.check in END_CHECKS
-        else ItemState(item)
-        for item in end_items
-    )
-    blockers = [b for t in tickets for b in ticket_blockers(t)]
-    blockers += [f"end checklist: {label}" for label in missing_required(items, Phase.END)]
-    return EndReview(tuple(tickets), tuple(blockers), items)
-
-
-# Handovers travel as internal notes whose first line says who they are for.
-
-_HANDOVER_LINE = re.compile(
-    r"^Handover from (?P<sender>\S+) to (?:(?P<agent>@\S+)|queue (?P<queue>\S+))$"
-)
-
-
-@dataclass(frozen=True)
-class Handover:
-    sender: str
-    to_agent: str = ""
-    to_queue: str = ""
-    note: str = ""
-
-    def addressed_to(self, handle: str) -> bool:
-        return self.to_agent == handle or bool(self.to_queue)
-
-    @property
-    def target(self) -> str:
-        return f"@{self.to_agent}" if self.to_agent else f"queue {self.to_queue}"
-
-
-def handover_body(handover: Handover) -> str:
-    return f"Handover from {handover.sender} to {handover.target}\n\n{handover.note.strip()}"
-
-
-def parse_handover(body: str) -> Handover | None:
-    first, _, rest = body.partition("\n")
-    found = _HANDOVER_LINE.match(first.strip())
-    if found is None:
-        return None
-    agent = found.group("agent")
-    return Handover(
-        sender=found.group("sender"),
-        to_agent=agent[1:] if agent else "",
-        to_queue=found.group("queue") or "",
-        note=rest.strip(),
-    )
 
 
 def checklist_lines(states: Sequence[ItemState]) -> list[str]:

@@ -23,9 +23,9 @@ from agentdesk.core.shift import (
     Checklist,
     ChecklistItem,
     Phase,
-    RosterEntry,
     TeamCommand,
 )
+from agentdesk.core.shift_roster import RosterEntry
 
 CHECKLISTS = "checklists.toml"
 ROSTER = "roster.toml"

@@ -14,7 +14,7 @@ def check_alerts(desk: Desk, *, baseline: bool = False) -> list[Notice]:
     """What to tell the agent now (and record as told). baseline: the app's first check
     after opening: what is already there is what the queue shows (at-risk tickets on top,
     marked), so it is recorded as seen and only later changes are news."""
-    from agentdesk.core.shift import parse_handover
+    from agentdesk.core.shift_end import parse_handover
     from agentdesk.store.alerts import announced, mark_announced, new_tickets, sla_candidates
     from agentdesk.store.shifts import handover_messages
 

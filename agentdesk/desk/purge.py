@@ -121,17 +121,29 @@ def run_purge(plan: PurgePlan, *, force: bool) -> list[Path]:
     return removed
 
 
+def profile_keyring_accounts(profile: str) -> tuple[str, ...]:
+    """Every keyring entry of the profile that purge removes: the sign-in secret, the
+    recovery codes' hashes, the sign-in guard (wrong codes, lockout, last step, a new phone
+    owed), the verifier key and the database key. The helpdesk token (`<profile>@<url>`)
+    and the SMTP password are the agent's credentials, not local data: they stay, so the
+    agent can sync again after a purge."""
+    from agentdesk.desk.sign_in import recovery_account, secret_account
+    from agentdesk.security import db_key, verifier_key
+    from agentdesk.security.totp_guard import guard_account
+
+    return (
+        secret_account(profile),
+        recovery_account(profile),
+        guard_account(profile),
+        verifier_key.account(profile),
+        db_key.account(profile),
+    )
+
+
 def _forget_keyring_secrets(profile: str) -> None:
-    """The sign-in secret, verifier key and database key go with the data; the helpdesk
-    token stays."""
     from agentdesk.security.keyring_access import KeyringUnavailable, delete_secret
 
     forget_cached(profile)
-    for account in (
-        f"totp/{profile}",
-        f"totp-recovery/{profile}",  # the recovery codes' hashes, kept beside the secret
-        f"verifier-key/{profile}",
-        f"db-key/{profile}",
-    ):
+    for account in profile_keyring_accounts(profile):
         with contextlib.suppress(KeyringUnavailable):  # no keyring: nothing of ours in one
             delete_secret(account, "remove the profile's secrets", timeout=5.0)

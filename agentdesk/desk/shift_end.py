@@ -9,15 +9,8 @@ from typing import TYPE_CHECKING
 
 from agentdesk.core.changes import NewMessage, TicketChange
 from agentdesk.core.errors import BadInput, Refused
-from agentdesk.core.shift import (
-    Disposition,
-    EndReview,
-    Handover,
-    Phase,
-    adherence,
-    end_review,
-    handover_body,
-)
+from agentdesk.core.shift import Phase, adherence
+from agentdesk.core.shift_end import Disposition, EndReview, Handover, end_review, handover_body
 from agentdesk.core.ticket import MessageKind
 from agentdesk.desk import shift_record as record
 from agentdesk.desk.base import Desk

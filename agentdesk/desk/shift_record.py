@@ -12,8 +12,9 @@ from datetime import datetime
 from typing import TYPE_CHECKING
 
 from agentdesk.core import shift_record as texts
-from agentdesk.core.shift import ItemState, Presence, describe_offset, start_offset
+from agentdesk.core.shift import ItemState, Presence
 from agentdesk.core.shift_record import TeamShift, read_shift
+from agentdesk.core.shift_roster import describe_offset, start_offset
 from agentdesk.desk.base import Desk
 
 if TYPE_CHECKING:

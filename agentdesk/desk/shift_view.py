@@ -12,20 +12,17 @@ from agentdesk.core.shift import (
     Announcement,
     Checklist,
     ChecklistItem,
-    Handover,
     Interval,
     ItemState,
     Phase,
     PlannedShift,
-    RosterEntry,
     ShiftGate,
     adherence,
     current_announcements,
     missing_required,
-    parse_handover,
-    planned_shift_for,
-    start_offset,
 )
+from agentdesk.core.shift_end import Handover, parse_handover
+from agentdesk.core.shift_roster import RosterEntry, planned_shift_for, start_offset
 from agentdesk.desk import shift_record as record
 from agentdesk.desk.base import Desk
 
@@ -240,6 +237,6 @@ def start_shift(desk: Desk, files: ShiftFiles | None = None) -> ShiftView:
 
 
 def lateness(view: ShiftView) -> str:
-    from agentdesk.core.shift import describe_offset
+    from agentdesk.core.shift_roster import describe_offset
 
     return describe_offset(start_offset(view.planned, view.shift.started_at))

@@ -15,6 +15,11 @@ enrolled only after a valid code or a recovery code. The recovery codes' hashes 
 the keyring beside the secret, so they survive the store's loss (a used one stays used); so
 are the wrong-code count, the lockout and the last accepted step (security/totp_guard.py), so
 a deleted store gives no fresh tries and lets no recent code be replayed.
+
+A recovery code says the phone is lost: from then until a new phone is enrolled, the old
+phone's codes are refused (the guard keeps "a new phone owed", security/totp_guard.py). An
+agent who quits the re-enrolment (closes the app at the enrol screen, ctrl+c in the CLI) is
+asked at the next start for another recovery code (Gate.NEW_PHONE), then enrols the phone.
 """
 
 from __future__ import annotations
@@ -35,9 +40,16 @@ class Gate(StrEnum):
     REBUILD = "rebuild"
     """Enrolled (the keyring holds the secret) but the store has no sign-in state: the
     current code rebuilds it; never a new enrolment."""
+    NEW_PHONE = "new_phone"
+    """A recovery code signed in and no new phone was enrolled: another recovery code, then
+    the enrolment of the new phone; the old phone's codes are refused."""
 
 
 REBUILT = "sign-in state rebuilt: the store had none"
+NEW_PHONE_OWED = (
+    "a recovery code was used and no new phone was enrolled after it, so the old phone's "
+    "codes no longer sign in: type another recovery code, then enrol your new phone"
+)
 
 
 class SecretMissing(DeskError):
@@ -82,19 +94,31 @@ def _kept_recovery_hashes(desk: Desk) -> tuple[str, ...]:
     return tuple(h for h in hashes if isinstance(h, str)) if isinstance(hashes, list) else ()
 
 
-def _keep_guard(desk: Desk, state: totp.TotpState) -> None:
+def _keep_guard(desk: Desk, state: totp.TotpState, *, new_phone_owed: bool = False) -> None:
     from agentdesk.security.keyring_access import set_secret
     from agentdesk.security.totp_guard import guard_account, guard_text
 
-    set_secret(guard_account(desk.settings.profile), guard_text(state), "keep the sign-in guard")
+    set_secret(
+        guard_account(desk.settings.profile),
+        guard_text(state, new_phone_owed=new_phone_owed),
+        "keep the sign-in guard",
+    )
 
 
-def _with_kept_guard(desk: Desk, state: totp.TotpState) -> totp.TotpState:
+def _kept_guard(profile: str) -> str | None:
     from agentdesk.security.keyring_access import get_secret
-    from agentdesk.security.totp_guard import guard_account, stricter
+    from agentdesk.security.totp_guard import guard_account
 
-    kept = get_secret(guard_account(desk.settings.profile), "read the sign-in guard")
-    return stricter(state, kept)
+    return get_secret(guard_account(profile), "read the sign-in guard")
+
+
+def new_phone_is_owed(profile: str) -> bool:
+    """Whether a recovery code signed in and no new phone was enrolled since (False without
+    a usable keyring: nothing can have been kept there)."""
+    from agentdesk.security.keyring_access import keyring_problem
+    from agentdesk.security.totp_guard import new_phone_owed
+
+    return keyring_problem() is None and new_phone_owed(_kept_guard(profile))
 
 
 def secret_is_kept(profile: str) -> bool:
@@ -113,8 +137,15 @@ def secret_is_kept(profile: str) -> bool:
 
 
 def gate(desk: Desk) -> Gate:
-    """What this start asks: an enrolment (never enrolled), the current code, or the current
-    code to rebuild a lost store's state (enrolled: the keyring holds the secret)."""
+    """What this start asks: an enrolment (never enrolled), the current code, the current
+    code to rebuild a lost store's state (enrolled: the keyring holds the secret), or a
+    recovery code when the last one was not followed by a new phone."""
+    if new_phone_is_owed(desk.settings.profile):
+        return Gate.NEW_PHONE
+    return _store_gate(desk)
+
+
+def _store_gate(desk: Desk) -> Gate:
     from agentdesk.store.totp_state import read_totp_state
 
     with desk.reading(), security_store(desk).read() as connection:
@@ -151,7 +182,7 @@ def finish_enrolment(desk: Desk, enrolment: totp.Enrolment, typed: str) -> totp.
     from agentdesk.security.keyring_access import set_secret
     from agentdesk.store.totp_state import save_totp_state
 
-    if gate(desk) is Gate.REBUILD:
+    if _store_gate(desk) is Gate.REBUILD:
         # An empty store alone never replaces a kept secret: sign in with the current code
         # (or a recovery code) first, then a new phone may be enrolled.
         record_event(desk, Event.ENROL, success=False, detail="refused: the store had no state")
@@ -195,14 +226,25 @@ def check_code(
         # Enrolled, the store lost: a fresh state, checked against the kept secret.
         state = totp.TotpState(recovery_hashes=_kept_recovery_hashes(desk))
     # The keyring's guard where it is stricter: deleting the store resets no count or step.
-    state = _with_kept_guard(desk, state)
+    from agentdesk.security.totp_guard import new_phone_owed, stricter
+
+    kept = _kept_guard(desk.settings.profile)
+    state = stricter(state, kept)
+    owed = new_phone_owed(kept)
     now = desk.now()
     if totp.looks_like_recovery_code(typed):
         check = totp.use_recovery_code(state, typed, now)
         how = "recovery code"
         if check.ok:  # used up in the keyring's copy too, or a lost store would revive it
             _keep_recovery_hashes(desk, check.state.recovery_hashes)
+            owed = True  # the old phone is lost: its codes are refused until a new one
     else:
+        if owed:
+            # Not counted (no guess can win here), but in the trail: it may be the lost phone.
+            record_event(
+                desk, event, success=False, resource=resource, detail="code: new phone owed"
+            )
+            raise Refused(NEW_PHONE_OWED)
         if secret is None:
             raise SecretMissing(
                 "the keyring no longer holds this profile's sign-in secret: type one of your "
@@ -216,7 +258,7 @@ def check_code(
             connection, _account(desk), check.state, enrolled_at=now if rebuild else None
         )
     try:
-        _keep_guard(desk, check.state)
+        _keep_guard(desk, check.state, new_phone_owed=owed)
     except DeskError:
         # Fail closed: a guard the keyring did not keep could be reset with the store.
         record_event(desk, event, success=False, resource=resource, detail=f"{how}: no guard")

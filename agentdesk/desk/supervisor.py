@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
-from agentdesk.core.shift import Presence, RosterEntry
+from agentdesk.core.shift import Presence
+from agentdesk.core.shift_roster import RosterEntry
 from agentdesk.core.ticket import Priority, Tier
 from agentdesk.desk.base import Clock, Desk
 
@@ -100,7 +101,8 @@ def shift_words(
 ) -> tuple[str, str, str]:
     """(presence, shift state, adherence) of an agent's latest shift as the dashboard says
     them: on shift / on break / ended / not started, with the minutes in that state."""
-    from agentdesk.core.shift import adherence, adherence_so_far, planned_shift_for
+    from agentdesk.core.shift import adherence, adherence_so_far
+    from agentdesk.core.shift_roster import planned_shift_for
 
     if record is None or record.started_at is None:
         state = "not started"

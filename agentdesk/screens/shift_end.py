@@ -20,7 +20,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Static
 
 from agentdesk.core.errors import Refused, agent_message
-from agentdesk.core.shift import EndReview, EndTicket, checklist_lines, ticket_blockers
+from agentdesk.core.shift import checklist_lines
+from agentdesk.core.shift_end import EndReview, EndTicket, ticket_blockers
 from agentdesk.desk import shift as desk_shift
 from agentdesk.desk.base import Desk
 from agentdesk.screens.text_dialog import Field, TextDialog

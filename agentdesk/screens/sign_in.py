@@ -27,6 +27,10 @@ REBUILD_NOTE = (
     "This profile's database holds no sign-in state: it was deleted or replaced. "
     "Your current code rebuilds it (if you did not expect this, tell your supervisor)."
 )
+NEW_PHONE_NOTE = (
+    "A recovery code was used and no new phone was enrolled after it: the old phone's codes "
+    "no longer sign in. Type another recovery code, then enrol your new phone."
+)
 
 
 class SignInScreen(Screen[bool]):
@@ -44,6 +48,7 @@ class SignInScreen(Screen[bool]):
     class Gated(Message):
         enrol: bool
         rebuild: bool = False
+        new_phone: bool = False
 
     @dataclass
     class Checked(Message):
@@ -86,13 +91,22 @@ class SignInScreen(Screen[bool]):
 
         try:
             asks = gate(desk)
-            self.post_message(self.Gated(asks is Gate.ENROL, rebuild=asks is Gate.REBUILD))
+            self.post_message(
+                self.Gated(
+                    asks is Gate.ENROL,
+                    rebuild=asks is Gate.REBUILD,
+                    new_phone=asks is Gate.NEW_PHONE,
+                )
+            )
         except Exception as error:
             self.post_message(self.Checked(None, agent_message(error)))
 
     def on_sign_in_screen_gated(self, message: Gated) -> None:
         if message.enrol:
             self._enrol(first=True)
+            return
+        if message.new_phone:  # the last recovery code was not followed by a new phone
+            self._ready_for_code(NEW_PHONE_NOTE)
             return
         # Enrolled, but the store was replaced: the current code rebuilds it, no new phone.
         self._ready_for_code(REBUILD_NOTE if message.rebuild else "")

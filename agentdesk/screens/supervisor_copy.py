@@ -2,7 +2,7 @@
 audited event").
 
 Textual copies a mouse selection (ctrl+c on any screen), an Input's or a TextArea's text,
-all through App.copy_to_clipboard; app.py hands every copy here first. A supervisor or a
+all through App.copy_to_clipboard; app_security.py hands every copy here first. A supervisor or a
 QA reviewer reads other agents' customers: what they copy leaves agentdesk, so it is audited
 as an `export` event (which screen or ticket, how many characters; never the text) before
 it reaches the clipboard, in a thread worker (the audit is a write). When the event cannot

@@ -3,7 +3,9 @@ structured note, attachments and the audit history; every lifecycle action on on
 
 Macros: `m` opens the picker; a canned response goes into the composer as a reply draft, a
 macro is applied in one transaction (desk.macros.apply_macro), `u` undoes the last macro
-(screens/ticket_macros.py, the base class of this screen).
+(screens/ticket_macros.py, the base class of this screen). The lifecycle and interaction
+keys are in screens/ticket_lifecycle.py, the composer, note and drafts in ticket_drafts.py,
+which keys are open and why not in ticket_key_gate.py: parts of this screen (its bases).
 
 The screen asks the desk for everything: reads and writes run in thread workers that call
 agentdesk.desk and post messages. Which keys are open comes from core.actions (the answer
@@ -20,20 +22,19 @@ from dataclasses import dataclass
 from functools import partial
 from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
 
-from textual import events, on, work
+from textual import on, work
 from textual.actions import SkipAction
 from textual.app import ComposeResult
 from textual.binding import BindingType
-from textual.dom import DOMNode
 from textual.message import Message
 from textual.widgets import Input, TextArea
 
 from agentdesk.core.actions import Action
-from agentdesk.core.changes import ChangePlan, PendingReason, QualityWouldFail
+from agentdesk.core.changes import ChangePlan, QualityWouldFail
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
 from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
-from agentdesk.core.ticket import MessageKind, Priority, Status
+from agentdesk.core.ticket import MessageKind, Status
 from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
@@ -42,13 +43,15 @@ from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_customer import TicketCustomer
+from agentdesk.screens.ticket_drafts import TicketDrafts
 from agentdesk.screens.ticket_escalation import TicketEscalation
-from agentdesk.screens.ticket_keys import TICKET_KEY_OF, ticket_bar_ranks, ticket_bindings
+from agentdesk.screens.ticket_key_gate import TicketKeyGate
+from agentdesk.screens.ticket_keys import ticket_bar_ranks, ticket_bindings
+from agentdesk.screens.ticket_lifecycle import TicketLifecycle
 from agentdesk.screens.ticket_links import TicketLinks
 from agentdesk.screens.ticket_macros import TicketMacros
 from agentdesk.screens.verify import describe_status
-from agentdesk.store.workspace_rows import COMPOSER, NOTE, TicketWorkspace
-from agentdesk.widgets.composer import Composer
+from agentdesk.store.workspace_rows import COMPOSER, TicketWorkspace
 from agentdesk.widgets.conversation import Conversation
 from agentdesk.widgets.customer_panel import CustomerPanel
 from agentdesk.widgets.key_bar import KeyBar
@@ -69,7 +72,16 @@ NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
-class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer, TicketEscalation):
+class TicketScreen(
+    TicketLifecycle,
+    TicketDrafts,
+    TicketKeyGate,
+    TicketMacros,
+    TicketAttachments,
+    TicketLinks,
+    TicketCustomer,
+    TicketEscalation,
+):
     COMMANDS = {TicketCommands}
     # The customer panel needs room: beside the conversation from 100 columns.
     HORIZONTAL_BREAKPOINTS = [(0, "-narrow"), (100, "-wide")]
@@ -363,110 +375,6 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
 
     # Actions
 
-    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        if action == "compose":
-            action = str(parameters[0]) if parameters else Action.REPLY.value
-        if action not in Action.__members__.values():
-            return True  # tabs, back: always
-        if self.desk.read_only:
-            return False  # monitoring mode: no write is offered at all (key bar, palette)
-        return self._why_not(Action(action)) is None
-
-    def _forget_allowed(self) -> None:
-        self._allowed = None
-
-    def _why_not(self, action: Action) -> str | None:
-        workspace = self.workspace
-        if self._allowed is None or self._allowed[0] is not workspace:
-            self._allowed = (
-                workspace,
-                work_on.actions_now(self.desk, workspace.snapshot, workspace.escalation),
-            )
-        return self._allowed[1][action]
-
-    def on_key(self, event: events.Key) -> None:
-        """A ticket key that is not open now says why, instead of doing nothing."""
-        entry = TICKET_KEY_OF.get(event.key)
-        if entry is None or isinstance(self.focused, (TextArea, Input)):
-            return
-        node: DOMNode | None = self.focused
-        while node is not None and node is not self:
-            if event.key in node._bindings.key_to_bindings:
-                return  # the focused widget's own key
-            node = node.parent
-        name, parameters = entry.parsed
-        if name == "compose" and parameters:
-            name = str(parameters[0])
-        if name not in Action.__members__.values():
-            return
-        reason = self._why_not(Action(name))
-        if reason is not None:
-            event.stop()
-            self.notify(
-                f"{entry.title}: {reason}.",
-                title=f"#{self.ticket_id}",
-                severity="warning",
-                markup=False,
-            )
-
-    def action_help(self) -> None:
-        from agentdesk.screens.help import HelpScreen
-        from agentdesk.screens.ticket_keys import TicketKey, ticket_help_rows
-
-        allowed = work_on.actions_now(self.desk, self.workspace.snapshot, self.workspace.escalation)
-
-        def why_not(entry: TicketKey) -> str | None:
-            name, parameters = entry.parsed
-            if name == "compose":
-                name = str(parameters[0])
-            return allowed.get(Action(name)) if name in Action.__members__.values() else None
-
-        title = f"Keys on ticket #{self.ticket_id} (dimmed: not open now, and why)"
-        self.app.push_screen(HelpScreen(title, ticket_help_rows(why_not)))
-
-    def action_verify(self) -> None:
-        from agentdesk.screens.verify import VerifyScreen
-
-        status = self.verification()
-        if status.locked:
-            self.notify(
-                "Verification is locked after failed attempts: a Level 2 agent must clear it "
-                "(L) before the customer can try again.",
-                title="Verify",
-                severity="warning",
-                markup=False,
-            )
-            return
-        detail = self.workspace.detail
-        screen = VerifyScreen(
-            self.desk,
-            self.ticket_id,
-            detail.account_id,
-            customer=detail.customer_name,
-            demo_answers=work_on.demo_answers(self.desk, detail.account_id),
-        )
-        self.app.push_screen(screen, lambda _status: self._load())
-
-    def action_confirm(self) -> None:
-        from agentdesk.screens.confirm import ConfirmScreen
-
-        note = self._note()
-        summary = note.text(Section.ISSUE_SUMMARY) if note is not None else ""
-        said = [m.body for m in self.workspace.detail.messages if m.kind is MessageKind.CUSTOMER]
-        screen = ConfirmScreen(
-            self.desk, self.ticket_id, summary, customer_said=said[-1] if said else ""
-        )
-        self.app.push_screen(screen, lambda _done: self._load())
-
-    def action_clear_lock(self) -> None:
-        from agentdesk.desk.verification import clear_lock
-
-        def job() -> TicketScreen.Applied:
-            clear_lock(self.desk, self.ticket_id)
-            return self.Applied("clear_verification_lock", False, False)
-
-        self._run(job, group="ticket-change", exclusive=True)
-
     def action_back(self) -> None:
         """Esc: leave the field first (the draft stays), then the ticket."""
         if self._leave_field():
@@ -501,177 +409,3 @@ class TicketScreen(TicketMacros, TicketAttachments, TicketLinks, TicketCustomer,
             raise SkipAction()  # an r or n typed into a text
         self.action_show_tab("tab-conversation")
         self.composer.start(MessageKind(mode))
-
-    def action_assign_to_me(self) -> None:
-        if self.desk.actor.agent_id is None:
-            self.notify(work_on.NO_AGENT, severity="warning", markup=False)
-            return
-        holder = self.workspace.detail.assignee
-        if holder and holder != self.desk.actor.handle:
-            self._ask_to_take(holder)
-            return
-        self.change(work_on.assign_to_me, self.workspace.snapshot)
-
-    def _ask_to_take(self, holder: str) -> None:
-        """Another agent has the ticket: taking it is a choice, not a keystroke."""
-        from agentdesk.screens.choice_dialog import Choice, ChoiceDialog
-
-        name = self.workspace.people.of_handle(holder) or holder
-        snapshot = self.workspace.snapshot
-
-        def chosen(choice: Choice | None) -> None:
-            if choice is not None and choice[0] == "take":
-                self.change(work_on.assign_to_me, snapshot)
-
-        dialog = ChoiceDialog(
-            f"#{self.ticket_id} is assigned to {name}. Take it?",
-            [("keep", f"Leave it with {name}"), ("take", "Take it (the history records it)")],
-            selected="keep",
-        )
-        self.app.push_screen(dialog, chosen)
-
-    def action_start_work(self) -> None:
-        self.change(work_on.start_work, self.workspace.snapshot)
-
-    def action_pend(self) -> None:
-        from agentdesk.screens.ticket_dialogs import pend_dialog
-
-        self.app.push_screen(pend_dialog(), self._pend_chosen)
-
-    def _pend_chosen(self, chosen: tuple[str, str] | None) -> None:
-        if chosen is not None:
-            reason = PendingReason(chosen[0])
-            self.change(work_on.pend, self.ticket_id, reason, self._note())
-
-    def action_resolve(self) -> None:
-        self.change(work_on.resolve, self.ticket_id, self._note())
-
-    def action_reopen(self) -> None:
-        self.change(work_on.reopen, self.ticket_id)
-
-    def action_change_priority(self) -> None:
-        from agentdesk.screens.ticket_dialogs import priority_dialog
-
-        dialog = priority_dialog(self.workspace.detail.priority)
-        self.app.push_screen(dialog, self._priority_chosen)
-
-    def _priority_chosen(self, chosen: tuple[str, str] | None) -> None:
-        if chosen is not None:
-            self.change(work_on.change_priority, self.ticket_id, Priority(chosen[0]), chosen[1])
-
-    def action_escalate(self) -> None:
-        from agentdesk.screens.ticket_dialogs import escalation_dialog
-
-        option, reason = self.escalation_draft or (None, "")
-        dialog = escalation_dialog(
-            self.escalation,
-            self.workspace.detail.tier,
-            self.escalation_agents,
-            chosen=option,
-            reason=reason,
-        )
-        if dialog is None:
-            self.notify("The ticket is already with L3.", severity="warning")
-            return
-        self.app.push_screen(dialog, self._escalation_chosen)
-
-    def _escalation_chosen(self, chosen: tuple[str, str] | None) -> None:
-        from agentdesk.screens.ticket_dialogs import escalation_target
-
-        if chosen is None:
-            return
-        self.escalation_draft = chosen
-        (tier, assignee), reason = escalation_target(chosen[0]), chosen[1]
-        note = self._note()
-
-        def job() -> Message:
-            try:
-                plan = work_on.escalate(self.desk, self.ticket_id, tier, reason, note, assignee)
-            except Exception as error:
-                refused = self.Refused.of(error)
-                refused.kept = "your escalation and its reason are kept: e opens them again"
-                return refused
-            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
-
-        self._run(job, group="ticket-change")
-
-    def action_record_survey(self) -> None:
-        from agentdesk.screens.survey_dialog import survey_dialog
-
-        self.app.push_screen(survey_dialog(), self._survey_chosen)
-
-    def _survey_chosen(self, chosen: tuple[str, str] | None) -> None:
-        from agentdesk.desk.surveys import record_survey
-        from agentdesk.screens.survey_dialog import survey_choice
-
-        if chosen is None:
-            return
-        kind, score = survey_choice(chosen[0])
-
-        def job() -> Message:
-            record_survey(self.desk, self.ticket_id, kind, score)
-            return self.Applied("record_survey", False, False)
-
-        self._run(job, group="ticket-change")
-
-    async def action_tags(self) -> None:
-        form = await self.ensure_note_form()
-        self.action_show_tab("tab-note")
-        field = form.field(Tag.PRODUCT_AREA.value)
-        field.focus()
-        form.scroll_to_widget(field, animate=False)
-
-    def action_save_note(self) -> None:
-        note = self._note()
-        if note is not None:
-            self.change(work_on.save_note, self.ticket_id, note)
-
-    @on(NoteForm.SaveWanted)
-    def _save_note_wanted(self) -> None:
-        self.action_save_note()
-
-    # Composer
-
-    @on(Composer.Send)
-    def _send(self, message: Composer.Send) -> None:
-        # Back to the conversation: the keys after ctrl+s are commands (d resolves).
-        self.set_focus(self.query_one(Conversation))
-        self.change(work_on.send_message, self.ticket_id, message.mode, message.body)
-
-    @on(Composer.Left)
-    def _composer_left(self) -> None:
-        self.query_one(Conversation).focus()
-
-    @on(Composer.DraftChanged)
-    def _composer_draft(self, message: Composer.DraftChanged) -> None:
-        self._save_draft(COMPOSER, message.mode.value, message.body)
-
-    @on(NoteForm.DraftChanged)
-    def _note_draft(self, message: NoteForm.DraftChanged) -> None:
-        self._save_draft(NOTE, "", message.body)
-
-    def _save_draft(self, slot: str, mode: str, body: str) -> None:
-        # On the app: a draft saved while the agent leaves the ticket must still land.
-        save = partial(
-            work_on.save_draft, self.desk, self.ticket_id, slot, mode, body, at=self.desk.now()
-        )
-        self.app.run_worker(
-            save, thread=True, group=f"draft-{self.ticket_id}-{slot}", exit_on_error=False
-        )
-
-    def _flush_drafts(self) -> None:
-        self.composer.flush_draft()
-        form = self.note_form
-        if form is not None:
-            form.flush_draft()
-
-    @on(Composer.EditorWanted)
-    def _edit_outside(self, message: Composer.EditorWanted) -> None:
-        from agentdesk.screens.editor_handoff import edit_outside
-
-        text = edit_outside(self.app, message.body, prefix=f"agentdesk-{self.ticket_id}-")
-        if text is None:
-            return
-        self.composer.load(message.mode, text)
-        self._save_draft(COMPOSER, message.mode.value, self.composer.text)
-        self.composer.text_area.focus()

@@ -1,9 +1,14 @@
 """The second factor's guard against guessing and replay (the wrong-code count, the lockout,
-the last accepted step), kept in the keyring beside the secret as well as in the store.
+the last accepted step), kept in the keyring beside the secret as well as in the store; and
+whether a new phone is owed (a recovery code signed in, no new phone was enrolled since).
 
 The store's copy alone is reset by deleting the database: ten fresh tries per deletion, and
 a code seen over a shoulder in the last 90 s accepted once more. The keyring's copy survives
 that, and a check reads the stricter of the two (security/totp.py decides; this only keeps).
+
+A new phone owed is kept here only: a recovery code says the old phone is lost (maybe in
+someone else's hands), so until a new one is enrolled its codes are refused, whatever the
+store says and across starts; quitting the re-enrolment does not undo that.
 """
 
 from __future__ import annotations
@@ -20,11 +25,26 @@ def guard_account(profile: str) -> str:
     return f"totp-guard/{profile}"
 
 
-def guard_text(state: TotpState) -> str:
+def guard_text(state: TotpState, *, new_phone_owed: bool = False) -> str:
     locked = None if state.locked_until is None else state.locked_until.isoformat()
-    return json.dumps(
-        {"last_step": state.last_step, "failures": state.failures, "locked_until": locked}
-    )
+    guard: dict[str, object] = {
+        "last_step": state.last_step,
+        "failures": state.failures,
+        "locked_until": locked,
+    }
+    if new_phone_owed:
+        guard["new_phone_owed"] = True
+    return json.dumps(guard)
+
+
+def new_phone_owed(kept: str | None) -> bool:
+    """Whether the guard says a recovery code signed in and no new phone was enrolled since
+    (a missing or unreadable guard, as in stricter(): no)."""
+    try:
+        guard = json.loads(kept) if kept else None
+    except ValueError:
+        return False
+    return isinstance(guard, dict) and guard.get("new_phone_owed") is True
 
 
 def stricter(state: TotpState, kept: str | None) -> TotpState:

@@ -43,7 +43,7 @@ class VerifierKey:
         return f"VerifierKey(held_in={self.held_in!r})"  # never the key itself
 
 
-def _account(profile: str) -> str:
+def account(profile: str) -> str:
     return f"verifier-key/{profile}"
 
 
@@ -89,13 +89,13 @@ def _from_keyring(profile: str, old_file: Path) -> VerifierKey:
     if problem is not None:
         raise _no_keyring(problem, left)
     try:
-        stored = get_secret(_account(profile), "read the verifier key")
+        stored = get_secret(account(profile), "read the verifier key")
         if left is not None:
             return _move_in(profile, left, stored)
         if stored is not None:
             return VerifierKey(_decode(stored, "the system keyring"), "keyring")
         key = secrets.token_bytes(KEY_BYTES)
-        set_secret(_account(profile), base64.b64encode(key).decode(), "save the verifier key")
+        set_secret(account(profile), base64.b64encode(key).decode(), "save the verifier key")
     except KeyringUnavailable as error:  # locked, refusing or hanging: its own what-to-do
         raise VerifierKeyError(str(error)) from None
     return VerifierKey(key, "keyring")
@@ -113,12 +113,12 @@ def _move_in(profile: str, old_file: Path, stored: str | None) -> VerifierKey:
         raise VerifierKeyError(
             f"The system keyring and {old_file} (from an earlier agentdesk) hold different "
             "verifier keys, and the file's made this database's hashes. Remove the keyring's "
-            f"entry {SERVICE}/{_account(profile)} to move the file's key in, or remove the "
+            f"entry {SERVICE}/{account(profile)} to move the file's key in, or remove the "
             "file if its database's verifiers will be synced or set again. Nothing was changed."
         )
     if stored is None:
-        set_secret(_account(profile), text, "move the verifier key into the keyring")
-        if get_secret(_account(profile), "read the verifier key back") != text:
+        set_secret(account(profile), text, "move the verifier key into the keyring")
+        if get_secret(account(profile), "read the verifier key back") != text:
             raise VerifierKeyError(
                 f"the keyring did not keep the verifier key; it stays in {old_file} for now"
             )

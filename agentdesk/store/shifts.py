@@ -13,16 +13,8 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.note_template import Taxonomy, field_label, missing
-from agentdesk.core.shift import (
-    ChecklistItem,
-    Disposition,
-    EndTicket,
-    Interval,
-    ItemState,
-    Phase,
-    PlannedShift,
-    Presence,
-)
+from agentdesk.core.shift import ChecklistItem, Interval, ItemState, Phase, PlannedShift, Presence
+from agentdesk.core.shift_end import Disposition, EndTicket
 from agentdesk.core.ticket import Priority
 from agentdesk.store.notes import load_note
 from agentdesk.store.types import from_db, to_db
@@ -52,7 +44,7 @@ class TicketDisposition:
 
 @dataclass(frozen=True)
 class HandoverMessage:
-    """An internal note that is a handover (core.shift.parse_handover reads its body)."""
+    """An internal note that is a handover (core.shift_end.parse_handover reads its body)."""
 
     message_id: int
     ticket_id: int

@@ -14,32 +14,36 @@ from agentdesk.core.changes import ChangeRefused, TicketChange, TicketSnapshot, 
 from agentdesk.core.shift import (
     NO_SHIFT,
     ChecklistItem,
-    Disposition,
-    EndTicket,
-    Handover,
     Interval,
     ItemState,
     Phase,
     PlannedShift,
     Presence,
-    RosterEntry,
     ShiftGate,
     adherence,
-    describe_offset,
+    missing_required,
+    time_in_states,
+)
+from agentdesk.core.shift_end import (
+    Disposition,
+    EndTicket,
+    Handover,
     end_review,
     handover_body,
-    missing_required,
     parse_handover,
-    planned_on,
-    planned_shift_for,
-    start_offset,
-    time_in_states,
 )
 from agentdesk.core.shift_files import (
     ShiftFileError,
     announcements_from_text,
     checklist_from_text,
     roster_from_text,
+)
+from agentdesk.core.shift_roster import (
+    RosterEntry,
+    describe_offset,
+    planned_on,
+    planned_shift_for,
+    start_offset,
 )
 from agentdesk.core.ticket import Priority, Region, Status, Tier
 from agentdesk.core.verification import VerificationStatus

@@ -11,6 +11,7 @@ from keyring.backends import fail
 from sqlalchemy import text
 from sqlalchemy.exc import IntegrityError
 
+from agentdesk.core.errors import Refused
 from agentdesk.desk import Desk
 from agentdesk.desk.audit_trail import audit_lines
 from agentdesk.desk.sign_in import (
@@ -118,6 +119,43 @@ def test_a_recovery_code_signs_in_once_when_the_keyring_lost_the_secret(
         check_code(desk, "123456")
     assert check_code(desk, enrolment.recovery_codes[0]).ok
     assert not check_code(desk, enrolment.recovery_codes[0]).ok
+
+
+def test_after_a_recovery_code_the_old_phone_is_refused_until_a_new_one_is_enrolled(
+    store: Store, now: datetime, memory: MemoryKeyring
+) -> None:
+    """The re-enrolment quit (nothing enrolled after the recovery code): every later start
+    asks for a recovery code, the lost phone's codes are refused (not counted, in the
+    trail), the store's deletion does not forget it; a new phone ends it."""
+    clock = Clock(now)
+    desk = make_desk(store, now)
+    desk.clock = clock
+    old = _enrolled(desk)
+    clock.now += timedelta(seconds=30)
+    assert check_code(desk, old.recovery_codes[0]).ok
+    later = make_desk(store, now)  # the next start: the enrolment was never finished
+    later.clock = clock
+    clock.now += timedelta(seconds=30)
+    assert gate(later) is Gate.NEW_PHONE
+    with pytest.raises(Refused, match="old phone's codes no longer sign in"):
+        check_code(later, _code(old, clock.now))
+    with store.write() as connection:
+        connection.execute(text("DELETE FROM totp_state"))  # the store's state gone too
+    assert gate(later) is Gate.NEW_PHONE
+    with pytest.raises(Refused, match="another recovery code"):
+        check_code(later, _code(old, clock.now))
+    assert check_code(later, old.recovery_codes[1]).ok
+    assert check_code(later, old.recovery_codes[1]).outcome is totp.Outcome.WRONG  # spent
+    new = begin_enrolment(later)
+    assert finish_enrolment(later, new, _code(new, clock.now)).ok
+    assert gate(later) is Gate.CODE
+    clock.now += timedelta(seconds=30)
+    assert check_code(later, _code(old, clock.now)).outcome is totp.Outcome.WRONG
+    assert check_code(later, _code(new, clock.now)).ok
+    refused = [
+        line.detail for line in audit_lines(later, now) if line.detail == "code: new phone owed"
+    ]
+    assert len(refused) == 2
 
 
 def test_no_usable_keyring_refuses_enrolment_before_any_secret_is_shown(desk: Desk) -> None:

@@ -13,7 +13,8 @@ from textual.app import App
 from textual.command import CommandPalette
 from textual.system_commands import SystemCommandsProvider
 
-from agentdesk.app import TEXTUAL_COMMANDS_KEPT, make_app
+from agentdesk.app import make_app
+from agentdesk.app_security import TEXTUAL_COMMANDS_KEPT
 from agentdesk.config import Settings
 from agentdesk.screens.kpi_board import KpiBoardScreen
 from tests.ui.conftest import SteppedClock
