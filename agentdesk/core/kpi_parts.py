@@ -16,9 +16,10 @@ from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
 
-from agentdesk.core import escalation_metrics, kpi
+from agentdesk.core import escalation_metrics, kpi, kpi_definitions
 from agentdesk.core.escalation_metrics import TicketEscalations
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, KpiValue
+from agentdesk.core.kpi import KpiInputs, KpiSet
+from agentdesk.core.kpi_definitions import Kpi, KpiValue
 from agentdesk.core.kpi_facts import Interaction, TicketFacts
 from agentdesk.core.kpi_periods import Period
 from agentdesk.core.sla import SlaPolicy
@@ -56,7 +57,7 @@ class TeamParts:
                 self.frt_seconds.append(self._seconds(t))
         for w in inputs.work:
             if period.holds(w.end):
-                phone = w.channel in kpi.SYNC_CHANNELS
+                phone = w.channel in kpi_definitions.SYNC_CHANNELS
                 self.work_keys[phone].append((w.end, w.ticket_id))
                 self.work_seconds[phone].append(w.seconds)
         # Not moved by a ticket's change (the in-place update asks them to be the same).
@@ -123,16 +124,16 @@ class TeamParts:
                 self.frt_seconds.insert(k, self._seconds(new))
         for w in old_work:
             if self.period.holds(w.end):
-                keys = self.work_keys[w.channel in kpi.SYNC_CHANNELS]
+                keys = self.work_keys[w.channel in kpi_definitions.SYNC_CHANNELS]
                 k = bisect_left(keys, (w.end, w.ticket_id))
-                seconds = self.work_seconds[w.channel in kpi.SYNC_CHANNELS]
+                seconds = self.work_seconds[w.channel in kpi_definitions.SYNC_CHANNELS]
                 del keys[k], seconds[k]
         for w in new_work:  # in the ticket's own order: ties (one ticket's) keep it
             if self.period.holds(w.end):
-                keys = self.work_keys[w.channel in kpi.SYNC_CHANNELS]
+                keys = self.work_keys[w.channel in kpi_definitions.SYNC_CHANNELS]
                 k = bisect_right(keys, (w.end, w.ticket_id))
                 keys.insert(k, (w.end, w.ticket_id))
-                self.work_seconds[w.channel in kpi.SYNC_CHANNELS].insert(k, w.seconds)
+                self.work_seconds[w.channel in kpi_definitions.SYNC_CHANNELS].insert(k, w.seconds)
 
     def acknowledged(self, now: datetime) -> KpiValue:
         """acknowledged_among's figure: the answered tickets' part, and of the waiting ones

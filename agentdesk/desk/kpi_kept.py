@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from operator import attrgetter
 
-from agentdesk.core import kpi
+from agentdesk.core import kpi, kpi_definitions
 from agentdesk.core.kpi import KpiInputs, KpiSet, Period, ReviewScore, SurveyAnswer, TicketFacts
 from agentdesk.core.kpi_index import KpiIndex
 from agentdesk.core.kpi_parts import TeamParts
@@ -132,7 +132,9 @@ class Facts:
         for who, index in self.shares.items():
             same = index is kept.get(who) and who in previous
             self.waiting[who] = previous[who] if same else _waiting(index)
-        self.opened: dict[tuple[Period, str | None], tuple[kpi.KpiValue, list[TicketFacts]]] = {}
+        self.opened: dict[
+            tuple[Period, str | None], tuple[kpi_definitions.KpiValue, list[TicketFacts]]
+        ] = {}
         # (the `now` it was computed at, the set, the shift facts its adherence is of)
         self.sets: dict[tuple[Period, str | None], tuple[datetime, KpiSet, object]] = {}
         self.sections: dict[tuple[Period, str | None], Sections] = {}
@@ -229,7 +231,7 @@ class Facts:
         high = min(now - kpi.ACK_WITHIN, p.end)
         return low < high and bisect_left(waiting, high) > bisect_left(waiting, low)
 
-    def acknowledged(self, p: Period, who: str | None, now: datetime) -> kpi.KpiValue:
+    def acknowledged(self, p: Period, who: str | None, now: datetime) -> kpi_definitions.KpiValue:
         """The 1-hour acknowledgement of the period at `now`: the answered P0-P2 tickets'
         part is the same at any `now` and kept; only the unanswered ones are judged again."""
         found = self.opened.get((p, who))

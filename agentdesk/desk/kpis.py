@@ -11,7 +11,8 @@ from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi import KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.desk.base import Desk
 

@@ -19,7 +19,7 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.demo import generate_demo
 from agentdesk.desk import Desk, kpi_kept, kpi_window
