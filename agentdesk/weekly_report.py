@@ -1,8 +1,9 @@
 """The weekly report (issue 15): one KpiOverview (desk.kpis) as Markdown, HTML or CSV.
 
-Every figure is core.kpi's, formatted by core.kpi.format_value, so the report, the KPI board
-and the supervisor's tiles agree. The HTML is one self-contained file: its charts are SVG
-rendered by pygal, inline (no script or style fetched from anywhere, no JavaScript needed).
+Every figure is core.kpi's, formatted by core.kpi_definitions.format_value, so the report,
+the KPI board and the supervisor's tiles agree. The HTML is one self-contained file: its
+charts are SVG rendered by pygal, inline (no script or style fetched from anywhere, no
+JavaScript needed).
 """
 
 from __future__ import annotations
@@ -12,7 +13,8 @@ import html
 import io
 from collections.abc import Iterable
 
-from agentdesk.core.kpi import DEFINITIONS, Kpi, KpiSet, Unit, format_value
+from agentdesk.core.kpi import KpiSet
+from agentdesk.core.kpi_definitions import DEFINITIONS, Kpi, Unit, format_value
 from agentdesk.desk.kpis import KpiOverview
 
 WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.desk.kpis import KpiOverview, kpi_overview
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import Store, open_store

@@ -12,14 +12,14 @@ tests/core/test_kpi_parts.py compares with compute after random changes.
 
 from __future__ import annotations
 
-from bisect import bisect_left, bisect_right
+from bisect import bisect_left, bisect_right, insort
 from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
-from statistics import mean
 
-from agentdesk.core import escalation_metrics, kpi
+from agentdesk.core import escalation_metrics, kpi, kpi_definitions
 from agentdesk.core.escalation_metrics import TicketEscalations
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, KpiValue
+from agentdesk.core.kpi import KpiInputs, KpiSet
+from agentdesk.core.kpi_definitions import Kpi, KpiValue
 from agentdesk.core.kpi_facts import Interaction, TicketFacts
 from agentdesk.core.kpi_periods import Period
 from agentdesk.core.sla import SlaPolicy
@@ -45,9 +45,11 @@ class TeamParts:
         self.work_seconds: dict[bool, list[float]] = {True: [], False: []}
         self.resolved = self.first_contact = 0
         self.opened = self.breached = self.escalated = self.reached_l3 = 0
-        self.l2_seconds: list[int] = []
+        # The first handoffs to Level 2: whole seconds, so their sum is exact in any order.
+        self.l2_total = self.l2_count = 0
         self.acked = self.judged = 0  # the answered P0-P2 tickets' part of the 1-hour ack
-        self.waiting: dict[int, TicketFacts] = {}  # unanswered P0-P2 tickets opened in it
+        # The unanswered P0-P2 tickets opened in it, by opening: judged once over an hour old.
+        self.waiting: list[datetime] = []
         for t in inputs.tickets:
             self._count(t, 1)
             if self._answered_in(t):
@@ -55,7 +57,7 @@ class TeamParts:
                 self.frt_seconds.append(self._seconds(t))
         for w in inputs.work:
             if period.holds(w.end):
-                phone = w.channel in kpi.SYNC_CHANNELS
+                phone = w.channel in kpi_definitions.SYNC_CHANNELS
                 self.work_keys[phone].append((w.end, w.ticket_id))
                 self.work_seconds[phone].append(w.seconds)
         # Not moved by a ticket's change (the in-place update asks them to be the same).
@@ -88,16 +90,14 @@ class TeamParts:
         self.reached_l3 += sign * (escalation_metrics.l3_involvement(escalations) == 100.0)
         seconds = _first_l2_seconds(t)
         if seconds is not None:
-            if sign > 0:
-                self.l2_seconds.append(seconds)
-            else:
-                self.l2_seconds.remove(seconds)
+            self.l2_total += sign * seconds
+            self.l2_count += sign
         if t.priority.is_priority_ticket:
             if t.first_response_at is None:
                 if sign > 0:
-                    self.waiting[t.id] = t
+                    insort(self.waiting, t.created_at)
                 else:
-                    del self.waiting[t.id]
+                    del self.waiting[bisect_left(self.waiting, t.created_at)]
             else:
                 part = kpi.acknowledged_among([t], t.first_response_at)
                 self.acked += sign * round(part.numerator)
@@ -124,20 +124,22 @@ class TeamParts:
                 self.frt_seconds.insert(k, self._seconds(new))
         for w in old_work:
             if self.period.holds(w.end):
-                keys = self.work_keys[w.channel in kpi.SYNC_CHANNELS]
+                keys = self.work_keys[w.channel in kpi_definitions.SYNC_CHANNELS]
                 k = bisect_left(keys, (w.end, w.ticket_id))
-                seconds = self.work_seconds[w.channel in kpi.SYNC_CHANNELS]
+                seconds = self.work_seconds[w.channel in kpi_definitions.SYNC_CHANNELS]
                 del keys[k], seconds[k]
         for w in new_work:  # in the ticket's own order: ties (one ticket's) keep it
             if self.period.holds(w.end):
-                keys = self.work_keys[w.channel in kpi.SYNC_CHANNELS]
+                keys = self.work_keys[w.channel in kpi_definitions.SYNC_CHANNELS]
                 k = bisect_right(keys, (w.end, w.ticket_id))
                 keys.insert(k, (w.end, w.ticket_id))
-                self.work_seconds[w.channel in kpi.SYNC_CHANNELS].insert(k, w.seconds)
+                self.work_seconds[w.channel in kpi_definitions.SYNC_CHANNELS].insert(k, w.seconds)
 
     def acknowledged(self, now: datetime) -> KpiValue:
-        answered = kpi._share(Kpi.PRIORITY_ACK_1H, self.acked, self.judged)
-        return kpi.share_of_both(answered, kpi.acknowledged_among(list(self.waiting.values()), now))
+        """acknowledged_among's figure: the answered tickets' part, and of the waiting ones
+        those over an hour old (`now - created > ACK_WITHIN`) judged, none acknowledged."""
+        older = bisect_left(self.waiting, now - kpi.ACK_WITHIN)
+        return kpi._share(Kpi.PRIORITY_ACK_1H, self.acked, self.judged + older)
 
     def kpi_set(self, now: datetime) -> KpiSet:
         """compute's set (schedule adherence over no shifts: the caller adds them)."""
@@ -172,9 +174,11 @@ class TeamParts:
         rate = self.escalated / n if n else None
         percent = 100.0 * self.reached_l3 / n if n else None
         share = None if percent is None else percent / 100
-        if self.l2_seconds:
-            seconds = timedelta(seconds=mean(self.l2_seconds)).total_seconds()
-            count = len(self.l2_seconds)
+        if self.l2_count:
+            # statistics.mean of whole seconds: the exact quotient, rounded once, as int /
+            # int rounds it (escalation_metrics' mean).
+            count = self.l2_count
+            seconds = timedelta(seconds=self.l2_total / count).total_seconds()
             to_l2 = KpiValue(Kpi.TIME_TO_L2_HANDOFF, seconds, seconds * count, count)
         else:
             to_l2 = KpiValue(Kpi.TIME_TO_L2_HANDOFF, None, 0.0, 0)

@@ -6,28 +6,22 @@ show the same numbers: `kpi_overview(desk, period)`.
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi, KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi import KpiInputs, KpiSet, Period, ShiftFacts
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.core.kpi_parts import TeamParts
-from agentdesk.core.ticket import Tier
 from agentdesk.desk.base import Desk
 
-# What is kept between refreshes has a module of its own; forget_cached_facts stays
+# What is kept between refreshes has modules of its own; forget_cached_facts stays
 # importable from here.
-from agentdesk.desk.kpi_cache import (
-    WINDOWS_KEPT,
-    Facts,
-    Sections,
-    ShiftCache,
-    Window,
-    cache_of,
-)
+from agentdesk.desk.kpi_cache import WINDOWS_KEPT, ShiftCache, cache_of
 from agentdesk.desk.kpi_cache import forget_cached_facts as forget_cached_facts
+from agentdesk.desk.kpi_kept import Facts
+from agentdesk.desk.kpi_window import Window
 
 if TYPE_CHECKING:
     from agentdesk.core.sla import SlaPolicy
@@ -64,36 +58,6 @@ class KpiOverview:
     agents: list[AgentCard] = field(default_factory=list)
     improvement_plans: dict[str, list[Kpi]] = field(default_factory=dict)
     """Agents below target on the same KPI two months running."""
-
-
-def _sections(facts: Facts, period: Period, agent: str | None) -> Sections:
-    index = facts.index(agent)
-    inside = index.within(period) if index is not None else KpiInputs()
-    opened = kpi.opened_in(inside.tickets, period)
-    topics = Counter(
-        f"{t.product_area or 'untagged'} / {t.issue_type or 'untagged'}" for t in opened
-    )
-    resolution = [
-        (t.first_resolved_at - t.created_at).total_seconds()
-        for t in inside.tickets
-        if period.holds(t.first_resolved_at) and t.first_resolved_at is not None
-    ]
-    heatmap = [[0] * 24 for _ in range(7)]
-    for due in facts.breach_moments:
-        if period.holds(due):
-            heatmap[due.weekday()][due.hour] += 1
-    escalations = {
-        "to Level 2": sum(1 for t in opened if any(h.to_tier is Tier.L2 for h in t.handoffs)),
-        "to Level 3": sum(1 for t in opened if any(h.to_tier is Tier.L3 for h in t.handoffs)),
-    }
-    team_opened = kpi.opened_in(facts.team.within(period).tickets, period)
-    return Sections(
-        top_issues=topics.most_common(10),
-        average_resolution_seconds=sum(resolution) / len(resolution) if resolution else None,
-        heatmap=heatmap,
-        escalations=escalations,
-        opened_by=Counter(t.agent for t in team_opened if t.agent),
-    )
 
 
 def kpi_overview(
@@ -137,10 +101,7 @@ def kpi_overview(
                 )
                 while len(cache.shifts) > WINDOWS_KEPT:
                     cache.shifts.pop(next(iter(cache.shifts)))
-        shift_facts = shifts.facts(now)
-        shift_shares: dict[str | None, list[ShiftFacts]] = {None: shift_facts}
-        for fact in shift_facts:
-            shift_shares.setdefault(fact.agent, []).append(fact)
+        shift_shares = shifts.shares(now)
         return _assemble(
             facts, shift_shares, period, periods, month, last_month, now, agent, policy
         )
@@ -154,26 +115,33 @@ def _kpi_set(
     now: datetime,
     policy: SlaPolicy,
 ) -> KpiSet:
-    shifts = [s for s in shift_shares.get(who, ()) if p.holds(s.started_at)]
+    # The shift facts are the same object while no shift ended (ShiftCache.shares): a kept
+    # set's adherence is then the one it has.
+    token = shift_shares.get(who)
     kept = facts.sets.get((p, who))
+    same_shifts = kept is not None and kept[2] is token and kept[0] <= now
+    if same_shifts and kept is not None and not facts.ack_moved(p, who, kept[0], now):
+        return kept[1]
+    shifts = [s for s in token or () if p.holds(s.started_at)]
     if kept is None or kept[0] > now:
         index = facts.index(who)
-        inside = index.within(p) if index is not None else KpiInputs()
         if who is None:
-            # The team's set from its parts, which a change updates in place.
+            # The team's set from its parts, which a change updates in place (the period's
+            # share of the team's index is read only to build them).
             parts = facts.parts.get(p)
             if parts is None:
-                parts = facts.parts[p] = TeamParts(inside, p, policy)
+                parts = facts.parts[p] = TeamParts(facts.team.within(p), p, policy)
             values = dict(parts.kpi_set(now).values)
             values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
             found = KpiSet(p, values)
         else:
+            inside = index.within(p) if index is not None else KpiInputs()
             found = kpi.compute(
                 replace(inside, shifts=shifts), p, now, policy, agent=who, split=False
             )
-        facts.sets[(p, who)] = (now, found)
+        facts.sets[(p, who)] = (now, found, token)
         return found
-    then, found = kept
+    then, found, _ = kept
     values = dict(found.values)
     values[Kpi.SCHEDULE_ADHERENCE] = kpi.schedule_adherence(shifts, p)
     if facts.ack_moved(p, who, then, now):
@@ -181,10 +149,11 @@ def _kpi_set(
         values[Kpi.PRIORITY_ACK_1H] = (
             parts.acknowledged(now) if parts is not None else facts.acknowledged(p, who, now)
         )
-        found = KpiSet(p, values)
-        facts.sets[(p, who)] = (now, found)
-        return found
-    return KpiSet(p, values)
+        then = now
+    # Kept with `then`: the 1-hour acknowledgement is the same from `then` to `now`.
+    found = KpiSet(p, values)
+    facts.sets[(p, who)] = (then, found, token)
+    return found
 
 
 def _assemble(
@@ -203,9 +172,7 @@ def _assemble(
 
     this = at(period)
     month_set = at(month)
-    sections = facts.sections.get((period, agent))
-    if sections is None:
-        sections = facts.sections[(period, agent)] = _sections(facts, period, agent)
+    sections = facts.sections_of(period, agent)
     handles = sorted(set(facts.shares) | {h for h in shift_shares if h})
     if agent is not None:
         handles = [h for h in handles if h == agent]

@@ -27,7 +27,8 @@ from textual.widgets import Static
 
 from agentdesk.core import kpi
 from agentdesk.core.errors import agent_message
-from agentdesk.core.kpi import DEFINITIONS, Kpi, Period
+from agentdesk.core.kpi import Period
+from agentdesk.core.kpi_definitions import DEFINITIONS, Kpi
 from agentdesk.desk.base import Desk
 from agentdesk.widgets.breach_heatmap import BreachHeatmap
 from agentdesk.widgets.key_bar import KeyBar

@@ -10,7 +10,7 @@ from textual.content import Content
 from textual.widget import Widget
 from textual.widgets import Sparkline, Static
 
-from agentdesk.core.kpi import DEFINITIONS, Kpi, KpiValue, Unit
+from agentdesk.core.kpi_definitions import DEFINITIONS, Kpi, KpiValue, Unit
 
 
 class KpiTile(Widget):

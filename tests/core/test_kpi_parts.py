@@ -10,16 +10,17 @@ from datetime import timedelta
 
 import pytest
 
-from agentdesk.core import kpi
+from agentdesk.core import kpi, kpi_definitions
 from agentdesk.core.escalation_metrics import Handoff
-from agentdesk.core.kpi import Interaction, Kpi, KpiInputs
+from agentdesk.core.kpi import Interaction, KpiInputs
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.core.kpi_index import KpiIndex
 from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.core.ticket import Channel, Tier
 from tests.core.test_kpi_index import NOW, PERIODS, POLICY, _in_store_order, _inputs, _moment
 
 
-def _without_adherence(s: kpi.KpiSet) -> dict[Kpi, kpi.KpiValue]:
+def _without_adherence(s: kpi.KpiSet) -> dict[Kpi, kpi_definitions.KpiValue]:
     return {k: v for k, v in s.values.items() if k is not Kpi.SCHEDULE_ADHERENCE}
 
 

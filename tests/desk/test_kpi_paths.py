@@ -19,10 +19,10 @@ import pytest
 from sqlalchemy import text
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.core.kpi_parts import TeamParts
 from agentdesk.demo import generate_demo
-from agentdesk.desk import Desk, kpi_cache
+from agentdesk.desk import Desk, kpi_kept, kpi_window
 from agentdesk.desk.kpis import forget_cached_facts, kpi_overview
 from agentdesk.store.engine import Store
 from agentdesk.store.kpi_reads import read_window
@@ -285,7 +285,7 @@ class _Counted:
             self.computed.append((parts.period, None))
             return team_set(parts, now)
 
-        monkeypatch.setattr(kpi_cache, "slice_read_hook", self._read)
+        monkeypatch.setattr(kpi_window, "slice_read_hook", self._read)
         monkeypatch.setattr(kpi, "compute", counted)
         monkeypatch.setattr(TeamParts, "kpi_set", counted_team)
 
@@ -468,13 +468,13 @@ def test_a_change_to_one_ticket_reads_only_that_ticket(
         "AND NOT EXISTS (SELECT 1 FROM sla_breaches b WHERE b.ticket_id = t.id)",
     )
     built: list[kpi.KpiInputs] = []
-    index_class = kpi_cache.KpiIndex
+    index_class = kpi_kept.KpiIndex
 
-    def counted_index(inputs: kpi.KpiInputs) -> kpi_cache.KpiIndex:
+    def counted_index(inputs: kpi.KpiInputs) -> kpi_kept.KpiIndex:
         built.append(inputs)
         return index_class(inputs)
 
-    monkeypatch.setattr(kpi_cache, "KpiIndex", counted_index)
+    monkeypatch.setattr(kpi_kept, "KpiIndex", counted_index)
     CHANGES[change](store, ticket)
     counted.clear()
     second = kpi_overview(desk, this_week)

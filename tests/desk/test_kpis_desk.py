@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.desk.kpis import KpiOverview, kpi_overview
 from agentdesk.store.engine import Store
 from tests.desk.conftest import make_desk

@@ -139,11 +139,11 @@ def test_the_qa_role_records_a_review_the_team_gets_through_the_helpdesk(week: S
     assert op == "qa_review"
     assert json.loads(str(payload)) == {"message": {"kind": "internal_note", "body": note[-1][1]}}
     # The QA score KPI reads it.
-    from agentdesk.core import kpi
+    from agentdesk.core import kpi, kpi_definitions
     from agentdesk.desk.kpis import kpi_overview
 
     overview = kpi_overview(desk, kpi.week("2026-W49"))
-    assert overview.kpis[kpi.Kpi.QA_SCORE].value == pytest.approx(11 / 12)
+    assert overview.kpis[kpi_definitions.Kpi.QA_SCORE].value == pytest.approx(11 / 12)
 
 
 def test_a_colleague_s_review_pulled_from_the_helpdesk_is_recorded(week: Store) -> None:

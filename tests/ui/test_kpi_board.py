@@ -12,7 +12,7 @@ from textual.widgets import Input, Sparkline, Static
 from agentdesk.app import make_app
 from agentdesk.config import Settings
 from agentdesk.core import kpi
-from agentdesk.core.kpi import Kpi
+from agentdesk.core.kpi_definitions import Kpi
 from agentdesk.screens.choice_dialog import ChoiceDialog
 from agentdesk.screens.kpi_board import KpiBoardScreen
 from agentdesk.screens.path_dialog import PathDialog
