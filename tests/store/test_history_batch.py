@@ -26,9 +26,7 @@ def _clock(store: Store, ticket_id: int) -> tuple[object, ...]:
             {"t": ticket_id},
         ).one()
         audits = connection.execute(
-            text(
-                "SELECT field, old_value, new_value FROM audit WHERE ticket_id = :t ORDER BY id"
-            ),
+            text("SELECT field, old_value, new_value FROM audit WHERE ticket_id = :t ORDER BY id"),
             {"t": ticket_id},
         ).all()
     return (*row, tuple(tuple(a) for a in audits))
