@@ -2,10 +2,14 @@
 
 Default: the first sync with history of HISTORY_TICKETS open tickets (each with a
 conversation from the demo generator, loaded by tests/sync/rt_bulk.py) beside the same pull
-fields only (no history read), and the history pull with the next page fetched while a page
-reads its history (sync/rt/pull.py, the default) beside the same pull one page after another.
-Target (issue 17): history <= 1.2x fields only. `--quick`: 600 tickets, one run each (this
-shared 2-core box); default 2,000 and 3 runs.
+fields only (no history read), each with the client on an RT web session (sync/rt/client.py,
+session_seconds: RT checks a token with bcrypt on every request) and with the token on every
+request. Per way: wall, this process's CPU, RT's CPU (rt-server's processes, from /proc),
+requests, and the load average (a shared 2-core box: wall is noisy, CPU less so).
+Target (issue 17): history <= 1.2x fields only. `--serial` adds the history pull with pages one
+after another (the reference of the next page fetched while a page reads its history).
+`--quick`: 600 tickets, one run each; default 2,000 and 3 runs (BENCH_HISTORY_TICKETS sets
+the count).
 
 `--cli`: bytes and seconds, agentdesk vs Debian's `rt`:
 - first sync of 10,000 tickets into an empty store (push nothing, pull everything);
@@ -30,8 +34,11 @@ import sys
 import tempfile
 import time
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+
+from bench_sync_gzip import rt_cpu
 
 from _common import CACHE, REPO  # noqa: F401  (puts the repo on sys.path)
 from agentdesk.shipped import load_sla_policy
@@ -128,8 +135,9 @@ def report(label: str, rows: list[tuple[float, int, int, int]]) -> None:
 
 
 QUICK = "--quick" in sys.argv
-HISTORY_TICKETS = 600 if QUICK else 2000
+HISTORY_TICKETS = int(os.environ.get("BENCH_HISTORY_TICKETS", "600" if QUICK else "2000"))
 HISTORY_RUNS = 1 if QUICK else 3
+SESSION_SECONDS = 300  # RtSettings.session_seconds when on (it is off by default for now)
 
 
 class FieldsOnly(HistoryReader):
@@ -139,26 +147,65 @@ class FieldsOnly(HistoryReader):
         return PageHistory({}, {}, {})
 
 
-def pull_once(server: RtServer, db: Path, *, history: bool, overlap: bool) -> tuple[float, int]:
+@dataclass(frozen=True)
+class Way:
+    history: bool
+    session: bool
+    overlap: bool = True
+
+
+@dataclass(frozen=True)
+class Took:
+    seconds: float
+    our_cpu: float
+    rt_cpu: float
+    requests: int
+    messages: int
+
+
+def pull_once(server: RtServer, db: Path, way: Way) -> Took:
     store = open_store(db, load_sla_policy())
-    client = RtClient(server.url, server.token)
+    client = RtClient(
+        server.url, server.token, session_seconds=SESSION_SECONDS if way.session else 0
+    )
     puller = Puller(
         store,
         client,
         RtSettings(url=server.url, queues=(QUEUE,)),
         lambda: datetime.now(UTC),
-        reader=None if history else FieldsOnly(client),
-        overlap=overlap,
+        reader=None if way.history else FieldsOnly(client),
+        overlap=way.overlap,
     )
+    rt_before, cpu_before = rt_cpu(server), time.process_time()
     started = time.perf_counter()
     report = puller.run()
     seconds = time.perf_counter() - started
+    took = Took(
+        seconds,
+        time.process_time() - cpu_before,
+        rt_cpu(server) - rt_before,
+        client.traffic.requests,
+        report.history.messages,
+    )
     client.close()
     store.close()
-    return seconds, report.history.messages
+    return took
+
+
+def load_average() -> str:
+    one, five, fifteen = os.getloadavg()
+    return f"{one:.2f} {five:.2f} {fifteen:.2f}"
 
 
 def history_rows() -> None:
+    ways = {
+        "fields only, session": Way(history=False, session=True),
+        "history, session": Way(history=True, session=True),
+        "fields only, token every request": Way(history=False, session=False),
+        "history, token every request": Way(history=True, session=False),
+    }
+    if "--serial" in sys.argv:  # the overlap's own reference: one page after another
+        ways["history, session, pages one after another"] = Way(True, True, overlap=False)
     with tempfile.TemporaryDirectory(prefix="agentdesk-bench-history-") as folder:
         work = Path(folder)
         server = make_rt(work / "rt")
@@ -169,33 +216,38 @@ def history_rows() -> None:
             )
             print(
                 f"{loaded.tickets:,} open RT tickets, {loaded.transactions:,} messages loaded "
-                f"in {time.perf_counter() - started:.0f} s"
+                f"in {time.perf_counter() - started:.0f} s; load average {load_average()}"
             )
-            ways = {
-                "fields only": dict(history=False, overlap=True),
-                "history, one page after another": dict(history=True, overlap=False),
-                "history, next page fetched during": dict(history=True, overlap=True),
-            }
-            seconds: dict[str, list[float]] = {name: [] for name in ways}
-            messages: dict[str, int] = {}
+            runs: dict[str, list[Took]] = {name: [] for name in ways}
             for run in range(HISTORY_RUNS):  # interleaved: the box's load falls on every way
                 for n, (name, way) in enumerate(ways.items()):
-                    took, messages[name] = pull_once(server, work / f"{run}-{n}.db", **way)
-                    seconds[name].append(took)
+                    runs[name].append(pull_once(server, work / f"{run}-{n}.db", way))
         finally:
             server.stop()
     scale = " (--quick scale)" if QUICK else ""
     print(
         f"first sync of {HISTORY_TICKETS:,} open tickets, RT 5 on 127.0.0.1, "
-        f"medians of {HISTORY_RUNS} run(s){scale}"
+        f"medians of {HISTORY_RUNS} run(s){scale}; load average {load_average()}"
     )
-    reference = statistics.median(seconds["fields only"])
-    for name, took in seconds.items():
-        middle = statistics.median(took)
-        print(
-            f"  {name:<36} {middle:7.1f} s  {middle / reference:4.2f}x fields only"
-            f"  ({messages[name]:,} messages)"
+    print(
+        f"  {'':<44} {'wall':>7}  {'ratio':>5}  {'our CPU':>8}  {'RT CPU':>8}  "
+        f"{'requests':>8}  messages"
+    )
+    for name, took in runs.items():
+        reference = "fields only, " + name.split(", ", 1)[1].split(", pages")[0]
+        wall = statistics.median(t.seconds for t in took)
+        ratio = wall / statistics.median(t.seconds for t in runs[reference])
+        rt_ratio = statistics.median(t.rt_cpu for t in took) / max(
+            statistics.median(t.rt_cpu for t in runs[reference]), 1e-9
         )
+        print(
+            f"  {name:<44} {wall:6.1f}s  {ratio:4.2f}x  "
+            f"{statistics.median(t.our_cpu for t in took):7.1f}s  "
+            f"{statistics.median(t.rt_cpu for t in took):7.1f}s  "
+            f"{statistics.median(t.requests for t in took):8.0f}  "
+            f"{took[-1].messages:,}  (RT CPU {rt_ratio:.2f}x)"
+        )
+    print("  target (issue 17): history <= 1.2x fields only (wall, same session mode)")
 
 
 def main() -> None:

@@ -3,10 +3,11 @@ a ticket first seen remotely. Each method runs in the caller's transaction (Sync
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, bindparam, text
 
 from agentdesk.core.changes import TicketSnapshot, sla_fields
 from agentdesk.core.sla import SlaPolicy
@@ -33,6 +34,11 @@ class PulledTicket:
     issue_type: str
     created_at: datetime
     updated_at: datetime
+
+
+_BY_REMOTE = text("SELECT remote_id, id FROM tickets WHERE remote_id IN :r").bindparams(
+    bindparam("r", expanding=True)
+)
 
 
 def agent_id_for(connection: Connection, handle: str, region: Region) -> int | None:
@@ -94,6 +100,15 @@ class RemoteRows:
         ).scalar_one_or_none()
         return None if found is None else int(found)
 
+    def ticket_ids_for_remotes(self, remote_ids: Iterable[str]) -> dict[str, int]:
+        """ticket_id_for_remote of many at once: remote id -> local id, for those known."""
+        found: dict[str, int] = {}
+        wanted = list(remote_ids)
+        for start in range(0, len(wanted), 500):
+            rows = self.connection.execute(_BY_REMOTE, {"r": wanted[start : start + 500]})
+            found.update((str(remote), int(local)) for remote, local in rows)
+        return found
+
     def region_of_remote(self, remote_id: str) -> Region | None:
         value = self.connection.execute(
             text("SELECT region FROM tickets WHERE remote_id = :r"), {"r": remote_id}
@@ -114,6 +129,11 @@ class RemoteRows:
 
     def handle_for(self, agent_id: int | str | None) -> str:
         return handle_for(self.connection, agent_id)
+
+    def agents_by_handle(self) -> dict[str, tuple[int, str]]:
+        """Every local agent: handle -> (id, name)."""
+        rows = self.connection.execute(text("SELECT handle, id, name FROM agents"))
+        return {str(handle): (int(agent), str(name)) for handle, agent, name in rows}
 
     def agent_handles(self) -> set[str]:
         return set(self.connection.execute(text("SELECT handle FROM agents")).scalars())

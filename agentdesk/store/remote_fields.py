@@ -18,10 +18,11 @@ from sqlalchemy import Connection, text
 
 from agentdesk.core import changes
 from agentdesk.core.changes import sla_fields
-from agentdesk.core.sla import SlaPolicy
+from agentdesk.core.sla import SlaPolicy, next_due
 from agentdesk.core.ticket import Priority, Status, Tier
 from agentdesk.store.audit import AuditRecord, write_audit
 from agentdesk.store.remote import agent_id_for, handle_for
+from agentdesk.store.snapshot import load_sla_ticket
 from agentdesk.store.types import to_db
 from agentdesk.store.writes import load_snapshot, pauses_to_json
 
@@ -135,15 +136,22 @@ class RemoteFieldRows:
     def record_remote_reply(self, ticket_id: int, at: datetime, now: datetime) -> None:
         """A reply made in the helpdesk: the first response and the latest public update move
         as they would for a reply sent here, and the SLA clock with them."""
-        before = load_snapshot(self.connection, ticket_id)
+        self.record_remote_replies(ticket_id, at, at, now)
+
+    def record_remote_replies(
+        self, ticket_id: int, earliest: datetime, latest: datetime, now: datetime
+    ) -> None:
+        """The replies of one pull page on one ticket at once (its clock's fields read once,
+        not the whole snapshot per reply): the earliest may be the first response, the latest
+        is the last update."""
+        before = load_sla_ticket(self.connection, ticket_id)
         first = before.first_response_at
-        first = at if first is None or at < first else first
-        latest = before.last_update_at
-        latest = at if latest is None or at > latest else latest
-        if (first, latest) == (before.first_response_at, before.last_update_at):
+        first = earliest if first is None or earliest < first else first
+        last = before.last_update_at
+        last = latest if last is None or latest > last else last
+        if (first, last) == (before.first_response_at, before.last_update_at):
             return
-        after = replace(before, first_response_at=first, last_update_at=latest)
-        clock = sla_fields(after, self.policy)
+        clock = next_due(replace(before, first_response_at=first, last_update_at=last), self.policy)
         self.connection.execute(
             text(
                 "UPDATE tickets SET first_response_at = :first, last_update_at = :latest, "
@@ -152,10 +160,12 @@ class RemoteFieldRows:
             {
                 "t": ticket_id,
                 "first": to_db(first),
-                "latest": to_db(latest),
-                "clock": None if clock.clock is None else clock.clock.value,
-                "due": None if clock.due_at is None else to_db(clock.due_at),
-                "risk": None if clock.at_risk_at is None else to_db(clock.at_risk_at),
+                "latest": to_db(last),
+                "clock": None if clock is None else clock.clock.value,
+                "due": None if clock is None or clock.due_at is None else to_db(clock.due_at),
+                "risk": None
+                if clock is None or clock.at_risk_at is None
+                else to_db(clock.at_risk_at),
             },
         )
         if first != before.first_response_at:

@@ -12,7 +12,7 @@ from sqlalchemy import Connection, text
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import TicketSnapshot
 from agentdesk.core.errors import DeskError
-from agentdesk.core.sla import Breach, Clock
+from agentdesk.core.sla import Breach, Clock, SlaTicket
 from agentdesk.core.ticket import Channel, MessageKind, Priority, Region, Status, Tier
 from agentdesk.store.notes import load_confirmation, load_note
 from agentdesk.store.types import from_db, to_db
@@ -80,6 +80,30 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         note_at=None if found is None else found[1],
         last_reply_at=_when(last_reply),
         recorded_breaches=tuple(Breach(Clock(clock), from_db(due)) for clock, due in breaches),
+    )
+
+
+def load_sla_ticket(connection: Connection, ticket_id: int) -> SlaTicket:
+    """What the SLA clock reads of a ticket (one row): the write of pulled replies moves the
+    clock without the whole snapshot (its notes, labels, attempts, breaches)."""
+    row = connection.execute(
+        text(
+            "SELECT priority, region, status, created_at, first_response_at, last_update_at, "
+            "resolved_at, sla_pauses FROM tickets WHERE id = :id"
+        ),
+        {"id": ticket_id},
+    ).one_or_none()
+    if row is None:
+        raise TicketNotFound(ticket_id)
+    return SlaTicket(
+        priority=Priority(row.priority),
+        region=Region(row.region),
+        status=Status(row.status),
+        created_at=from_db(row.created_at),
+        first_response_at=_when(row.first_response_at),
+        last_update_at=_when(row.last_update_at),
+        resolved_at=_when(row.resolved_at),
+        pauses=pauses_from_json(row.sla_pauses),
     )
 
 
