@@ -16,9 +16,11 @@ from sqlalchemy import text
 
 from agentdesk.store.stamps import to_db
 from agentdesk.store.sync_port import SyncPort
+from agentdesk.sync.rt.links import read_links
 from agentdesk.sync.rt.pull import BACKEND, Puller
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
+from tests.sync.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.rt
 
@@ -160,3 +162,32 @@ def test_a_run_interrupted_by_an_older_version_is_read_again_from_its_start(
     assert backend.sync(store, _now()).state == "online"
     rows = _rows(store)
     assert [rows.get(remote) for remote in remotes] == [(f"Old {n}", "P4", "new") for n in range(5)]
+
+
+def test_a_ticket_losing_its_link_between_link_pages_hides_no_other_ones_links(
+    rt_server: RtServer, rt_root: RtApi, colleague: RtApi, rt_queue: str, fast_sleep: list[float]
+) -> None:
+    """A page's links are one search that may run to several pages (sync/rt/links.py): a
+    ticket missing from its answer is taken to have no links, and its local ones go."""
+    tickets = [rt_root.create(rt_queue, f"Linked {n}") for n in range(6)]
+    for a, b in ((0, 1), (2, 3), (4, 5)):
+        rt_root("PUT", f"/ticket/{tickets[a]}", json={"AddRefersTo": tickets[b]})
+    searches: list[str] = []
+
+    def decide(line: str) -> str:
+        if "/tickets?" in line and "fields=_hyperlinks" in line:
+            searches.append(line)
+            if len(searches) == 2:  # page 1 answered: a colleague unlinks its two tickets
+                colleague("PUT", f"/ticket/{tickets[0]}", json={"DeleteRefersTo": tickets[1]})
+        return "pass"
+
+    proxy = TcpProxy(rt_server.port, decide)
+    try:
+        client = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url).client
+        found = read_links(client, tickets, per_page=2)
+    finally:
+        proxy.close()
+    assert len(searches) >= 2  # the change came between two pages
+    for a, b in ((2, 3), (4, 5)):
+        assert found[tickets[a]] == {("refers_to", tickets[b], True)}, a
+        assert found[tickets[b]] == {("refers_to", tickets[a], False)}, b
