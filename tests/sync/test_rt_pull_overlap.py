@@ -6,8 +6,10 @@ resume reads the rest: nothing lost, nothing twice."""
 
 from __future__ import annotations
 
+import json
 import threading
 from datetime import UTC, datetime
+from urllib.parse import unquote_plus
 
 import pytest
 from sqlalchemy import text
@@ -91,7 +93,9 @@ def test_a_drop_on_the_next_pages_fetch_resumes_without_loss_or_double(
     dropping = True
 
     def decide(line: str) -> str:
-        page_two = "/tickets?" in line and "&page=2 " in line and "fields=Subject" in line
+        # Page 2 is the first search asked for by key (the tickets after page 1's last).
+        keyed = ") AND id > " in unquote_plus(line)
+        page_two = "/tickets?" in line and "fields=Subject" in line and keyed
         return "drop" if dropping and page_two else "pass"
 
     proxy = TcpProxy(rt_server.port, decide)
@@ -114,6 +118,10 @@ def test_a_drop_on_the_next_pages_fetch_resumes_without_loss_or_double(
         with store.read() as connection:
             cursor = connection.execute(text("SELECT value FROM sync_cursors")).scalar_one()
         assert '"page": 2' in cursor
+        # Page 2 is asked for by key: the tickets after page 1's last.
+        assert json.loads(cursor)["after"] == _count(
+            store, "SELECT max(CAST(remote_id AS INTEGER)) FROM tickets"
+        )
         dropping = False
         resumed = make_backend(rt_server, rt_queue, fast_sleep, page_size=2, url=proxy.url)
         assert resumed.sync(store, _now()).state == "online"

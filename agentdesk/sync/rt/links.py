@@ -26,6 +26,7 @@ from agentdesk.store.link_rows import LinkEnd
 from agentdesk.store.sync_port import Op, SyncPort, SyncRows
 from agentdesk.sync.errors import BadRecord, Rejected
 from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.ticketsql import after_id
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -120,8 +121,15 @@ def push_merge(port: SyncPort, client: RtClient, op: Op, remote_id: str) -> None
         raise Rejected(response.status_code, f"merge into {into}: {said}")
 
 
-def read_links(client: RtClient, remote_ids: Iterable[str]) -> dict[str, set[RemoteEnd]]:
-    """RT's ticket links of each of these tickets (an empty set: none)."""
+def read_links(
+    client: RtClient, remote_ids: Iterable[str], per_page: int = 100
+) -> dict[str, set[RemoteEnd]]:
+    """RT's ticket links of each of these tickets (an empty set: none).
+
+    The search spans the tickets' id range in every queue, so it may run to several pages:
+    each is asked for by key (the tickets after the last id seen), in id order. By page
+    number, a ticket before the page losing its last link meanwhile (a colleague) shifted a
+    later one out of the answer, and that one's local links were then removed."""
     wanted = {r for r in remote_ids if r.isdigit()}
     found: dict[str, set[RemoteEnd]] = {r: set() for r in wanted}
     asked = set(wanted)
@@ -132,12 +140,19 @@ def read_links(client: RtClient, remote_ids: Iterable[str]) -> dict[str, set[Rem
         f"id >= {numbers[0]} AND id <= {numbers[-1]} "
         "AND (LinkedTo IS NOT NULL OR LinkedFrom IS NOT NULL)"
     )
-    page = 1
+    key = 0
     while True:
         body = client.call(
             "GET",
             "/tickets",
-            params={"query": query, "fields": "_hyperlinks", "per_page": 100, "page": page},
+            params={
+                "query": f"{query} AND {after_id(key)}" if key else query,
+                "fields": "_hyperlinks",
+                "orderby": "id",
+                "order": "ASC",
+                "per_page": per_page,
+                "page": 1,
+            },
         ).json()
         items = [item for item in body.get("items", []) if isinstance(item, dict)]
         for item in items:
@@ -151,9 +166,10 @@ def read_links(client: RtClient, remote_ids: Iterable[str]) -> dict[str, set[Rem
                 log.warning("links of RT ticket %s not read: %s", remote, error)
                 del found[remote]
         pages = body.get("pages")
-        if len(items) < 100 or not isinstance(pages, int) or page >= pages:
+        seen = [int(i) for i in (str(item.get("id", "")) for item in items) if i.isdigit()]
+        if len(items) < per_page or (isinstance(pages, int) and pages <= 1) or not seen:
             return found
-        page += 1
+        key = max(seen)
 
 
 def apply_links(rows: SyncRows, links: Mapping[str, set[RemoteEnd]], now: Any) -> int:

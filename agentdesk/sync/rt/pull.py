@@ -3,10 +3,15 @@
 The query is TicketSQL on LastUpdated, written as "N seconds ago": RT reads absolute dates in
 the user's time zone (which REST2 does not tell us), but relative ones need only the server's
 clock, and the Date header gives its offset. One run pages through tickets updated since
-(cursor - overlap) ordered by id: with a lower bound that never moves later, a ticket updated
-during the run can only be seen twice, never skipped. Each page is applied and the position
-(page number, run start) saved in one transaction, so an interrupted pull resumes where it
-stopped; the cursor moves to the run's start only with the last page.
+(cursor - overlap) ordered by id, each page asked for by key: the tickets after the last id seen
+(`id > N`), never by page number. A page number is an offset into a result set that moves while
+the run is between pages: a ticket before it that leaves (a colleague moves it to another queue)
+would shift every later ticket one place back and one of them would never be seen. By key, a
+ticket that leaves or enters elsewhere moves nothing; one that enters behind the key (moved into
+the queue, or updated into the window) was changed after the run started, so the next run, from
+this run's start, has it. The lower bound never moves later. Each page is applied and the
+position (last id, tickets done, run start) saved in one transaction, so an interrupted pull
+resumes where it stopped; the cursor moves to the run's start only with the last page.
 
 Each page also brings its tickets' new messages (sync/rt/history.py says which tickets, and how
 the first sync keeps its cost down): read before the page's write transaction, written in it.
@@ -53,7 +58,7 @@ from agentdesk.sync.rt.mapping import (
 )
 from agentdesk.sync.rt.settings import RtSettings
 from agentdesk.sync.rt.ticket_apply import apply_remote_ticket
-from agentdesk.sync.rt.ticketsql import queue_clause
+from agentdesk.sync.rt.ticketsql import after_id, queue_clause
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -69,6 +74,7 @@ class _Page:
     body: dict[str, Any]
     items: list[Any]
     last: bool
+    key: int  # the last id seen: the next page is the tickets after it
 
 
 @dataclass(frozen=True)
@@ -119,10 +125,15 @@ class Puller:
         self.client.learn_clock()
         since = cursor.get("since")
         lower: datetime | None
-        if "page" in cursor:  # an interrupted run: same bounds, next page
+        key, done = 0, 0  # the last id seen, the tickets pulled so far in the run
+        if "page" in cursor:  # an interrupted run: same bounds, the tickets after the key
             page = int(cursor["page"])
             run_start = from_db(cursor["run_start"])
             lower = None if cursor.get("lower") is None else from_db(cursor["lower"])
+            if "after" in cursor:
+                key, done = int(cursor["after"]), int(cursor.get("done", 0))
+            else:  # saved by page number (an older version): the run read again from its start
+                page = 1
         else:
             page = 1
             run_start = self.client.server_now() - _CLOCK_SLACK
@@ -136,14 +147,16 @@ class Puller:
         # several requests at once; SQLite's write is ours). A page is believed only once its
         # fetch returned it validated; a failed fetch or read ends the run after the page
         # before it is written, with the cursor on the page that failed (a resume reads it,
-        # nothing lost or twice). Reading page n+1 before page n is written is safe: a ticket
-        # on both pages (the pages moved under the run) has each transaction written once,
-        # as every re-read (apply_history skips what sync_messages has seen).
+        # nothing lost or twice). Page n+2's key is page n+1's last id, known once page n+1's
+        # fetch returned: asking by key costs the pipeline nothing. Reading page n+1 before
+        # page n is written is safe: keyed pages hold no ticket twice in a run, and a re-read
+        # (a resume, the overlap window) writes each transaction once (apply_history skips
+        # what sync_messages has seen).
         fetcher = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-page")
         reader = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-history")
         side = ThreadPoolExecutor(max_workers=1, thread_name_prefix="rt-pull-links")
         first_sync = lower is None
-        opening = fetcher.submit(self._fetch, lower, page)
+        opening = fetcher.submit(self._fetch, lower, page, key)
         upcoming: Future[_Page] | None = opening
         reading: Future[_Reads] | None = None
         try:
@@ -152,7 +165,7 @@ class Puller:
                 page, body, items, last = current.number, current.body, current.items, current.last
                 if reading is None:  # not read beside the page before (overlap off, or first)
                     if not last and self.overlap and upcoming is None:
-                        upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                        upcoming = fetcher.submit(self._fetch, lower, page + 1, current.key)
                     reading = reader.submit(self._read, port, current, first_sync, side)
                 reads, reading = reading.result(), None
                 following: _Page | None = None
@@ -163,7 +176,9 @@ class Puller:
                     if upcoming.exception() is None:
                         following, upcoming = upcoming.result(), None
                         if not following.last:
-                            upcoming = fetcher.submit(self._fetch, lower, following.number + 1)
+                            upcoming = fetcher.submit(
+                                self._fetch, lower, following.number + 1, following.key
+                            )
                         reading = reader.submit(self._read, port, following, first_sync, side)
                 with port.write() as rows:
                     for item in items:
@@ -187,26 +202,30 @@ class Puller:
                                 "run_start": to_db(run_start),
                                 "lower": None if lower is None else to_db(lower),
                                 "page": page + 1,
+                                "after": current.key,
+                                "done": done + len(items),
                             },
                         )
                 report.pages += 1
                 if self.progress is not None and lower is None:
+                    # RT's total counts the tickets after the key: those done before it, too.
                     total = body.get("total")
                     self.progress(
                         SyncProgress(
-                            done=(page - 1) * self.settings.page_size + len(items),
-                            total=total if isinstance(total, int) and total >= 0 else None,
+                            done=done + len(items),
+                            total=done + total if isinstance(total, int) and total >= 0 else None,
                             bytes_in=self.client.traffic.bytes_in - bytes_before,
                             seconds=time.monotonic() - started,
                         )
                     )
+                done += len(items)
                 if self.after_page is not None:
                     self.after_page(page)
                 if last:
                     return report
                 if following is None:
                     if upcoming is None:  # overlap off: the next page only now
-                        upcoming = fetcher.submit(self._fetch, lower, page + 1)
+                        upcoming = fetcher.submit(self._fetch, lower, page + 1, current.key)
                     following, upcoming = upcoming.result(), None  # raises a failed fetch
                 current = following
         finally:
@@ -247,10 +266,14 @@ class Puller:
         self._event("history read", current.number)
         return _Reads(wanted, history, links)
 
-    def _fetch(self, lower: datetime | None, page: int) -> _Page:
-        """One page of the ticket search, validated (runs in the fetcher thread)."""
+    def _fetch(self, lower: datetime | None, page: int, key: int) -> _Page:
+        """One page of the ticket search, the tickets after id `key`, validated (runs in the
+        fetcher thread). `page` numbers the run's pages for the hooks; RT is asked for its
+        first page of what is after the key, always."""
         self._event("fetch", page)
         query = queue_clause(self.settings.queues)
+        if key:
+            query = f"({query}) AND {after_id(key)}"
         if lower is not None:
             # Rounded up, so the bound only ever moves earlier: never a gap.
             seconds = math.ceil((self.client.server_now() - lower).total_seconds()) + 1
@@ -264,7 +287,7 @@ class Puller:
                 "orderby": "id",
                 "order": "ASC",
                 "per_page": self.settings.page_size,
-                "page": page,
+                "page": 1,
             },
         )
         body = response.json()
@@ -272,8 +295,13 @@ class Puller:
         if not isinstance(items, list):
             raise BadRecord(f"RT's search answer has no items list: {str(body)[:200]}")
         pages = body.get("pages")
-        last = len(items) < self.settings.page_size or (isinstance(pages, int) and page >= pages)
-        return _Page(page, body, items, last)
+        last = len(items) < self.settings.page_size or (isinstance(pages, int) and pages <= 1)
+        ids = [_id(item) for item in items]
+        if not last and None in ids[-1:]:
+            # Without the last ticket's id there is no key to ask for the rest by.
+            raise BadRecord(f"RT's search answer ends with an item without an id: {items[-1]}")
+        key = max((i for i in ids if i is not None), default=key)
+        return _Page(page, body, items, last, max(key, 0))
 
     def _event(self, what: str, page: int) -> None:
         if self.events is not None:
@@ -340,6 +368,11 @@ class Puller:
             remote_updated_at=ticket.updated_at,
             remote_values={f: ticket.rt_value(f) for f in RT_FIELD},
         )
+
+
+def _id(item: Any) -> int | None:
+    raw = str(item.get("id", "")) if isinstance(item, dict) else ""
+    return int(raw) if raw.isdigit() else None
 
 
 def _regions(rows: SyncRows, remote_ids: Any) -> dict[str, Region]:

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import logging
+import math
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -44,7 +45,7 @@ from agentdesk.sync.rt.history_match import (
 from agentdesk.sync.rt.mapping import parse_rt_time
 from agentdesk.sync.rt.post_once import LOOKUP_SLACK, send_once
 from agentdesk.sync.rt.settings import RtSettings
-from agentdesk.sync.rt.ticketsql import quote
+from agentdesk.sync.rt.ticketsql import after_id, quote
 
 log = logging.getLogger("agentdesk.sync")
 
@@ -244,29 +245,39 @@ class ShiftPuller:
     client: RtClient
     settings: RtSettings
     clock: Callable[[], datetime]
+    per_page: int = 100
 
     def run(self) -> int:
-        """The shift queue's changed tickets and their new texts; returns the texts read."""
+        """The shift queue's changed tickets and their new texts; returns the texts read.
+
+        Each page of the search is asked for by key, the tickets after the last id seen (as
+        the ticket pull, sync/rt/pull.py): by page number, a shift ticket before the page
+        that left the queue meanwhile shifted a later one out of the run. The window's bound
+        is "N seconds ago", as the pull's: RT reads an absolute date in the user's time zone.
+        """
         port = SyncPort(self.store)
         with port.read() as rows:
             newest = rows.newest_team_shift()
-        query = f"Queue = {quote(self.settings.shift_queue or '')}"
+        window = f"Queue = {quote(self.settings.shift_queue or '')}"
         if newest is not None:
             since = newest - timedelta(seconds=self.settings.overlap_seconds)
-            query += f" AND LastUpdated >= '{since.strftime('%Y-%m-%d %H:%M:%S')}'"
+            self.client.learn_clock()
+            seconds = math.ceil((self.client.server_now() - since).total_seconds()) + 2
+            window += f" AND LastUpdated >= '{max(seconds, 1)} seconds ago'"
         reader = _ShiftHistory(self.client)
         texts = 0
-        page = 1
+        key = 0
         while True:
             response = self.client.call(
                 "GET",
                 "/tickets",
                 params={
-                    "query": query,
+                    "query": f"{window} AND {after_id(key)}" if key else window,
                     "fields": "Subject,Status,LastUpdated",
                     "orderby": "id",
-                    "per_page": 100,
-                    "page": page,
+                    "order": "ASC",
+                    "per_page": self.per_page,
+                    "page": 1,
                 },
             )
             body = response.json()
@@ -275,9 +286,10 @@ class ShiftPuller:
                 raise BadRecord(f"RT's shift queue answer has no items list: {str(body)[:200]}")
             items = [i for i in found if isinstance(i, dict)]
             texts += self._page(port, reader, items)
-            if len(items) < 100 or page >= int(body.get("pages") or 1):
+            seen = [int(i) for i in (str(item.get("id", "")) for item in items) if i.isdigit()]
+            if len(found) < self.per_page or int(body.get("pages") or 1) <= 1 or not seen:
                 return texts
-            page += 1
+            key = max(seen)
 
     def _page(self, port: SyncPort, reader: HistoryReader, items: list[dict[str, Any]]) -> int:
         wanted: dict[str, Wanted] = {}

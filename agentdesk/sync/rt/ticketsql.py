@@ -19,3 +19,9 @@ def queue_clause(queues: tuple[str, ...]) -> str:
         return "id > 0"
     quoted = [f"Queue = {quote(q)}" for q in queues]
     return quoted[0] if len(quoted) == 1 else "(" + " OR ".join(quoted) + ")"
+
+
+def after_id(after: int) -> str:
+    """Tickets past this one in id order: the key a search's next page is asked for by (a
+    page number would shift when a ticket before it leaves or enters the search)."""
+    return f"id > {int(after)}"

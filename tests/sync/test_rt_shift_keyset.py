@@ -1,0 +1,93 @@
+"""The shift pull (sync/rt/shifts.py) asks for each page of the shift queue by key, as the
+ticket pull does, and bounds its window in "seconds ago": a shift ticket leaving the queue
+between pages hides no other, and a user whose RT time zone is not UTC misses no text."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import text
+
+from agentdesk.sync.rt.shifts import ShiftPuller
+from tests.sync.conftest import RtApi, make_backend
+from tests.sync.rt_server import RtServer
+from tests.sync.tcp_proxy import TcpProxy
+
+pytestmark = pytest.mark.rt
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def _texts(store) -> dict[str, list[str]]:  # type: ignore[no-untyped-def]
+    with store.read() as connection:
+        shifts = {
+            row[0]: [] for row in connection.execute(text("SELECT remote_id FROM team_shifts"))
+        }
+        for remote, body in connection.execute(
+            text("SELECT remote_id, body FROM team_shift_texts ORDER BY txn")
+        ):
+            shifts[remote].append(body)
+    return shifts
+
+
+def _puller(store, backend, queue: str, per_page: int = 100) -> ShiftPuller:  # type: ignore[no-untyped-def]
+    settings = replace(backend.settings, shift_queue=queue)
+    return ShiftPuller(store, backend.client, settings, _now, per_page=per_page)
+
+
+def test_a_shift_ticket_leaving_the_queue_between_pages_hides_no_other(
+    store,
+    rt_server: RtServer,
+    rt_root: RtApi,
+    colleague: RtApi,
+    rt_queue: str,
+    fast_sleep: list[float],
+) -> None:
+    shifts = [rt_root.create(rt_queue, f"Shift of li.wei {n}") for n in range(5)]
+    elsewhere = f"{rt_queue}-old"
+    rt_root("POST", "/queue", json={"Name": elsewhere})
+    searches: list[str] = []
+
+    def decide(line: str) -> str:
+        if "/tickets?" in line and "fields=Subject%2CStatus%2CLastUpdated" in line:
+            searches.append(line)
+            if len(searches) == 2:  # page 1 answered: a colleague moves its first shift away
+                colleague("PUT", f"/ticket/{shifts[0]}", json={"Queue": elsewhere})
+        return "pass"
+
+    proxy = TcpProxy(rt_server.port, decide)
+    try:
+        backend = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url)
+        _puller(store, backend, rt_queue, per_page=2).run()
+    finally:
+        proxy.close()
+    assert len(searches) >= 2
+    found = _texts(store)
+    for n, remote in enumerate(shifts):
+        assert found.get(remote) == [f"Shift of li.wei {n}."], n
+
+
+def test_a_shift_text_is_pulled_for_a_user_whose_rt_time_zone_is_not_utc(
+    store, rt_server: RtServer, rt_root: RtApi, colleague: RtApi, rt_queue: str
+) -> None:
+    """RT reads an absolute date in TicketSQL in the user's time zone: a window written as a
+    UTC date started five hours late for a user on New York time, and the text was missed."""
+    shift = rt_root.create(rt_queue, "Shift of amara.okafor")
+    rt_root("PUT", "/user/li.wei", json={"Timezone": "America/New_York"})
+    try:
+        backend = make_backend(rt_server, rt_queue, [], token=rt_server.tokens["li.wei"])
+        _puller(store, backend, rt_queue).run()
+        assert _texts(store) == {shift: ["Shift of amara.okafor."]}
+        colleague(
+            "POST",
+            f"/ticket/{shift}/comment",
+            json={"Content": "Break from 12:00.", "ContentType": "text/plain"},
+        )
+        _puller(store, backend, rt_queue).run()
+    finally:
+        rt_root("PUT", "/user/li.wei", json={"Timezone": ""})
+    assert _texts(store) == {shift: ["Shift of amara.okafor.", "Break from 12:00."]}
