@@ -158,12 +158,6 @@ class ShiftSyncRows:
         ).one_or_none()
         return None if row is None else (row.remote_updated_at, int(row.last_txn))
 
-    def newest_team_shift(self) -> datetime | None:
-        value = self.connection.execute(
-            text("SELECT max(remote_updated_at) FROM team_shifts")
-        ).scalar()
-        return None if value is None else from_db(value)
-
     def save_team_shift(
         self,
         remote_id: str,

@@ -4,12 +4,14 @@ between pages hides no other, and a user whose RT time zone is not UTC misses no
 
 from __future__ import annotations
 
+import time
 from dataclasses import replace
 from datetime import UTC, datetime
 
 import pytest
 from sqlalchemy import text
 
+from agentdesk.sync.errors import SyncError
 from agentdesk.sync.rt.shifts import ShiftPuller
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
@@ -91,3 +93,57 @@ def test_a_shift_text_is_pulled_for_a_user_whose_rt_time_zone_is_not_utc(
     finally:
         rt_root("PUT", "/user/li.wei", json={"Timezone": ""})
     assert _texts(store) == {shift: ["Shift of amara.okafor.", "Break from 12:00."]}
+
+
+def test_a_shift_pull_cut_short_after_a_page_of_newer_tickets_misses_none_older(
+    store,
+    rt_server: RtServer,
+    rt_root: RtApi,
+    colleague: RtApi,
+    rt_queue: str,
+    fast_sleep: list[float],
+) -> None:
+    """The window moves only with a whole run: a run cut short after its first page (the
+    newest-updated shift) once started the next run's window at that shift's stamp, past
+    the older updates on the page it never reached."""
+    shifts = [rt_root.create(rt_queue, f"Shift of li.wei {n}") for n in range(3)]
+    backend = make_backend(rt_server, rt_queue, fast_sleep, overlap=1)
+    _puller(store, backend, rt_queue).run()  # a whole run: the window starts here
+
+    def comment(remote: str, words: str) -> None:
+        colleague(
+            "POST",
+            f"/ticket/{remote}/comment",
+            json={"Content": words, "ContentType": "text/plain"},
+        )
+
+    comment(shifts[1], "Break from 12:00.")
+    comment(shifts[2], "Break from 13:00.")
+    # RT stamps to the second: the first shift's update is clearly the newest, past the
+    # window's one-second overlap and its slack of a few seconds from the other two.
+    time.sleep(6)
+    comment(shifts[0], "Back at 12:30.")
+
+    searches: list[str] = []
+
+    def decide(line: str) -> str:
+        if "/tickets?" in line and "fields=Subject%2CStatus%2CLastUpdated" in line:
+            searches.append(line)
+            return "pass" if len(searches) == 1 else "drop"  # the link goes after page 1
+        return "pass"
+
+    proxy = TcpProxy(rt_server.port, decide)
+    try:
+        cut = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url, overlap=1)
+        with pytest.raises(SyncError):
+            _puller(store, cut, rt_queue, per_page=1).run()
+    finally:
+        proxy.close()
+    assert _texts(store)[shifts[0]] == ["Shift of li.wei 0.", "Back at 12:30."]
+
+    _puller(store, backend, rt_queue, per_page=1).run()  # the link is back
+    assert _texts(store) == {
+        shifts[0]: ["Shift of li.wei 0.", "Back at 12:30."],
+        shifts[1]: ["Shift of li.wei 1.", "Break from 12:00."],
+        shifts[2]: ["Shift of li.wei 2.", "Break from 13:00."],
+    }

@@ -53,6 +53,10 @@ log = logging.getLogger("agentdesk.sync")
 # A parked shift text is tried again after this long: what RT refused is usually the team's
 # setup (the shift queue not created yet, a missing right), fixed in RT, not in agentdesk.
 RETRY_PARKED = timedelta(minutes=15)
+# The shift pull's window cursor (sync_cursors), beside the ticket pull's.
+_BACKEND = "rt"
+# The server's Date header has one-second resolution: a run starts a little earlier.
+_CLOCK_SLACK = timedelta(seconds=2)
 
 
 @dataclass
@@ -256,12 +260,14 @@ class ShiftPuller:
         is "N seconds ago", as the pull's: RT reads an absolute date in the user's time zone.
         """
         port = SyncPort(self.store)
+        scope = f"shifts:{self.settings.shift_queue or ''}"
         with port.read() as rows:
-            newest = rows.newest_team_shift()
+            cursor = rows.get_cursor(_BACKEND, scope) or {}
+        self.client.learn_clock()
+        run_start = self.client.server_now() - _CLOCK_SLACK
         window = f"Queue = {quote(self.settings.shift_queue or '')}"
-        if newest is not None:
-            since = newest - timedelta(seconds=self.settings.overlap_seconds)
-            self.client.learn_clock()
+        if cursor.get("since"):
+            since = from_db(cursor["since"]) - timedelta(seconds=self.settings.overlap_seconds)
             seconds = math.ceil((self.client.server_now() - since).total_seconds()) + 2
             window += f" AND LastUpdated >= '{max(seconds, 1)} seconds ago'"
         reader = _ShiftHistory(self.client)
@@ -288,6 +294,10 @@ class ShiftPuller:
             texts += self._page(port, reader, items)
             seen = [int(i) for i in (str(item.get("id", "")) for item in items) if i.isdigit()]
             if len(found) < self.per_page or int(body.get("pages") or 1) <= 1 or not seen:
+                # Only a whole run moves the window: one cut short after a page of newer
+                # tickets must not start the next run past the older ones it never reached.
+                with port.write() as rows:
+                    rows.set_cursor(_BACKEND, scope, {"since": to_db(run_start)})
                 return texts
             key = max(seen)
 
