@@ -161,7 +161,7 @@ class AgentDeskApp(SecuredApp):
     @work(thread=True, exclusive=True, exit_on_error=False, group="peek")
     def _peek_queue(self) -> None:
         from agentdesk.desk.queue import peek_queue
-        from agentdesk.widgets.ticket_table import PAGE_SIZE
+        from agentdesk.widgets.ticket_pages import PAGE_SIZE
 
         # Only a head start: None on any problem, which the full open below reports.
         queue = self.queue_screen.queue_filter

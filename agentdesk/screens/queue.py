@@ -36,7 +36,8 @@ from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
 from agentdesk.widgets.search_bar import SearchBar
-from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
+from agentdesk.widgets.ticket_pages import PAGE_SIZE, PageLoader
+from agentdesk.widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex

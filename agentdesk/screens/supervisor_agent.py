@@ -20,7 +20,8 @@ from agentdesk.core.errors import agent_message
 from agentdesk.screens.supervisor_keys import AGENT_KEYS, WatchCommands, bar_ranks, bindings
 from agentdesk.screens.supervisor_keys import help_rows as watch_help_rows
 from agentdesk.widgets.key_bar import KeyBar
-from agentdesk.widgets.ticket_table import PAGE_SIZE, PageLoader, TicketTable
+from agentdesk.widgets.ticket_pages import PAGE_SIZE, PageLoader
+from agentdesk.widgets.ticket_table import TicketTable
 
 if TYPE_CHECKING:
     from agentdesk.desk.base import Desk

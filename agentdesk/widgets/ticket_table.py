@@ -4,6 +4,9 @@ DataTable.add_rows freezes the UI for 10 s at 50,000 rows. This widget draws lin
 (Textual's Line API): a row not yet loaded is a dim placeholder while a thread worker fetches
 its page through the loader it was given, and a page cache keeps the last few pages.
 The SLA column is recomputed from the clock when drawn, so the countdown needs no reload.
+The columns and cells are in widgets/ticket_cells.py, what each line is drawn as in
+ticket_table_lines.py and the cursor and its keys in ticket_table_cursor.py (the bases of
+this widget), the page size and loader in ticket_pages.py.
 """
 
 from __future__ import annotations
@@ -14,138 +17,29 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import ClassVar
 
-from rich.cells import cell_len, set_cell_size
-from rich.segment import Segment
-from rich.style import Style
 from textual import events, work
-from textual.binding import Binding, BindingType
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 
-from agentdesk.core.sla import Clock as SlaClock
-from agentdesk.core.sla import ClockReading, Risk, format_time_left, risk, time_left
-from agentdesk.core.ticket import Priority, Status
+from agentdesk.core.sla import Risk
 from agentdesk.store.rows import QueueRow
-from agentdesk.widgets.literal import literal
+from agentdesk.widgets.ticket_cells import (
+    PRIORITY_CLASS,
+    RISK_CLASS,
+    Column,
+    layout_columns,
+    sla_cell,
+)
+from agentdesk.widgets.ticket_pages import PAGE_SIZE, PageLoader
+from agentdesk.widgets.ticket_table_lines import TicketTableLines
 
-PAGE_SIZE = 200
 CACHED_PAGES = 8
-MIN_SUBJECT = 22
-
-PageLoader = Callable[[int, int], list[QueueRow]]
-"""(offset, limit) -> rows. Blocking IO: the table calls it in a thread worker."""
 
 Clock = Callable[[], datetime]
 
 
-@dataclass(frozen=True)
-class Column:
-    key: str
-    title: str
-    width: int
-    align: str = "left"
-
-
-def layout_columns(width: int) -> list[Column]:
-    """Columns for a table this many cells wide; the subject takes what is left.
-
-    Narrow terminals first narrow the customer and assignee, then drop the channel, the
-    assignee and the customer, so the subject stays readable at 80 columns.
-    """
-    roomy = {"customer": 16, "assignee": 15}
-    wide = {"customer": 14, "assignee": 12}
-    narrow = {"customer": 10, "assignee": 9}
-    options: list[tuple[dict[str, int], tuple[str, ...], int]] = [
-        (roomy, (), 60),
-        (wide, (), MIN_SUBJECT),
-        (narrow, (), MIN_SUBJECT),
-        (narrow, ("channel",), MIN_SUBJECT),
-        (narrow, ("channel", "assignee"), MIN_SUBJECT),
-        (narrow, ("channel", "assignee", "customer"), MIN_SUBJECT),
-        (narrow, ("channel", "assignee", "customer", "status"), 0),
-    ]
-    for sizes, dropped, min_subject in options:
-        columns = [
-            Column("id", "Ticket", 6),
-            Column("priority", "Pri", 3),
-            Column("status", "Status", 11),
-            Column("subject", "Subject", 0),
-            Column("customer", "Customer", sizes["customer"]),
-            Column("channel", "Channel", 7),
-            Column("assignee", "Assignee", sizes["assignee"]),
-            Column("sla", "SLA left", 11, "right"),
-        ]
-        columns = [column for column in columns if column.key not in dropped]
-        # One space before every column.
-        subject = width - sum(column.width + 1 for column in columns) - 1
-        if subject >= min_subject or min_subject == 0:
-            break
-    return [Column(c.key, c.title, max(subject, 8)) if c.key == "subject" else c for c in columns]
-
-
-def fit(text: str, width: int, align: str = "left") -> str:
-    """Exactly width cells: cut with an ellipsis, padded to the alignment."""
-    if cell_len(text) > width:
-        return set_cell_size(text, width - 1) + "…" if width > 1 else set_cell_size(text, width)
-    padding = " " * (width - cell_len(text))
-    return padding + text if align == "right" else text + padding
-
-
-def sla_reading(row: QueueRow) -> ClockReading | None:
-    if row.sla_clock is None:
-        return None
-    paused = row.status is Status.PENDING or row.sla_due_at is None
-    return ClockReading(row.sla_clock, row.sla_due_at, row.sla_at_risk_at, paused)
-
-
-# Which clock the time left is for, so the agent sees why a ticket leads the queue.
-# The widest cell is "1st -23h59m": 11 cells, the SLA column's width.
-CLOCK_SHORT = {
-    SlaClock.FIRST_RESPONSE: "1st",
-    SlaClock.NEXT_UPDATE: "upd",
-    SlaClock.RESOLUTION: "res",
-}
-
-
-def sla_cell(row: QueueRow, now: datetime) -> tuple[str, Risk | None]:
-    """The SLA time left as shown ("upd 26m": 26 minutes to the next update), and its risk
-    (None when no clock runs). A ticket with a recorded breach shows it for good: "✗"
-    before the running clock, or "breached"."""
-    reading = sla_reading(row)
-    breached = row.sla_breached_at is not None
-    if reading is None:
-        return ("breached", Risk.BREACHED) if breached else ("—", None)
-    left = time_left(reading, now)
-    if left is None:
-        return "paused", Risk.PAUSED
-    text, level = f"{CLOCK_SHORT[reading.clock]} {format_time_left(left)}", risk(reading, now)
-    if breached and level is not Risk.BREACHED:
-        return f"✗{text}", Risk.BREACHED  # "✗res 14d12h" still fits the 11 columns
-    if level is Risk.AT_RISK:
-        return f"!{text}", level  # not by colour alone; time left is positive: fits 11
-    return text, level
-
-
-_RISK_CLASS = {
-    Risk.BREACHED: "ticket-table--breached",
-    Risk.AT_RISK: "ticket-table--at-risk",
-    Risk.OK: "ticket-table--on-track",
-    Risk.PAUSED: "ticket-table--paused",
-}
-
-_PRIORITY_CLASS = {
-    Priority.P0: "ticket-table--p0",
-    Priority.P1: "ticket-table--p1",
-    Priority.P2: "ticket-table--p2",
-    Priority.P3: "ticket-table--p3",
-    Priority.P4: "ticket-table--p3",
-}
-
-
-class TicketTable(ScrollView, can_focus=True):
+class TicketTable(TicketTableLines, can_focus=True):
     """The queue as a table. Give it rows with show_queue() (paged) or show_rows() (a list)."""
 
     DEFAULT_CSS = """
@@ -188,22 +82,9 @@ class TicketTable(ScrollView, can_focus=True):
         "ticket-table--cursor",
         "ticket-table--placeholder",
         "ticket-table--muted",
-        *_RISK_CLASS.values(),
-        *_PRIORITY_CLASS.values(),
+        *RISK_CLASS.values(),
+        *PRIORITY_CLASS.values(),
     }
-
-    BINDINGS: ClassVar[list[BindingType]] = [
-        Binding("enter", "open_ticket", "Open", id="ticket_table.open"),
-        Binding("up,k", "cursor_up", "Up", show=False, id="ticket_table.cursor_up"),
-        Binding("down,j", "cursor_down", "Down", show=False, id="ticket_table.cursor_down"),
-        Binding("pageup", "page_up", "Page up", show=False, id="ticket_table.page_up"),
-        Binding("pagedown", "page_down", "Page down", show=False, id="ticket_table.page_down"),
-        Binding("home,g", "first", "First", show=False, id="ticket_table.first"),
-        Binding("end,G", "last", "Last", show=False, id="ticket_table.last"),
-    ]
-
-    # No repaint of the table: the watcher redraws the two rows the cursor left and reached.
-    cursor_row: reactive[int] = reactive(0, always_update=True, repaint=False)
 
     @dataclass
     class TicketChosen(Message):
@@ -264,10 +145,6 @@ class TicketTable(ScrollView, can_focus=True):
     # Sources
 
     @property
-    def total(self) -> int:
-        return self._total or 0
-
-    @property
     def has_rows(self) -> bool:
         """A queue or search result is shown (not the waiting text)."""
         return self._total is not None
@@ -316,11 +193,6 @@ class TicketTable(ScrollView, can_focus=True):
         if not keep_cursor:
             self.scroll_to(y=0, animate=False)
             self.cursor_row = 0
-
-    @property
-    def _width(self) -> int:
-        """Cells to draw in: the widget less its scrollbar."""
-        return self.scrollable_content_region.width
 
     def _after_reset(self) -> None:
         self.cursor_row = min(self.cursor_row, max(self.total - 1, 0))
@@ -421,46 +293,6 @@ class TicketTable(ScrollView, can_focus=True):
 
     # Cursor and scrolling
 
-    @property
-    def _body_height(self) -> int:
-        return max(self.size.height - 1, 1)
-
-    def validate_cursor_row(self, row: int) -> int:
-        return max(0, min(row, self.total - 1))
-
-    def watch_cursor_row(self, old: int, new: int) -> None:
-        if old != new:
-            self._refresh_row(old)
-            self._refresh_row(new)
-        top = int(self.scroll_offset.y)
-        if new < top:
-            self.scroll_to(y=new, animate=False)
-        elif new >= top + self._body_height:
-            self.scroll_to(y=new - self._body_height + 1, animate=False)
-
-    def _refresh_row(self, index: int) -> None:
-        y = index - int(self.scroll_offset.y) + 1
-        if 1 <= y < self.size.height:
-            self.refresh(Region(0, y, self._width, 1))
-
-    def action_cursor_up(self) -> None:
-        self.cursor_row -= 1
-
-    def action_cursor_down(self) -> None:
-        self.cursor_row += 1
-
-    def action_page_up(self) -> None:
-        self.cursor_row -= self._body_height
-
-    def action_page_down(self) -> None:
-        self.cursor_row += self._body_height
-
-    def action_first(self) -> None:
-        self.cursor_row = 0
-
-    def action_last(self) -> None:
-        self.cursor_row = self.total - 1
-
     def action_open_ticket(self) -> None:
         ticket_id = self.cursor_ticket_id
         if ticket_id is not None:
@@ -511,92 +343,3 @@ class TicketTable(ScrollView, can_focus=True):
                 # Taken as drawn now: a cell asked for once, even if no frame draws it.
                 self._sla_shown[index] = shown
                 self.refresh(Region(x, index - top + 1, sla.width, 1))
-
-    # Drawing
-
-    def render_line(self, y: int) -> Strip:
-        top = int(self.scroll_offset.y)
-        if top != self._drawn_top:
-            self._drawn.clear()
-            self._drawn_top = top
-        strip = self._drawn[y] = self._line(y)
-        return strip
-
-    def _line(self, y: int) -> Strip:
-        width = self._width
-        if y == 0:
-            return self._header_strip(width)
-        base = self.rich_style
-        if self._total is None or self._total == 0:
-            if y != 2:
-                return Strip.blank(width, base)
-            text = self.waiting_text if self._total is None else self.empty_text
-            style = base + self.get_component_rich_style("ticket-table--muted", partial=True)
-            return Strip([Segment(fit("  " + text, width), style)], width)
-        index = int(self.scroll_offset.y) + y - 1
-        if index >= self._total:
-            return Strip.blank(width, base)
-        if index == self.cursor_row:
-            base = self.get_component_rich_style("ticket-table--cursor")
-        row = self.row_at(index)
-        if row is None:
-            return self._placeholder_strip(index, width, base)
-        return self._row_strip(index, row, width, base)
-
-    def _header_strip(self, width: int) -> Strip:
-        style = self.get_component_rich_style("ticket-table--header")
-        segments = [Segment(" ", style)]
-        for column in self._columns:
-            segments.append(Segment(fit(column.title, column.width, column.align), style))
-            segments.append(Segment(" ", style))
-        return Strip(segments).adjust_cell_length(width, style).simplify()
-
-    def _placeholder_strip(self, index: int, width: int, base: Style) -> Strip:
-        page = index // PAGE_SIZE
-        text = "could not load this page" if page in self._failed else "loading…"
-        style = base + self.get_component_rich_style("ticket-table--placeholder", partial=True)
-        segments = [Segment(" ", base)]
-        for column in self._columns:
-            cell = text if column.key == "subject" else "·"
-            segments.append(Segment(fit(cell, column.width, column.align), style))
-            segments.append(Segment(" ", base))
-        # Equal styles merged: each segment costs its own colour codes on the wire.
-        return Strip(segments).adjust_cell_length(width, base).simplify()
-
-    def _row_strip(self, index: int, row: QueueRow, width: int, base: Style) -> Strip:
-        segments = [Segment(" ", base)]
-        for column in self._columns:
-            text, component = self._cell(index, row, column.key)
-            style = base
-            if component is not None:
-                style = base + self.get_component_rich_style(component, partial=True)
-            segments.append(Segment(fit(text, column.width, column.align), style))
-            segments.append(Segment(" ", base))
-        # Equal styles merged: each segment costs its own colour codes on the wire.
-        return Strip(segments).adjust_cell_length(width, base).simplify()
-
-    def _cell(self, index: int, row: QueueRow, key: str) -> tuple[str, str | None]:
-        """Cell text (always literal: never markup) and its component class."""
-        if key == "id":
-            return f"#{row.id}", None
-        if key == "priority":
-            passed = self.tier_limit_passed is not None and self.tier_limit_passed(
-                row, self.clock()
-            )
-            return row.priority.value + ("⇧" if passed else ""), _PRIORITY_CLASS[row.priority]
-        if key == "status":
-            return row.status.label, None
-        if key == "subject":
-            return literal(row.subject), None
-        if key == "customer":
-            return literal(row.customer), None
-        if key == "channel":
-            return row.channel.label, None
-        if key == "assignee":
-            if not row.assignee:
-                return "—", "ticket-table--muted"
-            return literal(row.assignee), None
-        shown = sla_cell(row, self.clock())
-        self._sla_shown[index] = shown
-        text, level = shown
-        return text, None if level is None else _RISK_CLASS[level]

@@ -15,7 +15,7 @@ from agentdesk.store.engine import Store
 from agentdesk.store.rows import QueueFilter
 from agentdesk.store.writes import apply_change
 from agentdesk.widgets.sla_clocks import clock_parts
-from agentdesk.widgets.ticket_table import sla_cell
+from agentdesk.widgets.ticket_cells import sla_cell
 from tests.desk.conftest import make_desk
 from tests.store.factory import add_ticket, verified
 

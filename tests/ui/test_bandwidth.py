@@ -26,7 +26,7 @@ from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.types import to_db
 from agentdesk.widgets.sla_badge import SlaBadge
 from agentdesk.widgets.sla_clocks import SlaClocks
-from agentdesk.widgets.ticket_table import sla_cell
+from agentdesk.widgets.ticket_cells import sla_cell
 from tests.conftest import FIXED_NOW
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import settle

@@ -207,7 +207,7 @@ def test_the_sla_cell_names_the_clock_and_fits_its_column() -> None:
     from agentdesk.core.sla import Clock, Risk
     from agentdesk.core.ticket import Channel, Priority, Region, Status
     from agentdesk.store.rows import QueueRow
-    from agentdesk.widgets.ticket_table import layout_columns, sla_cell
+    from agentdesk.widgets.ticket_cells import layout_columns, sla_cell
 
     def row(clock: Clock, minutes: float, status: Status = Status.IN_PROGRESS) -> QueueRow:
         due = FIXED_NOW + timedelta(minutes=minutes)

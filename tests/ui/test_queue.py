@@ -21,7 +21,8 @@ from agentdesk.screens.queue import QueueScreen
 from agentdesk.screens.ticket import TicketScreen
 from agentdesk.store.rows import QueueFilter, View
 from agentdesk.widgets.conversation import Conversation
-from agentdesk.widgets.ticket_table import PAGE_SIZE, TicketTable
+from agentdesk.widgets.ticket_pages import PAGE_SIZE
+from agentdesk.widgets.ticket_table import TicketTable
 from tests.ui.conftest import SteppedClock
 from tests.ui.pilot_tools import line_text, settle, shown_rows
 
