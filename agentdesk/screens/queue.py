@@ -18,7 +18,7 @@ from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
 from textual.widgets import Input
-from textual.worker import WorkerCancelled, WorkerFailed, get_current_worker
+from textual.worker import get_current_worker
 
 from agentdesk import marks
 from agentdesk.config import Settings
@@ -30,8 +30,11 @@ from agentdesk.desk.base import Desk
 from agentdesk.desk.text_search import search_text
 from agentdesk.screens.queue_commands import QueueCommands, queue_bar_ranks, queue_bindings
 from agentdesk.screens.queue_intake import QueueIntakeKeys
+from agentdesk.screens.queue_open import QueueOpens
 from agentdesk.screens.queue_shift import QueueShiftKeys
-from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow, View
+from agentdesk.screens.queue_sync import QueueSyncStatus
+from agentdesk.screens.queue_views import QueueViews
+from agentdesk.store.rows import AgentRow, QueueFilter, QueueRow
 from agentdesk.widgets.key_bar import KeyBar
 from agentdesk.widgets.queue_header import QueueHeader
 from agentdesk.widgets.queue_summary import QueueSummary
@@ -42,9 +45,7 @@ from agentdesk.widgets.ticket_table import TicketTable
 if TYPE_CHECKING:
     from agentdesk.core.search import SearchIndex
     from agentdesk.desk.queue import Peek
-    from agentdesk.desk.ticket_work import OpenedTicket
     from agentdesk.session import Session
-    from agentdesk.widgets.sync_driver import SyncDriver
 
 SEARCH_RESULTS = 500
 # Full-text: the newest tickets that match (a common word matches most of them).
@@ -53,7 +54,7 @@ REFRESH_SECONDS = 60.0
 SEARCH_INDEX = "the search index"
 
 
-class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
+class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, QueueShiftKeys):
     COMMANDS = {QueueCommands}
 
     # Keys, labels and palette entries: one table, in queue_commands.py.
@@ -399,133 +400,3 @@ class QueueScreen(QueueIntakeKeys, QueueShiftKeys):
 
     def action_clear_search(self) -> None:
         self.query_one(SearchBar).action_close()
-
-    def action_show_view(self, view: str) -> None:
-        chosen = View(view)
-        if chosen in (View.MINE, View.TIER) and self.queue_filter.agent_id is None and self.desk:
-            handle = self.settings.agent_handle
-            who = f"No agent {handle!r} in this helpdesk" if handle else "No agent is set"
-            self.notify(
-                f"{who}, so {chosen.label} is empty: check [agent] handle in the profile's "
-                "config file.",
-                title=chosen.label,
-                severity="warning",
-                markup=False,
-            )
-        self.queue_filter = replace(self.queue_filter, view=chosen)
-        self.reload(counts=False)  # the header counts every open ticket, whatever the view
-
-    def action_filters(self) -> None:
-        from agentdesk.screens.filters import FilterScreen
-
-        self.app.push_screen(FilterScreen(self.queue_filter), self._filter_chosen)
-
-    def _filter_chosen(self, chosen: QueueFilter | None) -> None:
-        if chosen is not None and chosen != self.queue_filter:
-            self.queue_filter = chosen
-            # The header's counts do not depend on the filter: reading them again would only
-            # compete with the count and the first page for the CPU (issue 17).
-            self.reload(counts=False)
-
-    def action_reset_filter(self) -> None:
-        current = self.queue_filter
-        self._filter_chosen(
-            QueueFilter(view=current.view, agent_id=current.agent_id, tier=current.tier)
-        )
-
-    def action_refresh(self) -> None:
-        self.reload(keep_cursor=True)
-
-    def action_help(self) -> None:
-        from agentdesk.screens.help import HelpScreen
-        from agentdesk.screens.queue_commands import queue_help_rows
-
-        self.app.push_screen(HelpScreen("Keys in the queue", queue_help_rows()))
-
-    def action_kpi_board(self) -> None:
-        from agentdesk.screens.kpi_board import KpiBoardScreen
-
-        if self.desk is not None:
-            self.app.push_screen(KpiBoardScreen(self.desk))
-
-    def action_conflicts(self) -> None:
-        from agentdesk.screens.conflicts import ConflictsScreen
-
-        if self.desk is not None:
-            self.app.push_screen(ConflictsScreen(self.desk))
-
-    def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
-        summary = message.summary
-        self._sync_error = ""
-        header = self.query_one("#queue-header", QueueHeader)
-        header.connection = "local" if summary.backend == "local" else summary.state
-        header.outbox = summary.queued
-        header.conflicts = summary.open_conflicts
-        if summary.message and summary.state != "online" and summary.message != self._sync_note:
-            self.notify(summary.message, title="Sync", severity="warning", markup=False)
-        self._sync_note = summary.message if summary.state != "online" else ""
-        if (summary.pulled or summary.changed_tickets) and not self.search_query:
-            self.reload(keep_cursor=True)
-        # The message bubbles on to the app, which tells every other screen (sync_events).
-
-    def on_sync_driver_progress(self, message: SyncDriver.Progress) -> None:
-        # A first sync: tickets done of the total, bytes, time left, in place of the state.
-        self.query_one("#queue-header", QueueHeader).connection = message.progress.text()
-
-    def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
-        header = self.query_one("#queue-header", QueueHeader)
-        header.connection = "paused"
-        if message.error != self._sync_error:  # once per cause, not every 30 s
-            self.notify(
-                f"Sync is paused: {message.error}", title="Sync", severity="error", markup=False
-            )
-        self._sync_error = message.error
-
-    async def on_ticket_table_ticket_chosen(self, message: TicketTable.TicketChosen) -> None:
-        await self.open_ticket(message.ticket_id)  # a double click
-
-    async def action_open_ticket(self) -> None:
-        """Enter on the table. A priority binding, so the app waits here: keys typed while
-        the ticket opens (an agent who types `r` and a reply at once, over a slow link) go
-        to the ticket screen once it can take them, not to the queue's own keys."""
-        ticket_id = self.table.cursor_ticket_id
-        if ticket_id is None:
-            raise SkipAction()
-        await self.open_ticket(ticket_id)
-
-    async def open_ticket(self, ticket_id: int) -> None:
-        """Read the ticket, then push its screen: the first frame shows the ticket, and the
-        read does not compete with a layout of placeholders."""
-        from agentdesk.screens.ticket import TicketScreen
-
-        desk = self.desk
-        if desk is None:
-            self.notify(
-                "Still opening the workspace; try again in a moment.", title="Queue", markup=False
-            )
-            return
-        try:
-            opened = await self._read_ticket(desk, ticket_id).wait()
-        except WorkerCancelled:
-            return  # another ticket was asked for since
-        except WorkerFailed as failed:
-            problem = agent_message(failed.error)
-        else:
-            if opened is not None:
-                screen = TicketScreen(desk, opened)
-                await self.app.push_screen(screen)
-                await screen.ready()
-                return
-            problem = "it is not in this store"
-        self.notify(
-            f"Ticket #{ticket_id} cannot be opened: {problem}",
-            title="Queue",
-            severity="error",
-            markup=False,
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="open-ticket")
-    def _read_ticket(self, desk: Desk, ticket_id: int) -> OpenedTicket | None:
-        from agentdesk.desk.ticket_work import read_ticket
-
-        return read_ticket(desk, ticket_id)
