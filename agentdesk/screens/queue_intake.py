@@ -4,6 +4,8 @@ QueueScreen, kept apart so the queue's own file stays about the queue."""
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from textual.screen import Screen
 
 from agentdesk.desk.base import Desk
@@ -12,13 +14,13 @@ from agentdesk.desk.base import Desk
 class QueueIntakeKeys(Screen[None]):
     desk: Desk | None
 
-    # QueueScreen provides these.
+    # QueueScreen provides these (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    async def open_ticket(self, ticket_id: int) -> None:
-        raise NotImplementedError
+        async def open_ticket(self, ticket_id: int) -> None: ...
 
-    def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None:
-        raise NotImplementedError
+        def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None: ...
 
     def action_new_ticket(self) -> None:
         from agentdesk.screens.intake import IntakeScreen

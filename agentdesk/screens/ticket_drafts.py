@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on
 
@@ -24,20 +25,18 @@ class TicketDrafts(TicketMacros):
     desk: Desk
     ticket_id: int
 
-    # TicketScreen provides these.
+    # TicketScreen provides these (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def change(self, job: Callable[..., ChangePlan], *args: object) -> None:
-        raise NotImplementedError
+        def change(self, job: Callable[..., ChangePlan], *args: object) -> None: ...
 
-    def _note(self) -> StructuredNote | None:
-        raise NotImplementedError
+        def _note(self) -> StructuredNote | None: ...
 
-    @property
-    def note_form(self) -> NoteForm | None:
-        raise NotImplementedError
+        @property
+        def note_form(self) -> NoteForm | None: ...
 
-    async def ensure_note_form(self) -> NoteForm:
-        raise NotImplementedError
+        async def ensure_note_form(self) -> NoteForm: ...
 
     async def action_tags(self) -> None:
         form = await self.ensure_note_form()

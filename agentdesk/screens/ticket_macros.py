@@ -36,21 +36,19 @@ class TicketMacros(Screen[None]):
     def composer(self) -> Composer:
         return self.query_one("#composer", Composer)
 
-    # TicketScreen provides these.
+    # TicketScreen provides these (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def action_show_tab(self, tab: str) -> None:
-        raise NotImplementedError
+        def action_show_tab(self, tab: str) -> None: ...
 
-    def _save_draft(self, slot: str, mode: str, body: str) -> None:
-        raise NotImplementedError
+        def _save_draft(self, slot: str, mode: str, body: str) -> None: ...
 
-    def _run(
-        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
-    ) -> None:
-        raise NotImplementedError
+        def _run(
+            self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
+        ) -> None: ...
 
-    def _load(self, *, reset_note: bool = False) -> None:
-        raise NotImplementedError
+        def _load(self, *, reset_note: bool = False) -> None: ...
 
     # The macro keys
 
