@@ -6,17 +6,19 @@ first frame does not wait for them.
 
 from __future__ import annotations
 
+import threading
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from agentdesk.config import Settings
 from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.verification import VerificationPolicy
-from agentdesk.macro_files import MacroCatalog, macro_folders
 from agentdesk.store.rows import AgentRow
 
 if TYPE_CHECKING:
+    from agentdesk.macro_files import MacroCatalog
     from agentdesk.security.verifier_key import VerifierKey
     from agentdesk.store.engine import Store
 
@@ -26,8 +28,23 @@ class Session:
     settings: Settings
     store: Store
     agent: AgentRow | None
-    # The shipped macros and the team's folder; read on first use, re-read when files change.
-    macros: MacroCatalog = field(default_factory=lambda: MacroCatalog(macro_folders()))
+    # The shipped macros and the team's folder (macro_folder; None: shipped only); read on
+    # first use, re-read when files change. Made on first use too: the queue's first rows
+    # do not need the macro model and its parser (issue 17).
+    catalog: MacroCatalog | None = None
+    macro_folder: Path | None = None
+    _catalog_lock: threading.Lock = field(
+        default_factory=threading.Lock, init=False, repr=False, compare=False
+    )
+
+    @property
+    def macros(self) -> MacroCatalog:
+        with self._catalog_lock:  # workers of any thread ask; one catalog for all
+            if self.catalog is None:
+                from agentdesk.macro_files import MacroCatalog, macro_folders
+
+                self.catalog = MacroCatalog(macro_folders(self.macro_folder))
+            return self.catalog
 
     @property
     def actor(self) -> str:
@@ -100,7 +117,7 @@ def open_session(
         settings=settings,
         store=store,
         agent=agent,
-        macros=MacroCatalog(macro_folders(settings.macro_folder)),
+        macro_folder=settings.macro_folder,
     )
 
 

@@ -85,11 +85,16 @@ LATER_MODULES = (
     "keyring",
     # The sync worker's widget: mounted once the store is open.
     "agentdesk.widgets.sync_driver",
+    # The macro catalog and the macro model and parser behind it (~2 MiB): the session
+    # makes its catalog on first use (a macro key, the picker), not as it opens.
+    "agentdesk.macro_files",
+    "agentdesk.core.macros",
 )
 
 # The start path up to the first rows: the command line, the profile's settings read and
-# checked, the app and its queue screen, the peek that reads the first page, and the
-# focus check the queue table runs when it takes focus.
+# checked, the app and its queue screen, the peek that reads the first page, the focus
+# check the queue table runs when it takes focus, and the session the open worker makes
+# beside them (its store not opened here: a Session of the settings alone).
 START_PATH = """
 import os, sys, tempfile
 from pathlib import Path
@@ -102,8 +107,11 @@ from agentdesk.desk.queue import peek_queue
 from agentdesk.store.peek import peek_queue as store_peek
 from agentdesk.terminal_output import steady_cursor
 from agentdesk.widgets.ticket_table import TicketTable
+import agentdesk.desk.session
+from agentdesk.session import Session
 settings = load_settings("hygiene")
 steady_cursor(TicketTable(lambda: None))
+Session(settings, None, None, macro_folder=settings.macro_folder)
 print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
 """
 
@@ -140,3 +148,20 @@ def test_the_steady_cursor_still_reaches_a_text_area() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.strip() == "False"
+
+
+def test_the_session_makes_its_macro_catalog_on_first_use(tmp_path: Path) -> None:
+    """Out of the start path, the catalog still holds the shipped folder and the team's,
+    and every caller gets the same one."""
+    from agentdesk.config import Settings
+    from agentdesk.macro_files import SHIPPED, TEAM
+    from agentdesk.session import Session
+
+    settings = Settings("hygiene", None, tmp_path / "a.db", tmp_path / "cache")
+    session = Session(settings, None, None, macro_folder=tmp_path)  # type: ignore[arg-type]
+    catalog = session.macros
+    assert [(f.source, f.path == tmp_path) for f in catalog.folders] == [
+        (SHIPPED, False),
+        (TEAM, True),
+    ]
+    assert session.macros is catalog

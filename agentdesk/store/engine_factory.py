@@ -18,7 +18,7 @@ from agentdesk.core.quality import QualityPolicy
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.text import clean_text
 from agentdesk.core.verification import VerificationPolicy
-from agentdesk.store.connect import connect_file, sqlcipher
+from agentdesk.store.connect import ENCRYPTED_CACHE_KIB, connect_file, sqlcipher
 from agentdesk.store.store_errors import _not_damage
 
 BUSY_TIMEOUT_MS = 10_000
@@ -54,7 +54,11 @@ def make_engine(
     uri = _read_only_uri(path) if read_only else _uri(path)
 
     def connect() -> Any:
-        return connect_file(uri, key, uri=True, timeout=busy_ms / 1000)
+        # The pool's connections serve the queue's reads again and again: a bigger cache
+        # for an encrypted store (connect.py's ENCRYPTED_CACHE_KIB).
+        return connect_file(
+            uri, key, uri=True, timeout=busy_ms / 1000, cache_kib=ENCRYPTED_CACHE_KIB
+        )
 
     # module=: SQLAlchemy wraps the driver's own exception classes, so an encrypted store's
     # busy, read-only and damage errors arrive as the same OperationalError/DatabaseError.
