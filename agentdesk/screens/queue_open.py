@@ -22,11 +22,12 @@ if TYPE_CHECKING:
 class QueueOpens(Screen[None]):
     desk: Desk | None
 
-    # QueueScreen provides this.
+    # QueueScreen provides this (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    @property
-    def table(self) -> TicketTable:
-        raise NotImplementedError
+        @property
+        def table(self) -> TicketTable: ...
 
     def action_help(self) -> None:
         from agentdesk.screens.help import HelpScreen

@@ -19,10 +19,11 @@ class QueueSyncStatus(Screen[None]):
     _sync_error: str
     _sync_note: str
 
-    # QueueScreen provides this.
+    # QueueScreen provides this (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None:
-        raise NotImplementedError
+        def reload(self, *, keep_cursor: bool = False, counts: bool = True) -> None: ...
 
     def on_sync_driver_synced(self, message: SyncDriver.Synced) -> None:
         summary = message.summary

@@ -35,24 +35,21 @@ class TicketLifecycle(Screen[None]):
     Applied: ClassVar[type[TicketScreen.Applied]]
     Refused: ClassVar[type[TicketScreen.Refused]]
 
-    # TicketScreen provides these.
+    # TicketScreen provides these (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def change(self, job: Callable[..., ChangePlan], *args: object) -> None:
-        raise NotImplementedError
+        def change(self, job: Callable[..., ChangePlan], *args: object) -> None: ...
 
-    def _run(
-        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
-    ) -> None:
-        raise NotImplementedError
+        def _run(
+            self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
+        ) -> None: ...
 
-    def _load(self, *, reset_note: bool = False) -> None:
-        raise NotImplementedError
+        def _load(self, *, reset_note: bool = False) -> None: ...
 
-    def _note(self) -> StructuredNote | None:
-        raise NotImplementedError
+        def _note(self) -> StructuredNote | None: ...
 
-    def verification(self) -> VerificationStatus:
-        raise NotImplementedError
+        def verification(self) -> VerificationStatus: ...
 
     def action_verify(self) -> None:
         from agentdesk.screens.verify import VerifyScreen

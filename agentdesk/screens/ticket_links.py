@@ -28,15 +28,15 @@ class TicketLinks(Screen[None]):
     class LinkDone(Message):
         notice: str
 
-    # TicketScreen provides these.
+    # TicketScreen provides these (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def _run(
-        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
-    ) -> None:
-        raise NotImplementedError
+        def _run(
+            self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
+        ) -> None: ...
 
-    def _load(self, *, reset_note: bool = False) -> None:
-        raise NotImplementedError
+        def _load(self, *, reset_note: bool = False) -> None: ...
 
     def action_link(self) -> None:
         from agentdesk.screens.choice_dialog import ChoiceDialog

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from rich.segment import Segment
 from rich.style import Style
@@ -30,10 +31,11 @@ class TicketTableLines(TicketTableCursor):
     _drawn: dict[int, Strip]
     _drawn_top: int
 
-    # TicketTable provides this.
+    # TicketTable provides this (declared for the type checker only: a
+    # stub here would shadow the real method for any class after this one in the MRO).
+    if TYPE_CHECKING:
 
-    def row_at(self, index: int) -> QueueRow | None:
-        raise NotImplementedError
+        def row_at(self, index: int) -> QueueRow | None: ...
 
     def render_line(self, y: int) -> Strip:
         top = int(self.scroll_offset.y)
