@@ -1,12 +1,17 @@
 """How far a first sync has come: tickets done of the total, bytes in, time left.
 
 A first sync of a large queue over a slow link takes minutes; the agent sees it move (the
-queue header, `agentdesk sync`). Pure: the puller measures, this only counts and words it.
+queue header, `agentdesk sync`). It has two stages: the tickets (their fields: the queue),
+then the conversations of the open ones (sync/rt/conversations.py). Pure: the sync measures,
+this only counts and words it.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+TICKETS = "tickets"
+CONVERSATIONS = "conversations"
 
 
 @dataclass(frozen=True)
@@ -15,17 +20,27 @@ class SyncProgress:
     total: int | None  # None: the helpdesk did not say
     bytes_in: int
     seconds: float
+    stage: str = TICKETS
+    # Done before these seconds were counted (conversations read by an earlier run).
+    before: int = 0
 
     def seconds_left(self) -> float | None:
         """At the pace so far; None before the first ticket or without a total."""
-        if self.total is None or self.done <= 0 or self.seconds <= 0:
+        done = self.done - self.before
+        if self.total is None or done <= 0 or self.seconds <= 0:
             return None
-        return max(self.total - self.done, 0) * self.seconds / self.done
+        return max(self.total - self.done, 0) * self.seconds / done
 
     def text(self) -> str:
-        """'first sync 300/2,000 tickets · 120 kB · ~1m20s left'."""
+        """'first sync 300/2,000 tickets · 120 kB · ~1m20s left', or for the second stage
+        'conversations 300/1,200 · 80 kB · ~40s left'."""
         of = f"/{self.total:,}" if self.total is not None else ""
-        parts = [f"first sync {self.done:,}{of} tickets", _size(self.bytes_in)]
+        what = (
+            f"conversations {self.done:,}{of}"
+            if self.stage == CONVERSATIONS
+            else f"first sync {self.done:,}{of} tickets"
+        )
+        parts = [what, _size(self.bytes_in)]
         left = self.seconds_left()
         if left is not None and self.total is not None and self.done < self.total:
             parts.append(f"~{_duration(left)} left")

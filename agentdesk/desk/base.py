@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import sys
+import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,24 @@ class Actor:
     tier: Tier | None
 
 
+class OpenedFirst:
+    """Tickets the agent opened while their conversation was still owed by a first sync:
+    the sync reads those before the others (sync/rt/conversations.py). Added to by the
+    ticket's read in one worker, read by the sync in another."""
+
+    def __init__(self) -> None:
+        self._ids: set[int] = set()
+        self._lock = threading.Lock()
+
+    def add(self, ticket_id: int) -> None:
+        with self._lock:
+            self._ids.add(ticket_id)
+
+    def __call__(self) -> tuple[int, ...]:
+        with self._lock:
+            return tuple(self._ids)
+
+
 class Desk:
     """One agent's (or a supervisor's) working context; desk functions take it first."""
 
@@ -40,6 +59,7 @@ class Desk:
         self.session = session
         self.clock = clock
         self.read_only = read_only
+        self.opened_first = OpenedFirst()
 
     @property
     def store(self) -> Store:

@@ -19,6 +19,9 @@ if TYPE_CHECKING:
     from agentdesk.sync.protocol import SyncSummary as SyncSummary
 
 SYNCING = "sync with the helpdesk"
+# The TUI's runs spend at most this long on a first sync's conversations before they end (and
+# the next push can go): a batch started by then finishes (sync/rt/conversations.py).
+CONVERSATION_SECONDS = 8.0
 
 
 def open_backend(settings: Settings) -> Backend:
@@ -35,6 +38,14 @@ def on_progress(backend: Backend, report: Callable[[SyncProgress], None]) -> Non
     (called in the thread that runs the sync)."""
     if hasattr(backend, "progress"):
         setattr(backend, "progress", report)  # noqa: B010 (not every backend has it)
+
+
+def pace_for_the_desk(desk: Desk, backend: Backend) -> None:
+    """The TUI's pace: a first sync's conversations a few seconds a run, the tickets the
+    agent opens first. `agentdesk sync` leaves the backend to read them all in one run."""
+    if hasattr(backend, "conversation_seconds"):
+        setattr(backend, "conversation_seconds", CONVERSATION_SECONDS)  # noqa: B010
+        setattr(backend, "conversations_first", desk.opened_first)  # noqa: B010
 
 
 def sync_once(desk: Desk, backend: Backend, *, resume: bool = False) -> SyncSummary:

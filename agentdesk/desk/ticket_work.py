@@ -79,6 +79,8 @@ def read_ticket(desk: Desk, ticket_id: int) -> OpenedTicket | None:
             return None
         above = escalation.above(workspace.detail.tier)
         agents = tuple(active_agents(connection, above))
+    if workspace.conversation_owed:
+        desk.opened_first.add(ticket_id)  # the sync reads this one's conversation next
     # Issue 16: a customer record seen is an audit row (a supervisor's view says so).
     from agentdesk.desk.audit_trail import Event, record_event
 

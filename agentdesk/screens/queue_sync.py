@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 from textual.screen import Screen
 
+from agentdesk.core.sync_progress import CONVERSATIONS
 from agentdesk.widgets.queue_header import QueueHeader
 
 if TYPE_CHECKING:
@@ -41,7 +42,12 @@ class QueueSyncStatus(Screen[None]):
 
     def on_sync_driver_progress(self, message: SyncDriver.Progress) -> None:
         # A first sync: tickets done of the total, bytes, time left, in place of the state.
-        self.query_one("#queue-header", QueueHeader).connection = message.progress.text()
+        progress = message.progress
+        self.query_one("#queue-header", QueueHeader).connection = progress.text()
+        if progress.stage == CONVERSATIONS and progress.done == progress.before == 0:
+            # Every ticket's fields are in: the queue shows them now, not after the
+            # conversations that follow.
+            self.reload(keep_cursor=True)
 
     def on_sync_driver_sync_failed(self, message: SyncDriver.SyncFailed) -> None:
         header = self.query_one("#queue-header", QueueHeader)

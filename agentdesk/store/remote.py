@@ -13,6 +13,7 @@ from agentdesk.core.changes import TicketSnapshot, sla_fields
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.store.audit import AuditRecord, write_audit
+from agentdesk.store.history_rows import chunks
 from agentdesk.store.types import to_db
 
 
@@ -36,6 +37,9 @@ class PulledTicket:
     updated_at: datetime
 
 
+_REGIONS = text("SELECT remote_id, region FROM tickets WHERE remote_id IN :r").bindparams(
+    bindparam("r", expanding=True)
+)
 _BY_REMOTE = text("SELECT remote_id, id FROM tickets WHERE remote_id IN :r").bindparams(
     bindparam("r", expanding=True)
 )
@@ -107,6 +111,14 @@ class RemoteRows:
         for start in range(0, len(wanted), 500):
             rows = self.connection.execute(_BY_REMOTE, {"r": wanted[start : start + 500]})
             found.update((str(remote), int(local)) for remote, local in rows)
+        return found
+
+    def regions_of_remotes(self, remote_ids: Iterable[str]) -> dict[str, Region]:
+        """region_of_remote of many tickets at once (a pull page's): one statement a chunk."""
+        found: dict[str, Region] = {}
+        for batch in chunks(remote_ids):
+            for remote_id, region in self.connection.execute(_REGIONS, {"r": batch}):
+                found[str(remote_id)] = Region(region)
         return found
 
     def region_of_remote(self, remote_id: str) -> Region | None:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection
 
 from agentdesk.core.sla import SlaPolicy
 from agentdesk.store.conflicts import ConflictRows
+from agentdesk.store.conversation_rows import ConversationRows
 from agentdesk.store.engine import Store
 from agentdesk.store.history_rows import HistoryMark, HistoryRows, PulledMessage
 from agentdesk.store.link_rows import LinkRows
@@ -47,6 +48,7 @@ class SyncRows(
     RemoteFieldRows,
     ConflictRows,
     HistoryRows,
+    ConversationRows,  # the second stage of a first sync
     ShiftSyncRows,  # issue 13: the shift record
     LinkRows,  # issue 14: links between tickets, merges
 ):

@@ -12,6 +12,7 @@ from datetime import datetime
 from sqlalchemy import Connection, text
 
 from agentdesk.core.history import People
+from agentdesk.store.conversation_rows import owes_conversation
 from agentdesk.store.emergency import escalation_state
 from agentdesk.store.engine import Store
 from agentdesk.store.links import ticket_links
@@ -57,6 +58,7 @@ def ticket_workspace(connection: Connection, ticket_id: int) -> TicketWorkspace 
         drafts=load_drafts(connection, ticket_id),
         links=tuple(ticket_links(connection, ticket_id)),
         escalation=escalation_state(connection, ticket_id),
+        conversation_owed=owes_conversation(connection, ticket_id),
     )
 
 

@@ -54,6 +54,8 @@ class TicketWorkspace:
     """Links to other tickets and merges (issue 14)."""
     escalation: EscalationState = field(default_factory=EscalationState)
     """The tier limit's and the at-risk path's facts (issue 14)."""
+    conversation_owed: bool = False
+    """A first sync brought the ticket and its conversation is still to come."""
 
     @property
     def note(self) -> StructuredNote | None:

@@ -26,6 +26,9 @@ class SyncSummary:
     messages: int = 0  # messages pulled (a customer's mail, a colleague's reply or comment)
     # Local ids of tickets that got new messages: an open ticket screen reads itself again.
     changed_tickets: tuple[int, ...] = ()
+    # Open tickets whose conversation is still to be read (the second stage of a first sync):
+    # the TUI runs again soon while there are any.
+    conversations_left: int = 0
     bytes_in: int = 0
     bytes_out: int = 0
     message: str = ""
@@ -48,6 +51,8 @@ class SyncSummary:
         ]
         if self.messages:
             out.append(f"messages pulled {self.messages}")
+        if self.conversations_left:
+            out.append(f"conversations still to read {self.conversations_left:,}")
         if self.message:
             out.append(self.message)
         out.extend(f"parked: {reason}" for reason in self.parked_reasons)

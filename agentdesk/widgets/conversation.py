@@ -141,13 +141,17 @@ class Conversation(ScrollView, can_focus=True):
         self._lines: list[tuple[int, int]] = []  # (entry, line in it); entry -1: "earlier"
         self.auto_links = False  # bodies are shown as written: no link styling to apply
         self._following = True  # at the newest entry: stay there when the layout changes
+        self.still_coming = False
 
     # Content
 
-    def show(self, entries: Sequence[Entry]) -> None:
+    def show(self, entries: Sequence[Entry], *, still_coming: bool = False) -> None:
         """Show these entries (oldest first), scrolled to the newest. When they only add to
-        what is shown (a reply sent, a pull), an agent reading further up stays there."""
+        what is shown (a reply sent, a pull), an agent reading further up stays there.
+        still_coming: a first sync has not read this ticket's conversation yet (said above
+        the entries, until it has)."""
         entries = tuple(entries)
+        self.still_coming = still_coming
         if not self.entries or entries[: len(self.entries)] != self.entries:
             self._first = len(entries)
             self._wrapped.clear()
@@ -177,8 +181,10 @@ class Conversation(ScrollView, can_focus=True):
         while self._first and have < wanted:
             self._first -= 1
             have += len(self._entry_strips(self._first))
-        lines: list[tuple[int, int]] = [(-1, 0), (-1, 1)] if self._first else []
-        if not self.entries:
+        lines: list[tuple[int, int]] = [(-3, 0), (-3, 1)] if self.still_coming else []
+        if self._first:
+            lines += [(-1, 0), (-1, 1)]
+        elif not self.entries and not self.still_coming:
             lines = [(-2, 0)]
         for index in range(self._first, len(self.entries)):
             lines.extend((index, n) for n in range(len(self._entry_strips(index))))
@@ -207,12 +213,13 @@ class Conversation(ScrollView, can_focus=True):
         if line:
             return Strip.blank(self._width, self.visual_style.rich_style)
         count = self._first
-        notice = Content.styled(
-            f"↑ {count} earlier entr{'y' if count == 1 else 'ies'}: scroll up or press Home"
-            if index == -1
-            else "No messages yet.",
-            _MORE_STYLE,
-        )
+        if index == -1:
+            words = f"↑ {count} earlier entr{'y' if count == 1 else 'ies'}: scroll up or press Home"
+        elif index == -3:
+            words = "The conversation is still coming from the helpdesk (the queue came first)."
+        else:
+            words = "No messages yet."
+        notice = Content.styled(words, _MORE_STYLE)
         return Visual.to_strips(self, notice, self._width, 1, self.visual_style)[0]
 
     def _wrap_earlier(self, count: int) -> None:

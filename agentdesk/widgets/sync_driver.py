@@ -24,6 +24,8 @@ if TYPE_CHECKING:
     from agentdesk.desk.sync_status import Backend, SyncSummary
 
 SYNC_SECONDS = 30.0
+# While a first sync still owes conversations, the next run starts this soon after one ends.
+CONVERSATIONS_AGAIN_SECONDS = 1.0
 
 
 def sync_events(app: object) -> Signal[SyncSummary] | None:
@@ -56,13 +58,25 @@ class SyncDriver(Widget):
         super().__init__()
         self.desk = desk
         self.backend: Backend | None = None
+        # Set on the UI's thread as a run starts, cleared by the run's thread as it ends.
+        self._sync_running = False
 
     def on_mount(self) -> None:
         self.set_interval(SYNC_SECONDS, self.sync_now, name="sync")
         self.sync_now()
 
     def sync_now(self) -> None:
+        # One run at a time: a thread worker cannot be cancelled, so a second would push the
+        # same outbox beside the first. A tick during a long first sync is skipped.
+        if self._sync_running:
+            return
+        self._sync_running = True
         self._sync()
+
+    def on_sync_driver_synced(self, message: Synced) -> None:
+        # Not stopped: the message goes on to the queue and the app.
+        if message.summary.conversations_left and message.summary.state == "online":
+            self.set_timer(CONVERSATIONS_AGAIN_SECONDS, self.sync_now, name="conversations")
 
     def _post_progress(self, progress: SyncProgress) -> None:
         self.post_message(self.Progress(progress))  # thread-safe: the sync's thread calls it
@@ -70,9 +84,16 @@ class SyncDriver(Widget):
     @work(thread=True, exclusive=True, exit_on_error=False, group="sync")
     def _sync(self) -> None:
         try:
+            self._run_once()
+        finally:
+            self._sync_running = False
+
+    def _run_once(self) -> None:
+        try:
             if self.backend is None:
                 self.backend = sync_status.open_backend(self.desk.settings)
                 sync_status.on_progress(self.backend, self._post_progress)
+                sync_status.pace_for_the_desk(self.desk, self.backend)
             summary = sync_status.sync_once(self.desk, self.backend)
         except Exception as error:
             self.post_message(self.SyncFailed(agent_message(error)))

@@ -105,7 +105,7 @@ class TicketPanes(ContentSwitcher):
         self.workspace, self.taxonomy = workspace, taxonomy
         note_ids = workspace.note_message_ids
         entries = [Entry(m, m.id in note_ids) for m in workspace.detail.messages]
-        self.query_one(Conversation).show(entries)
+        self.query_one(Conversation).show(entries, still_coming=workspace.conversation_owed)
         if self.note_form is not None:
             self._show_note(reset=reset_note)
         for attachments in self.query(AttachmentTable):

@@ -367,3 +367,28 @@ def test_removing_an_attachment_is_audited_and_refused_on_a_closed_ticket(
     read_only = make_desk(store, now, read_only=True)
     with pytest.raises(ReadOnly):
         attachments.remove_attachment(read_only, TICKET, again)
+
+
+def test_a_ticket_whose_conversation_a_first_sync_owes_says_so_and_is_asked_for_first(
+    desk: Desk, store: Store, now: datetime
+) -> None:
+    _working(store, now)
+    with sqlite3.connect(store.path) as connection:
+        connection.execute("UPDATE tickets SET remote_id = '710' WHERE id = ?", (TICKET,))
+        connection.execute(
+            "INSERT INTO sync_tickets (ticket_id, backend, remote_values) VALUES (?, 'rt', '{}')",
+            (TICKET,),
+        )
+    opened = ticket_work.read_ticket(desk, TICKET)
+    assert opened is not None and opened.workspace.conversation_owed
+    assert desk.opened_first() == (TICKET,)
+    # Its conversation read (the mark written with it): nothing owed, nothing asked again.
+    with sqlite3.connect(store.path) as connection:
+        connection.execute(
+            "INSERT INTO sync_history (ticket_id, backend, last_txn) VALUES (?, 'rt', 9)",
+            (TICKET,),
+        )
+    other = make_desk(store, now)
+    opened = ticket_work.read_ticket(other, TICKET)
+    assert opened is not None and not opened.workspace.conversation_owed
+    assert other.opened_first() == ()

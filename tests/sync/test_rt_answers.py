@@ -119,9 +119,11 @@ def test_a_malformed_history_search_is_an_offline_run(respx_mock, store, backend
     assert summary.state == "offline"
     assert summary.message.startswith(NOT_JSON + "'<html><body>502 from the proxy"), summary.message
     with store.read() as connection:
-        # Nothing of the page was believed: neither the ticket nor the cursor moved.
-        assert connection.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 0
-        assert connection.execute(text("SELECT count(*) FROM sync_cursors")).scalar_one() == 0
+        # The queue came first: the ticket is in. Nothing of the history answer was
+        # believed: no message, no mark, so its conversation is still owed.
+        assert connection.execute(text("SELECT count(*) FROM tickets")).scalar_one() == 1
+        assert connection.execute(text("SELECT count(*) FROM messages")).scalar_one() == 0
+        assert connection.execute(text("SELECT count(*) FROM sync_history")).scalar_one() == 0
 
 
 @pytest.mark.parametrize(

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from agentdesk.core.sync_progress import SyncProgress
+from agentdesk.core.sync_progress import CONVERSATIONS, TICKETS, SyncProgress
 from agentdesk.progress_line import ProgressLine
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
@@ -27,9 +27,19 @@ def test_a_first_sync_reports_each_page_and_a_delta_none(
     backend.progress = seen.append
     summary = backend.sync(store, datetime.now(UTC))
     assert summary.pulled == 5
-    assert [(p.done, p.total) for p in seen] == [(2, 5), (4, 5), (5, 5)]
-    assert 0 < seen[0].bytes_in < seen[1].bytes_in < seen[2].bytes_in <= summary.bytes_in
-    assert seen[0].seconds_left() is not None
+    tickets = [p for p in seen if p.stage == TICKETS]
+    assert [(p.done, p.total) for p in tickets] == [(2, 5), (4, 5), (5, 5)]
+    assert 0 < tickets[0].bytes_in < tickets[1].bytes_in < tickets[2].bytes_in
+    assert tickets[2].bytes_in <= summary.bytes_in
+    assert tickets[0].seconds_left() is not None
+    # Then the second stage, after the last page of tickets: their conversations.
+    talks = seen[len(tickets) :]
+    assert [(p.stage, p.done, p.total) for p in talks] == [
+        (CONVERSATIONS, 0, 5),
+        (CONVERSATIONS, 5, 5),
+    ]
+    assert talks[-1].text().startswith("conversations 5/5 · ")
+    assert summary.conversations_left == 0
     seen.clear()
     rt_root.create(rt_queue, "One more", Requestor="late@example.com")
     assert backend.sync(store, datetime.now(UTC)).pulled >= 1

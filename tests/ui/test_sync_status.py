@@ -138,3 +138,60 @@ async def test_a_captive_portal_shows_offline_and_says_what_it_answered(
             said = [str(n.message) for n in app._notifications]
             expected = f"RT at {portal.url} answered with something that is not JSON: '<!DOCTYPE"
             assert any(expected in line for line in said), said
+
+
+class _Owing:
+    """A backend whose first run leaves conversations owed; each run waits for `go`."""
+
+    name = "rt"
+
+    def __init__(self) -> None:
+        import threading
+
+        self.go = threading.Event()
+        self.runs = 0
+        self.conversation_seconds: float | None = None
+        self.conversations_first: object = tuple
+
+    def sync(self, store: object, now: object) -> object:
+        from agentdesk.sync.protocol import SyncSummary
+
+        self.go.wait(10)
+        self.runs += 1
+        return SyncSummary(backend="rt", conversations_left=5 if self.runs == 1 else 0)
+
+    def resume(self) -> None:
+        pass
+
+
+async def test_one_run_at_a_time_and_the_next_soon_while_conversations_are_owed(
+    demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from agentdesk.desk import sync_status
+
+    backend = _Owing()
+    monkeypatch.setattr(sync_status, "open_backend", lambda settings: backend)
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        for _ in range(50):  # the mount's run starts, and waits for `go`
+            if app.queue_screen.query(SyncDriver):
+                break
+            await pilot.pause(0.1)
+        driver = app.queue_screen.query_one(SyncDriver)
+        await pilot.pause(0.2)
+        driver.sync_now()  # the interval's tick while the first run is still at work
+        driver.sync_now()
+        running = [w for w in app.workers if w.group == "sync" and not w.is_finished]
+        assert len(running) == 1 and backend.runs == 0
+        backend.go.set()
+        for _ in range(60):
+            if backend.runs >= 2:
+                break
+            await pilot.pause(0.1)
+        # The first run (the mount's); the ticks during it skipped; the second because the
+        # first left conversations owed, a second later, not after the 30 s interval.
+        assert backend.runs == 2
+        assert backend.conversation_seconds == sync_status.CONVERSATION_SECONDS
+        assert backend.conversations_first is app.queue_screen.desk.opened_first
+        await pilot.pause(1.5)
+        assert backend.runs == 2  # nothing owed after it: back to the interval

@@ -764,3 +764,39 @@ async def test_a_copy_on_a_ticket_left_open_goes_after_its_lifetime(
                 break
             await pilot.pause(0.05)
         assert not copy.exists() and app.screen is screen
+
+
+async def test_a_ticket_whose_conversation_is_still_coming_says_so_until_it_comes(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    # As a first sync leaves it: the ticket from the helpdesk, its conversation not read yet.
+    ticket_id = _bare_ticket(demo)
+    with sqlite3.connect(demo.db_path) as connection:
+        connection.execute("DELETE FROM messages WHERE ticket_id = ?", (ticket_id,))
+        connection.execute("UPDATE tickets SET remote_id = 'rt-77' WHERE id = ?", (ticket_id,))
+        connection.execute(
+            "INSERT INTO sync_tickets (ticket_id, backend, remote_values) VALUES (?, 'rt', '{}')",
+            (ticket_id,),
+        )
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        screen = await _open(app, pilot, ticket_id)
+        shown = shown_conversation(screen)
+        assert "The conversation is still coming from the helpdesk" in shown, shown
+        assert "No messages yet." not in shown
+        assert screen.desk.opened_first() == (ticket_id,)  # read before the others
+        # The sync brings it (the mark with it) and the screen reads itself again.
+        with sqlite3.connect(demo.db_path) as connection:
+            connection.execute(
+                "INSERT INTO sync_history (ticket_id, backend, last_txn) VALUES (?, 'rt', 5)",
+                (ticket_id,),
+            )
+            connection.execute(
+                "INSERT INTO messages (ticket_id, kind, author, body, created_at) "
+                "VALUES (?, 'customer', 'Ann', 'My parcel never came.', ?)",
+                (ticket_id, to_db(clock())),
+            )
+        screen._load()
+        await settle(pilot)
+        shown = shown_conversation(screen)
+        assert "still coming" not in shown and "My parcel never came." in shown, shown

@@ -7,7 +7,7 @@ sync/engine.py). Nothing queued is lost either way: the outbox stays until RT co
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -18,6 +18,7 @@ from agentdesk.store.sync_port import SyncPort
 from agentdesk.sync.engine import run_once
 from agentdesk.sync.protocol import SyncSummary
 from agentdesk.sync.rt.client import RtClient
+from agentdesk.sync.rt.conversations import ConversationReader
 from agentdesk.sync.rt.pull import Puller
 from agentdesk.sync.rt.push import BACKEND, Pusher
 from agentdesk.sync.rt.settings import RtSettings
@@ -37,6 +38,12 @@ class RtBackend:
     after_page: Callable[[int], None] | None = None
     # A first sync's progress after each page (called in the sync's thread).
     progress: Callable[[SyncProgress], None] | None = None
+    # Conversations after the queue (sync/rt/conversations.py): seconds a run spends on them
+    # before it ends (the TUI sets it so a run's push is not held up); None: until all are in.
+    conversation_seconds: float | None = None
+    # Local ids of tickets whose conversation to read before the others (the agent opened
+    # them; desk.base.OpenedFirst); called from the sync's thread.
+    conversations_first: Callable[[], Collection[int]] = tuple
     last: SyncSummary | None = field(default=None, repr=False)
     # Set by resume(): the next run tries again even if a 401 paused sync.
     resuming: bool = field(default=False, repr=False)
@@ -110,6 +117,19 @@ class RtBackend:
             summary.rejected = pulled.rejected + pulled.history.rejected
             summary.messages = pulled.history.messages
             summary.changed_tickets = tuple(sorted(pulled.history.tickets))
+            # The fields are in (the queue): the conversations still owed follow.
+            talks = ConversationReader(
+                store,
+                self.client,
+                self.clock,
+                progress=self.progress,
+                budget_seconds=self.conversation_seconds,
+                first=self.conversations_first,
+            ).run()
+            summary.rejected += talks.history.rejected
+            summary.messages += talks.history.messages
+            summary.changed_tickets = tuple(sorted(pulled.history.tickets | talks.history.tickets))
+            summary.conversations_left = talks.left
         finally:
             summary.bytes_in = self.client.traffic.bytes_in - in_before
             summary.bytes_out = self.client.traffic.bytes_out - out_before

@@ -187,7 +187,7 @@ class Puller:
                     apply_history(
                         rows,
                         reads.history,
-                        region_of=_regions(rows, reads.wanted),
+                        region_of=rows.regions_of_remotes(reads.wanted),
                         now=self.clock(),
                         report=report.history,
                     )
@@ -373,15 +373,6 @@ class Puller:
 def _id(item: Any) -> int | None:
     raw = str(item.get("id", "")) if isinstance(item, dict) else ""
     return int(raw) if raw.isdigit() else None
-
-
-def _regions(rows: SyncRows, remote_ids: Any) -> dict[str, Region]:
-    regions: dict[str, Region] = {}
-    for remote_id in remote_ids:
-        region = rows.region_of_remote(remote_id)
-        if region is not None:
-            regions[remote_id] = region
-    return regions
 
 
 def _enum(kind: Any, value: str | None, default: Any) -> Any:
