@@ -98,6 +98,14 @@ def rt_queue(rt_root: RtApi, request: pytest.FixtureRequest) -> str:
 
 
 @pytest.fixture
+def other_queue(rt_root: RtApi, rt_queue: str) -> str:
+    """A second fresh queue beside the test's: where a colleague moves a ticket to or from."""
+    name = f"{rt_queue}-other"
+    rt_root("POST", "/queue", json={"Name": name})
+    return name
+
+
+@pytest.fixture
 def fast_sleep() -> list[float]:
     """Backoff sleeps are recorded, not slept: tests stay fast and deterministic."""
     return []

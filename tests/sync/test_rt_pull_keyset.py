@@ -9,7 +9,9 @@ ticket later, and that ticket was not pulled in the run; its cursor then moved p
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import text
@@ -18,9 +20,9 @@ from agentdesk.store.stamps import to_db
 from agentdesk.store.sync_port import SyncPort
 from agentdesk.sync.rt.links import read_links
 from agentdesk.sync.rt.pull import BACKEND, Puller
+from tests.sync.between_pages import LINK_SEARCH, change_at, counted_searches
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
-from tests.sync.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.rt
 
@@ -50,95 +52,100 @@ def _at_fetch(page: int, change: Callable[[], None]) -> Callable[[str, int], Non
     return events
 
 
-def _seven(rt_root: RtApi, queue: str, word: str) -> list[str]:
-    """Seven tickets (four pages of two), RT priority 75, 50, 25, 0, 75, ... by number."""
-    return [
-        rt_root.create(
-            queue, f"{word} {n}", Requestor=f"{word.lower()}{n}@example.com", Priority=_rt(n)
-        )
-        for n in range(7)
-    ]
-
-
 def _rt(n: int) -> int:
     return (75, 50, 25, 0)[n % 4]
 
 
-def test_a_ticket_leaving_the_first_sync_between_pages_skips_no_other(
-    store,
+@dataclass
+class Paged:
+    remotes: list[str]  # seven tickets (four pages of two), RT priority 75, 50, 25, 0, 75, ...
+    backend: Any  # pulls two a page
+    move_first: Callable[[], None]  # a colleague moves the first ticket to the other queue
+
+
+@pytest.fixture
+def seven(
     rt_server: RtServer,
     rt_root: RtApi,
     colleague: RtApi,
     rt_queue: str,
+    other_queue: str,
     fast_sleep: list[float],
+) -> Callable[[str], Paged]:
+    """Seven tickets in the test's queue (subjects "<word> <n>"), made when the test asks:
+    after any ticket it makes first, which is then older than all seven."""
+
+    def make(word: str) -> Paged:
+        remotes = [
+            rt_root.create(
+                rt_queue, f"{word} {n}", Requestor=f"{word.lower()}{n}@example.com", Priority=_rt(n)
+            )
+            for n in range(7)
+        ]
+
+        def move_first() -> None:
+            colleague("PUT", f"/ticket/{remotes[0]}", json={"Queue": other_queue})
+
+        return Paged(
+            remotes, make_backend(rt_server, rt_queue, fast_sleep, page_size=2), move_first
+        )
+
+    return make
+
+
+def test_a_ticket_leaving_the_first_sync_between_pages_skips_no_other(
+    store, seven: Callable[[str], Paged]
 ) -> None:
-    remotes = _seven(rt_root, rt_queue, "Parcel")
-    elsewhere = f"{rt_queue}-moved"
-    rt_root("POST", "/queue", json={"Name": elsewhere})
-    backend = make_backend(rt_server, rt_queue, fast_sleep, page_size=2)
-
-    def move_first() -> None:  # a colleague moves page 1's first ticket to another queue
-        colleague("PUT", f"/ticket/{remotes[0]}", json={"Queue": elsewhere})
-
+    paged = seven("Parcel")
+    backend = paged.backend
     report = Puller(
-        store, backend.client, backend.settings, _now, events=_at_fetch(2, move_first)
+        store, backend.client, backend.settings, _now, events=_at_fetch(2, paged.move_first)
     ).run()
     rows = _rows(store)
-    for n, remote in enumerate(remotes):
+    for n, remote in enumerate(paged.remotes):
         assert rows.get(remote) == (f"Parcel {n}", PRIORITIES[_rt(n)], "new"), (n, remote)
     assert report.pulled == 7
 
 
 def test_a_ticket_leaving_a_delta_pull_between_pages_leaves_no_change_unpulled(
-    store,
-    rt_server: RtServer,
-    rt_root: RtApi,
-    colleague: RtApi,
-    rt_queue: str,
-    fast_sleep: list[float],
+    store, colleague: RtApi, seven: Callable[[str], Paged]
 ) -> None:
-    remotes = _seven(rt_root, rt_queue, "Crate")
-    elsewhere = f"{rt_queue}-moved"
-    rt_root("POST", "/queue", json={"Name": elsewhere})
-    backend = make_backend(rt_server, rt_queue, fast_sleep, page_size=2)
+    paged = seven("Crate")
+    backend = paged.backend
     assert backend.sync(store, _now()).state == "online"
     wanted = {}
-    for n, remote in enumerate(remotes):  # a colleague works through the queue
+    for n, remote in enumerate(paged.remotes):  # a colleague works through the queue
         value = (0, 25, 50)[n % 3]
         colleague("PUT", f"/ticket/{remote}", json={"Priority": value, "Status": "open"})
         wanted[remote] = (f"Crate {n}", PRIORITIES[value], "in_progress")
-
-    def move_first() -> None:
-        colleague("PUT", f"/ticket/{remotes[0]}", json={"Queue": elsewhere})
-
-    Puller(store, backend.client, backend.settings, _now, events=_at_fetch(2, move_first)).run()
+    Puller(
+        store, backend.client, backend.settings, _now, events=_at_fetch(2, paged.move_first)
+    ).run()
     rows = _rows(store)
-    for remote in remotes:
+    for remote in paged.remotes:
         assert rows[remote] == wanted[remote], remote
 
 
 def test_a_ticket_entering_between_pages_is_pulled_by_the_next_run(
     store,
-    rt_server: RtServer,
     rt_root: RtApi,
     colleague: RtApi,
     rt_queue: str,
-    fast_sleep: list[float],
+    other_queue: str,
+    seven: Callable[[str], Paged],
 ) -> None:
     """A ticket that enters behind the run's key (an old ticket moved into the queue) is
     changed after the run started: the run's cursor stays before it, the next run has it."""
-    elsewhere = f"{rt_queue}-from"
-    rt_root("POST", "/queue", json={"Name": elsewhere})
-    incoming = rt_root.create(elsewhere, "Moved in", Requestor="moved@example.com")
-    remotes = _seven(rt_root, rt_queue, "Box")
-    backend = make_backend(rt_server, rt_queue, fast_sleep, page_size=2)
+    incoming = rt_root.create(other_queue, "Moved in", Requestor="moved@example.com")
+    paged = seven("Box")  # after the incoming ticket: all seven are past it by id
+    backend = paged.backend
 
     def move_in() -> None:
         colleague("PUT", f"/ticket/{incoming}", json={"Queue": rt_queue})
 
     Puller(store, backend.client, backend.settings, _now, events=_at_fetch(2, move_in)).run()
     rows = _rows(store)
-    assert all(remote in rows for remote in remotes)
+    assert all(remote in rows for remote in paged.remotes)
     assert backend.sync(store, _now()).state == "online"
     assert _rows(store)[incoming] == ("Moved in", "P4", "new")
     assert len(_rows(store)) == 8
@@ -172,21 +179,13 @@ def test_a_ticket_losing_its_link_between_link_pages_hides_no_other_ones_links(
     tickets = [rt_root.create(rt_queue, f"Linked {n}") for n in range(6)]
     for a, b in ((0, 1), (2, 3), (4, 5)):
         rt_root("PUT", f"/ticket/{tickets[a]}", json={"AddRefersTo": tickets[b]})
-    searches: list[str] = []
 
-    def decide(line: str) -> str:
-        if "/tickets?" in line and "fields=_hyperlinks" in line:
-            searches.append(line)
-            if len(searches) == 2:  # page 1 answered: a colleague unlinks its two tickets
-                colleague("PUT", f"/ticket/{tickets[0]}", json={"DeleteRefersTo": tickets[1]})
-        return "pass"
+    def unlink_first() -> None:  # page 1 answered: a colleague unlinks its two tickets
+        colleague("PUT", f"/ticket/{tickets[0]}", json={"DeleteRefersTo": tickets[1]})
 
-    proxy = TcpProxy(rt_server.port, decide)
-    try:
-        client = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url).client
+    with counted_searches(rt_server, LINK_SEARCH, change_at(2, unlink_first)) as (url, searches):
+        client = make_backend(rt_server, rt_queue, fast_sleep, url=url).client
         found = read_links(client, tickets, per_page=2)
-    finally:
-        proxy.close()
     assert len(searches) >= 2  # the change came between two pages
     for a, b in ((2, 3), (4, 5)):
         assert found[tickets[a]] == {("refers_to", tickets[b], True)}, a

@@ -13,9 +13,9 @@ from sqlalchemy import text
 
 from agentdesk.sync.errors import SyncError
 from agentdesk.sync.rt.shifts import ShiftPuller
+from tests.sync.between_pages import SHIFT_SEARCH, change_at, counted_searches
 from tests.sync.conftest import RtApi, make_backend
 from tests.sync.rt_server import RtServer
-from tests.sync.tcp_proxy import TcpProxy
 
 pytestmark = pytest.mark.rt
 
@@ -47,26 +47,17 @@ def test_a_shift_ticket_leaving_the_queue_between_pages_hides_no_other(
     rt_root: RtApi,
     colleague: RtApi,
     rt_queue: str,
+    other_queue: str,
     fast_sleep: list[float],
 ) -> None:
     shifts = [rt_root.create(rt_queue, f"Shift of li.wei {n}") for n in range(5)]
-    elsewhere = f"{rt_queue}-old"
-    rt_root("POST", "/queue", json={"Name": elsewhere})
-    searches: list[str] = []
 
-    def decide(line: str) -> str:
-        if "/tickets?" in line and "fields=Subject%2CStatus%2CLastUpdated" in line:
-            searches.append(line)
-            if len(searches) == 2:  # page 1 answered: a colleague moves its first shift away
-                colleague("PUT", f"/ticket/{shifts[0]}", json={"Queue": elsewhere})
-        return "pass"
+    def move_first() -> None:  # page 1 answered: a colleague moves its first shift away
+        colleague("PUT", f"/ticket/{shifts[0]}", json={"Queue": other_queue})
 
-    proxy = TcpProxy(rt_server.port, decide)
-    try:
-        backend = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url)
+    with counted_searches(rt_server, SHIFT_SEARCH, change_at(2, move_first)) as (url, searches):
+        backend = make_backend(rt_server, rt_queue, fast_sleep, url=url)
         _puller(store, backend, rt_queue, per_page=2).run()
-    finally:
-        proxy.close()
     assert len(searches) >= 2
     found = _texts(store)
     for n, remote in enumerate(shifts):
@@ -124,21 +115,13 @@ def test_a_shift_pull_cut_short_after_a_page_of_newer_tickets_misses_none_older(
     time.sleep(6)
     comment(shifts[0], "Back at 12:30.")
 
-    searches: list[str] = []
+    def cut_after_page_1(nth: int) -> str:
+        return "pass" if nth == 1 else "drop"  # the link goes after page 1
 
-    def decide(line: str) -> str:
-        if "/tickets?" in line and "fields=Subject%2CStatus%2CLastUpdated" in line:
-            searches.append(line)
-            return "pass" if len(searches) == 1 else "drop"  # the link goes after page 1
-        return "pass"
-
-    proxy = TcpProxy(rt_server.port, decide)
-    try:
-        cut = make_backend(rt_server, rt_queue, fast_sleep, url=proxy.url, overlap=1)
+    with counted_searches(rt_server, SHIFT_SEARCH, cut_after_page_1) as (url, _searches):
+        cut = make_backend(rt_server, rt_queue, fast_sleep, url=url, overlap=1)
         with pytest.raises(SyncError):
             _puller(store, cut, rt_queue, per_page=1).run()
-    finally:
-        proxy.close()
     assert _texts(store)[shifts[0]] == ["Shift of li.wei 0.", "Back at 12:30."]
 
     _puller(store, backend, rt_queue, per_page=1).run()  # the link is back

@@ -158,6 +158,20 @@ def test_reads_on_an_rt_web_session_are_a_setting_on_by_default() -> None:
             rt_settings({"url": "https://rt", "session_seconds": bad}, "p.toml")
 
 
+def test_a_page_size_rt_would_not_answer_in_full_is_refused_where_settings_are_made() -> None:
+    """RT answers at most 100 tickets a page: with a page_size over that, RT's full page of
+    100 read as short, the last, and the pull ended there."""
+    from dataclasses import replace
+
+    assert RtSettings("https://rt").page_size == 100
+    assert RtSettings("https://rt", page_size=1).page_size == 1
+    for bad in (0, 101, 500, -1, True, 2.5):
+        with pytest.raises(ValueError, match=rf"^page_size must be .*1\.\.100, not {bad!r}:"):
+            RtSettings("https://rt", page_size=bad)  # type: ignore[arg-type]
+        with pytest.raises(ValueError, match=r"^page_size"):
+            replace(RtSettings("https://rt"), page_size=bad)
+
+
 def test_connect_rewrites_only_the_sync_table(tmp_path: Path) -> None:
     config = tmp_path / "p.toml"
     config.write_text(

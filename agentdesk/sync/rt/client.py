@@ -14,18 +14,7 @@ own transport; this client makes one (for the total deadline), so it mounts one 
 environment names, exactly as httpx would (httpx's own reading of the variables), each on the
 same deadline backend. trust_env=False, or a transport passed in (tests), leaves them out.
 
-A web session for reads (session_seconds > 0): RT 5 checks an auth token with bcrypt (cost
-12) on every REST2 request, about 1 s of RT's CPU here, five to ten times what the read
-itself costs. REST2 takes RT's web session cookie before the token (RT::REST2::Middleware::Auth,
-login_from_cookie), and RT's web UI logs a token in and answers with that cookie
-(RT::Interface::Web::AttemptTokenAuthentication). So the client logs in once, with the token,
-on REST 1.0's smallest page, and sends the cookie with its GETs, the token beside it: a session
-RT has dropped falls back to the token, slower but the same answer. Writes carry the token
-alone (RT checks it on each). The session is renewed after session_seconds, the old one logged
-out: a token revoked in RT stops the reads within that time, the writes at once. No cookie, or
-an answer that is not RT's "200 Ok": no session, the token on every request, as before; the
-next try after session_seconds. The cookie is a credential: kept in memory only, never logged,
-sent to this URL only (httpx's own cookie jar takes nothing).
+Reads on an RT web session made with the token (session_seconds > 0): sync/rt/session.py.
 """
 
 from __future__ import annotations
@@ -41,7 +30,6 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from email.utils import parsedate_to_datetime
 from typing import TYPE_CHECKING, Any
-from urllib.parse import urlsplit
 
 from agentdesk.security.sanitize import clean_text
 from agentdesk.sync.deadline import Deadline, deadline_transport
@@ -56,6 +44,8 @@ from agentdesk.sync.errors import (
     Unreachable,
 )
 from agentdesk.sync.retry import Backoff, CircuitBreaker, retry_after_seconds
+from agentdesk.sync.rt.network_words import network_words
+from agentdesk.sync.rt.session import WebSession
 
 if TYPE_CHECKING:
     import httpx
@@ -70,11 +60,6 @@ POOL_TIMEOUT = 5.0
 # The whole request, connect to last byte: a server dripping one byte every few seconds never
 # trips the read timeout, but it cannot hold a run longer than this.
 TOTAL_TIMEOUT = 60.0
-# RT's web session cookie (RT_SID_<rtname>.<port>) and REST 1.0's answer to a logged-in GET.
-_SESSION_COOKIE = re.compile(r"^RT_SID_[\w.-]+$")
-_SESSION_VALUE = re.compile(r"^[0-9A-Za-z]{16,128}$")
-_REST1_OK = re.compile(rb"^RT/\S+ 200 Ok")
-_LOGIN_RETRY = 30.0
 
 
 @dataclass
@@ -94,57 +79,6 @@ def _server_message(response: httpx.Response) -> str:
     if isinstance(body, list):
         return "; ".join(str(line) for line in body)[:300]
     return str(body)[:300]
-
-
-def _causes(error: BaseException) -> list[BaseException]:
-    out: list[BaseException] = []
-    current: BaseException | None = error
-    while current is not None and len(out) < 10:
-        out.append(current)
-        current = current.__cause__ or current.__context__
-    return out
-
-
-def network_words(
-    error: Exception, base_url: str, timeouts: tuple[float, float, float, float]
-) -> str:
-    """What went wrong on the wire, in plain words: "nothing answers at 127.0.0.1:9"."""
-    import socket
-    import ssl
-
-    import httpx
-
-    parts = urlsplit(base_url)
-    port = parts.port or (443 if parts.scheme == "https" else 80)
-    host = parts.hostname or base_url
-    where = f"{host}:{port}"
-    causes = _causes(error)
-    for cause in causes:
-        if isinstance(cause, socket.gaierror):
-            return f"the name {host!r} cannot be found (DNS: {cause.strerror or cause})"
-        if isinstance(cause, ssl.SSLCertVerificationError):
-            reason = cause.verify_message or cause.reason or str(cause)
-            return f"{where} presented a TLS certificate that is not trusted ({reason})"
-        if isinstance(cause, ssl.SSLError):
-            reason = cause.reason or str(cause)
-            return f"the secure connection (TLS) to {where} failed ({reason}: does it speak https?)"
-        if isinstance(cause, ConnectionRefusedError):
-            return f"nothing answers at {where} (is the helpdesk running, and is the port right?)"
-    if isinstance(error, httpx.ConnectTimeout):
-        return f"{where} did not answer within {timeouts[0]:g} s"
-    if isinstance(error, httpx.ReadTimeout):
-        return f"{where} took the request but sent no answer within {timeouts[1]:g} s"
-    if isinstance(error, httpx.WriteTimeout):
-        return f"{where} stopped taking the request for {timeouts[2]:g} s"
-    if isinstance(error, httpx.PoolTimeout):
-        return f"no connection to {where} came free within {timeouts[3]:g} s"
-    if isinstance(error, httpx.RemoteProtocolError):
-        return f"{where} closed the connection before it answered"
-    for cause in causes:
-        if isinstance(cause, OSError) and cause.strerror:
-            return f"{where} cannot be reached ({cause.strerror.lower()})"
-    detail = str(error) or type(error).__name__
-    return f"the connection to {where} failed ({detail})"
 
 
 # What each REST2 answer must be, by path (relative to /REST/2.0): a search is an object with
@@ -191,20 +125,6 @@ def answer_problem(method: str, path: str, raw: bytes) -> str | None:
     return f"JSON that is not {expected} to {method} {path}: {shown(raw)}"
 
 
-def _session_cookie(answer: httpx.Response) -> str:
-    """RT's session cookie from a login answer, "name=value"; "" unless the answer is REST 1.0's
-    "200 Ok" (a logged-in user) with exactly one sound RT_SID_ cookie."""
-    if answer.status_code != 200 or not _REST1_OK.match(answer.content):
-        return ""
-    found = []
-    for line in answer.headers.get_list("set-cookie"):
-        name, _, rest = line.partition("=")
-        value = rest.split(";", 1)[0].strip()
-        if _SESSION_COOKIE.match(name.strip()) and _SESSION_VALUE.match(value):
-            found.append(f"{name.strip()}={value}")
-    return found[0] if len(found) == 1 else ""
-
-
 @dataclass
 class RtClient:
     """One REST2 endpoint. Idempotent calls retry here; the push engine decides for the rest."""
@@ -232,18 +152,18 @@ class RtClient:
     # Honour HTTP_PROXY / HTTPS_PROXY / ALL_PROXY / NO_PROXY as httpx does (module docstring).
     trust_env: bool = True
     # Reads on a web session made with the token, renewed this often; 0: the token alone on
-    # every request (module docstring).
+    # every request (sync/rt/session.py).
     session_seconds: float = 0.0
     monotonic: Callable[[], float] = time.monotonic  # when a session is due (tests move it)
     _http: Any = field(default=None, repr=False)
     _deadline: Deadline = field(default_factory=Deadline, repr=False)
     # Guards traffic, clock_offset, the breaker and making _http (module docstring).
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
-    # The session: "name=value" for the Cookie header, or "" (none); renewed after _renew_at
-    # (self.monotonic()). One thread logs in; the others wait for its cookie.
-    _cookie: str = field(default="", repr=False)
-    _renew_at: float = field(default=0.0, repr=False)
-    _session_lock: threading.Lock = field(default_factory=threading.Lock, repr=False, compare=False)
+    # The reads' web session: its cookie, when it is renewed (sync/rt/session.py).
+    _session: WebSession = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        self._session = WebSession(self)
 
     def _client(self) -> httpx.Client:
         with self._lock:
@@ -286,7 +206,7 @@ class RtClient:
             mounts=self._mounts(),
             trust_env=self.trust_env,
             event_hooks=dict(self.event_hooks or {}),
-            # Nothing is kept from Set-Cookie: the session cookie goes only where _read_cookie
+            # Nothing is kept from Set-Cookie: the session cookie goes only where the session
             # puts it (GETs to this URL).
             cookies=CookieJar(policy=DefaultCookiePolicy(allowed_domains=[])),
         )
@@ -296,52 +216,9 @@ class RtClient:
         # RT's rt-clean-sessions removes it with the other idle ones.
         with self._lock:
             http, self._http = self._http, None
-            self._cookie, self._renew_at = "", 0.0
+            self._session.forget()
         if http is not None:
             http.close()
-
-    # -- the web session (module docstring) --------------------------------------------------
-
-    def _read_cookie(self) -> str:
-        """The session cookie for a GET ("name=value"), logging in when there is none or it is
-        due for renewal; "" when RT gave none (the token alone then)."""
-        if self.session_seconds <= 0:
-            return ""
-        with self._session_lock:
-            if self.monotonic() < self._renew_at:
-                return self._cookie
-            old, self._cookie = self._cookie, ""
-            if old:
-                self._session_request("GET", "/REST/1.0/logout", old)
-            answer = self._session_request("GET", "/REST/1.0/", "")
-            self._cookie = "" if answer is None else _session_cookie(answer)
-            # Not reached (a blip): soon again; reached without a session: not for a while.
-            wait = min(_LOGIN_RETRY, self.session_seconds) if answer is None else None
-            self._renew_at = self.monotonic() + (wait or self.session_seconds)
-            if not self._cookie:
-                log.info("no RT web session (%s): the token on every request", self.base_url)
-            return self._cookie
-
-    def _session_request(self, method: str, rest1_path: str, cookie: str) -> httpx.Response | None:
-        """A login (the token, no cookie) or a logout (the cookie, no token) on REST 1.0; None
-        when it failed: the requests that follow carry the token, and fail as they would."""
-        import httpx
-
-        http = self._client()
-        url = self.base_url.rstrip("/") + rest1_path
-        request = http.build_request(method, url, headers={"Accept": "text/plain"})
-        if cookie:
-            del request.headers["Authorization"]
-            request.headers["Cookie"] = cookie
-        try:
-            with self._deadline.within(min(self.total_timeout, self.timeouts[1])):
-                response = http.send(request)
-                response.read()
-        except httpx.HTTPError as error:
-            log.info("RT web session %s: %s", rest1_path, type(error).__name__)
-            return None
-        self._count(response)
-        return response
 
     def server_now(self) -> datetime:
         return datetime.fromtimestamp(time.time() + self.clock_offset, UTC)
@@ -350,7 +227,7 @@ class RtClient:
         """Know the server's clock (its Date header) before speaking in "seconds ago": from
         any answer already had, or the session's login, else one small read."""
         if self.traffic.requests == 0:
-            self._read_cookie()
+            self._session.read_cookie()
         if self.traffic.requests == 0:
             self.call("GET", "/queues/all", params={"per_page": 1, "fields": "id"})
 
@@ -399,7 +276,7 @@ class RtClient:
         now = datetime.now(UTC)
         if not self._breaker_allows(now):
             raise Offline("the helpdesk failed several times in a row; asking again later")
-        cookie = self._read_cookie() if method == "GET" else ""
+        cookie = self._session.read_cookie() if method == "GET" else ""
         if cookie:
             headers = {**(headers or {}), "Cookie": cookie}
         try:

@@ -16,6 +16,9 @@ from urllib.parse import urlsplit
 from agentdesk.core.ticket import Channel, Region
 from agentdesk.sync.errors import SyncSettingsError
 
+# RT's REST2 caps a search page at 100 items, whatever per_page asks for.
+MAX_PAGE_SIZE = 100
+
 
 @dataclass(frozen=True)
 class RtSettings:
@@ -26,6 +29,8 @@ class RtSettings:
     # Pulls re-read this much before the cursor: RT's LastUpdated has one-second resolution
     # and a transaction may commit after a later one was already visible.
     overlap_seconds: int = 120
+    # Tickets a pull asks for a page: 1..MAX_PAGE_SIZE (over it, RT's full page would read as
+    # short, the last, and end the pull early).
     page_size: int = 100
     # After an ambiguous failure of a POST (a reset, a timeout, a 502), RT may still be working
     # on it: push looks for it in the ticket's history until this long after it was sent, and
@@ -34,13 +39,22 @@ class RtSettings:
     settle_seconds: float = 60.0
     # Every request as a whole, connect to last byte (a slow drip must not hold a run).
     request_deadline_seconds: float = 60.0
-    # Reads on an RT web session made with the token, renewed this often (sync/rt/client.py:
+    # Reads on an RT web session made with the token, renewed this often (sync/rt/session.py:
     # RT checks a token with bcrypt on each request, a session cookie it only looks up).
     # 0: the token on every request.
     session_seconds: float = 300.0
     # Issue 13: the queue holding one ticket per shift (the profile's [shift] queue); None:
     # shifts are off, the shift record is neither pushed nor pulled.
     shift_queue: str | None = None
+
+    def __post_init__(self) -> None:
+        size = self.page_size
+        if isinstance(size, bool) or not isinstance(size, int) or not 1 <= size <= MAX_PAGE_SIZE:
+            raise ValueError(
+                f"page_size must be a whole number 1..{MAX_PAGE_SIZE}, not {size!r}: RT answers "
+                f"at most {MAX_PAGE_SIZE} tickets a page, and a pull takes a shorter page than "
+                "page_size for the last"
+            )
 
     @property
     def scope(self) -> str:

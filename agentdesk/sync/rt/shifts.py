@@ -293,7 +293,10 @@ class ShiftPuller:
             items = [i for i in found if isinstance(i, dict)]
             texts += self._page(port, reader, items)
             seen = [int(i) for i in (str(item.get("id", "")) for item in items) if i.isdigit()]
-            if len(found) < self.per_page or int(body.get("pages") or 1) <= 1 or not seen:
+            # RT counts no pages (null) where it checks rights in Perl (UseSQLForACLChecks 0,
+            # no ShowTicket on the whole system): then only a short page is the last.
+            pages = body.get("pages")
+            if len(found) < self.per_page or (isinstance(pages, int) and pages <= 1) or not seen:
                 # Only a whole run moves the window: one cut short after a page of newer
                 # tickets must not start the next run past the older ones it never reached.
                 with port.write() as rows:
