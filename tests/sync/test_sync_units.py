@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import httpx
 import pytest
 
 from agentdesk.core.ticket import Priority, Status
@@ -297,3 +298,38 @@ def test_a_send_lost_after_hanging_is_looked_for_a_settle_bound_after_it_was_los
     assert (found, answer, sends) == ("txn-7", None, [0.0])
     # The moment it was lost is saved with the step: a later run waits from there too.
     assert saved[-1]["lost_at"] == to_db(NOW + timedelta(seconds=60))
+
+
+class _LinkAnswers:
+    """Stands in for RtClient: one links page as an RT that cannot count answers it."""
+
+    def __init__(self, items: list[dict[str, object]], pages: object) -> None:
+        self.body = {"items": items, "count": len(items), "page": 1, "pages": pages}
+
+    def call(self, method: str, path: str, params: object) -> httpx.Response:
+        return httpx.Response(200, json=self.body)
+
+
+def _linked(remote: int, other: int) -> dict[str, object]:
+    return {"id": remote, "_hyperlinks": [{"type": "ticket", "ref": "depends-on", "id": other}]}
+
+
+@pytest.mark.parametrize("pages", [None, "absent"])
+def test_links_beyond_a_short_page_rt_did_not_count_are_not_believed(pages: object) -> None:
+    from agentdesk.sync.rt.links import read_links
+
+    answers = _LinkAnswers([_linked(3, 9)], pages)
+    if pages == "absent":
+        del answers.body["pages"]
+    found = read_links(answers, ["2", "3", "5", "8"], per_page=2)  # type: ignore[arg-type]
+    # 2 and 3 were covered (2 has no links); 5 and 8 lie beyond what RT showed: left out, so
+    # their local links stay rather than being removed.
+    assert found == {"2": set(), "3": {("depends_on", "9", True)}}
+
+
+def test_links_of_a_short_page_rt_counted_are_the_whole_answer() -> None:
+    from agentdesk.sync.rt.links import read_links
+
+    answers = _LinkAnswers([_linked(3, 9)], 1)
+    found = read_links(answers, ["2", "3", "5"], per_page=2)  # type: ignore[arg-type]
+    assert found == {"2": set(), "3": {("depends_on", "9", True)}, "5": set()}

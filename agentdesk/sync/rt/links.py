@@ -168,6 +168,14 @@ def read_links(
         pages = body.get("pages")
         seen = [int(i) for i in (str(item.get("id", "")) for item in items) if i.isdigit()]
         if len(items) < per_page or (isinstance(pages, int) and pages <= 1) or not seen:
+            if not isinstance(pages, int):
+                # RT did not count (UseSQLForACLChecks off, a user who cannot see every
+                # queue): it drops what the user may not see after its SQL limit, so a short
+                # page need not be the last. Beyond what it showed, nothing is believed: those
+                # tickets' local links stay, none is removed on the strength of a gap.
+                last = max(seen, default=key)
+                for remote in [r for r in found if int(r) > last]:
+                    del found[remote]
             return found
         key = max(seen)
 
