@@ -347,6 +347,8 @@ def demo_settings(folder: Path, *, tickets: int = 2_000, seed: int = 1) -> Setti
         db_path=folder / "agentdesk.db",
         cache_dir=folder / "cache",
         agent_handle=DEMO_AGENT_HANDLE,
+        # As a team's profile sets it: the openers say which team writes ({{department}}).
+        department="Customer Support",
         demo=True,
         demo_tickets=tickets,
         demo_seed=seed,

@@ -7,7 +7,8 @@ from one random.Random(seed), consumed in a fixed order, and nothing reads the c
 The package, by idea:
 - config: data/demo.toml, read and checked (DemoConfig).
 - people: the team and the customers.
-- generator: what each ticket is and how long each step took (generate_demo).
+- generator: what each ticket is and how long each step took (generate_demo); spans: how
+  long a share of a clock's target takes; summary: the counts a run reports (DemoSummary).
 - stories, texts: one ticket told in time order, and the words it is told in.
 - writer: the rows, inserted with the columns of store.models.
 - answers: the demo customers' verification answers and verifiers.
@@ -22,8 +23,9 @@ from __future__ import annotations
 from agentdesk.demo.answers import add_demo_verifiers, demo_answers
 from agentdesk.demo.config import DemoConfig, load_demo_config
 from agentdesk.demo.config import parse_config as _parse_config
-from agentdesk.demo.generator import DemoSummary, generate_demo
+from agentdesk.demo.generator import generate_demo
 from agentdesk.demo.people import DEMO_AGENT_HANDLE
+from agentdesk.demo.summary import DemoSummary
 from agentdesk.demo.times import db_stamp as _stamp
 
 __all__ = [

@@ -6,20 +6,20 @@ reads the clock, so the same data/demo.toml, seed and `now` give byte-identical 
 
 from __future__ import annotations
 
-import math
 import random
 import time
-from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from datetime import datetime
+from typing import TYPE_CHECKING
 
 from agentdesk.core import sla
 from agentdesk.core.ticket import Channel, Priority, Region, Status, Tier
 from agentdesk.demo.config import DemoConfig, load_demo_config
 from agentdesk.demo.draws import allocate, below, choice, pick, unzip_weights
 from agentdesk.demo.people import DemoCustomer, TeamMember, make_customers, make_team, team_rows
+from agentdesk.demo.spans import ClockSpans
 from agentdesk.demo.stories import Story
+from agentdesk.demo.summary import DemoSummary
 from agentdesk.demo.times import DAY, HOUR, QUALITY_SECONDS, as_datetime, as_seconds
 from agentdesk.demo.writer import DemoRows, insert_rows
 
@@ -31,47 +31,10 @@ if TYPE_CHECKING:
 
 # Tickets are generated and written in chunks: bounded memory, batches of a few thousand rows.
 _CHUNK = 2_000
-_MICROSECOND = timedelta(microseconds=1)
 _MAX_MESSAGES = 8
 # Worked tickets routed to L2 / L3 at intake (beside the areas' escalation rates).
 ROUTED_L2 = 0.1
 ROUTED_L3 = 0.03
-
-
-@dataclass(frozen=True)
-class DemoSummary:
-    customers: int
-    agents: int
-    tickets: int
-    messages: int
-    audit: int
-    breaches: int
-    """sla_breaches rows."""
-    breached_tickets: int
-    """Tickets with sla_breached_at, open or not."""
-    open_breached: int
-    """Open tickets whose running clock is past due at `now` (top of the queue)."""
-    open_at_risk: int
-    by_status: Mapping[Status, int]
-    by_priority: Mapping[Priority, int]
-    by_channel: Mapping[Channel, int]
-    by_region: Mapping[Region, int]
-    seconds: float
-
-    def lines(self) -> list[str]:
-        """A short human-readable report, for the CLI."""
-
-        def counts(mapping: Mapping[Any, int]) -> str:
-            return ", ".join(f"{key.value} {value}" for key, value in mapping.items())
-
-        return [
-            f"{self.tickets} tickets, {self.customers} customers, {self.agents} agents, "
-            f"{self.messages} messages, {self.audit} audit rows in {self.seconds:.1f} s",
-            f"status: {counts(self.by_status)}",
-            f"priority: {counts(self.by_priority)}",
-            f"SLA: {self.open_breached} open tickets breached and {self.open_at_risk} at risk "
-            f"now; {self.breaches} breaches recorded on {self.breached_tickets} tickets",
-        ]
 
 
 @dataclass
@@ -87,7 +50,7 @@ class TicketPlan:
     demo_agent: bool
 
 
-class Generator:
+class Generator(ClockSpans):
     def __init__(
         self, config: DemoConfig, policy: sla.SlaPolicy, tickets: int, seed: int, now: datetime
     ) -> None:
@@ -184,60 +147,9 @@ class Generator:
             for i in range(n)
         ]
 
-    def business_due(self, region: Region, start: int, seconds: int) -> int:
-        """calendar.add(start, seconds), shared by tickets opened in the same closed period:
-        the clock only starts at the next opening, so their deadlines are the same (and most
-        tickets are opened outside a region's business hours)."""
-        calendar = self.policy.calendars[region]
-        opening = calendar.add(as_datetime(start), 1e-6) - _MICROSECOND
-        key = (region, opening, seconds)
-        due = self.dues.get(key)
-        if due is None:
-            due = self.dues[key] = as_seconds(calendar.add(opening, seconds))
-        return due
-
     def agent_for(self, tier: Tier, region: Region) -> TeamMember:
         pool = self.pools.get((tier, region)) or self.tier_pools.get(tier) or self.agents
         return choice(self.rng, pool)
-
-    def fraction(self, sla_class: str) -> float:
-        """How much of its target a clock has used, by class."""
-        rng = self.rng
-        if sla_class == "at_risk":
-            return rng.uniform(0.78, 0.97)
-        if sla_class == "breached":
-            return rng.uniform(1.05, 1.3)
-        return 0.02 + 0.68 * math.pow(rng.random(), 1.3)
-
-    def span(
-        self, plan: TicketPlan, clock: sla.Clock, frac: float, *, exact_until: int | None = None
-    ) -> int:
-        """Calendar seconds in which `frac` of the clock's target elapses.
-
-        24x7 targets are exact. A business-hours target is stretched by a fixed factor, which
-        stays clear of the deadline however the weekends fall. An at-risk or breached ticket
-        must land in its band at `exact_until` (now): its span is found by bisection.
-        """
-        seconds, business = self.targets[plan.priority, clock]
-        wanted = frac * seconds
-        if not business:
-            return max(60, round(wanted))
-        if exact_until is None or plan.sla_class == "ok":
-            return max(60, round(wanted * self.cfg.business_stretch))
-        calendar = self.policy.calendars[plan.region]
-        end = as_datetime(exact_until)
-        # Business time never runs faster than the wall clock, and a whole week holds at
-        # least a day of it (a holiday week); the bracket keeps the bisection short.
-        low, high = max(60, round(wanted)), round(wanted * 7) + 7 * DAY
-        if calendar.seconds_between(as_datetime(exact_until - high), end) < wanted:
-            high = 60 * DAY  # a calendar with very few open hours
-        while high - low > 30:
-            middle = (low + high) // 2
-            if calendar.seconds_between(as_datetime(exact_until - middle), end) >= wanted:
-                high = middle
-            else:
-                low = middle
-        return high
 
     def ticket(self, plan: TicketPlan) -> None:
         """One ticket: pick what it is about and how long each step took, then tell it."""

@@ -4,16 +4,12 @@ tells the story; demo.story_end writes the ticket row it ends in)."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from functools import cached_property
+from typing import Any
 
 from agentdesk.core.ticket import MessageKind
-from agentdesk.demo.config import Area, Issue
-from agentdesk.demo.people import DemoCustomer, TeamMember
 from agentdesk.demo.texts import TicketWords
 from agentdesk.demo.times import db_stamp
-
-if TYPE_CHECKING:
-    from agentdesk.demo.generator import Generator, TicketPlan
 
 Entry = tuple[str, str | None, str | None]
 """An audit entry: field, old value, new value."""
@@ -23,27 +19,28 @@ NOTE_KIND = MessageKind.INTERNAL_NOTE.value
 
 
 class StoryRows(TicketWords):
-    """One ticket's messages and audit rows, and the counts its row is made from."""
+    """One ticket's messages and audit rows, and the counts its row is made from.
 
-    def __init__(
-        self,
-        gen: Generator,
-        plan: TicketPlan,
-        issue: Issue,
-        area: Area,
-        customer: DemoCustomer,
-        agent: TeamMember,
-    ) -> None:
-        super().__init__(gen, plan, issue, area, customer, agent)
-        self.id = plan.id
-        self.last = 0
-        self.actions = 0
-        self.messages = 0
-        self.first_response: int | None = None
-        self.last_update: int | None = None
-        self.closing_note: int | None = None
-        # Structured notes: (message id, at, summary, steps, cause, next, deadline).
-        self.notes: list[list[Any]] = []
+    No __init__ of its own (TicketWords' is the one): each count starts at its class value,
+    an int or None that the story's first `+=` or `=` makes its own, and the notes list is
+    made on first use.
+    """
+
+    last = 0
+    actions = 0
+    messages = 0
+    first_response: int | None = None
+    last_update: int | None = None
+    closing_note: int | None = None
+
+    @property
+    def id(self) -> int:
+        return self.plan.id
+
+    @cached_property
+    def notes(self) -> list[list[Any]]:
+        """Structured notes: (message id, at, summary, steps, cause, next, deadline)."""
+        return []
 
     def say(self, at: int, body: str) -> None:
         """The customer's first message (part of creating the ticket, not a change)."""

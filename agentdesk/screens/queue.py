@@ -2,35 +2,34 @@
 
 Every read runs in a thread worker that posts a message; a generation number drops the
 answers to questions nobody is asking any more (a filter changed while a page loaded).
+The search is in screens/queue_search.py, the views and filters in queue_views.py, and what
+the queue opens, shows of the sync, and the intake and shift keys in the other queue_*.py:
+parts of this screen (its bases).
 """
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import TYPE_CHECKING, ClassVar
 
-from textual import on, work
-from textual.actions import SkipAction
+from textual import work
 from textual.app import ComposeResult
 from textual.binding import BindingType
 from textual.message import Message
-from textual.widgets import Input
 from textual.worker import get_current_worker
 
 from agentdesk import marks
 from agentdesk.config import Settings
 from agentdesk.core.errors import agent_message
-from agentdesk.core.text_search import text_query
 from agentdesk.core.ticket import Priority
 from agentdesk.desk import queue as desk_queue
 from agentdesk.desk.base import Desk
-from agentdesk.desk.text_search import search_text
 from agentdesk.screens.queue_commands import QueueCommands, queue_bar_ranks, queue_bindings
 from agentdesk.screens.queue_intake import QueueIntakeKeys
 from agentdesk.screens.queue_open import QueueOpens
+from agentdesk.screens.queue_search import SEARCH_INDEX, QueueSearch
 from agentdesk.screens.queue_shift import QueueShiftKeys
 from agentdesk.screens.queue_sync import QueueSyncStatus
 from agentdesk.screens.queue_views import QueueViews
@@ -47,14 +46,12 @@ if TYPE_CHECKING:
     from agentdesk.desk.queue import Peek
     from agentdesk.session import Session
 
-SEARCH_RESULTS = 500
-# Full-text: the newest tickets that match (a common word matches most of them).
-TEXT_RESULTS = 200
 REFRESH_SECONDS = 60.0
-SEARCH_INDEX = "the search index"
 
 
-class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, QueueShiftKeys):
+class QueueScreen(
+    QueueOpens, QueueViews, QueueSearch, QueueSyncStatus, QueueIntakeKeys, QueueShiftKeys
+):
     COMMANDS = {QueueCommands}
 
     # Keys, labels and palette entries: one table, in queue_commands.py.
@@ -72,17 +69,6 @@ class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, Queu
     class CountsLoaded(Message):
         counts: dict[Priority, int]
         pending_outbox: int
-
-    @dataclass
-    class SearchIndexReady(Message):
-        index: SearchIndex
-
-    @dataclass
-    class SearchResults(Message):
-        generation: int
-        query: str
-        rows: list[QueueRow]
-        seconds: float
 
     @dataclass
     class BreachesRecorded(Message):
@@ -268,11 +254,6 @@ class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, Queu
         if self.desk is not None:
             self._want_search_index()
 
-    def _want_search_index(self) -> None:
-        if self.desk is not None and self._index_state == "none":
-            self._index_state = "building"
-            self._build_search_index(self.desk)
-
     def _periodic_refresh(self) -> None:
         if self.desk is not None and not self.search_query:
             self._record_breaches(self.desk)
@@ -302,87 +283,6 @@ class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, Queu
             if not self.search_query:
                 self.reload(keep_cursor=True)
 
-    # Search
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search-index")
-    def _build_search_index(self, desk: Desk) -> None:
-        try:
-            index = desk_queue.build_search_index(desk)
-        except Exception as error:
-            self.post_message(self.LoadFailed(SEARCH_INDEX, agent_message(error)))
-            return
-        self.post_message(self.SearchIndexReady(index))
-
-    def on_queue_screen_search_index_ready(self, message: SearchIndexReady) -> None:
-        self._index_state = "ready"
-        self.search_index = message.index
-        if self.search_query:
-            self._start_search()
-
-    @on(Input.Changed, "#search")
-    def _search_changed(self, event: Input.Changed) -> None:
-        self.search_query = event.value.strip()
-        self.reload(counts=False)
-
-    def _start_search(self) -> None:
-        self.summary.total = None
-        words = text_query(self.search_query)
-        if words is not None and self.desk is not None:
-            self._run_text_search(self.desk, words, self.queue_filter, self._generation)
-            return
-        if self.search_index is None or self.desk is None:
-            self._want_search_index()
-            self.table.show_waiting("Building the search index…")
-            return
-        self._run_search(
-            self.search_index, self.desk, self.search_query, self.queue_filter, self._generation
-        )
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _run_search(
-        self, index: SearchIndex, desk: Desk, query: str, queue: QueueFilter, generation: int
-    ) -> None:
-        started = time.perf_counter()
-        try:
-            ids = index.search(query, SEARCH_RESULTS)
-            if get_current_worker().is_cancelled:
-                return
-            rows = desk_queue.search_rows(desk, queue, ids)
-        except Exception as error:
-            self.post_message(self.LoadFailed("the search results", agent_message(error)))
-            return
-        seconds = time.perf_counter() - started
-        self.post_message(self.SearchResults(generation, query, rows, seconds))
-
-    @work(thread=True, exclusive=True, exit_on_error=False, group="search")
-    def _run_text_search(self, desk: Desk, words: str, queue: QueueFilter, generation: int) -> None:
-        started = time.perf_counter()
-        try:
-            rows = search_text(desk, queue, words, TEXT_RESULTS)
-        except Exception as error:
-            self.post_message(self.LoadFailed("the search results", agent_message(error)))
-            return
-        seconds = time.perf_counter() - started
-        self.post_message(self.SearchResults(generation, words, rows, seconds))
-
-    def on_queue_screen_search_results(self, message: SearchResults) -> None:
-        if message.generation != self._generation:
-            return
-        self.last_search_seconds = message.seconds
-        self.summary.total = len(message.rows)
-        self.table.show_rows(message.rows)
-
-    def on_search_bar_left(self, message: SearchBar.Left) -> None:
-        self.table.focus()
-
-    def on_search_bar_closed(self, message: SearchBar.Closed) -> None:
-        self.table.focus()
-        if self.search_query:
-            self.search_query = ""
-            self.reload()
-
-    # Actions
-
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "clear_search":
             return bool(self.search_query) or self.query_one(SearchBar).is_open
@@ -390,13 +290,3 @@ class QueueScreen(QueueOpens, QueueViews, QueueSyncStatus, QueueIntakeKeys, Queu
             # Only from the table: Enter in the search box is the search box's own.
             return self.focused is not None and self.focused.id == "tickets"
         return True
-
-    def action_search(self) -> None:
-        search = self.query_one(SearchBar)
-        if search.has_focus:
-            raise SkipAction()  # a "/" typed into the search itself
-        search.open()
-        self.refresh_bindings()
-
-    def action_clear_search(self) -> None:
-        self.query_one(SearchBar).action_close()

@@ -5,7 +5,8 @@ Macros: `m` opens the picker; a canned response goes into the composer as a repl
 macro is applied in one transaction (desk.macros.apply_macro), `u` undoes the last macro
 (screens/ticket_macros.py, the base class of this screen). The lifecycle and interaction
 keys are in screens/ticket_lifecycle.py, the composer, note and drafts in ticket_drafts.py,
-which keys are open and why not in ticket_key_gate.py: parts of this screen (its bases).
+which keys are open and why not in ticket_key_gate.py, how a change runs and what the screen
+shows of its answer in ticket_changes.py: parts of this screen (its bases).
 
 The screen asks the desk for everything: reads and writes run in thread workers that call
 agentdesk.desk and post messages. Which keys are open comes from core.actions (the answer
@@ -17,10 +18,9 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, ClassVar, Concatenate, ParamSpec
+from typing import TYPE_CHECKING, ClassVar
 
 from textual import on, work
 from textual.actions import SkipAction
@@ -30,17 +30,17 @@ from textual.message import Message
 from textual.widgets import Input, TextArea
 
 from agentdesk.core.actions import Action
-from agentdesk.core.changes import ChangePlan, QualityWouldFail
+from agentdesk.core.changes import QualityWouldFail
 from agentdesk.core.errors import Refused as RefusedError
 from agentdesk.core.errors import agent_message
-from agentdesk.core.note_template import Section, StructuredNote, Tag, Taxonomy
+from agentdesk.core.note_template import Taxonomy
 from agentdesk.core.ticket import MessageKind, Status
-from agentdesk.core.verification import VerificationStatus
 from agentdesk.desk import Desk
 from agentdesk.desk import ticket_work as work_on
 from agentdesk.desk.emergency import urgency
 from agentdesk.desk.ticket_work import OpenedTicket
 from agentdesk.screens.ticket_attachments import TicketAttachments
+from agentdesk.screens.ticket_changes import TicketChanges
 from agentdesk.screens.ticket_commands import TicketCommands
 from agentdesk.screens.ticket_customer import TicketCustomer
 from agentdesk.screens.ticket_drafts import TicketDrafts
@@ -60,19 +60,18 @@ from agentdesk.widgets.sla_clocks import SlaClocks
 from agentdesk.widgets.sync_driver import sync_events
 from agentdesk.widgets.tab_strip import TabStrip
 from agentdesk.widgets.ticket_header import TicketHeader
-from agentdesk.widgets.ticket_panes import TABS, TicketPanes, note_as_shown
+from agentdesk.widgets.ticket_panes import TABS, TicketPanes
 from agentdesk.widgets.urgency_line import UrgencyLine
 
 if TYPE_CHECKING:
     from agentdesk.desk.sync_status import SyncSummary
 
-P = ParamSpec("P")
-NOTE_FIELDS = frozenset([*(s.value for s in Section), *(t.value for t in Tag)])
 
 CLOSED_COMPOSER = "Closed: reopen is not possible; a follow-up creates a new ticket."
 
 
 class TicketScreen(
+    TicketChanges,
     TicketLifecycle,
     TicketDrafts,
     TicketKeyGate,
@@ -295,83 +294,6 @@ class TicketScreen(
             for attachments in self.query(AttachmentTable):
                 attachments.read_only = True  # open and save to a file: reads; no remove
                 attachments.refresh_bindings()
-
-    # Changes
-
-    def verification(self) -> VerificationStatus:
-        """Where identity verification stands for this interaction, now."""
-        return work_on.verification_now(self.desk, self.workspace.snapshot)
-
-    def change(
-        self,
-        job: Callable[Concatenate[Desk, P], ChangePlan],
-        *args: P.args,
-        **kwargs: P.kwargs,
-    ) -> None:
-        """Run a desk change (the core's rules, the store's one write path) in a worker."""
-        write = partial(job, self.desk, *args, **kwargs)
-
-        def done() -> TicketScreen.Applied:
-            plan = write()
-            return self.Applied(plan.outbox_op, plan.message is not None, plan.note is not None)
-
-        self._run(done, group="ticket-change")
-
-    def _run(
-        self, job: Callable[[], Message | None], *, group: str, exclusive: bool = False
-    ) -> None:
-        """A desk call in a thread worker; it posts what job returns, or the refusal."""
-
-        def run() -> None:
-            try:
-                message = job()
-            except Exception as error:
-                self.post_message(self.Refused.of(error))
-                return
-            if message is not None:
-                self.post_message(message)
-
-        self.run_worker(run, thread=True, group=group, exclusive=exclusive, exit_on_error=False)
-
-    def on_ticket_screen_applied(self, message: Applied) -> None:
-        self.last_refusal = ""
-        if message.action == "escalate":
-            self.escalation_draft = None
-        if message.action == "start" and not self.verification().verified:
-            # The SOP: identify and authenticate before anything else.
-            self.call_after_refresh(self.action_verify)
-        self.notify(f"Done: {message.action.replace('_', ' ')}", title=f"#{self.ticket_id}")
-        if message.wrote_message:
-            self.composer.clear()
-        self._load(reset_note=message.wrote_note)
-
-    async def on_ticket_screen_refused(self, message: Refused) -> None:
-        if message.ask:
-            from agentdesk.screens.ticket_dialogs import quality_dialog
-
-            self.app.push_screen(quality_dialog(message.error), self._quality_chosen)
-            return
-        self.last_refusal = message.error
-        self._show_banner()
-        error = f"{message.error} ({message.kept})" if message.kept else message.error
-        self.notify(error, title="Refused", severity="error", markup=False)
-        # The note's own gaps go under their fields (the lock, verification, confirmation
-        # and quality check are named in the banner, first).
-        fields = tuple(key for key in message.missing if key in NOTE_FIELDS)
-        form = await self.ensure_note_form() if fields else None
-        if form is not None:
-            self.action_show_tab("tab-note")
-            form.show_missing(fields)
-
-    def _quality_chosen(self, chosen: tuple[str, str] | None) -> None:
-        if chosen is not None and chosen[0] == "resolve":
-            self.change(work_on.resolve, self.ticket_id, self._note(), accept_quality=True)
-
-    def _note(self) -> StructuredNote | None:
-        form = self.note_form
-        if form is not None:
-            return form.value()
-        return note_as_shown(self.workspace, self.taxonomy)
 
     # Actions
 
