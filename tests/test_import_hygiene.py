@@ -165,3 +165,50 @@ def test_the_session_makes_its_macro_catalog_on_first_use(tmp_path: Path) -> Non
         (TEAM, True),
     ]
     assert session.macros is catalog
+
+
+# What the app's own open (its worker, up to the session opened) does not import: the sweep of
+# the opened attachment copies a crash left behind runs in a worker of its own after it, and
+# desk.attachments brings the escalation and emergency rules, the ticket history and the
+# shift roster behind the change model (the start of day's auto-close needs core.changes).
+LATER_THAN_THE_OPEN = (
+    "agentdesk.desk.attachments",
+    "agentdesk.core.emergency",
+    "agentdesk.core.shift_roster",
+    "agentdesk.store.workspace_rows",
+)
+
+OPEN_PATH = """
+import os, sys, tempfile
+from pathlib import Path
+home = tempfile.mkdtemp()
+for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
+    os.environ[name] = os.path.join(home, name.lower())
+os.environ["AGENTDESK_MARKS"] = os.path.join(home, "marks")
+os.environ["AGENTDESK_MARKS_EXIT"] = "session_opened"  # the app exits there
+from agentdesk.app import make_app
+from agentdesk.config import Settings
+make_app(Settings("hygiene", None, Path(home) / "agentdesk.db", Path(home) / "cache")).run(
+    headless=True
+)
+assert "session_opened" in Path(os.environ["AGENTDESK_MARKS"]).read_text()
+print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
+"""
+
+
+def _loaded_by_the_open(modules: tuple[str, ...]) -> list[str]:
+    result = subprocess.run(
+        [sys.executable, "-c", OPEN_PATH, *modules], capture_output=True, text=True, check=True
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
+
+
+def test_the_apps_open_leaves_the_sweep_of_opened_copies_to_later() -> None:
+    assert _loaded_by_the_open(LATER_THAN_THE_OPEN) == []
+
+
+def test_the_open_check_sees_what_the_open_imports() -> None:
+    assert _loaded_by_the_open(("agentdesk.store.auto_close", "sqlalchemy")) == [
+        "agentdesk.store.auto_close",
+        "sqlalchemy",
+    ]
