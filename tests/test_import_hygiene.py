@@ -212,3 +212,35 @@ def test_the_open_check_sees_what_the_open_imports() -> None:
         "agentdesk.store.auto_close",
         "sqlalchemy",
     ]
+
+
+# `agentdesk --demo` opens the start-of-shift checklist with sign-in off, a plain store and
+# the verifier key in a file: its keyring check has nothing to ask the keyring about, and
+# importing keyring finds every backend (D-Bus among them). Every start check, as the screen
+# runs them, on such a profile:
+DEMO_SHIFT_CHECKS = """
+import sys, tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from agentdesk.config import demo_settings
+from agentdesk.core.shift import Phase
+from agentdesk.desk import shift
+from agentdesk.desk.session import open_desk
+from agentdesk.desk.shift_checks import run_check
+settings = replace(demo_settings(Path(tempfile.mkdtemp()), tickets=0), shift=True)
+desk = open_desk(settings, lambda: datetime.now(UTC), start_of_day=False)
+view = shift.start_shift(desk)
+checks = [s.item for s in view.items if s.item.phase is Phase.START and s.item.automatic]
+assert "keyring" in {item.check for item in checks}
+for item in checks:
+    shift.record_check(desk, run_check(desk, item.id, item.check, None))
+print(",".join(sorted(m for m in ("keyring", "secretstorage", "jeepney") if m in sys.modules)))
+"""
+
+
+def test_a_demo_shifts_checks_leave_the_keyring_unloaded() -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", DEMO_SHIFT_CHECKS], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.strip() == ""
