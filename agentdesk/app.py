@@ -195,7 +195,13 @@ class AgentDeskApp(SecuredApp):
             else:
                 from agentdesk.desk.session import open_desk
 
-                desk = open_desk(self.settings, self.clock, quick_check=False, interactive=True)
+                desk = open_desk(
+                    self.settings,
+                    self.clock,
+                    quick_check=False,
+                    interactive=True,
+                    sweep_copies=False,
+                )
         except Exception as error:
             self.post_message(self.SessionFailed(agent_message(error)))
             return
@@ -211,6 +217,17 @@ class AgentDeskApp(SecuredApp):
         except Exception as error:
             self.post_message(self.SessionFailed(agent_message(error)))
 
+    @work(thread=True, exclusive=True, exit_on_error=False, group="sweep-copies")
+    def _sweep_opened_copies(self, desk: Desk) -> None:
+        # Issue 16: the copies a crash left behind. Here, not in the open: the sweep imports
+        # desk.attachments and the change model behind it, which the first rows do not need.
+        from agentdesk.desk.session import sweep_opened_copies
+
+        try:
+            sweep_opened_copies(desk)
+        except Exception as error:
+            self.post_message(self.SessionFailed(agent_message(error), fatal=False))
+
     def on_agent_desk_app_session_opened(self, message: SessionOpened) -> None:
         if marks.mark("session_opened"):
             self.exit()
@@ -225,6 +242,7 @@ class AgentDeskApp(SecuredApp):
         self.queue_screen.show_desk(message.desk)
         heap.settle()  # issue 17: start-up's objects out of every later full collection
         self._check_store(message.desk)
+        self._sweep_opened_copies(message.desk)
         if self.sign_in_screen is not None:
             self.sign_in_screen.desk_ready(message.desk)  # the shift and the rest come after it
         else:

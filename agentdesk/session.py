@@ -68,6 +68,7 @@ def open_session(
     start_of_day: bool = True,
     interactive: bool = False,
     read_only: bool = False,
+    sweep_copies: bool = True,
 ) -> Session:
     """Open the profile's store (migrating it) and find the agent; with start_of_day, also
     fill a demo profile, record breaches and run the auto-close quality check.
@@ -77,15 +78,19 @@ def open_session(
     read-only desk, `agentdesk sync`). interactive (the TUI): a write waits at most
     INTERACTIVE_BUSY_TIMEOUT_MS for another writer, so a key is answered "busy" quickly.
     read_only (monitoring mode): the store is opened mode=ro + query_only, never migrated,
-    and nothing of the start of day runs.
+    and nothing of the start of day runs. sweep_copies=False: the caller sweeps the opened
+    attachment copies a crash left behind itself (the TUI, in a worker of its own: the sweep
+    imports desk.attachments and the change model behind it, which the first rows do not need).
     """
-    from agentdesk.desk.attachments import sweep_opened_copies
     from agentdesk.security.db_key import database_key
     from agentdesk.shipped import load_sla_policy
     from agentdesk.store.engine import INTERACTIVE_BUSY_TIMEOUT_MS, open_store, open_store_read_only
     from agentdesk.store.queries import agent_by_handle
 
-    sweep_opened_copies(settings.cache_dir)  # issue 16: copies a crash left behind
+    if sweep_copies:
+        from agentdesk.desk.attachments import sweep_opened_copies
+
+        sweep_opened_copies(settings.cache_dir)  # issue 16: copies a crash left behind
     busy_ms = INTERACTIVE_BUSY_TIMEOUT_MS if interactive else None
     key = database_key(settings)  # issue 16: None for a plain store
     if read_only:

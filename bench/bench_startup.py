@@ -258,6 +258,7 @@ def main() -> None:
         encrypted = one_run(sealed, "first_rows", sealed_env, settle=True)
         keep("sealed_frames", encrypted, "first_frame")
         keep("sealed_rows", encrypted, "first_rows")
+        keep("sealed_rows_cpu", encrypted, "first_rows_cpu")
         keep("sealed_settled", encrypted, "settled_mib")
         keep("sealed_settled_anon", encrypted, "settled_anon_mib")
         uncached = one_run(db, "first_rows", compiled)
@@ -308,6 +309,13 @@ def main() -> None:
         f"      encrypted (SQLCipher, key from the keyring), same run: first frame "
         f"{med('sealed_frames')}, first rows {med('sealed_rows')}"
     )
+    if series.get("sealed_rows") and series.get("bare") and series.get("sealed_rows_cpu"):
+        wall = statistics.median(series["sealed_rows"]) / statistics.median(series["bare"])
+        cpu = statistics.median(series["sealed_rows_cpu"]) / statistics.median(series["bare_cpu"])
+        print(
+            f"      encrypted, CPU to the first rows: {med('sealed_rows_cpu')} vs "
+            f"{med('bare_cpu')} for the bare app (ratio {cpu:.2f}; wall ratio {wall:.2f})"
+        )
     print(
         f"  (d) resident memory at the first rows: {mib('memory')}"
         f"  vs {mib('bare_memory')} for the bare app; once start-up has settled (workspace "

@@ -91,16 +91,22 @@ LATER_MODULES = (
     "agentdesk.core.macros",
 )
 
-# The start path up to the first rows: the command line, the profile's settings read and
-# checked, the app and its queue screen, the peek that reads the first page, the focus
-# check the queue table runs when it takes focus, and the session the open worker makes
-# beside them (its store not opened here: a Session of the settings alone).
-START_PATH = """
+# Each subprocess below reads and writes only a fresh temp folder for its profile.
+_FRESH_PROFILE_DIRS = """
 import os, sys, tempfile
 from pathlib import Path
 home = tempfile.mkdtemp()
 for name in ("XDG_CONFIG_HOME", "XDG_DATA_HOME", "XDG_CACHE_HOME"):
     os.environ[name] = os.path.join(home, name.lower())
+"""
+
+# The start path up to the first rows: the command line, the profile's settings read and
+# checked, the app and its queue screen, the peek that reads the first page, the focus
+# check the queue table runs when it takes focus, and the session the open worker makes
+# beside them (its store not opened here: a Session of the settings alone).
+START_PATH = (
+    _FRESH_PROFILE_DIRS
+    + """
 import agentdesk.cli, agentdesk.app
 from agentdesk.config import load_settings
 from agentdesk.desk.queue import peek_queue
@@ -114,13 +120,20 @@ steady_cursor(TicketTable(lambda: None))
 Session(settings, None, None, macro_folder=settings.macro_folder)
 print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
 """
+)
+
+
+def _loaded_by(code: str, modules: tuple[str, ...]) -> list[str]:
+    """Which of modules are in sys.modules once code (a fresh interpreter) has run; code
+    prints them, comma-separated, from its sys.argv."""
+    result = subprocess.run(
+        [sys.executable, "-c", code, *modules], capture_output=True, text=True, check=True
+    )
+    return [name for name in result.stdout.strip().split(",") if name]
 
 
 def _loaded_by_start_path(modules: tuple[str, ...]) -> list[str]:
-    result = subprocess.run(
-        [sys.executable, "-c", START_PATH, *modules], capture_output=True, text=True, check=True
-    )
-    return [name for name in result.stdout.strip().split(",") if name]
+    return _loaded_by(START_PATH, modules)
 
 
 def test_the_start_path_leaves_what_the_first_rows_do_not_need() -> None:
@@ -165,3 +178,70 @@ def test_the_session_makes_its_macro_catalog_on_first_use(tmp_path: Path) -> Non
         (TEAM, True),
     ]
     assert session.macros is catalog
+
+
+# What the app's own open (its worker, up to the session opened) does not import: the sweep of
+# the opened attachment copies a crash left behind runs in a worker of its own after it, and
+# desk.attachments brings the escalation and emergency rules, the ticket history and the
+# shift roster behind the change model (the start of day's auto-close needs core.changes).
+LATER_THAN_THE_OPEN = (
+    "agentdesk.desk.attachments",
+    "agentdesk.core.emergency",
+    "agentdesk.core.shift_roster",
+    "agentdesk.store.workspace_rows",
+)
+
+OPEN_PATH = (
+    _FRESH_PROFILE_DIRS
+    + """
+os.environ["AGENTDESK_MARKS"] = os.path.join(home, "marks")
+os.environ["AGENTDESK_MARKS_EXIT"] = "session_opened"  # the app exits there
+from agentdesk.app import make_app
+from agentdesk.config import Settings
+make_app(Settings("hygiene", None, Path(home) / "agentdesk.db", Path(home) / "cache")).run(
+    headless=True
+)
+assert "session_opened" in Path(os.environ["AGENTDESK_MARKS"]).read_text()
+print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
+"""
+)
+
+
+def test_the_apps_open_leaves_the_sweep_of_opened_copies_to_later() -> None:
+    assert _loaded_by(OPEN_PATH, LATER_THAN_THE_OPEN) == []
+
+
+def test_the_open_check_sees_what_the_open_imports() -> None:
+    assert _loaded_by(OPEN_PATH, ("agentdesk.store.auto_close", "sqlalchemy")) == [
+        "agentdesk.store.auto_close",
+        "sqlalchemy",
+    ]
+
+
+# `agentdesk --demo` opens the start-of-shift checklist with sign-in off, a plain store and
+# the verifier key in a file: its keyring check has nothing to ask the keyring about, and
+# importing keyring finds every backend (D-Bus among them). Every start check, as the screen
+# runs them, on such a profile:
+DEMO_SHIFT_CHECKS = """
+import sys, tempfile
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from agentdesk.config import demo_settings
+from agentdesk.core.shift import Phase
+from agentdesk.desk import shift
+from agentdesk.desk.session import open_desk
+from agentdesk.desk.shift_checks import run_check
+settings = replace(demo_settings(Path(tempfile.mkdtemp()), tickets=0), shift=True)
+desk = open_desk(settings, lambda: datetime.now(UTC), start_of_day=False)
+view = shift.start_shift(desk)
+checks = [s.item for s in view.items if s.item.phase is Phase.START and s.item.automatic]
+assert "keyring" in {item.check for item in checks}
+for item in checks:
+    shift.record_check(desk, run_check(desk, item.id, item.check, None))
+print(",".join(sorted(m for m in sys.argv[1:] if m in sys.modules)))
+"""
+
+
+def test_a_demo_shifts_checks_leave_the_keyring_unloaded() -> None:
+    assert _loaded_by(DEMO_SHIFT_CHECKS, ("keyring", "secretstorage", "jeepney")) == []

@@ -34,6 +34,7 @@ def open_desk(
     quick_check: bool = True,
     start_of_day: bool = True,
     interactive: bool = False,
+    sweep_copies: bool = True,
 ) -> Desk:
     """Open the profile's store (migrating it) and find the agent.
 
@@ -41,6 +42,8 @@ def open_desk(
     the auto-close for the time agentdesk was not running. A read-only desk skips those
     writes. quick_check=False: the caller runs check_store_health() later (the TUI does,
     once the queue is on screen). interactive (the TUI): "busy" comes after a short wait.
+    sweep_copies=False: the caller runs sweep_opened_copies() later (the TUI does, in a
+    worker of its own).
     """
     from agentdesk.session import open_session
 
@@ -51,8 +54,16 @@ def open_desk(
         start_of_day=start_of_day and not read_only,
         interactive=interactive,
         read_only=read_only,
+        sweep_copies=sweep_copies,
     )
     return Desk(session, clock, read_only=read_only)
+
+
+def sweep_opened_copies(desk: Desk) -> int:
+    """Remove the opened attachment copies a crash left behind (issue 16); how many went."""
+    from agentdesk.desk.attachments import sweep_opened_copies as sweep
+
+    return sweep(desk.settings.cache_dir)
 
 
 def check_store_health(desk: Desk) -> None:

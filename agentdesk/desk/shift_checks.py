@@ -13,9 +13,13 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING
 
 from agentdesk.core.shift import CLOCK_TOLERANCE, OFFLINE, TeamCommand
 from agentdesk.desk.base import Desk
+
+if TYPE_CHECKING:
+    from agentdesk.config import Settings
 
 Timer = Callable[[], float]
 
@@ -87,6 +91,17 @@ def clock_verdict(local: datetime, server: datetime) -> tuple[bool, str]:
     return False, f"{text} (more than 30 s: SLA clocks and sign-in codes depend on it)"
 
 
+NOTHING_IN_THE_KEYRING = "not needed: a demo profile keeps nothing in the keyring"
+
+
+def keyring_needed(settings: Settings) -> bool:
+    """Whether this profile keeps anything in the keyring. A demo profile keeps its verifier
+    key in a file beside its store and its store plain (security/verifier_key.py, db_key.py);
+    only its sign-in secret (sign-in on) or a helpdesk token (not the local backend) would
+    be there. Every other profile's verifier key lives only in the keyring."""
+    return not settings.demo or settings.sign_in or settings.backend != "local"
+
+
 def _keyring() -> tuple[bool, str]:
     from agentdesk.security.keyring_access import (
         KeyringUnavailable,
@@ -153,6 +168,9 @@ def run_check(
         passed, reason = _helpdesk(desk)
     elif check == "clock":
         passed, reason = _clock(desk)
+    elif check == "keyring" and not keyring_needed(desk.settings):
+        # Not even imported: keyring finds its backends at once (D-Bus among them), ~0.3 s.
+        passed, reason = True, NOTHING_IN_THE_KEYRING
     elif check == "keyring":
         passed, reason = _keyring()
     elif check == "outbox":

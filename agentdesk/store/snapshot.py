@@ -6,8 +6,9 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Connection, text
+from sqlalchemy import Connection, Row, text
 
 from agentdesk.core.business_hours import Pause
 from agentdesk.core.changes import TicketSnapshot
@@ -40,6 +41,35 @@ def _when(value: str | None) -> datetime | None:
     return None if value is None else from_db(value)
 
 
+SLA_COLUMNS = (
+    "priority",
+    "region",
+    "status",
+    "created_at",
+    "first_response_at",
+    "last_update_at",
+    "resolved_at",
+    "sla_pauses",
+)
+"""The tickets columns the SLA clock reads: load_sla_ticket selects them, load_snapshot reads
+them from its whole row; both through _sla_ticket, so a column the clock gains is named once."""
+
+_SLA_TICKET_SQL = f"SELECT {', '.join(SLA_COLUMNS)} FROM tickets WHERE id = :id"
+
+
+def _sla_ticket(row: Row[Any]) -> SlaTicket:
+    return SlaTicket(
+        priority=Priority(row.priority),
+        region=Region(row.region),
+        status=Status(row.status),
+        created_at=from_db(row.created_at),
+        first_response_at=_when(row.first_response_at),
+        last_update_at=_when(row.last_update_at),
+        resolved_at=_when(row.resolved_at),
+        pauses=pauses_from_json(row.sla_pauses),
+    )
+
+
 def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
     row = connection.execute(
         text("SELECT * FROM tickets WHERE id = :id"), {"id": ticket_id}
@@ -55,20 +85,21 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         text("SELECT clock, due_at FROM sla_breaches WHERE ticket_id = :t ORDER BY due_at"),
         {"t": ticket_id},
     ).all()
+    clock = _sla_ticket(row)
     return TicketSnapshot(
         id=row.id,
         subject=row.subject,
-        priority=Priority(row.priority),
-        status=Status(row.status),
-        region=Region(row.region),
+        priority=clock.priority,
+        status=clock.status,
+        region=clock.region,
         tier=Tier(row.tier),
         assignee_id=row.assignee_id,
-        created_at=from_db(row.created_at),
-        first_response_at=_when(row.first_response_at),
-        last_update_at=_when(row.last_update_at),
-        resolved_at=_when(row.resolved_at),
+        created_at=clock.created_at,
+        first_response_at=clock.first_response_at,
+        last_update_at=clock.last_update_at,
+        resolved_at=clock.resolved_at,
         closed_at=_when(row.closed_at),
-        sla_pauses=pauses_from_json(row.sla_pauses),
+        sla_pauses=clock.pauses,
         version=row.version,
         pending_reason=row.pending_reason,
         note=None if found is None else found[0],
@@ -79,32 +110,17 @@ def load_snapshot(connection: Connection, ticket_id: int) -> TicketSnapshot:
         channel=Channel(row.channel),
         note_at=None if found is None else found[1],
         last_reply_at=_when(last_reply),
-        recorded_breaches=tuple(Breach(Clock(clock), from_db(due)) for clock, due in breaches),
+        recorded_breaches=tuple(Breach(Clock(name), from_db(due)) for name, due in breaches),
     )
 
 
 def load_sla_ticket(connection: Connection, ticket_id: int) -> SlaTicket:
     """What the SLA clock reads of a ticket (one row): the write of pulled replies moves the
     clock without the whole snapshot (its notes, labels, attempts, breaches)."""
-    row = connection.execute(
-        text(
-            "SELECT priority, region, status, created_at, first_response_at, last_update_at, "
-            "resolved_at, sla_pauses FROM tickets WHERE id = :id"
-        ),
-        {"id": ticket_id},
-    ).one_or_none()
+    row = connection.execute(text(_SLA_TICKET_SQL), {"id": ticket_id}).one_or_none()
     if row is None:
         raise TicketNotFound(ticket_id)
-    return SlaTicket(
-        priority=Priority(row.priority),
-        region=Region(row.region),
-        status=Status(row.status),
-        created_at=from_db(row.created_at),
-        first_response_at=_when(row.first_response_at),
-        last_update_at=_when(row.last_update_at),
-        resolved_at=_when(row.resolved_at),
-        pauses=pauses_from_json(row.sla_pauses),
-    )
+    return _sla_ticket(row)
 
 
 def load_labels(connection: Connection, ticket_id: int) -> frozenset[str]:

@@ -16,7 +16,12 @@ from agentdesk.core.errors import BadInput, Refused
 from agentdesk.core.shift import Phase, Presence
 from agentdesk.desk import Desk, ticket_work
 from agentdesk.desk import shift as desk_shift
-from agentdesk.desk.shift_checks import CheckResult, clock_verdict, run_check
+from agentdesk.desk.shift_checks import (
+    NOTHING_IN_THE_KEYRING,
+    CheckResult,
+    clock_verdict,
+    run_check,
+)
 from agentdesk.session import Session
 from agentdesk.shipped import load_sla_policy
 from agentdesk.store.engine import Store, open_store
@@ -257,3 +262,25 @@ def test_the_shift_record_keeps_each_item_and_when(amara: Desk, clock: Clock) ->
     tools = next(s for s in view.items if s.item.id == "tools")
     assert tools.done_at == FIXED_NOW + timedelta(minutes=3)
     assert {s.item.phase for s in view.items} == {Phase.START, Phase.END}
+
+
+def test_the_keyring_check_asks_the_keyring_of_a_real_profile_whatever_sign_in_says(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    """Its verifier key lives only there (tests run on keyring's fail backend)."""
+    for sign_in in (False, True):
+        desk = _desk(store, tmp_path, "amara.okafor", clock, sign_in=sign_in)
+        result = run_check(desk, "keyring", "keyring", None)
+        assert not result.passed and result.reason.startswith("no usable keyring")
+
+
+def test_the_keyring_check_passes_a_demo_that_keeps_nothing_there(
+    store: Store, tmp_path: Path, clock: Clock
+) -> None:
+    demo = _desk(store, tmp_path, "amara.okafor", clock, demo=True)
+    result = run_check(demo, "keyring", "keyring", None)
+    assert result.passed and result.reason == NOTHING_IN_THE_KEYRING
+    # A demo with sign-in on, or one syncing a helpdesk, keeps a secret there: it is asked.
+    for settings in ({"sign_in": True}, {"backend": "rt"}):
+        desk = _desk(store, tmp_path, "amara.okafor", clock, demo=True, **settings)
+        assert not run_check(desk, "keyring", "keyring", None).passed

@@ -248,3 +248,27 @@ def test_every_committed_change_survives_sigkill(tmp_path: Path, policy, now) ->
     assert set(reported) <= bodies
     # Change, audit and outbox went in together: the counts agree even for the last write.
     assert outbox == len(bodies) == audit
+
+
+def test_the_sla_clocks_one_row_reads_what_the_snapshot_gives_the_clock(store, now) -> None:
+    """load_sla_ticket (the pulled replies' write) and load_snapshot read the clock's columns
+    through one list: both give the SLA engine the same ticket."""
+    from agentdesk.store.snapshot import load_sla_ticket
+
+    add_people(store, now)
+    add_ticket(
+        store,
+        1,
+        created_at=now - timedelta(hours=5),
+        priority=Priority.P1,
+        status=Status.PENDING,
+        first_response_at=now - timedelta(hours=4),
+        last_update_at=now - timedelta(hours=3),
+        sla_pauses=((now - timedelta(hours=2), now - timedelta(hours=1)), (now, None)),
+    )
+    with store.read() as connection:
+        clock = load_sla_ticket(connection, 1)
+        assert clock == load_snapshot(connection, 1).sla_ticket()
+        with pytest.raises(TicketNotFound):
+            load_sla_ticket(connection, 2)
+    assert clock.pauses[1] == (now, None) and clock.first_response_at == now - timedelta(hours=4)

@@ -536,6 +536,23 @@ async def test_the_queue_shows_before_the_store_is_open(
         assert [row.id for row in peeked][:10] == _sql_order(app, app.queue_screen.queue_filter, 10)
 
 
+async def test_the_copies_a_crash_left_behind_go_once_the_workspace_is_open(
+    demo: Settings, clock: SteppedClock
+) -> None:
+    """Issue 16: the sweep left the open (its imports are not the first rows') for a worker
+    of the app's own; it still runs at every start."""
+    from agentdesk.desk.attachments import opened_folder
+
+    left = opened_folder(demo.cache_dir) / "999999999.7.0badf00d"  # above any pid_max: gone
+    left.mkdir(mode=0o700, parents=True)
+    (left / "scan.pdf").write_bytes(b"%PDF customer passport")
+    app = make_app(demo, clock=clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        assert app.session is not None
+        assert not left.exists()
+
+
 async def test_a_failing_query_becomes_a_notification(
     demo: Settings, clock: SteppedClock, monkeypatch: pytest.MonkeyPatch
 ) -> None:

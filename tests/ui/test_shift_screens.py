@@ -29,9 +29,9 @@ def _rt_down(settings: Settings) -> Any:
 
 @pytest.fixture
 def shifts(demo: Settings, monkeypatch: pytest.MonkeyPatch) -> Settings:
-    """Shifts on; the helpdesk unreachable; the keyring and durations fixed."""
+    """Shifts on; the helpdesk unreachable; the durations fixed. (A demo's keyring check
+    does not ask the keyring: it keeps nothing there.)"""
     monkeypatch.setattr("agentdesk.sync.runner.probe_helpdesk", _rt_down)
-    monkeypatch.setattr(shift_checks, "_keyring", lambda: (True, "keyring usable (test)"))
     ticks = iter(float(n) / 10 for n in range(10_000))
     real = shift_checks.run_check
     monkeypatch.setattr(
