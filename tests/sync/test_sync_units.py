@@ -333,3 +333,6 @@ def test_links_of_a_short_page_rt_counted_are_the_whole_answer() -> None:
     answers = _LinkAnswers([_linked(3, 9)], 1)
     found = read_links(answers, ["2", "3", "5"], per_page=2)  # type: ignore[arg-type]
     assert found == {"2": set(), "3": {("depends_on", "9", True)}, "5": set()}
+    # RT 5 counts an empty answer as "pages": 0.0: none of them has a link any more.
+    nothing = read_links(_LinkAnswers([], 0.0), ["2", "5"], per_page=2)  # type: ignore[arg-type]
+    assert nothing == {"2": set(), "5": set()}
